@@ -1,0 +1,3 @@
+import { uplinkVitest } from "@uplink/vitest-config"
+
+export default uplinkVitest()
