@@ -1,6 +1,7 @@
 /**
- * Shared vitest settings: every package's vitest.config.ts spreads these so that test runs look and
- * behave the same everywhere (node environment, no watch, no silent passes).
+ * Shared vitest settings: every package's vitest.config.ts uses these so that test runs look and behave the same
+ * everywhere (node environment, no watch, no silent passes). Under CI a JSON report is also written to
+ * `.vitest-results.json`, which `tools/scripts/test-summary.mjs` adds up into one closing line for the whole run.
  */
 import { defineConfig } from "vitest/config"
 
@@ -13,7 +14,7 @@ export const uplinkVitest = (overrides = {}) =>
       passWithNoTests: false,
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      reporters: ["default"],
+      reporters: process.env.CI ? ["default", ["json", { outputFile: ".vitest-results.json" }]] : ["default"],
       ...overrides
     }
   })

@@ -15,7 +15,7 @@ import { parseArgs } from "node:util"
 import type { RoutesFile } from "./emit-operations.js"
 import { diffFiles, hasDrift, writeFiles } from "./files.js"
 import { generate } from "./generate.js"
-import { defaultRoutesPath, defaultWsdlPath, findWorkspaceRoot } from "./paths.js"
+import { defaultRoutesPath, defaultWsdlPath, findWorkspaceRoot, userPath } from "./paths.js"
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
@@ -33,8 +33,8 @@ const main = async (): Promise<number> => {
     return 2
   }
   const root = findWorkspaceRoot()
-  const wsdlPath = values.wsdl !== undefined ? resolve(values.wsdl) : defaultWsdlPath(root)
-  const routesPath = values.routes !== undefined ? resolve(values.routes) : defaultRoutesPath(root)
+  const wsdlPath = values.wsdl !== undefined ? userPath(values.wsdl) : defaultWsdlPath(root)
+  const routesPath = values.routes !== undefined ? userPath(values.routes) : defaultRoutesPath(root)
   const wsdlText = await readFile(wsdlPath, "utf8").catch(() => {
     throw new Error(`cannot read the WSDL at ${wsdlPath}: pass --wsdl <path>, set UPLINK_WSDL, or run pnpm wsdl:pull`)
   })

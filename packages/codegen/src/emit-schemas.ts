@@ -19,9 +19,9 @@ interface BuiltinMapping {
 }
 
 const STRING: BuiltinMapping = { schema: "Schema.String", type: "string", encoded: "string" }
-const INT: BuiltinMapping = { schema: "Schema.Int", type: "number", encoded: "number" }
+const int = (schema: string): BuiltinMapping => ({ schema, type: "number", encoded: "number" })
 const NUMBER: BuiltinMapping = { schema: "Schema.Number", type: "number", encoded: "number" }
-const BIGINT: BuiltinMapping = { schema: "Schema.BigInt", type: "bigint", encoded: "string" }
+const bigint = (schema: string): BuiltinMapping => ({ schema, type: "bigint", encoded: "string" })
 
 export const BUILTIN_MAPPINGS: Readonly<Record<BuiltinName, BuiltinMapping>> = {
   string: STRING,
@@ -32,20 +32,41 @@ export const BUILTIN_MAPPINGS: Readonly<Record<BuiltinName, BuiltinMapping>> = {
   base64Binary: STRING,
   duration: STRING,
   boolean: { schema: "Schema.Boolean", type: "boolean", encoded: "boolean" },
-  byte: INT,
-  short: INT,
-  int: INT,
-  unsignedByte: INT,
-  unsignedShort: INT,
-  unsignedInt: INT,
+  byte: int("XsByte"),
+  short: int("XsShort"),
+  int: int("XsInt"),
+  unsignedByte: int("XsUnsignedByte"),
+  unsignedShort: int("XsUnsignedShort"),
+  unsignedInt: int("XsUnsignedInt"),
   float: NUMBER,
   double: NUMBER,
   decimal: NUMBER,
-  long: BIGINT,
-  unsignedLong: BIGINT,
+  long: bigint("XsLong"),
+  unsignedLong: bigint("XsUnsignedLong"),
   dateTime: { schema: "Schema.DateTimeUtc", type: "DateTime.Utc", encoded: "string" },
   anyType: { schema: "Schema.Unknown", type: "unknown", encoded: "unknown" }
 }
+
+/** The bounded XSD integer types, emitted once at the top of schemas.ts. */
+const INTEGER_SCHEMAS = [
+  "/** xs:byte */",
+  "export const XsByte = Schema.Int.pipe(Schema.between(-128, 127))",
+  "/** xs:short */",
+  "export const XsShort = Schema.Int.pipe(Schema.between(-32768, 32767))",
+  "/** xs:int */",
+  "export const XsInt = Schema.Int.pipe(Schema.between(-2147483648, 2147483647))",
+  "/** xs:unsignedByte */",
+  "export const XsUnsignedByte = Schema.Int.pipe(Schema.between(0, 255))",
+  "/** xs:unsignedShort */",
+  "export const XsUnsignedShort = Schema.Int.pipe(Schema.between(0, 65535))",
+  "/** xs:unsignedInt */",
+  "export const XsUnsignedInt = Schema.Int.pipe(Schema.between(0, 4294967295))",
+  "/** xs:long: a bigint in the signed 64-bit range, a decimal string when encoded. */",
+  "export const XsLong = Schema.BigInt.pipe(Schema.betweenBigInt(-9223372036854775808n, 9223372036854775807n))",
+  "/** xs:unsignedLong */",
+  "export const XsUnsignedLong = Schema.BigInt.pipe(Schema.betweenBigInt(0n, 18446744073709551615n))",
+  ""
+]
 
 const literal = (value: string) => JSON.stringify(value)
 
@@ -114,6 +135,7 @@ export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Nami
 
   const out: Array<string> = [header, 'import { Schema } from "effect"', 'import type { DateTime } from "effect"', ""]
 
+  out.push("// ===== XSD built-in integer types =====", "", ...INTEGER_SCHEMAS)
   out.push("// ===== Simple types =====", "")
   const simpleOrder = [...types.filter((t) => t.kind === "enum" || t.kind === "restriction"), ...types.filter((t) => t.kind === "list")]
   for (const type of simpleOrder) {
@@ -140,7 +162,7 @@ export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Nami
     if (type.kind !== "complex") continue
     const name = type.tsName
     const item = hierarchy.arrayItem(type)
-    const what = type.xmlName === undefined ? `element \`${name}\`` : `complex type \`${type.xmlName}\``
+    const what = type.xmlName === undefined ? `element \`${type.sourceName}\`` : `complex type \`${type.xmlName}\``
     if (item !== undefined) {
       out.push(`/** XSD ${what}: a sequence of \`${item.name}\`. */`)
       out.push(`export type ${name} = ${fieldValueType(item, false)}`)

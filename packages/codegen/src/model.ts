@@ -80,6 +80,8 @@ interface TypeCommon {
   readonly xmlName: string | undefined
   /** The unique TypeScript identifier. */
   readonly tsName: string
+  /** The XSD type name, or for an anonymous type the name of the element that declares it. */
+  readonly sourceName: string
 }
 
 export interface ComplexTypeModel extends TypeCommon {

@@ -26,3 +26,9 @@ export const defaultWsdlPath = (root: string, env: NodeJS.ProcessEnv = process.e
 export const defaultRoutesPath = (root: string): string => join(root, SERVICE_DIR, "rest-routes.json")
 export const sourceJsonPath = (root: string): string => join(root, SERVICE_DIR, "source.json")
 export const wsdlCacheDir = (root: string): string => join(root, ".cache", SERVICE_DIR)
+
+/**
+ * Resolves a path given on the command line: relative paths are taken from the workspace root, because these
+ * commands are run as `pnpm codegen` / `pnpm wsdl:pull` from the root while turbo runs them in a package folder.
+ */
+export const userPath = (path: string): string => resolve(findWorkspaceRoot(), path)

@@ -30,7 +30,7 @@ interface PendingType {
   readonly xmlName: string | undefined
   /** Preferred TypeScript name before clash resolution. */
   readonly preferred: string
-  readonly build: (tsName: string) => TypeModel
+  readonly build: (tsName: string, sourceName: string) => TypeModel
 }
 
 const fail = (element: XmlElement, message: string): never => {
@@ -62,7 +62,7 @@ const readSchemas = (types: XmlElement) => {
       const base = typeRefOf(restriction, restriction.attributes.base ?? fail(restriction, "restriction without base"))
       const values = enumValues(restriction)
       if (values.length > 0) {
-        pending.push({ key, ns, xmlName, preferred, build: (tsName) => ({ kind: "enum", key, ns, xmlName, tsName, values }) })
+        pending.push({ key, ns, xmlName, preferred, build: (tsName, sourceName) => ({ kind: "enum", key, ns, xmlName, tsName, sourceName, values }) })
         return
       }
       if (!("builtin" in base)) return fail(restriction, "restriction of a non built-in simple type is not supported")
@@ -72,7 +72,7 @@ const readSchemas = (types: XmlElement) => {
         ns,
         xmlName,
         preferred,
-        build: (tsName) => ({ kind: "restriction", key, ns, xmlName, tsName, base: base.builtin, pattern })
+        build: (tsName, sourceName) => ({ kind: "restriction", key, ns, xmlName, tsName, sourceName, base: base.builtin, pattern })
       })
       return
     }
@@ -86,7 +86,7 @@ const readSchemas = (types: XmlElement) => {
           : inlineRestriction !== undefined
             ? { values: enumValues(inlineRestriction) }
             : fail(list, "xs:list needs an itemType or an inline enumeration")
-      pending.push({ key, ns, xmlName, preferred, build: (tsName) => ({ kind: "list", key, ns, xmlName, tsName, item }) })
+      pending.push({ key, ns, xmlName, preferred, build: (tsName, sourceName) => ({ kind: "list", key, ns, xmlName, tsName, sourceName, item }) })
       return
     }
     fail(node, "simpleType must be a restriction or a list")
@@ -116,19 +116,28 @@ const readSchemas = (types: XmlElement) => {
       })
   }
 
+  /** Fails on any XSD child of a content model other than the ones this reader understands. */
+  const onlyChildren = (node: XmlElement, allowed: ReadonlyArray<string>) => {
+    for (const child of node.children) {
+      if (child.uri === XS && !allowed.includes(child.local)) fail(child, `xs:${child.local} is not supported here`)
+    }
+  }
+
   const complexType = (node: XmlElement, ns: string, key: string, xmlName: string | undefined, preferred: string) => {
+    onlyChildren(node, ["annotation", "sequence", "complexContent"])
     const content = childNamed(node, XS, "complexContent")
     const abstract = node.attributes.abstract === "true"
     let base: string | undefined
     let fields: Array<FieldModel>
     if (content !== undefined) {
+      onlyChildren(content, ["annotation", "extension"])
       const extension = childNamed(content, XS, "extension") ?? fail(content, "complexContent must be an extension")
+      onlyChildren(extension, ["annotation", "sequence"])
       const baseRef = typeRefOf(extension, extension.attributes.base ?? fail(extension, "extension without base"))
       if ("builtin" in baseRef) return fail(extension, "extension of a built-in type is not supported")
       base = baseRef.key
       fields = sequenceFields(node, childNamed(extension, XS, "sequence"), ns)
     } else {
-      if (childNamed(node, XS, "simpleContent") !== undefined) fail(node, "simpleContent is not supported")
       fields = sequenceFields(node, childNamed(node, XS, "sequence"), ns)
     }
     pending.push({
@@ -136,7 +145,7 @@ const readSchemas = (types: XmlElement) => {
       ns,
       xmlName,
       preferred,
-      build: (tsName): ComplexTypeModel => ({ kind: "complex", key, ns, xmlName, tsName, base, abstract, fields })
+      build: (tsName, sourceName): ComplexTypeModel => ({ kind: "complex", key, ns, xmlName, tsName, sourceName, base, abstract, fields })
     })
   }
 
@@ -218,7 +227,7 @@ const assignNames = (pending: ReadonlyArray<PendingType>, targetNamespace: strin
     taken.add(candidate)
     names.set(p.key, candidate)
   }
-  return pending.map((p) => p.build(names.get(p.key)!))
+  return pending.map((p) => p.build(names.get(p.key)!, p.preferred))
 }
 
 const readOperations = (definitions: XmlElement, targetNamespace: string): ReadonlyArray<OperationModel> => {

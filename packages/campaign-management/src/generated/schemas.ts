@@ -3,11 +3,30 @@
 import { Schema } from "effect"
 import type { DateTime } from "effect"
 
+// ===== XSD built-in integer types =====
+
+/** xs:byte */
+export const XsByte = Schema.Int.pipe(Schema.between(-128, 127))
+/** xs:short */
+export const XsShort = Schema.Int.pipe(Schema.between(-32768, 32767))
+/** xs:int */
+export const XsInt = Schema.Int.pipe(Schema.between(-2147483648, 2147483647))
+/** xs:unsignedByte */
+export const XsUnsignedByte = Schema.Int.pipe(Schema.between(0, 255))
+/** xs:unsignedShort */
+export const XsUnsignedShort = Schema.Int.pipe(Schema.between(0, 65535))
+/** xs:unsignedInt */
+export const XsUnsignedInt = Schema.Int.pipe(Schema.between(0, 4294967295))
+/** xs:long: a bigint in the signed 64-bit range, a decimal string when encoded. */
+export const XsLong = Schema.BigInt.pipe(Schema.betweenBigInt(-9223372036854775808n, 9223372036854775807n))
+/** xs:unsignedLong */
+export const XsUnsignedLong = Schema.BigInt.pipe(Schema.betweenBigInt(0n, 18446744073709551615n))
+
 // ===== Simple types =====
 
 /** XSD simple type `char`. */
 export type char = number
-export const char: Schema.Schema<char, number> = Schema.Int
+export const char: Schema.Schema<char, number> = XsInt
 
 /** XSD simple type `duration`. */
 export type duration = string
@@ -511,14 +530,14 @@ export interface TextAdEncoded {
 export const TextAd: Schema.Schema<TextAd, TextAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("TextAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -565,14 +584,14 @@ export interface AdEncoded {
 export const Ad: Schema.Schema<Ad, AdEncoded> = Schema.Struct({
   _tag: Schema.Literal("Ad"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -666,14 +685,14 @@ export interface ProductAdEncoded {
 export const ProductAd: Schema.Schema<ProductAd, ProductAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("ProductAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -717,14 +736,14 @@ export interface HotelAdEncoded {
 export const HotelAd: Schema.Schema<HotelAd, HotelAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("HotelAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -775,14 +794,14 @@ export interface AppInstallAdEncoded {
 export const AppInstallAd: Schema.Schema<AppInstallAd, AppInstallAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("AppInstallAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -845,14 +864,14 @@ export interface ExpandedTextAdEncoded {
 export const ExpandedTextAd: Schema.Schema<ExpandedTextAd, ExpandedTextAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("ExpandedTextAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -911,14 +930,14 @@ export interface DynamicSearchAdEncoded {
 export const DynamicSearchAd: Schema.Schema<DynamicSearchAd, DynamicSearchAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("DynamicSearchAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -995,14 +1014,14 @@ export interface ResponsiveAdEncoded {
 export const ResponsiveAd: Schema.Schema<ResponsiveAd, ResponsiveAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("ResponsiveAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -1064,7 +1083,7 @@ export interface AssetEncoded {
 }
 export const Asset: Schema.Schema<Asset, AssetEncoded> = Schema.Struct({
   _tag: Schema.Literal("Asset"),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "Asset" })
@@ -1086,7 +1105,7 @@ export interface TextAssetEncoded {
 }
 export const TextAsset: Schema.Schema<TextAsset, TextAssetEncoded> = Schema.Struct({
   _tag: Schema.Literal("TextAsset"),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   Text: Schema.optional(Schema.NullOr(Schema.String))
@@ -1121,16 +1140,16 @@ export interface ImageAssetEncoded {
 }
 export const ImageAsset: Schema.Schema<ImageAsset, ImageAssetEncoded> = Schema.Struct({
   _tag: Schema.Literal("ImageAsset"),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  CropHeight: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropWidth: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropX: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropY: Schema.optional(Schema.NullOr(Schema.Int)),
+  CropHeight: Schema.optional(Schema.NullOr(XsInt)),
+  CropWidth: Schema.optional(Schema.NullOr(XsInt)),
+  CropX: Schema.optional(Schema.NullOr(XsInt)),
+  CropY: Schema.optional(Schema.NullOr(XsInt)),
   SubType: Schema.optional(Schema.NullOr(Schema.String)),
-  TargetHeight: Schema.optional(Schema.NullOr(Schema.Int)),
-  TargetWidth: Schema.optional(Schema.NullOr(Schema.Int))
+  TargetHeight: Schema.optional(Schema.NullOr(XsInt)),
+  TargetWidth: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "ImageAsset" })
 
 /** XSD complex type `VideoAsset`. Extends `Asset`. */
@@ -1152,7 +1171,7 @@ export interface VideoAssetEncoded {
 }
 export const VideoAsset: Schema.Schema<VideoAsset, VideoAssetEncoded> = Schema.Struct({
   _tag: Schema.Literal("VideoAsset"),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   SubType: Schema.optional(Schema.NullOr(Schema.String)),
@@ -1216,10 +1235,10 @@ export const ShoppingSetting: Schema.Schema<ShoppingSetting, ShoppingSettingEnco
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   FeedLabel: Schema.optional(Schema.NullOr(Schema.String)),
   LocalInventoryAdsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
-  Priority: Schema.optional(Schema.NullOr(Schema.Int)),
+  Priority: Schema.optional(Schema.NullOr(XsInt)),
   SalesCountryCode: Schema.optional(Schema.NullOr(Schema.String)),
   ShoppableAdsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
-  StoreId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  StoreId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "ShoppingSetting" })
 
 /** XSD complex type `DynamicFeedSetting`. Extends `Setting`. */
@@ -1236,7 +1255,7 @@ export interface DynamicFeedSettingEncoded {
 export const DynamicFeedSetting: Schema.Schema<DynamicFeedSetting, DynamicFeedSettingEncoded> = Schema.Struct({
   _tag: Schema.Literal("DynamicFeedSetting"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  FeedId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  FeedId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "DynamicFeedSetting" })
 
 /** XSD complex type `DynamicSearchAdsSetting`. Extends `Setting`. */
@@ -1504,7 +1523,7 @@ export const NewCustomerAcquisitionGoalSetting: Schema.Schema<NewCustomerAcquisi
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   AdditionalConversionValue: Schema.optional(Schema.NullOr(Schema.Number)),
   NewCustomerAcquisitionBidOnlyMode: Schema.optional(Schema.NullOr(Schema.Boolean)),
-  NewCustomerAcquisitionGoalId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  NewCustomerAcquisitionGoalId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "NewCustomerAcquisitionGoalSetting" })
 
 /** XSD complex type `ResponsiveSearchAd`. Extends `Ad`. */
@@ -1553,14 +1572,14 @@ export interface ResponsiveSearchAdEncoded {
 export const ResponsiveSearchAd: Schema.Schema<ResponsiveSearchAd, ResponsiveSearchAdEncoded> = Schema.Struct({
   _tag: Schema.Literal("ResponsiveSearchAd"),
   AdFormatPreference: Schema.optional(Schema.NullOr(Schema.String)),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   EditorialStatus: Schema.optional(Schema.NullOr(AdEditorialStatus)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdStatus)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AdType)),
@@ -1582,7 +1601,7 @@ export interface AddCampaignsRequestEncoded {
   readonly Campaigns?: ArrayOfCampaignEncoded | null | undefined
 }
 export const AddCampaignsRequest: Schema.Schema<AddCampaignsRequest, AddCampaignsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   Campaigns: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfCampaign, ArrayOfCampaignEncoded> => ArrayOfCampaign)))
 }).annotations({ identifier: "AddCampaignsRequest" })
 
@@ -1651,19 +1670,19 @@ export interface CampaignEncoded {
   readonly BidStrategyId?: string | null | undefined
 }
 export const Campaign: Schema.Schema<Campaign, CampaignEncoded> = Schema.Struct({
-  AudienceAdsBidAdjustment: Schema.optional(Schema.NullOr(Schema.Int)),
+  AudienceAdsBidAdjustment: Schema.optional(Schema.NullOr(XsInt)),
   BiddingScheme: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<BiddingSchemeUnion, BiddingSchemeUnionEncoded> => BiddingSchemeUnion))),
   BudgetType: Schema.optional(Schema.NullOr(BudgetLimitType)),
   DailyBudget: Schema.optional(Schema.NullOr(Schema.Number)),
   DealIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   EndDate: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
-  ExperimentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ExperimentId: Schema.optional(Schema.NullOr(XsLong)),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
   GoalIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsDealCampaign: Schema.optional(Schema.NullOr(Schema.Boolean)),
-  MultimediaAdsBidAdjustment: Schema.optional(Schema.NullOr(Schema.Int)),
+  MultimediaAdsBidAdjustment: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   StartDate: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Status: Schema.optional(Schema.NullOr(CampaignStatus)),
@@ -1674,10 +1693,10 @@ export const Campaign: Schema.Schema<Campaign, CampaignEncoded> = Schema.Struct(
   UseCampaignLevelDates: Schema.optional(Schema.NullOr(Schema.Boolean)),
   CampaignType: Schema.optional(Schema.NullOr(CampaignType)),
   Settings: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfSetting, ArrayOfSettingEncoded> => ArrayOfSetting))),
-  BudgetId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  BudgetId: Schema.optional(Schema.NullOr(XsLong)),
   Languages: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   AdScheduleUseSearcherTimeZone: Schema.optional(Schema.NullOr(Schema.Boolean)),
-  BidStrategyId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  BidStrategyId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "Campaign" })
 
 /** XSD complex type `BiddingScheme`. */
@@ -2032,12 +2051,12 @@ export interface BatchErrorEncoded {
 }
 export const BatchError: Schema.Schema<BatchError, BatchErrorEncoded> = Schema.Struct({
   _tag: Schema.Literal("BatchError"),
-  Code: Schema.optional(Schema.Int),
+  Code: Schema.optional(XsInt),
   Details: Schema.optional(Schema.NullOr(Schema.String)),
   ErrorCode: Schema.optional(Schema.NullOr(Schema.String)),
   FieldPath: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Index: Schema.optional(Schema.Int),
+  Index: Schema.optional(XsInt),
   Message: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "BatchError" })
@@ -2077,19 +2096,19 @@ export interface EditorialErrorEncoded {
 }
 export const EditorialError: Schema.Schema<EditorialError, EditorialErrorEncoded> = Schema.Struct({
   _tag: Schema.Literal("EditorialError"),
-  Code: Schema.optional(Schema.Int),
+  Code: Schema.optional(XsInt),
   Details: Schema.optional(Schema.NullOr(Schema.String)),
   ErrorCode: Schema.optional(Schema.NullOr(Schema.String)),
   FieldPath: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Index: Schema.optional(Schema.Int),
+  Index: Schema.optional(XsInt),
   Message: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   Appealable: Schema.optional(Schema.NullOr(Schema.Boolean)),
   DisapprovedText: Schema.optional(Schema.NullOr(Schema.String)),
   Location: Schema.optional(Schema.NullOr(Schema.String)),
   PublisherCountry: Schema.optional(Schema.NullOr(Schema.String)),
-  ReasonCode: Schema.optional(Schema.Int)
+  ReasonCode: Schema.optional(XsInt)
 }).annotations({ identifier: "EditorialError" })
 
 /** XSD complex type `ApiFaultDetail`. Extends `ApplicationFault`. */
@@ -2131,7 +2150,7 @@ export interface OperationErrorEncoded {
   readonly Message?: string | null | undefined
 }
 export const OperationError: Schema.Schema<OperationError, OperationErrorEncoded> = Schema.Struct({
-  Code: Schema.optional(Schema.Int),
+  Code: Schema.optional(XsInt),
   Details: Schema.optional(Schema.NullOr(Schema.String)),
   ErrorCode: Schema.optional(Schema.NullOr(Schema.String)),
   Message: Schema.optional(Schema.NullOr(Schema.String))
@@ -2149,7 +2168,7 @@ export interface GetCampaignsByAccountIdRequestEncoded {
   readonly ReturnAdditionalFields?: CampaignAdditionalField | null | undefined
 }
 export const GetCampaignsByAccountIdRequest: Schema.Schema<GetCampaignsByAccountIdRequest, GetCampaignsByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   CampaignType: Schema.optional(CampaignType),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(CampaignAdditionalField))
 }).annotations({ identifier: "GetCampaignsByAccountIdRequest" })
@@ -2179,7 +2198,7 @@ export interface GetCampaignsByIdsRequestEncoded {
   readonly ReturnAdditionalFields?: CampaignAdditionalField | null | undefined
 }
 export const GetCampaignsByIdsRequest: Schema.Schema<GetCampaignsByIdsRequest, GetCampaignsByIdsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   CampaignIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   CampaignType: Schema.optional(CampaignType),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(CampaignAdditionalField))
@@ -2209,7 +2228,7 @@ export interface DeleteCampaignsRequestEncoded {
   readonly CampaignIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteCampaignsRequest: Schema.Schema<DeleteCampaignsRequest, DeleteCampaignsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   CampaignIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteCampaignsRequest" })
 
@@ -2234,7 +2253,7 @@ export interface UpdateCampaignsRequestEncoded {
   readonly Campaigns?: ArrayOfCampaignEncoded | null | undefined
 }
 export const UpdateCampaignsRequest: Schema.Schema<UpdateCampaignsRequest, UpdateCampaignsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   Campaigns: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfCampaign, ArrayOfCampaignEncoded> => ArrayOfCampaign)))
 }).annotations({ identifier: "UpdateCampaignsRequest" })
 
@@ -2259,7 +2278,7 @@ export interface GetNegativeSitesByCampaignIdsRequestEncoded {
   readonly CampaignIds?: ArrayOflongEncoded | null | undefined
 }
 export const GetNegativeSitesByCampaignIdsRequest: Schema.Schema<GetNegativeSitesByCampaignIdsRequest, GetNegativeSitesByCampaignIdsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   CampaignIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "GetNegativeSitesByCampaignIdsRequest" })
 
@@ -2292,7 +2311,7 @@ export interface CampaignNegativeSitesEncoded {
   readonly NegativeSites?: ArrayOfstringEncoded | null | undefined
 }
 export const CampaignNegativeSites: Schema.Schema<CampaignNegativeSites, CampaignNegativeSitesEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   NegativeSites: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring)))
 }).annotations({ identifier: "CampaignNegativeSites" })
 
@@ -2306,7 +2325,7 @@ export interface SetNegativeSitesToCampaignsRequestEncoded {
   readonly CampaignNegativeSites?: ArrayOfCampaignNegativeSitesEncoded | null | undefined
 }
 export const SetNegativeSitesToCampaignsRequest: Schema.Schema<SetNegativeSitesToCampaignsRequest, SetNegativeSitesToCampaignsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   CampaignNegativeSites: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfCampaignNegativeSites, ArrayOfCampaignNegativeSitesEncoded> => ArrayOfCampaignNegativeSites)))
 }).annotations({ identifier: "SetNegativeSitesToCampaignsRequest" })
 
@@ -2377,7 +2396,7 @@ export interface AddAdGroupsRequestEncoded {
   readonly ReturnInheritedBidStrategyTypes?: boolean | null | undefined
 }
 export const AddAdGroupsRequest: Schema.Schema<AddAdGroupsRequest, AddAdGroupsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AdGroups: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdGroup, ArrayOfAdGroupEncoded> => ArrayOfAdGroup))),
   ReturnInheritedBidStrategyTypes: Schema.optional(Schema.NullOr(Schema.Boolean))
 }).annotations({ identifier: "AddAdGroupsRequest" })
@@ -2450,7 +2469,7 @@ export interface AdGroupEncoded {
 }
 export const AdGroup: Schema.Schema<AdGroup, AdGroupEncoded> = Schema.Struct({
   AdRotation: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<AdRotation, AdRotationEncoded> => AdRotation))),
-  AudienceAdsBidAdjustment: Schema.optional(Schema.NullOr(Schema.Int)),
+  AudienceAdsBidAdjustment: Schema.optional(Schema.NullOr(XsInt)),
   BiddingScheme: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<BiddingSchemeUnion, BiddingSchemeUnionEncoded> => BiddingSchemeUnion))),
   CommissionRate: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<RateBid, RateBidEncoded> => RateBid))),
   CpcBid: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Bid, BidEncoded> => Bid))),
@@ -2458,9 +2477,9 @@ export const AdGroup: Schema.Schema<AdGroup, AdGroupEncoded> = Schema.Struct({
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
   FrequencyCapSettings: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfFrequencyCapSettings, ArrayOfFrequencyCapSettingsEncoded> => ArrayOfFrequencyCapSettings))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Language: Schema.optional(Schema.NullOr(Schema.String)),
-  MultimediaAdsBidAdjustment: Schema.optional(Schema.NullOr(Schema.Int)),
+  MultimediaAdsBidAdjustment: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Network: Schema.optional(Schema.NullOr(Network)),
   PercentCpcBid: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<RateBid, RateBidEncoded> => RateBid))),
@@ -2584,9 +2603,9 @@ export interface DateEncoded {
   readonly Year: number
 }
 export const Date: Schema.Schema<Date, DateEncoded> = Schema.Struct({
-  Day: Schema.Int,
-  Month: Schema.Int,
-  Year: Schema.Int
+  Day: XsInt,
+  Month: XsInt,
+  Year: XsInt
 }).annotations({ identifier: "Date" })
 
 /** XSD complex type `ArrayOfFrequencyCapSettings`: a sequence of `FrequencyCapSettings`. */
@@ -2604,7 +2623,7 @@ export interface FrequencyCapSettingsEncoded {
   readonly TimeGranularity?: FrequencyCapTimeGranularity | undefined
 }
 export const FrequencyCapSettings: Schema.Schema<FrequencyCapSettings, FrequencyCapSettingsEncoded> = Schema.Struct({
-  CapValue: Schema.optional(Schema.Int),
+  CapValue: Schema.optional(XsInt),
   TimeGranularity: Schema.optional(FrequencyCapTimeGranularity)
 }).annotations({ identifier: "FrequencyCapSettings" })
 
@@ -2635,7 +2654,7 @@ export interface DeleteAdGroupsRequestEncoded {
   readonly AdGroupIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteAdGroupsRequest: Schema.Schema<DeleteAdGroupsRequest, DeleteAdGroupsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AdGroupIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteAdGroupsRequest" })
 
@@ -2662,7 +2681,7 @@ export interface GetAdGroupsByIdsRequestEncoded {
   readonly ReturnAdditionalFields?: AdGroupAdditionalField | null | undefined
 }
 export const GetAdGroupsByIdsRequest: Schema.Schema<GetAdGroupsByIdsRequest, GetAdGroupsByIdsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AdGroupIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AdGroupAdditionalField))
 }).annotations({ identifier: "GetAdGroupsByIdsRequest" })
@@ -2691,7 +2710,7 @@ export interface GetAdGroupsByCampaignIdRequestEncoded {
   readonly ReturnAdditionalFields?: AdGroupAdditionalField | null | undefined
 }
 export const GetAdGroupsByCampaignIdRequest: Schema.Schema<GetAdGroupsByCampaignIdRequest, GetAdGroupsByCampaignIdRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AdGroupAdditionalField))
 }).annotations({ identifier: "GetAdGroupsByCampaignIdRequest" })
 
@@ -2720,7 +2739,7 @@ export interface UpdateAdGroupsRequestEncoded {
   readonly ReturnInheritedBidStrategyTypes?: boolean | null | undefined
 }
 export const UpdateAdGroupsRequest: Schema.Schema<UpdateAdGroupsRequest, UpdateAdGroupsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AdGroups: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdGroup, ArrayOfAdGroupEncoded> => ArrayOfAdGroup))),
   UpdateAudienceAdsBidAdjustment: Schema.optional(Schema.Boolean),
   ReturnInheritedBidStrategyTypes: Schema.optional(Schema.NullOr(Schema.Boolean))
@@ -2750,7 +2769,7 @@ export interface GetNegativeSitesByAdGroupIdsRequestEncoded {
   readonly AdGroupIds?: ArrayOflongEncoded | null | undefined
 }
 export const GetNegativeSitesByAdGroupIdsRequest: Schema.Schema<GetNegativeSitesByAdGroupIdsRequest, GetNegativeSitesByAdGroupIdsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AdGroupIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "GetNegativeSitesByAdGroupIdsRequest" })
 
@@ -2783,7 +2802,7 @@ export interface AdGroupNegativeSitesEncoded {
   readonly NegativeSites?: ArrayOfstringEncoded | null | undefined
 }
 export const AdGroupNegativeSites: Schema.Schema<AdGroupNegativeSites, AdGroupNegativeSitesEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   NegativeSites: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring)))
 }).annotations({ identifier: "AdGroupNegativeSites" })
 
@@ -2797,7 +2816,7 @@ export interface SetNegativeSitesToAdGroupsRequestEncoded {
   readonly AdGroupNegativeSites?: ArrayOfAdGroupNegativeSitesEncoded | null | undefined
 }
 export const SetNegativeSitesToAdGroupsRequest: Schema.Schema<SetNegativeSitesToAdGroupsRequest, SetNegativeSitesToAdGroupsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AdGroupNegativeSites: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdGroupNegativeSites, ArrayOfAdGroupNegativeSitesEncoded> => ArrayOfAdGroupNegativeSites)))
 }).annotations({ identifier: "SetNegativeSitesToAdGroupsRequest" })
 
@@ -2856,7 +2875,7 @@ export interface AddAdsRequestEncoded {
   readonly Ads?: ArrayOfAdEncoded | null | undefined
 }
 export const AddAdsRequest: Schema.Schema<AddAdsRequest, AddAdsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   Ads: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAd, ArrayOfAdEncoded> => ArrayOfAd)))
 }).annotations({ identifier: "AddAdsRequest" })
 
@@ -2917,7 +2936,7 @@ export interface DeleteAdsRequestEncoded {
   readonly AdIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteAdsRequest: Schema.Schema<DeleteAdsRequest, DeleteAdsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   AdIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteAdsRequest" })
 
@@ -2946,7 +2965,7 @@ export interface GetAdsByEditorialStatusRequestEncoded {
   readonly ReturnAdditionalFields?: AdAdditionalField | null | undefined
 }
 export const GetAdsByEditorialStatusRequest: Schema.Schema<GetAdsByEditorialStatusRequest, GetAdsByEditorialStatusRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   EditorialStatus: Schema.optional(AdEditorialStatus),
   AdTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdType, ArrayOfAdTypeEncoded> => ArrayOfAdType))),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AdAdditionalField))
@@ -2982,7 +3001,7 @@ export interface GetAdsByIdsRequestEncoded {
   readonly ReturnAdditionalFields?: AdAdditionalField | null | undefined
 }
 export const GetAdsByIdsRequest: Schema.Schema<GetAdsByIdsRequest, GetAdsByIdsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   AdIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   AdTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdType, ArrayOfAdTypeEncoded> => ArrayOfAdType))),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AdAdditionalField))
@@ -3014,7 +3033,7 @@ export interface GetAdsByAdGroupIdRequestEncoded {
   readonly ReturnAdditionalFields?: AdAdditionalField | null | undefined
 }
 export const GetAdsByAdGroupIdRequest: Schema.Schema<GetAdsByAdGroupIdRequest, GetAdsByAdGroupIdRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   AdTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdType, ArrayOfAdTypeEncoded> => ArrayOfAdType))),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AdAdditionalField))
 }).annotations({ identifier: "GetAdsByAdGroupIdRequest" })
@@ -3040,7 +3059,7 @@ export interface UpdateAdsRequestEncoded {
   readonly Ads?: ArrayOfAdEncoded | null | undefined
 }
 export const UpdateAdsRequest: Schema.Schema<UpdateAdsRequest, UpdateAdsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   Ads: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAd, ArrayOfAdEncoded> => ArrayOfAd)))
 }).annotations({ identifier: "UpdateAdsRequest" })
 
@@ -3067,7 +3086,7 @@ export interface AddKeywordsRequestEncoded {
   readonly ReturnInheritedBidStrategyTypes?: boolean | null | undefined
 }
 export const AddKeywordsRequest: Schema.Schema<AddKeywordsRequest, AddKeywordsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   Keywords: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyword, ArrayOfKeywordEncoded> => ArrayOfKeyword))),
   ReturnInheritedBidStrategyTypes: Schema.optional(Schema.NullOr(Schema.Boolean))
 }).annotations({ identifier: "AddKeywordsRequest" })
@@ -3128,7 +3147,7 @@ export const Keyword: Schema.Schema<Keyword, KeywordEncoded> = Schema.Struct({
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   MatchType: Schema.optional(Schema.NullOr(MatchType)),
   Param1: Schema.optional(Schema.NullOr(Schema.String)),
   Param2: Schema.optional(Schema.NullOr(Schema.String)),
@@ -3166,7 +3185,7 @@ export interface DeleteKeywordsRequestEncoded {
   readonly KeywordIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteKeywordsRequest: Schema.Schema<DeleteKeywordsRequest, DeleteKeywordsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   KeywordIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteKeywordsRequest" })
 
@@ -3191,7 +3210,7 @@ export interface GetKeywordsByEditorialStatusRequestEncoded {
   readonly EditorialStatus?: KeywordEditorialStatus | undefined
 }
 export const GetKeywordsByEditorialStatusRequest: Schema.Schema<GetKeywordsByEditorialStatusRequest, GetKeywordsByEditorialStatusRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   EditorialStatus: Schema.optional(KeywordEditorialStatus)
 }).annotations({ identifier: "GetKeywordsByEditorialStatusRequest" })
 
@@ -3216,7 +3235,7 @@ export interface GetKeywordsByIdsRequestEncoded {
   readonly KeywordIds?: ArrayOflongEncoded | null | undefined
 }
 export const GetKeywordsByIdsRequest: Schema.Schema<GetKeywordsByIdsRequest, GetKeywordsByIdsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   KeywordIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "GetKeywordsByIdsRequest" })
 
@@ -3242,7 +3261,7 @@ export interface GetKeywordsByAdGroupIdRequestEncoded {
   readonly AdGroupId?: string | undefined
 }
 export const GetKeywordsByAdGroupIdRequest: Schema.Schema<GetKeywordsByAdGroupIdRequest, GetKeywordsByAdGroupIdRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt)
+  AdGroupId: Schema.optional(XsLong)
 }).annotations({ identifier: "GetKeywordsByAdGroupIdRequest" })
 
 /** XSD element `GetKeywordsByAdGroupIdResponse`. */
@@ -3268,7 +3287,7 @@ export interface UpdateKeywordsRequestEncoded {
   readonly ReturnInheritedBidStrategyTypes?: boolean | null | undefined
 }
 export const UpdateKeywordsRequest: Schema.Schema<UpdateKeywordsRequest, UpdateKeywordsRequestEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   Keywords: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyword, ArrayOfKeywordEncoded> => ArrayOfKeyword))),
   ReturnInheritedBidStrategyTypes: Schema.optional(Schema.NullOr(Schema.Boolean))
 }).annotations({ identifier: "UpdateKeywordsRequest" })
@@ -3319,8 +3338,8 @@ export interface EntityIdToParentIdAssociationEncoded {
   readonly ParentId?: string | undefined
 }
 export const EntityIdToParentIdAssociation: Schema.Schema<EntityIdToParentIdAssociation, EntityIdToParentIdAssociationEncoded> = Schema.Struct({
-  EntityId: Schema.optional(Schema.BigInt),
-  ParentId: Schema.optional(Schema.BigInt)
+  EntityId: Schema.optional(XsLong),
+  ParentId: Schema.optional(XsLong)
 }).annotations({ identifier: "EntityIdToParentIdAssociation" })
 
 /** XSD element `AppealEditorialRejectionsResponse`. */
@@ -3346,7 +3365,7 @@ export interface GetEditorialReasonsByIdsRequestEncoded {
   readonly EntityType?: EntityType | undefined
 }
 export const GetEditorialReasonsByIdsRequest: Schema.Schema<GetEditorialReasonsByIdsRequest, GetEditorialReasonsByIdsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   EntityIdToParentIdAssociations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfEntityIdToParentIdAssociation, ArrayOfEntityIdToParentIdAssociationEncoded> => ArrayOfEntityIdToParentIdAssociation))),
   EntityType: Schema.optional(EntityType)
 }).annotations({ identifier: "GetEditorialReasonsByIdsRequest" })
@@ -3384,8 +3403,8 @@ export interface EditorialReasonCollectionEncoded {
   readonly Reasons?: ArrayOfEditorialReasonEncoded | null | undefined
 }
 export const EditorialReasonCollection: Schema.Schema<EditorialReasonCollection, EditorialReasonCollectionEncoded> = Schema.Struct({
-  AdGroupId: Schema.optional(Schema.BigInt),
-  AdOrKeywordId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
+  AdOrKeywordId: Schema.optional(XsLong),
   AppealStatus: Schema.optional(AppealStatus),
   Reasons: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfEditorialReason, ArrayOfEditorialReasonEncoded> => ArrayOfEditorialReason)))
 }).annotations({ identifier: "EditorialReasonCollection" })
@@ -3411,7 +3430,7 @@ export interface EditorialReasonEncoded {
 export const EditorialReason: Schema.Schema<EditorialReason, EditorialReasonEncoded> = Schema.Struct({
   Location: Schema.optional(Schema.NullOr(Schema.String)),
   PublisherCountries: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
-  ReasonCode: Schema.optional(Schema.Int),
+  ReasonCode: Schema.optional(XsInt),
   Term: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "EditorialReason" })
 
@@ -3455,7 +3474,7 @@ export interface AccountMigrationStatusesInfoEncoded {
   readonly MigrationStatusInfos?: ArrayOfMigrationStatusInfoEncoded | null | undefined
 }
 export const AccountMigrationStatusesInfo: Schema.Schema<AccountMigrationStatusesInfo, AccountMigrationStatusesInfoEncoded> = Schema.Struct({
-  AccountId: Schema.BigInt,
+  AccountId: XsLong,
   MigrationStatusInfos: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfMigrationStatusInfo, ArrayOfMigrationStatusInfoEncoded> => ArrayOfMigrationStatusInfo)))
 }).annotations({ identifier: "AccountMigrationStatusesInfo" })
 
@@ -3562,7 +3581,7 @@ export interface AddAdExtensionsRequestEncoded {
   readonly AdExtensions?: ArrayOfAdExtensionEncoded | null | undefined
 }
 export const AddAdExtensionsRequest: Schema.Schema<AddAdExtensionsRequest, AddAdExtensionsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensions: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdExtension, ArrayOfAdExtensionEncoded> => ArrayOfAdExtension)))
 }).annotations({ identifier: "AddAdExtensionsRequest" })
 
@@ -3594,13 +3613,13 @@ export interface AdExtensionEncoded {
 }
 export const AdExtension: Schema.Schema<AdExtension, AdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("AdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int))
+  Version: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "AdExtension" })
 
 /** XSD complex type `Schedule`. */
@@ -3645,9 +3664,9 @@ export interface DayTimeEncoded {
 }
 export const DayTime: Schema.Schema<DayTime, DayTimeEncoded> = Schema.Struct({
   Day: Day,
-  EndHour: Schema.Int,
+  EndHour: XsInt,
   EndMinute: Minute,
-  StartHour: Schema.Int,
+  StartHour: XsInt,
   StartMinute: Minute
 }).annotations({ identifier: "DayTime" })
 
@@ -3684,13 +3703,13 @@ export interface LocationAdExtensionEncoded {
 }
 export const LocationAdExtension: Schema.Schema<LocationAdExtension, LocationAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("LocationAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   Address: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Address, AddressEncoded> => Address))),
   CompanyName: Schema.optional(Schema.NullOr(Schema.String)),
   GeoCodeStatus: Schema.optional(Schema.NullOr(BusinessGeoCodeStatus)),
@@ -3737,8 +3756,8 @@ export interface GeoPointEncoded {
   readonly LongitudeInMicroDegrees: number
 }
 export const GeoPoint: Schema.Schema<GeoPoint, GeoPointEncoded> = Schema.Struct({
-  LatitudeInMicroDegrees: Schema.Int,
-  LongitudeInMicroDegrees: Schema.Int
+  LatitudeInMicroDegrees: XsInt,
+  LongitudeInMicroDegrees: XsInt
 }).annotations({ identifier: "GeoPoint" })
 
 /** XSD complex type `CallAdExtension`. Extends `AdExtension`. */
@@ -3774,13 +3793,13 @@ export interface CallAdExtensionEncoded {
 }
 export const CallAdExtension: Schema.Schema<CallAdExtension, CallAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("CallAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   CountryCode: Schema.optional(Schema.NullOr(Schema.String)),
   IsCallOnly: Schema.optional(Schema.NullOr(Schema.Boolean)),
   IsCallTrackingEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
@@ -3839,13 +3858,13 @@ export interface ImageAdExtensionEncoded {
 }
 export const ImageAdExtension: Schema.Schema<ImageAdExtension, ImageAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("ImageAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   AlternativeText: Schema.optional(Schema.NullOr(Schema.String)),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   DestinationUrl: Schema.optional(Schema.NullOr(Schema.String)),
@@ -3905,13 +3924,13 @@ export interface AppAdExtensionEncoded {
 }
 export const AppAdExtension: Schema.Schema<AppAdExtension, AppAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("AppAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   AppPlatform: Schema.optional(Schema.NullOr(Schema.String)),
   AppStoreId: Schema.optional(Schema.NullOr(Schema.String)),
   DestinationUrl: Schema.optional(Schema.NullOr(Schema.String)),
@@ -3955,13 +3974,13 @@ export interface ReviewAdExtensionEncoded {
 }
 export const ReviewAdExtension: Schema.Schema<ReviewAdExtension, ReviewAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("ReviewAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   IsExact: Schema.optional(Schema.Boolean),
   Source: Schema.optional(Schema.NullOr(Schema.String)),
   Text: Schema.optional(Schema.NullOr(Schema.String)),
@@ -3993,13 +4012,13 @@ export interface CalloutAdExtensionEncoded {
 }
 export const CalloutAdExtension: Schema.Schema<CalloutAdExtension, CalloutAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("CalloutAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   Text: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "CalloutAdExtension" })
 
@@ -4046,13 +4065,13 @@ export interface SitelinkAdExtensionEncoded {
 }
 export const SitelinkAdExtension: Schema.Schema<SitelinkAdExtension, SitelinkAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("SitelinkAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   Description1: Schema.optional(Schema.NullOr(Schema.String)),
   Description2: Schema.optional(Schema.NullOr(Schema.String)),
   DestinationUrl: Schema.optional(Schema.NullOr(Schema.String)),
@@ -4102,13 +4121,13 @@ export interface ActionAdExtensionEncoded {
 }
 export const ActionAdExtension: Schema.Schema<ActionAdExtension, ActionAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("ActionAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   ActionType: ActionAdExtensionActionType,
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
@@ -4145,13 +4164,13 @@ export interface StructuredSnippetAdExtensionEncoded {
 }
 export const StructuredSnippetAdExtension: Schema.Schema<StructuredSnippetAdExtension, StructuredSnippetAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("StructuredSnippetAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   Header: Schema.optional(Schema.NullOr(Schema.String)),
   Values: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring)))
 }).annotations({ identifier: "StructuredSnippetAdExtension" })
@@ -4191,13 +4210,13 @@ export interface PriceAdExtensionEncoded {
 }
 export const PriceAdExtension: Schema.Schema<PriceAdExtension, PriceAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("PriceAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   Language: Schema.optional(Schema.NullOr(Schema.String)),
   PriceExtensionType: PriceExtensionType,
@@ -4306,13 +4325,13 @@ export interface PromotionAdExtensionEncoded {
 }
 export const PromotionAdExtension: Schema.Schema<PromotionAdExtension, PromotionAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("PromotionAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   CurrencyCode: Schema.optional(Schema.NullOr(Schema.String)),
   DiscountModifier: Schema.optional(Schema.NullOr(PromotionDiscountModifier)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
@@ -4371,13 +4390,13 @@ export interface FilterLinkAdExtensionEncoded {
 }
 export const FilterLinkAdExtension: Schema.Schema<FilterLinkAdExtension, FilterLinkAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("FilterLinkAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   AdExtensionHeaderType: Schema.optional(Schema.NullOr(AdExtensionHeaderType)),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
@@ -4433,13 +4452,13 @@ export interface FlyerAdExtensionEncoded {
 }
 export const FlyerAdExtension: Schema.Schema<FlyerAdExtension, FlyerAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("FlyerAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
@@ -4448,7 +4467,7 @@ export const FlyerAdExtension: Schema.Schema<FlyerAdExtension, FlyerAdExtensionE
   FlyerName: Schema.optional(Schema.NullOr(Schema.String)),
   ImageMediaIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   ImageMediaUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
-  StoreId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  StoreId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   UrlCustomParameters: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomParameters, CustomParametersEncoded> => CustomParameters)))
 }).annotations({ identifier: "FlyerAdExtension" })
@@ -4502,13 +4521,13 @@ export interface VideoAdExtensionEncoded {
 }
 export const VideoAdExtension: Schema.Schema<VideoAdExtension, VideoAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("VideoAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   ActionText: Schema.optional(Schema.NullOr(Schema.String)),
   AlternativeText: Schema.optional(Schema.NullOr(Schema.String)),
   DisplayText: Schema.optional(Schema.NullOr(Schema.String)),
@@ -4517,11 +4536,11 @@ export const VideoAdExtension: Schema.Schema<VideoAdExtension, VideoAdExtensionE
   FinalUrlSuffix: Schema.optional(Schema.NullOr(Schema.String)),
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ThumbnailId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ThumbnailId: Schema.optional(Schema.NullOr(XsLong)),
   ThumbnailUrl: Schema.optional(Schema.NullOr(Schema.String)),
   TrackingUrlTemplate: Schema.optional(Schema.NullOr(Schema.String)),
   UrlCustomParameters: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomParameters, CustomParametersEncoded> => CustomParameters))),
-  VideoId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  VideoId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "VideoAdExtension" })
 
 /** XSD complex type `DisclaimerAdExtension`. Extends `AdExtension`. */
@@ -4569,13 +4588,13 @@ export interface DisclaimerAdExtensionEncoded {
 }
 export const DisclaimerAdExtension: Schema.Schema<DisclaimerAdExtension, DisclaimerAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("DisclaimerAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
   DisclaimerLayout: Schema.NullOr(Schema.String),
   FinalAppUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAppUrl, ArrayOfAppUrlEncoded> => ArrayOfAppUrl))),
   FinalMobileUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
@@ -4620,14 +4639,14 @@ export interface LogoAdExtensionEncoded {
 }
 export const LogoAdExtension: Schema.Schema<LogoAdExtension, LogoAdExtensionEncoded> = Schema.Struct({
   _tag: Schema.Literal("LogoAdExtension"),
-  DevicePreference: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  DevicePreference: Schema.optional(Schema.NullOr(XsLong)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Scheduling: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Schedule, ScheduleEncoded> => Schedule))),
   Status: Schema.optional(Schema.NullOr(AdExtensionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Version: Schema.optional(Schema.NullOr(Schema.Int)),
-  BusinessLogo: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Version: Schema.optional(Schema.NullOr(XsInt)),
+  BusinessLogo: Schema.optional(Schema.NullOr(XsLong)),
   BusinessLogoUrl: Schema.optional(Schema.NullOr(Schema.String)),
   BusinessName: Schema.optional(Schema.NullOr(Schema.String)),
   DomainName: Schema.optional(Schema.NullOr(Schema.String))
@@ -4662,8 +4681,8 @@ export interface AdExtensionIdentityEncoded {
   readonly Version?: number | null | undefined
 }
 export const AdExtensionIdentity: Schema.Schema<AdExtensionIdentity, AdExtensionIdentityEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.BigInt),
-  Version: Schema.optional(Schema.NullOr(Schema.Int))
+  Id: Schema.optional(XsLong),
+  Version: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "AdExtensionIdentity" })
 
 /** XSD complex type `ArrayOfBatchErrorCollection`: a sequence of `BatchErrorCollection`. */
@@ -4699,12 +4718,12 @@ export interface BatchErrorCollectionEncoded {
 export const BatchErrorCollection: Schema.Schema<BatchErrorCollection, BatchErrorCollectionEncoded> = Schema.Struct({
   _tag: Schema.Literal("BatchErrorCollection"),
   BatchErrors: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBatchError, ArrayOfBatchErrorEncoded> => ArrayOfBatchError))),
-  Code: Schema.optional(Schema.NullOr(Schema.Int)),
+  Code: Schema.optional(Schema.NullOr(XsInt)),
   Details: Schema.optional(Schema.NullOr(Schema.String)),
   ErrorCode: Schema.optional(Schema.NullOr(Schema.String)),
   FieldPath: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Index: Schema.optional(Schema.Int),
+  Index: Schema.optional(XsInt),
   Message: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "BatchErrorCollection" })
@@ -4747,19 +4766,19 @@ export interface EditorialErrorCollectionEncoded {
 export const EditorialErrorCollection: Schema.Schema<EditorialErrorCollection, EditorialErrorCollectionEncoded> = Schema.Struct({
   _tag: Schema.Literal("EditorialErrorCollection"),
   BatchErrors: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBatchError, ArrayOfBatchErrorEncoded> => ArrayOfBatchError))),
-  Code: Schema.optional(Schema.NullOr(Schema.Int)),
+  Code: Schema.optional(Schema.NullOr(XsInt)),
   Details: Schema.optional(Schema.NullOr(Schema.String)),
   ErrorCode: Schema.optional(Schema.NullOr(Schema.String)),
   FieldPath: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Index: Schema.optional(Schema.Int),
+  Index: Schema.optional(XsInt),
   Message: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   Appealable: Schema.optional(Schema.NullOr(Schema.Boolean)),
   DisapprovedText: Schema.optional(Schema.NullOr(Schema.String)),
   Location: Schema.optional(Schema.NullOr(Schema.String)),
   PublisherCountry: Schema.optional(Schema.NullOr(Schema.String)),
-  ReasonCode: Schema.optional(Schema.Int)
+  ReasonCode: Schema.optional(XsInt)
 }).annotations({ identifier: "EditorialErrorCollection" })
 
 /** XSD element `GetAdExtensionsByIdsRequest`. */
@@ -4776,7 +4795,7 @@ export interface GetAdExtensionsByIdsRequestEncoded {
   readonly ReturnAdditionalFields?: AdExtensionAdditionalField | null | undefined
 }
 export const GetAdExtensionsByIdsRequest: Schema.Schema<GetAdExtensionsByIdsRequest, GetAdExtensionsByIdsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   AdExtensionType: Schema.optional(AdExtensionsTypeFilter),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AdExtensionAdditionalField))
@@ -4806,7 +4825,7 @@ export interface UpdateAdExtensionsRequestEncoded {
   readonly AdExtensions?: ArrayOfAdExtensionEncoded | null | undefined
 }
 export const UpdateAdExtensionsRequest: Schema.Schema<UpdateAdExtensionsRequest, UpdateAdExtensionsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensions: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdExtension, ArrayOfAdExtensionEncoded> => ArrayOfAdExtension)))
 }).annotations({ identifier: "UpdateAdExtensionsRequest" })
 
@@ -4831,7 +4850,7 @@ export interface DeleteAdExtensionsRequestEncoded {
   readonly AdExtensionIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteAdExtensionsRequest: Schema.Schema<DeleteAdExtensionsRequest, DeleteAdExtensionsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteAdExtensionsRequest" })
 
@@ -4858,7 +4877,7 @@ export interface GetAdExtensionsEditorialReasonsRequestEncoded {
   readonly AssociationType?: AssociationType | undefined
 }
 export const GetAdExtensionsEditorialReasonsRequest: Schema.Schema<GetAdExtensionsEditorialReasonsRequest, GetAdExtensionsEditorialReasonsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensionIdToEntityIdAssociations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdExtensionIdToEntityIdAssociation, ArrayOfAdExtensionIdToEntityIdAssociationEncoded> => ArrayOfAdExtensionIdToEntityIdAssociation))),
   AssociationType: Schema.optional(AssociationType)
 }).annotations({ identifier: "GetAdExtensionsEditorialReasonsRequest" })
@@ -4878,8 +4897,8 @@ export interface AdExtensionIdToEntityIdAssociationEncoded {
   readonly EntityId: string
 }
 export const AdExtensionIdToEntityIdAssociation: Schema.Schema<AdExtensionIdToEntityIdAssociation, AdExtensionIdToEntityIdAssociationEncoded> = Schema.Struct({
-  AdExtensionId: Schema.BigInt,
-  EntityId: Schema.BigInt
+  AdExtensionId: XsLong,
+  EntityId: XsLong
 }).annotations({ identifier: "AdExtensionIdToEntityIdAssociation" })
 
 /** XSD element `GetAdExtensionsEditorialReasonsResponse`. */
@@ -4911,7 +4930,7 @@ export interface AdExtensionEditorialReasonCollectionEncoded {
   readonly Reasons?: ArrayOfAdExtensionEditorialReasonEncoded | null | undefined
 }
 export const AdExtensionEditorialReasonCollection: Schema.Schema<AdExtensionEditorialReasonCollection, AdExtensionEditorialReasonCollectionEncoded> = Schema.Struct({
-  AdExtensionId: Schema.optional(Schema.BigInt),
+  AdExtensionId: Schema.optional(XsLong),
   Reasons: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdExtensionEditorialReason, ArrayOfAdExtensionEditorialReasonEncoded> => ArrayOfAdExtensionEditorialReason)))
 }).annotations({ identifier: "AdExtensionEditorialReasonCollection" })
 
@@ -4936,7 +4955,7 @@ export interface AdExtensionEditorialReasonEncoded {
 export const AdExtensionEditorialReason: Schema.Schema<AdExtensionEditorialReason, AdExtensionEditorialReasonEncoded> = Schema.Struct({
   Location: Schema.optional(Schema.NullOr(Schema.String)),
   PublisherCountries: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
-  ReasonCode: Schema.optional(Schema.Int),
+  ReasonCode: Schema.optional(XsInt),
   Term: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AdExtensionEditorialReason" })
 
@@ -4952,7 +4971,7 @@ export interface SetAdExtensionsAssociationsRequestEncoded {
   readonly AssociationType?: AssociationType | undefined
 }
 export const SetAdExtensionsAssociationsRequest: Schema.Schema<SetAdExtensionsAssociationsRequest, SetAdExtensionsAssociationsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensionIdToEntityIdAssociations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdExtensionIdToEntityIdAssociation, ArrayOfAdExtensionIdToEntityIdAssociationEncoded> => ArrayOfAdExtensionIdToEntityIdAssociation))),
   AssociationType: Schema.optional(AssociationType)
 }).annotations({ identifier: "SetAdExtensionsAssociationsRequest" })
@@ -4984,7 +5003,7 @@ export interface GetAdExtensionsAssociationsRequestEncoded {
   readonly ReturnAdditionalFields?: AdExtensionAdditionalField | null | undefined
 }
 export const GetAdExtensionsAssociationsRequest: Schema.Schema<GetAdExtensionsAssociationsRequest, GetAdExtensionsAssociationsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensionType: Schema.optional(AdExtensionsTypeFilter),
   AssociationType: Schema.optional(AssociationType),
   EntityIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
@@ -5043,7 +5062,7 @@ export const AdExtensionAssociation: Schema.Schema<AdExtensionAssociation, AdExt
   AdExtension: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<AdExtensionUnion, AdExtensionUnionEncoded> => AdExtensionUnion))),
   AssociationType: AssociationType,
   EditorialStatus: Schema.optional(Schema.NullOr(AdExtensionEditorialStatus)),
-  EntityId: Schema.BigInt
+  EntityId: XsLong
 }).annotations({ identifier: "AdExtensionAssociation" })
 
 /** XSD element `DeleteAdExtensionsAssociationsRequest`. */
@@ -5058,7 +5077,7 @@ export interface DeleteAdExtensionsAssociationsRequestEncoded {
   readonly AssociationType?: AssociationType | undefined
 }
 export const DeleteAdExtensionsAssociationsRequest: Schema.Schema<DeleteAdExtensionsAssociationsRequest, DeleteAdExtensionsAssociationsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensionIdToEntityIdAssociations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAdExtensionIdToEntityIdAssociation, ArrayOfAdExtensionIdToEntityIdAssociationEncoded> => ArrayOfAdExtensionIdToEntityIdAssociation))),
   AssociationType: Schema.optional(AssociationType)
 }).annotations({ identifier: "DeleteAdExtensionsAssociationsRequest" })
@@ -5086,7 +5105,7 @@ export interface GetAdExtensionIdsByAccountIdRequestEncoded {
   readonly AssociationType?: AssociationType | null | undefined
 }
 export const GetAdExtensionIdsByAccountIdRequest: Schema.Schema<GetAdExtensionIdsByAccountIdRequest, GetAdExtensionIdsByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AdExtensionType: Schema.optional(AdExtensionsTypeFilter),
   AssociationType: Schema.optional(Schema.NullOr(AssociationType))
 }).annotations({ identifier: "GetAdExtensionIdsByAccountIdRequest" })
@@ -5112,7 +5131,7 @@ export interface AddMediaRequestEncoded {
   readonly Media?: ArrayOfMediaEncoded | null | undefined
 }
 export const AddMediaRequest: Schema.Schema<AddMediaRequest, AddMediaRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   Media: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfMedia, ArrayOfMediaEncoded> => ArrayOfMedia)))
 }).annotations({ identifier: "AddMediaRequest" })
 
@@ -5138,7 +5157,7 @@ export interface MediaEncoded {
 }
 export const Media: Schema.Schema<Media, MediaEncoded> = Schema.Struct({
   _tag: Schema.Literal("Media"),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   MediaType: Schema.optional(Schema.NullOr(Schema.String)),
   Text: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
@@ -5163,7 +5182,7 @@ export interface ImageEncoded {
 }
 export const Image: Schema.Schema<Image, ImageEncoded> = Schema.Struct({
   _tag: Schema.Literal("Image"),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   MediaType: Schema.optional(Schema.NullOr(Schema.String)),
   Text: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
@@ -5191,7 +5210,7 @@ export interface DeleteMediaRequestEncoded {
   readonly MediaIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteMediaRequest: Schema.Schema<DeleteMediaRequest, DeleteMediaRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   MediaIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteMediaRequest" })
 
@@ -5233,8 +5252,8 @@ export interface PagingEncoded {
   readonly Size: number
 }
 export const Paging: Schema.Schema<Paging, PagingEncoded> = Schema.Struct({
-  Index: Schema.Int,
-  Size: Schema.Int
+  Index: XsInt,
+  Size: XsInt
 }).annotations({ identifier: "Paging" })
 
 /** XSD element `GetMediaMetaDataByAccountIdResponse`. */
@@ -5269,7 +5288,7 @@ export interface MediaMetaDataEncoded {
   readonly Type?: string | null | undefined
 }
 export const MediaMetaData: Schema.Schema<MediaMetaData, MediaMetaDataEncoded> = Schema.Struct({
-  Id: Schema.BigInt,
+  Id: XsLong,
   MediaType: Schema.optional(Schema.NullOr(Schema.String)),
   Representations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfMediaRepresentation, ArrayOfMediaRepresentationEncoded> => ArrayOfMediaRepresentation))),
   Text: Schema.optional(Schema.NullOr(Schema.String)),
@@ -5323,8 +5342,8 @@ export const ImageMediaRepresentation: Schema.Schema<ImageMediaRepresentation, I
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   Url: Schema.optional(Schema.NullOr(Schema.String)),
-  Height: Schema.optional(Schema.Int),
-  Width: Schema.optional(Schema.Int)
+  Height: Schema.optional(XsInt),
+  Width: Schema.optional(XsInt)
 }).annotations({ identifier: "ImageMediaRepresentation" })
 
 /** XSD element `GetMediaMetaDataByIdsRequest`. */
@@ -5405,9 +5424,9 @@ export interface MediaAssociationEncoded {
   readonly MediaId?: string | undefined
 }
 export const MediaAssociation: Schema.Schema<MediaAssociation, MediaAssociationEncoded> = Schema.Struct({
-  EntityId: Schema.optional(Schema.BigInt),
+  EntityId: Schema.optional(XsLong),
   MediaEnabledEntity: Schema.optional(MediaEnabledEntityFilter),
-  MediaId: Schema.optional(Schema.BigInt)
+  MediaId: Schema.optional(XsLong)
 }).annotations({ identifier: "MediaAssociation" })
 
 /** XSD element `GetAdGroupCriterionsByIdsRequest`. */
@@ -5425,7 +5444,7 @@ export interface GetAdGroupCriterionsByIdsRequestEncoded {
 }
 export const GetAdGroupCriterionsByIdsRequest: Schema.Schema<GetAdGroupCriterionsByIdsRequest, GetAdGroupCriterionsByIdsRequestEncoded> = Schema.Struct({
   AdGroupCriterionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   CriterionType: Schema.optional(AdGroupCriterionType),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(CriterionAdditionalField))
 }).annotations({ identifier: "GetAdGroupCriterionsByIdsRequest" })
@@ -5465,9 +5484,9 @@ export interface AdGroupCriterionEncoded {
 }
 export const AdGroupCriterion: Schema.Schema<AdGroupCriterion, AdGroupCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("AdGroupCriterion"),
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   Criterion: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionUnion, CriterionUnionEncoded> => CriterionUnion))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdGroupCriterionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AdGroupCriterion" })
@@ -5505,7 +5524,7 @@ export const ProductPartition: Schema.Schema<ProductPartition, ProductPartitionE
   _tag: Schema.Literal("ProductPartition"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   Condition: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ProductCondition, ProductConditionEncoded> => ProductCondition))),
-  ParentCriterionId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentCriterionId: Schema.optional(Schema.NullOr(XsLong)),
   PartitionType: ProductPartitionType
 }).annotations({ identifier: "ProductPartition" })
 
@@ -5546,7 +5565,7 @@ export const HotelGroup: Schema.Schema<HotelGroup, HotelGroupEncoded> = Schema.S
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   Listing: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<HotelListing, HotelListingEncoded> => HotelListing))),
   ListingType: HotelListingType,
-  ParentCriterionId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  ParentCriterionId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "HotelGroup" })
 
 /** XSD complex type `HotelListing`. */
@@ -5579,8 +5598,8 @@ export interface HotelAdvanceBookingWindowCriterionEncoded {
 export const HotelAdvanceBookingWindowCriterion: Schema.Schema<HotelAdvanceBookingWindowCriterion, HotelAdvanceBookingWindowCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("HotelAdvanceBookingWindowCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  MaxDays: Schema.optional(Schema.NullOr(Schema.Int)),
-  MinDays: Schema.optional(Schema.NullOr(Schema.Int))
+  MaxDays: Schema.optional(Schema.NullOr(XsInt)),
+  MinDays: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "HotelAdvanceBookingWindowCriterion" })
 
 /** XSD complex type `HotelCheckInDateCriterion`. Extends `Criterion`. */
@@ -5653,8 +5672,8 @@ export interface HotelLengthOfStayCriterionEncoded {
 export const HotelLengthOfStayCriterion: Schema.Schema<HotelLengthOfStayCriterion, HotelLengthOfStayCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("HotelLengthOfStayCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  MaxNights: Schema.optional(Schema.NullOr(Schema.Int)),
-  MinNights: Schema.optional(Schema.NullOr(Schema.Int))
+  MaxNights: Schema.optional(Schema.NullOr(XsInt)),
+  MinNights: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "HotelLengthOfStayCriterion" })
 
 /** XSD complex type `ProductScope`. Extends `Criterion`. */
@@ -5792,9 +5811,9 @@ export const DayTimeCriterion: Schema.Schema<DayTimeCriterion, DayTimeCriterionE
   _tag: Schema.Literal("DayTimeCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   Day: Schema.optional(Schema.NullOr(Day)),
-  FromHour: Schema.optional(Schema.NullOr(Schema.Int)),
+  FromHour: Schema.optional(Schema.NullOr(XsInt)),
   FromMinute: Schema.optional(Schema.NullOr(Minute)),
-  ToHour: Schema.optional(Schema.NullOr(Schema.Int)),
+  ToHour: Schema.optional(Schema.NullOr(XsInt)),
   ToMinute: Schema.optional(Schema.NullOr(Minute))
 }).annotations({ identifier: "DayTimeCriterion" })
 
@@ -5840,7 +5859,7 @@ export const RadiusCriterion: Schema.Schema<RadiusCriterion, RadiusCriterionEnco
   LatitudeDegrees: Schema.optional(Schema.NullOr(Schema.Number)),
   LongitudeDegrees: Schema.optional(Schema.NullOr(Schema.Number)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  Radius: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Radius: Schema.optional(Schema.NullOr(XsLong)),
   RadiusUnit: Schema.optional(Schema.NullOr(DistanceUnit))
 }).annotations({ identifier: "RadiusCriterion" })
 
@@ -5866,7 +5885,7 @@ export const LocationCriterion: Schema.Schema<LocationCriterion, LocationCriteri
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   DisplayName: Schema.optional(Schema.NullOr(Schema.String)),
   EnclosedLocationIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
-  LocationId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  LocationId: Schema.optional(Schema.NullOr(XsLong)),
   LocationType: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "LocationCriterion" })
 
@@ -5903,7 +5922,7 @@ export interface AudienceCriterionEncoded {
 export const AudienceCriterion: Schema.Schema<AudienceCriterion, AudienceCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("AudienceCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  AudienceId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceId: Schema.optional(Schema.NullOr(XsLong)),
   AudienceType: Schema.optional(Schema.NullOr(AudienceType))
 }).annotations({ identifier: "AudienceCriterion" })
 
@@ -5923,7 +5942,7 @@ export interface ProfileCriterionEncoded {
 export const ProfileCriterion: Schema.Schema<ProfileCriterion, ProfileCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("ProfileCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ProfileId: Schema.optional(Schema.BigInt),
+  ProfileId: Schema.optional(XsLong),
   ProfileType: Schema.optional(ProfileType)
 }).annotations({ identifier: "ProfileCriterion" })
 
@@ -5941,7 +5960,7 @@ export interface StoreCriterionEncoded {
 export const StoreCriterion: Schema.Schema<StoreCriterion, StoreCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("StoreCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  StoreId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  StoreId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "StoreCriterion" })
 
 /** XSD complex type `DealCriterion`. Extends `Criterion`. */
@@ -5958,7 +5977,7 @@ export interface DealCriterionEncoded {
 export const DealCriterion: Schema.Schema<DealCriterion, DealCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("DealCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  DealId: Schema.optional(Schema.BigInt)
+  DealId: Schema.optional(XsLong)
 }).annotations({ identifier: "DealCriterion" })
 
 /** XSD complex type `GenreCriterion`. Extends `Criterion`. */
@@ -5975,7 +5994,7 @@ export interface GenreCriterionEncoded {
 export const GenreCriterion: Schema.Schema<GenreCriterion, GenreCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("GenreCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  GenreId: Schema.optional(Schema.BigInt)
+  GenreId: Schema.optional(XsLong)
 }).annotations({ identifier: "GenreCriterion" })
 
 /** XSD complex type `PlacementCriterion`. Extends `Criterion`. */
@@ -5994,7 +6013,7 @@ export interface PlacementCriterionEncoded {
 export const PlacementCriterion: Schema.Schema<PlacementCriterion, PlacementCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("PlacementCriterion"),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  PlacementId: Schema.optional(Schema.BigInt),
+  PlacementId: Schema.optional(XsLong),
   PlacementName: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "PlacementCriterion" })
 
@@ -6037,9 +6056,9 @@ export interface BiddableAdGroupCriterionEncoded {
 }
 export const BiddableAdGroupCriterion: Schema.Schema<BiddableAdGroupCriterion, BiddableAdGroupCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("BiddableAdGroupCriterion"),
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   Criterion: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionUnion, CriterionUnionEncoded> => CriterionUnion))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdGroupCriterionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   CriterionBid: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionBidUnion, CriterionBidUnionEncoded> => CriterionBidUnion))),
@@ -6104,9 +6123,9 @@ export interface NegativeAdGroupCriterionEncoded {
 }
 export const NegativeAdGroupCriterion: Schema.Schema<NegativeAdGroupCriterion, NegativeAdGroupCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("NegativeAdGroupCriterion"),
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   Criterion: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionUnion, CriterionUnionEncoded> => CriterionUnion))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(AdGroupCriterionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "NegativeAdGroupCriterion" })
@@ -6177,7 +6196,7 @@ export interface DeleteAdGroupCriterionsRequestEncoded {
 }
 export const DeleteAdGroupCriterionsRequest: Schema.Schema<DeleteAdGroupCriterionsRequest, DeleteAdGroupCriterionsRequestEncoded> = Schema.Struct({
   AdGroupCriterionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
-  AdGroupId: Schema.optional(Schema.BigInt),
+  AdGroupId: Schema.optional(XsLong),
   CriterionType: Schema.optional(AdGroupCriterionType)
 }).annotations({ identifier: "DeleteAdGroupCriterionsRequest" })
 
@@ -6311,13 +6330,13 @@ export interface AssetGroupListingGroupEncoded {
   readonly ParentListingGroupId?: string | null | undefined
 }
 export const AssetGroupListingGroup: Schema.Schema<AssetGroupListingGroup, AssetGroupListingGroupEncoded> = Schema.Struct({
-  AssetGroupId: Schema.optional(Schema.BigInt),
+  AssetGroupId: Schema.optional(XsLong),
   AssetGroupListingType: Schema.optional(AssetGroupListingType),
   Dimension: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ProductCondition, ProductConditionEncoded> => ProductCondition))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsExcluded: Schema.optional(Schema.Boolean),
   ListingGroupPath: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentListingGroupId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  ParentListingGroupId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "AssetGroupListingGroup" })
 
 /** XSD element `ApplyAssetGroupListingGroupActionsResponse`. */
@@ -6346,7 +6365,7 @@ export interface GetAssetGroupListingGroupsByIdsRequestEncoded {
   readonly ReturnAdditionalFields?: AssetGroupListingGroupAdditionalField | null | undefined
 }
 export const GetAssetGroupListingGroupsByIdsRequest: Schema.Schema<GetAssetGroupListingGroupsByIdsRequest, GetAssetGroupListingGroupsByIdsRequestEncoded> = Schema.Struct({
-  AssetGroupId: Schema.optional(Schema.BigInt),
+  AssetGroupId: Schema.optional(XsLong),
   AssetGroupListingGroupIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AssetGroupListingGroupAdditionalField))
 }).annotations({ identifier: "GetAssetGroupListingGroupsByIdsRequest" })
@@ -6415,7 +6434,7 @@ export interface BMCStoreEncoded {
 }
 export const BMCStore: Schema.Schema<BMCStore, BMCStoreEncoded> = Schema.Struct({
   HasCatalog: Schema.optional(Schema.Boolean),
-  Id: Schema.optional(Schema.BigInt),
+  Id: Schema.optional(XsLong),
   IsActive: Schema.optional(Schema.Boolean),
   IsProductAdsEnabled: Schema.optional(Schema.Boolean),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
@@ -6451,7 +6470,7 @@ export interface EntityNegativeKeywordEncoded {
   readonly NegativeKeywords?: ArrayOfNegativeKeywordEncoded | null | undefined
 }
 export const EntityNegativeKeyword: Schema.Schema<EntityNegativeKeyword, EntityNegativeKeywordEncoded> = Schema.Struct({
-  EntityId: Schema.BigInt,
+  EntityId: XsLong,
   EntityType: Schema.optional(Schema.NullOr(Schema.String)),
   NegativeKeywords: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfNegativeKeyword, ArrayOfNegativeKeywordEncoded> => ArrayOfNegativeKeyword)))
 }).annotations({ identifier: "EntityNegativeKeyword" })
@@ -6482,7 +6501,7 @@ export const NegativeKeyword: Schema.Schema<NegativeKeyword, NegativeKeywordEnco
   _tag: Schema.Literal("NegativeKeyword"),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   MatchType: Schema.optional(Schema.NullOr(MatchType)),
   Text: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "NegativeKeyword" })
@@ -6523,7 +6542,7 @@ export const NegativeSite: Schema.Schema<NegativeSite, NegativeSiteEncoded> = Sc
   _tag: Schema.Literal("NegativeSite"),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Url: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "NegativeSite" })
 
@@ -6544,7 +6563,7 @@ export const BrandItem: Schema.Schema<BrandItem, BrandItemEncoded> = Schema.Stru
   _tag: Schema.Literal("BrandItem"),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  BrandId: Schema.optional(Schema.BigInt)
+  BrandId: Schema.optional(XsLong)
 }).annotations({ identifier: "BrandItem" })
 
 /** XSD complex type `Site`. Extends `SharedListItem`. */
@@ -6566,7 +6585,7 @@ export const Site: Schema.Schema<Site, SiteEncoded> = Schema.Struct({
   _tag: Schema.Literal("Site"),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Url: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "Site" })
 
@@ -6614,7 +6633,7 @@ export interface GetNegativeKeywordsByEntityIdsRequestEncoded {
 export const GetNegativeKeywordsByEntityIdsRequest: Schema.Schema<GetNegativeKeywordsByEntityIdsRequest, GetNegativeKeywordsByEntityIdsRequestEncoded> = Schema.Struct({
   EntityIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   EntityType: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentEntityId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  ParentEntityId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "GetNegativeKeywordsByEntityIdsRequest" })
 
 /** XSD element `GetNegativeKeywordsByEntityIdsResponse`. */
@@ -6699,9 +6718,9 @@ export interface SharedEntityEncoded {
 }
 export const SharedEntity: Schema.Schema<SharedEntity, SharedEntityEncoded> = Schema.Struct({
   _tag: Schema.Literal("SharedEntity"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "SharedEntity" })
@@ -6727,12 +6746,12 @@ export interface SharedListEncoded {
 }
 export const SharedList: Schema.Schema<SharedList, SharedListEncoded> = Schema.Struct({
   _tag: Schema.Literal("SharedList"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ItemCount: Schema.optional(Schema.NullOr(Schema.Int))
+  ItemCount: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "SharedList" })
 
 /** XSD complex type `NegativeKeywordList`. Extends `SharedList`. */
@@ -6756,12 +6775,12 @@ export interface NegativeKeywordListEncoded {
 }
 export const NegativeKeywordList: Schema.Schema<NegativeKeywordList, NegativeKeywordListEncoded> = Schema.Struct({
   _tag: Schema.Literal("NegativeKeywordList"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ItemCount: Schema.optional(Schema.NullOr(Schema.Int))
+  ItemCount: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "NegativeKeywordList" })
 
 /** XSD complex type `PlacementExclusionList`. Extends `SharedList`. */
@@ -6785,12 +6804,12 @@ export interface PlacementExclusionListEncoded {
 }
 export const PlacementExclusionList: Schema.Schema<PlacementExclusionList, PlacementExclusionListEncoded> = Schema.Struct({
   _tag: Schema.Literal("PlacementExclusionList"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ItemCount: Schema.optional(Schema.NullOr(Schema.Int))
+  ItemCount: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "PlacementExclusionList" })
 
 /** XSD complex type `AccountNegativeKeywordList`. Extends `SharedList`. */
@@ -6814,12 +6833,12 @@ export interface AccountNegativeKeywordListEncoded {
 }
 export const AccountNegativeKeywordList: Schema.Schema<AccountNegativeKeywordList, AccountNegativeKeywordListEncoded> = Schema.Struct({
   _tag: Schema.Literal("AccountNegativeKeywordList"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ItemCount: Schema.optional(Schema.NullOr(Schema.Int))
+  ItemCount: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "AccountNegativeKeywordList" })
 
 /** XSD complex type `BrandList`. Extends `SharedList`. */
@@ -6843,12 +6862,12 @@ export interface BrandListEncoded {
 }
 export const BrandList: Schema.Schema<BrandList, BrandListEncoded> = Schema.Struct({
   _tag: Schema.Literal("BrandList"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ItemCount: Schema.optional(Schema.NullOr(Schema.Int))
+  ItemCount: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "BrandList" })
 
 /** XSD complex type `AccountPlacementExclusionList`. Extends `SharedList`. */
@@ -6872,12 +6891,12 @@ export interface AccountPlacementExclusionListEncoded {
 }
 export const AccountPlacementExclusionList: Schema.Schema<AccountPlacementExclusionList, AccountPlacementExclusionListEncoded> = Schema.Struct({
   _tag: Schema.Literal("AccountPlacementExclusionList"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ItemCount: Schema.optional(Schema.NullOr(Schema.Int))
+  ItemCount: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "AccountPlacementExclusionList" })
 
 /** XSD complex type `AccountPlacementInclusionList`. Extends `SharedList`. */
@@ -6901,12 +6920,12 @@ export interface AccountPlacementInclusionListEncoded {
 }
 export const AccountPlacementInclusionList: Schema.Schema<AccountPlacementInclusionList, AccountPlacementInclusionListEncoded> = Schema.Struct({
   _tag: Schema.Literal("AccountPlacementInclusionList"),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
-  ItemCount: Schema.optional(Schema.NullOr(Schema.Int))
+  ItemCount: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "AccountPlacementInclusionList" })
 
 /** XSD element `GetSharedEntitiesRequest`. */
@@ -6970,7 +6989,7 @@ export interface AddSharedEntityResponseEncoded {
 export const AddSharedEntityResponse: Schema.Schema<AddSharedEntityResponse, AddSharedEntityResponseEncoded> = Schema.Struct({
   ListItemIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   PartialErrors: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBatchError, ArrayOfBatchErrorEncoded> => ArrayOfBatchError))),
-  SharedEntityId: Schema.optional(Schema.BigInt)
+  SharedEntityId: Schema.optional(XsLong)
 }).annotations({ identifier: "AddSharedEntityResponse" })
 
 /** XSD element `GetListItemsBySharedListRequest`. */
@@ -7117,10 +7136,10 @@ export interface SharedEntityAssociationEncoded {
   readonly SharedEntityType?: string | null | undefined
 }
 export const SharedEntityAssociation: Schema.Schema<SharedEntityAssociation, SharedEntityAssociationEncoded> = Schema.Struct({
-  EntityId: Schema.BigInt,
+  EntityId: XsLong,
   EntityType: Schema.optional(Schema.NullOr(Schema.String)),
-  SharedEntityCustomerId: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  SharedEntityId: Schema.BigInt,
+  SharedEntityCustomerId: Schema.optional(Schema.NullOr(XsLong)),
+  SharedEntityId: XsLong,
   SharedEntityType: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "SharedEntityAssociation" })
 
@@ -7263,7 +7282,7 @@ export interface GetCampaignSizesByAccountIdRequestEncoded {
   readonly CampaignIds?: ArrayOflongEncoded | null | undefined
 }
 export const GetCampaignSizesByAccountIdRequest: Schema.Schema<GetCampaignSizesByAccountIdRequest, GetCampaignSizesByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   CampaignIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "GetCampaignSizesByAccountIdRequest" })
 
@@ -7293,8 +7312,8 @@ export interface CampaignSizeEncoded {
   readonly Size?: string | undefined
 }
 export const CampaignSize: Schema.Schema<CampaignSize, CampaignSizeEncoded> = Schema.Struct({
-  CampaignId: Schema.BigInt,
-  Size: Schema.optional(Schema.BigInt)
+  CampaignId: XsLong,
+  Size: Schema.optional(XsLong)
 }).annotations({ identifier: "CampaignSize" })
 
 /** XSD element `AddCampaignCriterionsRequest`. */
@@ -7337,10 +7356,10 @@ export interface CampaignCriterionEncoded {
 }
 export const CampaignCriterion: Schema.Schema<CampaignCriterion, CampaignCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("CampaignCriterion"),
-  CampaignId: Schema.BigInt,
+  CampaignId: XsLong,
   Criterion: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionUnion, CriterionUnionEncoded> => CriterionUnion))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(CampaignCriterionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "CampaignCriterion" })
@@ -7366,10 +7385,10 @@ export interface NegativeCampaignCriterionEncoded {
 }
 export const NegativeCampaignCriterion: Schema.Schema<NegativeCampaignCriterion, NegativeCampaignCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("NegativeCampaignCriterion"),
-  CampaignId: Schema.BigInt,
+  CampaignId: XsLong,
   Criterion: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionUnion, CriterionUnionEncoded> => CriterionUnion))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(CampaignCriterionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "NegativeCampaignCriterion" })
@@ -7399,10 +7418,10 @@ export interface BiddableCampaignCriterionEncoded {
 }
 export const BiddableCampaignCriterion: Schema.Schema<BiddableCampaignCriterion, BiddableCampaignCriterionEncoded> = Schema.Struct({
   _tag: Schema.Literal("BiddableCampaignCriterion"),
-  CampaignId: Schema.BigInt,
+  CampaignId: XsLong,
   Criterion: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionUnion, CriterionUnionEncoded> => CriterionUnion))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(Schema.NullOr(CampaignCriterionStatus)),
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   CriterionBid: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CriterionBidUnion, CriterionBidUnionEncoded> => CriterionBidUnion))),
@@ -7461,7 +7480,7 @@ export interface DeleteCampaignCriterionsRequestEncoded {
 }
 export const DeleteCampaignCriterionsRequest: Schema.Schema<DeleteCampaignCriterionsRequest, DeleteCampaignCriterionsRequestEncoded> = Schema.Struct({
   CampaignCriterionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   CriterionType: Schema.optional(CampaignCriterionType)
 }).annotations({ identifier: "DeleteCampaignCriterionsRequest" })
 
@@ -7491,7 +7510,7 @@ export interface GetCampaignCriterionsByIdsRequestEncoded {
 }
 export const GetCampaignCriterionsByIdsRequest: Schema.Schema<GetCampaignCriterionsByIdsRequest, GetCampaignCriterionsByIdsRequestEncoded> = Schema.Struct({
   CampaignCriterionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   CriterionType: Schema.optional(CampaignCriterionType),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(CriterionAdditionalField))
 }).annotations({ identifier: "GetCampaignCriterionsByIdsRequest" })
@@ -7543,9 +7562,9 @@ export interface BudgetEncoded {
 }
 export const Budget: Schema.Schema<Budget, BudgetEncoded> = Schema.Struct({
   Amount: Schema.optional(Schema.NullOr(Schema.Number)),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   BudgetType: Schema.optional(Schema.NullOr(BudgetLimitType)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "Budget" })
 
@@ -7690,9 +7709,9 @@ export interface BidStrategyEncoded {
 }
 export const BidStrategy: Schema.Schema<BidStrategy, BidStrategyEncoded> = Schema.Struct({
   AssociatedCampaignType: Schema.optional(Schema.NullOr(CampaignType)),
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   BiddingScheme: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<BiddingSchemeUnion, BiddingSchemeUnionEncoded> => BiddingSchemeUnion))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "BidStrategy" })
 
@@ -7836,10 +7855,10 @@ export interface AudienceGroupEncoded {
   readonly Name?: string | null | undefined
 }
 export const AudienceGroup: Schema.Schema<AudienceGroup, AudienceGroupEncoded> = Schema.Struct({
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsInt)),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   Dimensions: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAudienceGroupDimension, ArrayOfAudienceGroupDimensionEncoded> => ArrayOfAudienceGroupDimension))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AudienceGroup" })
 
@@ -7938,7 +7957,7 @@ export interface AudienceInfoEncoded {
   readonly Type?: AudienceType | undefined
 }
 export const AudienceInfo: Schema.Schema<AudienceInfo, AudienceInfoEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Type: Schema.optional(AudienceType)
 }).annotations({ identifier: "AudienceInfo" })
 
@@ -7974,7 +7993,7 @@ export interface ProfileInfoEncoded {
   readonly Type?: ProfileType | undefined
 }
 export const ProfileInfo: Schema.Schema<ProfileInfo, ProfileInfoEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Type: Schema.optional(ProfileType)
 }).annotations({ identifier: "ProfileInfo" })
 
@@ -8075,7 +8094,7 @@ export interface AddAssetGroupsRequestEncoded {
 }
 export const AddAssetGroupsRequest: Schema.Schema<AddAssetGroupsRequest, AddAssetGroupsRequestEncoded> = Schema.Struct({
   AssetGroups: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAssetGroup, ArrayOfAssetGroupEncoded> => ArrayOfAssetGroup))),
-  CampaignId: Schema.optional(Schema.BigInt)
+  CampaignId: Schema.optional(XsLong)
 }).annotations({ identifier: "AddAssetGroupsRequest" })
 
 /** XSD complex type `ArrayOfAssetGroup`: a sequence of `AssetGroup`. */
@@ -8140,7 +8159,7 @@ export const AssetGroup: Schema.Schema<AssetGroup, AssetGroupEncoded> = Schema.S
   FinalUrls: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
   Headlines: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAssetLink, ArrayOfAssetLinkEncoded> => ArrayOfAssetLink))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Images: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAssetLink, ArrayOfAssetLinkEncoded> => ArrayOfAssetLink))),
   LongHeadlines: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAssetLink, ArrayOfAssetLinkEncoded> => ArrayOfAssetLink))),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
@@ -8168,7 +8187,7 @@ export interface AssetGroupSearchThemeEncoded {
   readonly Status?: GenericEntityStatus | undefined
 }
 export const AssetGroupSearchTheme: Schema.Schema<AssetGroupSearchTheme, AssetGroupSearchThemeEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   SearchTheme: Schema.optional(Schema.NullOr(Schema.String)),
   Status: Schema.optional(GenericEntityStatus)
 }).annotations({ identifier: "AssetGroupSearchTheme" })
@@ -8206,7 +8225,7 @@ export interface AssetGroupUrlTargetEncoded {
   readonly TargetValue3?: string | null | undefined
 }
 export const AssetGroupUrlTarget: Schema.Schema<AssetGroupUrlTarget, AssetGroupUrlTargetEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Status: Schema.optional(GenericEntityStatus),
   TargetCondition1: Schema.optional(Schema.NullOr(Schema.String)),
   TargetCondition2: Schema.optional(Schema.NullOr(Schema.String)),
@@ -8243,7 +8262,7 @@ export interface UpdateAssetGroupsRequestEncoded {
   readonly AssetGroups?: ArrayOfAssetGroupEncoded | null | undefined
 }
 export const UpdateAssetGroupsRequest: Schema.Schema<UpdateAssetGroupsRequest, UpdateAssetGroupsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AssetGroups: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAssetGroup, ArrayOfAssetGroupEncoded> => ArrayOfAssetGroup)))
 }).annotations({ identifier: "UpdateAssetGroupsRequest" })
 
@@ -8268,7 +8287,7 @@ export interface DeleteAssetGroupsRequestEncoded {
   readonly AssetGroupIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteAssetGroupsRequest: Schema.Schema<DeleteAssetGroupsRequest, DeleteAssetGroupsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AssetGroupIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteAssetGroupsRequest" })
 
@@ -8295,7 +8314,7 @@ export interface GetAssetGroupsByIdsRequestEncoded {
   readonly ReturnAdditionalFields?: AssetGroupAdditionalField | null | undefined
 }
 export const GetAssetGroupsByIdsRequest: Schema.Schema<GetAssetGroupsByIdsRequest, GetAssetGroupsByIdsRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   AssetGroupIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AssetGroupAdditionalField))
 }).annotations({ identifier: "GetAssetGroupsByIdsRequest" })
@@ -8324,7 +8343,7 @@ export interface GetAssetGroupsByCampaignIdRequestEncoded {
   readonly ReturnAdditionalFields?: AssetGroupAdditionalField | null | undefined
 }
 export const GetAssetGroupsByCampaignIdRequest: Schema.Schema<GetAssetGroupsByCampaignIdRequest, GetAssetGroupsByCampaignIdRequestEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt),
+  CampaignId: Schema.optional(XsLong),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AssetGroupAdditionalField))
 }).annotations({ identifier: "GetAssetGroupsByCampaignIdRequest" })
 
@@ -8352,7 +8371,7 @@ export interface GetAssetGroupsEditorialReasonsRequestEncoded {
   readonly AssetGroupIdToCampaignIdAssociations?: ArrayOfEntityIdToParentIdAssociationEncoded | null | undefined
 }
 export const GetAssetGroupsEditorialReasonsRequest: Schema.Schema<GetAssetGroupsEditorialReasonsRequest, GetAssetGroupsEditorialReasonsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   AssetGroupIdToCampaignIdAssociations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfEntityIdToParentIdAssociation, ArrayOfEntityIdToParentIdAssociationEncoded> => ArrayOfEntityIdToParentIdAssociation)))
 }).annotations({ identifier: "GetAssetGroupsEditorialReasonsRequest" })
 
@@ -8390,8 +8409,8 @@ export interface AssetGroupEditorialReasonCollectionEncoded {
 }
 export const AssetGroupEditorialReasonCollection: Schema.Schema<AssetGroupEditorialReasonCollection, AssetGroupEditorialReasonCollectionEncoded> = Schema.Struct({
   AppealStatus: Schema.optional(AppealStatus),
-  AssetGroupId: Schema.optional(Schema.BigInt),
-  CampaignId: Schema.optional(Schema.BigInt),
+  AssetGroupId: Schema.optional(XsLong),
+  CampaignId: Schema.optional(XsLong),
   Reasons: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAssetGroupEditorialReason, ArrayOfAssetGroupEditorialReasonEncoded> => ArrayOfAssetGroupEditorialReason)))
 }).annotations({ identifier: "AssetGroupEditorialReasonCollection" })
 
@@ -8416,7 +8435,7 @@ export interface AssetGroupEditorialReasonEncoded {
 export const AssetGroupEditorialReason: Schema.Schema<AssetGroupEditorialReason, AssetGroupEditorialReasonEncoded> = Schema.Struct({
   Location: Schema.optional(Schema.NullOr(Schema.String)),
   PublisherCountries: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
-  ReasonCode: Schema.optional(Schema.Int),
+  ReasonCode: Schema.optional(XsInt),
   Term: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AssetGroupEditorialReason" })
 
@@ -8446,8 +8465,8 @@ export interface AudienceGroupAssetGroupAssociationEncoded {
   readonly AudienceGroupId: string
 }
 export const AudienceGroupAssetGroupAssociation: Schema.Schema<AudienceGroupAssetGroupAssociation, AudienceGroupAssetGroupAssociationEncoded> = Schema.Struct({
-  AssetGroupId: Schema.BigInt,
-  AudienceGroupId: Schema.BigInt
+  AssetGroupId: XsLong,
+  AudienceGroupId: XsLong
 }).annotations({ identifier: "AudienceGroupAssetGroupAssociation" })
 
 /** XSD element `SetAudienceGroupAssetGroupAssociationsResponse`. */
@@ -8582,16 +8601,16 @@ export interface AudienceEncoded {
 }
 export const Audience: Schema.Schema<Audience, AudienceEncoded> = Schema.Struct({
   _tag: Schema.Literal("Audience"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType)
 }).annotations({ identifier: "Audience" })
@@ -8607,7 +8626,7 @@ export interface CustomerShareEncoded {
 }
 export const CustomerShare: Schema.Schema<CustomerShare, CustomerShareEncoded> = Schema.Struct({
   CustomerAccountShares: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfCustomerAccountShare, ArrayOfCustomerAccountShareEncoded> => ArrayOfCustomerAccountShare))),
-  OwnerCustomerId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  OwnerCustomerId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "CustomerShare" })
 
 /** XSD complex type `ArrayOfCustomerAccountShare`: a sequence of `CustomerAccountShare`. */
@@ -8627,9 +8646,9 @@ export interface CustomerAccountShareEncoded {
   readonly CustomerId?: string | null | undefined
 }
 export const CustomerAccountShare: Schema.Schema<CustomerAccountShare, CustomerAccountShareEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AccountId: Schema.optional(Schema.NullOr(XsLong)),
   Associations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfCustomerAccountShareAssociation, ArrayOfCustomerAccountShareAssociationEncoded> => ArrayOfCustomerAccountShareAssociation))),
-  CustomerId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  CustomerId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "CustomerAccountShare" })
 
 /** XSD complex type `ArrayOfCustomerAccountShareAssociation`: a sequence of `CustomerAccountShareAssociation`. */
@@ -8647,7 +8666,7 @@ export interface CustomerAccountShareAssociationEncoded {
   readonly UsageType?: string | null | undefined
 }
 export const CustomerAccountShareAssociation: Schema.Schema<CustomerAccountShareAssociation, CustomerAccountShareAssociationEncoded> = Schema.Struct({
-  AssociationCount: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AssociationCount: Schema.optional(Schema.NullOr(XsLong)),
   UsageType: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "CustomerAccountShareAssociation" })
 
@@ -8688,20 +8707,20 @@ export interface RemarketingListEncoded {
 }
 export const RemarketingList: Schema.Schema<RemarketingList, RemarketingListEncoded> = Schema.Struct({
   _tag: Schema.Literal("RemarketingList"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType),
   Rule: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<RemarketingRuleUnion, RemarketingRuleUnionEncoded> => RemarketingRuleUnion))),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  TagId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "RemarketingList" })
 
 /** XSD complex type `RemarketingRule`. */
@@ -8930,16 +8949,16 @@ export interface CustomAudienceEncoded {
 }
 export const CustomAudience: Schema.Schema<CustomAudience, CustomAudienceEncoded> = Schema.Struct({
   _tag: Schema.Literal("CustomAudience"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType)
 }).annotations({ identifier: "CustomAudience" })
@@ -8977,16 +8996,16 @@ export interface InMarketAudienceEncoded {
 }
 export const InMarketAudience: Schema.Schema<InMarketAudience, InMarketAudienceEncoded> = Schema.Struct({
   _tag: Schema.Literal("InMarketAudience"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType)
 }).annotations({ identifier: "InMarketAudience" })
@@ -9028,20 +9047,20 @@ export interface ProductAudienceEncoded {
 }
 export const ProductAudience: Schema.Schema<ProductAudience, ProductAudienceEncoded> = Schema.Struct({
   _tag: Schema.Literal("ProductAudience"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType),
   ProductAudienceType: Schema.optional(Schema.NullOr(ProductAudienceType)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  TagId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "ProductAudience" })
 
 /** XSD complex type `SimilarRemarketingList`. Extends `Audience`. */
@@ -9079,19 +9098,19 @@ export interface SimilarRemarketingListEncoded {
 }
 export const SimilarRemarketingList: Schema.Schema<SimilarRemarketingList, SimilarRemarketingListEncoded> = Schema.Struct({
   _tag: Schema.Literal("SimilarRemarketingList"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType),
-  SourceId: Schema.optional(Schema.BigInt)
+  SourceId: Schema.optional(XsLong)
 }).annotations({ identifier: "SimilarRemarketingList" })
 
 /** XSD complex type `CombinedList`. Extends `Audience`. */
@@ -9129,16 +9148,16 @@ export interface CombinedListEncoded {
 }
 export const CombinedList: Schema.Schema<CombinedList, CombinedListEncoded> = Schema.Struct({
   _tag: Schema.Literal("CombinedList"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType),
   CombinationRules: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfCombinationRule, ArrayOfCombinationRuleEncoded> => ArrayOfCombinationRule)))
@@ -9196,16 +9215,16 @@ export interface CustomerListEncoded {
 }
 export const CustomerList: Schema.Schema<CustomerList, CustomerListEncoded> = Schema.Struct({
   _tag: Schema.Literal("CustomerList"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType)
 }).annotations({ identifier: "CustomerList" })
@@ -9249,20 +9268,20 @@ export interface ImpressionBasedRemarketingListEncoded {
 }
 export const ImpressionBasedRemarketingList: Schema.Schema<ImpressionBasedRemarketingList, ImpressionBasedRemarketingListEncoded> = Schema.Struct({
   _tag: Schema.Literal("ImpressionBasedRemarketingList"),
-  AudienceNetworkSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AudienceNetworkSize: Schema.optional(Schema.NullOr(XsLong)),
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   ForwardCompatibilityMap: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfKeyValuePairOfstringstring, ArrayOfKeyValuePairOfstringstringEncoded> => ArrayOfKeyValuePairOfstringstring))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  MembershipDuration: Schema.optional(Schema.NullOr(Schema.Int)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
+  MembershipDuration: Schema.optional(Schema.NullOr(XsInt)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ParentId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ParentId: Schema.optional(Schema.NullOr(XsLong)),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
-  SearchSize: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  SearchSize: Schema.optional(Schema.NullOr(XsLong)),
   SupportedCampaignTypes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Type: Schema.optional(AudienceType),
-  AdGroupId: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  CampaignId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AdGroupId: Schema.optional(Schema.NullOr(XsLong)),
+  CampaignId: Schema.optional(Schema.NullOr(XsLong)),
   EntityType: Schema.optional(ImpressionBasedEntityType)
 }).annotations({ identifier: "ImpressionBasedRemarketingList" })
 
@@ -9403,7 +9422,7 @@ export interface CustomerListUserDataEncoded {
 }
 export const CustomerListUserData: Schema.Schema<CustomerListUserData, CustomerListUserDataEncoded> = Schema.Struct({
   ActionType: CustomerListActionType,
-  AudienceId: Schema.BigInt,
+  AudienceId: XsLong,
   CustomerListItemSubType: CustomerListItemSubType,
   CustomerListItems: Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))
 }).annotations({ identifier: "CustomerListUserData" })
@@ -9471,7 +9490,7 @@ export interface UetTagEncoded {
 export const UetTag: Schema.Schema<UetTag, UetTagEncoded> = Schema.Struct({
   CustomerShare: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<CustomerShare, CustomerShareEncoded> => CustomerShare))),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   TrackingNoScript: Schema.optional(Schema.NullOr(Schema.String)),
   TrackingScript: Schema.optional(Schema.NullOr(Schema.String)),
@@ -9601,20 +9620,20 @@ export interface ConversionGoalEncoded {
 export const ConversionGoal: Schema.Schema<ConversionGoal, ConversionGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("ConversionGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int))
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "ConversionGoal" })
 
 /** XSD complex type `ConversionGoalRevenue`. */
@@ -9678,20 +9697,20 @@ export interface UrlGoalEncoded {
 export const UrlGoal: Schema.Schema<UrlGoal, UrlGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("UrlGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   UrlExpression: Schema.optional(Schema.NullOr(Schema.String)),
   UrlOperator: Schema.optional(Schema.NullOr(ExpressionOperator))
 }).annotations({ identifier: "UrlGoal" })
@@ -9738,21 +9757,21 @@ export interface DurationGoalEncoded {
 export const DurationGoal: Schema.Schema<DurationGoal, DurationGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("DurationGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
-  MinimumDurationInSeconds: Schema.optional(Schema.NullOr(Schema.Int))
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
+  MinimumDurationInSeconds: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "DurationGoal" })
 
 /** XSD complex type `PagesViewedPerVisitGoal`. Extends `ConversionGoal`. */
@@ -9797,21 +9816,21 @@ export interface PagesViewedPerVisitGoalEncoded {
 export const PagesViewedPerVisitGoal: Schema.Schema<PagesViewedPerVisitGoal, PagesViewedPerVisitGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("PagesViewedPerVisitGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
-  MinimumPagesViewed: Schema.optional(Schema.NullOr(Schema.Int))
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
+  MinimumPagesViewed: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "PagesViewedPerVisitGoal" })
 
 /** XSD complex type `EventGoal`. Extends `ConversionGoal`. */
@@ -9870,20 +9889,20 @@ export interface EventGoalEncoded {
 export const EventGoal: Schema.Schema<EventGoal, EventGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("EventGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   ActionExpression: Schema.optional(Schema.NullOr(Schema.String)),
   ActionOperator: Schema.optional(Schema.NullOr(ExpressionOperator)),
   CategoryExpression: Schema.optional(Schema.NullOr(Schema.String)),
@@ -9938,20 +9957,20 @@ export interface AppInstallGoalEncoded {
 export const AppInstallGoal: Schema.Schema<AppInstallGoal, AppInstallGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("AppInstallGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   AppPlatform: Schema.optional(Schema.NullOr(Schema.String)),
   AppStoreId: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AppInstallGoal" })
@@ -9998,20 +10017,20 @@ export interface OfflineConversionGoalEncoded {
 export const OfflineConversionGoal: Schema.Schema<OfflineConversionGoal, OfflineConversionGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("OfflineConversionGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   IsExternallyAttributed: Schema.optional(Schema.NullOr(Schema.Boolean))
 }).annotations({ identifier: "OfflineConversionGoal" })
 
@@ -10055,20 +10074,20 @@ export interface InStoreTransactionGoalEncoded {
 export const InStoreTransactionGoal: Schema.Schema<InStoreTransactionGoal, InStoreTransactionGoalEncoded> = Schema.Struct({
   _tag: Schema.Literal("InStoreTransactionGoal"),
   AttributionModelType: Schema.optional(Schema.NullOr(AttributionModelType)),
-  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int)),
+  ConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt)),
   CountType: Schema.optional(Schema.NullOr(ConversionGoalCountType)),
   ExcludeFromBidding: Schema.optional(Schema.NullOr(Schema.Boolean)),
   GoalCategory: Schema.optional(Schema.NullOr(ConversionGoalCategory)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   IsEnhancedConversionsEnabled: Schema.optional(Schema.NullOr(Schema.Boolean)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Revenue: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ConversionGoalRevenue, ConversionGoalRevenueEncoded> => ConversionGoalRevenue))),
   Scope: Schema.optional(Schema.NullOr(EntityScope)),
   Status: Schema.optional(Schema.NullOr(ConversionGoalStatus)),
-  TagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  TagId: Schema.optional(Schema.NullOr(XsLong)),
   TrackingStatus: Schema.optional(Schema.NullOr(ConversionGoalTrackingStatus)),
   Type: Schema.optional(Schema.NullOr(ConversionGoalType)),
-  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(Schema.Int))
+  ViewThroughConversionWindowInMinutes: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "InStoreTransactionGoal" })
 
 /** XSD element `GetConversionGoalsByTagIdsRequest`. */
@@ -10372,10 +10391,10 @@ export interface DailySummaryEncoded {
   readonly UploadDate?: string | undefined
 }
 export const DailySummary: Schema.Schema<DailySummary, DailySummaryEncoded> = Schema.Struct({
-  FailureCount: Schema.optional(Schema.Int),
+  FailureCount: Schema.optional(XsInt),
   FileUrl: Schema.optional(Schema.NullOr(Schema.String)),
   FileUrlExpiryTimeUtc: Schema.optional(Schema.DateTimeUtc),
-  SuccessCount: Schema.optional(Schema.Int),
+  SuccessCount: Schema.optional(XsInt),
   UploadDate: Schema.optional(Schema.DateTimeUtc)
 }).annotations({ identifier: "DailySummary" })
 
@@ -10411,7 +10430,7 @@ export interface LabelEncoded {
 export const Label: Schema.Schema<Label, LabelEncoded> = Schema.Struct({
   ColorCode: Schema.optional(Schema.NullOr(Schema.String)),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "Label" })
 
@@ -10530,8 +10549,8 @@ export interface LabelAssociationEncoded {
   readonly LabelId: string
 }
 export const LabelAssociation: Schema.Schema<LabelAssociation, LabelAssociationEncoded> = Schema.Struct({
-  EntityId: Schema.BigInt,
-  LabelId: Schema.BigInt
+  EntityId: XsLong,
+  LabelId: XsLong
 }).annotations({ identifier: "LabelAssociation" })
 
 /** XSD element `SetLabelAssociationsResponse`. */
@@ -10669,15 +10688,15 @@ export interface ExperimentEncoded {
   readonly TrafficSplitPercent?: number | null | undefined
 }
 export const Experiment: Schema.Schema<Experiment, ExperimentEncoded> = Schema.Struct({
-  BaseCampaignId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  BaseCampaignId: Schema.optional(Schema.NullOr(XsLong)),
   EndDate: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Date, DateEncoded> => Date))),
-  ExperimentCampaignId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  ExperimentCampaignId: Schema.optional(Schema.NullOr(XsLong)),
   ExperimentStatus: Schema.optional(Schema.NullOr(Schema.String)),
   ExperimentType: Schema.optional(Schema.NullOr(Schema.String)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   StartDate: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Date, DateEncoded> => Date))),
-  TrafficSplitPercent: Schema.optional(Schema.NullOr(Schema.Int))
+  TrafficSplitPercent: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "Experiment" })
 
 /** XSD element `AddExperimentsResponse`. */
@@ -10843,7 +10862,7 @@ export interface CompanyEncoded {
 export const Company: Schema.Schema<Company, CompanyEncoded> = Schema.Struct({
   LogoUrl: Schema.optional(Schema.NullOr(Schema.String)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
-  ProfileId: Schema.BigInt,
+  ProfileId: XsLong,
   Status: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "Company" })
 
@@ -10918,11 +10937,11 @@ export interface ImportJobEncoded {
 }
 export const ImportJob: Schema.Schema<ImportJob, ImportJobEncoded> = Schema.Struct({
   _tag: Schema.Literal("ImportJob"),
-  CreatedByUserId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  CreatedByUserId: Schema.optional(Schema.NullOr(XsLong)),
   CreatedByUserName: Schema.optional(Schema.NullOr(Schema.String)),
   CreatedDateTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Frequency: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Frequency, FrequencyEncoded> => Frequency))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   ImportOption: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ImportOptionUnion, ImportOptionUnionEncoded> => ImportOptionUnion))),
   LastRunTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
@@ -11195,8 +11214,8 @@ export const GoogleImportOption: Schema.Schema<GoogleImportOption, GoogleImportO
   AdScheduleUseSearcherTimezone: Schema.optional(Schema.NullOr(Schema.Boolean)),
   AdjustmentForBids: Schema.optional(Schema.NullOr(Schema.Number)),
   AdjustmentForCampaignBudgets: Schema.optional(Schema.NullOr(Schema.Number)),
-  AssociatedStoreId: Schema.optional(Schema.NullOr(Schema.BigInt)),
-  AssociatedUetTagId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  AssociatedStoreId: Schema.optional(Schema.NullOr(XsLong)),
+  AssociatedUetTagId: Schema.optional(Schema.NullOr(XsLong)),
   AutoDeviceBidOptimization: Schema.optional(Schema.NullOr(Schema.Boolean)),
   DeleteRemovedEntities: Schema.optional(Schema.NullOr(Schema.Boolean)),
   EnableAutoCurrencyConversion: Schema.optional(Schema.NullOr(Schema.Boolean)),
@@ -11370,11 +11389,11 @@ export interface GoogleImportJobEncoded {
 }
 export const GoogleImportJob: Schema.Schema<GoogleImportJob, GoogleImportJobEncoded> = Schema.Struct({
   _tag: Schema.Literal("GoogleImportJob"),
-  CreatedByUserId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  CreatedByUserId: Schema.optional(Schema.NullOr(XsLong)),
   CreatedByUserName: Schema.optional(Schema.NullOr(Schema.String)),
   CreatedDateTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Frequency: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Frequency, FrequencyEncoded> => Frequency))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   ImportOption: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ImportOptionUnion, ImportOptionUnionEncoded> => ImportOptionUnion))),
   LastRunTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
@@ -11384,7 +11403,7 @@ export const GoogleImportJob: Schema.Schema<GoogleImportJob, GoogleImportJobEnco
   Type: Schema.optional(Schema.NullOr(Schema.String)),
   CampaignAdGroupIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfCampaignAdGroupIds, ArrayOfCampaignAdGroupIdsEncoded> => ArrayOfCampaignAdGroupIds))),
   CredentialId: Schema.NullOr(Schema.String),
-  GoogleAccountId: Schema.NullOr(Schema.BigInt),
+  GoogleAccountId: Schema.NullOr(XsLong),
   GoogleUserName: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "GoogleImportJob" })
 
@@ -11407,7 +11426,7 @@ export interface CampaignAdGroupIdsEncoded {
 export const CampaignAdGroupIds: Schema.Schema<CampaignAdGroupIds, CampaignAdGroupIdsEncoded> = Schema.Struct({
   ActiveAdGroupsOnly: Schema.optional(Schema.NullOr(Schema.Boolean)),
   AdGroupIds: Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)),
-  CampaignId: Schema.BigInt
+  CampaignId: XsLong
 }).annotations({ identifier: "CampaignAdGroupIds" })
 
 /** XSD complex type `FileImportJob`. Extends `ImportJob`. */
@@ -11447,11 +11466,11 @@ export interface FileImportJobEncoded {
 }
 export const FileImportJob: Schema.Schema<FileImportJob, FileImportJobEncoded> = Schema.Struct({
   _tag: Schema.Literal("FileImportJob"),
-  CreatedByUserId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  CreatedByUserId: Schema.optional(Schema.NullOr(XsLong)),
   CreatedByUserName: Schema.optional(Schema.NullOr(Schema.String)),
   CreatedDateTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Frequency: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<Frequency, FrequencyEncoded> => Frequency))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   ImportOption: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ImportOptionUnion, ImportOptionUnionEncoded> => ImportOptionUnion))),
   LastRunTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
@@ -11565,12 +11584,12 @@ export interface ImportEntityStatisticsEncoded {
   readonly Total?: number | null | undefined
 }
 export const ImportEntityStatistics: Schema.Schema<ImportEntityStatistics, ImportEntityStatisticsEncoded> = Schema.Struct({
-  Additions: Schema.optional(Schema.NullOr(Schema.Int)),
-  Changes: Schema.optional(Schema.NullOr(Schema.Int)),
-  Deletions: Schema.optional(Schema.NullOr(Schema.Int)),
+  Additions: Schema.optional(Schema.NullOr(XsInt)),
+  Changes: Schema.optional(Schema.NullOr(XsInt)),
+  Deletions: Schema.optional(Schema.NullOr(XsInt)),
   EntityType: Schema.optional(Schema.NullOr(Schema.String)),
-  Errors: Schema.optional(Schema.NullOr(Schema.Int)),
-  Total: Schema.optional(Schema.NullOr(Schema.Int))
+  Errors: Schema.optional(Schema.NullOr(XsInt)),
+  Total: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "ImportEntityStatistics" })
 
 /** XSD element `GetImportJobsByIdsRequest`. */
@@ -11646,7 +11665,7 @@ export const GetImportEntityIdsMappingRequest: Schema.Schema<GetImportEntityIdsM
   ImportType: Schema.optional(Schema.NullOr(Schema.String)),
   SourceEntityIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
   ImportEntityType: Schema.optional(ImportEntityType),
-  SourceParentId: Schema.optional(Schema.NullOr(Schema.BigInt))
+  SourceParentId: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "GetImportEntityIdsMappingRequest" })
 
 /** XSD element `GetImportEntityIdsMappingResponse`. */
@@ -11735,9 +11754,9 @@ export const Video: Schema.Schema<Video, VideoEncoded> = Schema.Struct({
   AspectRatio: Schema.optional(Schema.NullOr(Schema.String)),
   CreatedDateTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   Description: Schema.optional(Schema.NullOr(Schema.String)),
-  DurationInMilliseconds: Schema.optional(Schema.NullOr(Schema.Int)),
+  DurationInMilliseconds: Schema.optional(Schema.NullOr(XsInt)),
   FailureCode: Schema.optional(Schema.NullOr(Schema.String)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   ModifiedDateTimeInUTC: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
   SourceUrl: Schema.optional(Schema.NullOr(Schema.String)),
   Status: Schema.optional(Schema.NullOr(Schema.String)),
@@ -11857,8 +11876,8 @@ export interface CampaignConversionGoalEncoded {
   readonly GoalId: string
 }
 export const CampaignConversionGoal: Schema.Schema<CampaignConversionGoal, CampaignConversionGoalEncoded> = Schema.Struct({
-  CampaignId: Schema.BigInt,
-  GoalId: Schema.BigInt
+  CampaignId: XsLong,
+  GoalId: XsLong
 }).annotations({ identifier: "CampaignConversionGoal" })
 
 /** XSD element `AddCampaignConversionGoalsResponse`. */
@@ -11904,7 +11923,7 @@ export interface AddDataExclusionsRequestEncoded {
   readonly DataExclusions?: ArrayOfDataExclusionEncoded | null | undefined
 }
 export const AddDataExclusionsRequest: Schema.Schema<AddDataExclusionsRequest, AddDataExclusionsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   DataExclusions: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfDataExclusion, ArrayOfDataExclusionEncoded> => ArrayOfDataExclusion)))
 }).annotations({ identifier: "AddDataExclusionsRequest" })
 
@@ -11940,7 +11959,7 @@ export const DataExclusion: Schema.Schema<DataExclusion, DataExclusionEncoded> =
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   DeviceTypeFilter: Schema.optional(Schema.NullOr(DeviceType)),
   EndDate: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   StartDate: Schema.optional(Schema.NullOr(Schema.DateTimeUtc))
 }).annotations({ identifier: "DataExclusion" })
@@ -11958,7 +11977,7 @@ export interface CampaignAssociationEncoded {
   readonly CampaignId?: string | undefined
 }
 export const CampaignAssociation: Schema.Schema<CampaignAssociation, CampaignAssociationEncoded> = Schema.Struct({
-  CampaignId: Schema.optional(Schema.BigInt)
+  CampaignId: Schema.optional(XsLong)
 }).annotations({ identifier: "CampaignAssociation" })
 
 /** XSD element `AddDataExclusionsResponse`. */
@@ -11985,7 +12004,7 @@ export interface UpdateDataExclusionsRequestEncoded {
   readonly DataExclusions?: ArrayOfDataExclusionEncoded | null | undefined
 }
 export const UpdateDataExclusionsRequest: Schema.Schema<UpdateDataExclusionsRequest, UpdateDataExclusionsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   DataExclusions: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfDataExclusion, ArrayOfDataExclusionEncoded> => ArrayOfDataExclusion)))
 }).annotations({ identifier: "UpdateDataExclusionsRequest" })
 
@@ -12010,7 +12029,7 @@ export interface DeleteDataExclusionsRequestEncoded {
   readonly DataExclusionIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteDataExclusionsRequest: Schema.Schema<DeleteDataExclusionsRequest, DeleteDataExclusionsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   DataExclusionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteDataExclusionsRequest" })
 
@@ -12035,7 +12054,7 @@ export interface GetDataExclusionsByIdsRequestEncoded {
   readonly DataExclusionIds?: ArrayOflongEncoded | null | undefined
 }
 export const GetDataExclusionsByIdsRequest: Schema.Schema<GetDataExclusionsByIdsRequest, GetDataExclusionsByIdsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   DataExclusionIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "GetDataExclusionsByIdsRequest" })
 
@@ -12061,7 +12080,7 @@ export interface GetDataExclusionsByAccountIdRequestEncoded {
   readonly AccountId?: string | undefined
 }
 export const GetDataExclusionsByAccountIdRequest: Schema.Schema<GetDataExclusionsByAccountIdRequest, GetDataExclusionsByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt)
+  AccountId: Schema.optional(XsLong)
 }).annotations({ identifier: "GetDataExclusionsByAccountIdRequest" })
 
 /** XSD element `GetDataExclusionsByAccountIdResponse`. */
@@ -12088,7 +12107,7 @@ export interface AddSeasonalityAdjustmentsRequestEncoded {
   readonly SeasonalityAdjustments?: ArrayOfSeasonalityAdjustmentEncoded | null | undefined
 }
 export const AddSeasonalityAdjustmentsRequest: Schema.Schema<AddSeasonalityAdjustmentsRequest, AddSeasonalityAdjustmentsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   SeasonalityAdjustments: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfSeasonalityAdjustment, ArrayOfSeasonalityAdjustmentEncoded> => ArrayOfSeasonalityAdjustment)))
 }).annotations({ identifier: "AddSeasonalityAdjustmentsRequest" })
 
@@ -12127,7 +12146,7 @@ export const SeasonalityAdjustment: Schema.Schema<SeasonalityAdjustment, Seasona
   Description: Schema.optional(Schema.NullOr(Schema.String)),
   DeviceTypeFilter: Schema.optional(Schema.NullOr(DeviceType)),
   EndDate: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   StartDate: Schema.optional(Schema.NullOr(Schema.DateTimeUtc))
 }).annotations({ identifier: "SeasonalityAdjustment" })
@@ -12156,7 +12175,7 @@ export interface UpdateSeasonalityAdjustmentsRequestEncoded {
   readonly SeasonalityAdjustments?: ArrayOfSeasonalityAdjustmentEncoded | null | undefined
 }
 export const UpdateSeasonalityAdjustmentsRequest: Schema.Schema<UpdateSeasonalityAdjustmentsRequest, UpdateSeasonalityAdjustmentsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   SeasonalityAdjustments: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfSeasonalityAdjustment, ArrayOfSeasonalityAdjustmentEncoded> => ArrayOfSeasonalityAdjustment)))
 }).annotations({ identifier: "UpdateSeasonalityAdjustmentsRequest" })
 
@@ -12181,7 +12200,7 @@ export interface DeleteSeasonalityAdjustmentsRequestEncoded {
   readonly SeasonalityAdjustmentIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteSeasonalityAdjustmentsRequest: Schema.Schema<DeleteSeasonalityAdjustmentsRequest, DeleteSeasonalityAdjustmentsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   SeasonalityAdjustmentIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteSeasonalityAdjustmentsRequest" })
 
@@ -12206,7 +12225,7 @@ export interface GetSeasonalityAdjustmentsByIdsRequestEncoded {
   readonly SeasonalityAdjustmentIds?: ArrayOflongEncoded | null | undefined
 }
 export const GetSeasonalityAdjustmentsByIdsRequest: Schema.Schema<GetSeasonalityAdjustmentsByIdsRequest, GetSeasonalityAdjustmentsByIdsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   SeasonalityAdjustmentIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "GetSeasonalityAdjustmentsByIdsRequest" })
 
@@ -12232,7 +12251,7 @@ export interface GetSeasonalityAdjustmentsByAccountIdRequestEncoded {
   readonly AccountId?: string | undefined
 }
 export const GetSeasonalityAdjustmentsByAccountIdRequest: Schema.Schema<GetSeasonalityAdjustmentsByAccountIdRequest, GetSeasonalityAdjustmentsByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt)
+  AccountId: Schema.optional(XsLong)
 }).annotations({ identifier: "GetSeasonalityAdjustmentsByAccountIdRequest" })
 
 /** XSD element `GetSeasonalityAdjustmentsByAccountIdResponse`. */
@@ -12379,10 +12398,10 @@ export interface AdRecommendationImageAssetPropertyEncoded {
   readonly ImageUrl?: string | null | undefined
 }
 export const AdRecommendationImageAssetProperty: Schema.Schema<AdRecommendationImageAssetProperty, AdRecommendationImageAssetPropertyEncoded> = Schema.Struct({
-  CropHeight: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropWidth: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropX: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropY: Schema.optional(Schema.NullOr(Schema.Int)),
+  CropHeight: Schema.optional(Schema.NullOr(XsInt)),
+  CropWidth: Schema.optional(Schema.NullOr(XsInt)),
+  CropX: Schema.optional(Schema.NullOr(XsInt)),
+  CropY: Schema.optional(Schema.NullOr(XsInt)),
   ImageField: Schema.optional(AdRecommendationImageField),
   ImageUrl: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AdRecommendationImageAssetProperty" })
@@ -12431,7 +12450,7 @@ export const CreateResponsiveAdRecommendationRequest: Schema.Schema<CreateRespon
   Prompt: Schema.optional(Schema.NullOr(Schema.String)),
   TextTone: Schema.optional(Schema.NullOr(AdRecommendationTextTone)),
   VideoType: Schema.optional(Schema.NullOr(AdRecommendationVideoType)),
-  BrandKitId: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  BrandKitId: Schema.optional(Schema.NullOr(XsLong)),
   ReturnAdditionalFields: Schema.optional(Schema.NullOr(AdRecommendationAdditionalField))
 }).annotations({ identifier: "CreateResponsiveAdRecommendationRequest" })
 
@@ -12540,7 +12559,7 @@ export interface AdRecommendationTextRefineOperationEncoded {
 }
 export const AdRecommendationTextRefineOperation: Schema.Schema<AdRecommendationTextRefineOperation, AdRecommendationTextRefineOperationEncoded> = Schema.Struct({
   TextField: Schema.optional(AdRecommendationTextField),
-  TextFieldIndex: Schema.optional(Schema.Int),
+  TextFieldIndex: Schema.optional(XsInt),
   TextTone: Schema.optional(Schema.NullOr(AdRecommendationTextTone))
 }).annotations({ identifier: "AdRecommendationTextRefineOperation" })
 
@@ -12562,7 +12581,7 @@ export interface AdRecommendationImageRefineOperationEncoded {
 }
 export const AdRecommendationImageRefineOperation: Schema.Schema<AdRecommendationImageRefineOperation, AdRecommendationImageRefineOperationEncoded> = Schema.Struct({
   ImageRefineType: Schema.optional(AdRecommendationImageRefineType),
-  ImageIndex: Schema.optional(Schema.Int),
+  ImageIndex: Schema.optional(XsInt),
   Prompt: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AdRecommendationImageRefineOperation" })
 
@@ -12707,7 +12726,7 @@ export interface UpdateConversionValueRulesRequestEncoded {
 }
 export const UpdateConversionValueRulesRequest: Schema.Schema<UpdateConversionValueRulesRequest, UpdateConversionValueRulesRequestEncoded> = Schema.Struct({
   ConversionValueRules: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfConversionValueRule, ArrayOfConversionValueRuleEncoded> => ArrayOfConversionValueRule))),
-  Lcid: Schema.optional(Schema.NullOr(Schema.Int))
+  Lcid: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "UpdateConversionValueRulesRequest" })
 
 /** XSD complex type `ArrayOfConversionValueRule`: a sequence of `ConversionValueRule`. */
@@ -12742,7 +12761,7 @@ export const ConversionValueRule: Schema.Schema<ConversionValueRule, ConversionV
   AudienceCondition: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<AudienceCondition, AudienceConditionEncoded> => AudienceCondition))),
   CurrencyCode: Schema.optional(Schema.NullOr(Schema.String)),
   DeviceCondition: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<DeviceCondition, DeviceConditionEncoded> => DeviceCondition))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   LocationCondition: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<LocationCondition, LocationConditionEncoded> => LocationCondition))),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Operation: Schema.optional(Schema.NullOr(ConversionValueRuleOperator)),
@@ -12781,7 +12800,7 @@ export interface AudienceConditionItemEncoded {
   readonly Type?: AudienceType | null | undefined
 }
 export const AudienceConditionItem: Schema.Schema<AudienceConditionItem, AudienceConditionItemEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.BigInt),
+  Id: Schema.optional(XsLong),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(AudienceType))
 }).annotations({ identifier: "AudienceConditionItem" })
@@ -12840,7 +12859,7 @@ export interface LocationConditionItemEncoded {
   readonly Type?: LocationType | null | undefined
 }
 export const LocationConditionItem: Schema.Schema<LocationConditionItem, LocationConditionItemEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.Int),
+  Id: Schema.optional(XsInt),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
   Type: Schema.optional(Schema.NullOr(LocationType))
 }).annotations({ identifier: "LocationConditionItem" })
@@ -12892,7 +12911,7 @@ export interface AddConversionValueRulesRequestEncoded {
 }
 export const AddConversionValueRulesRequest: Schema.Schema<AddConversionValueRulesRequest, AddConversionValueRulesRequestEncoded> = Schema.Struct({
   ConversionValueRules: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfConversionValueRule, ArrayOfConversionValueRuleEncoded> => ArrayOfConversionValueRule))),
-  Lcid: Schema.optional(Schema.NullOr(Schema.Int))
+  Lcid: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "AddConversionValueRulesRequest" })
 
 /** XSD element `AddConversionValueRulesResponse`. */
@@ -12919,8 +12938,8 @@ export interface GetConversionValueRulesByAccountIdRequestEncoded {
   readonly Lcid?: number | null | undefined
 }
 export const GetConversionValueRulesByAccountIdRequest: Schema.Schema<GetConversionValueRulesByAccountIdRequest, GetConversionValueRulesByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
-  Lcid: Schema.optional(Schema.NullOr(Schema.Int))
+  AccountId: Schema.optional(XsLong),
+  Lcid: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "GetConversionValueRulesByAccountIdRequest" })
 
 /** XSD element `GetConversionValueRulesByAccountIdResponse`. */
@@ -12945,7 +12964,7 @@ export interface GetConversionValueRulesByIdsRequestEncoded {
 }
 export const GetConversionValueRulesByIdsRequest: Schema.Schema<GetConversionValueRulesByIdsRequest, GetConversionValueRulesByIdsRequestEncoded> = Schema.Struct({
   RuleIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong))),
-  Lcid: Schema.optional(Schema.NullOr(Schema.Int))
+  Lcid: Schema.optional(Schema.NullOr(XsInt))
 }).annotations({ identifier: "GetConversionValueRulesByIdsRequest" })
 
 /** XSD element `GetConversionValueRulesByIdsResponse`. */
@@ -12972,7 +12991,7 @@ export interface AddBrandKitsRequestEncoded {
   readonly BrandKits?: ArrayOfBrandKitEncoded | null | undefined
 }
 export const AddBrandKitsRequest: Schema.Schema<AddBrandKitsRequest, AddBrandKitsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   BrandKits: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBrandKit, ArrayOfBrandKitEncoded> => ArrayOfBrandKit)))
 }).annotations({ identifier: "AddBrandKitsRequest" })
 
@@ -13002,7 +13021,7 @@ export interface BrandKitEncoded {
 }
 export const BrandKit: Schema.Schema<BrandKit, BrandKitEncoded> = Schema.Struct({
   Fonts: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBrandKitFont, ArrayOfBrandKitFontEncoded> => ArrayOfBrandKitFont))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt)),
+  Id: Schema.optional(Schema.NullOr(XsLong)),
   Images: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBrandKitImage, ArrayOfBrandKitImageEncoded> => ArrayOfBrandKitImage))),
   LandscapeLogos: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBrandKitImage, ArrayOfBrandKitImageEncoded> => ArrayOfBrandKitImage))),
   Name: Schema.optional(Schema.NullOr(Schema.String)),
@@ -13057,11 +13076,11 @@ export interface BrandKitImageEncoded {
   readonly Url?: string | null | undefined
 }
 export const BrandKitImage: Schema.Schema<BrandKitImage, BrandKitImageEncoded> = Schema.Struct({
-  CropHeight: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropWidth: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropX: Schema.optional(Schema.NullOr(Schema.Int)),
-  CropY: Schema.optional(Schema.NullOr(Schema.Int)),
-  Id: Schema.optional(Schema.BigInt),
+  CropHeight: Schema.optional(Schema.NullOr(XsInt)),
+  CropWidth: Schema.optional(Schema.NullOr(XsInt)),
+  CropX: Schema.optional(Schema.NullOr(XsInt)),
+  CropY: Schema.optional(Schema.NullOr(XsInt)),
+  Id: Schema.optional(XsLong),
   ThumbnailUrl: Schema.optional(Schema.NullOr(Schema.String)),
   Url: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "BrandKitImage" })
@@ -13128,7 +13147,7 @@ export interface UpdateBrandKitsRequestEncoded {
   readonly BrandKits?: ArrayOfBrandKitEncoded | null | undefined
 }
 export const UpdateBrandKitsRequest: Schema.Schema<UpdateBrandKitsRequest, UpdateBrandKitsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   BrandKits: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfBrandKit, ArrayOfBrandKitEncoded> => ArrayOfBrandKit)))
 }).annotations({ identifier: "UpdateBrandKitsRequest" })
 
@@ -13153,7 +13172,7 @@ export interface DeleteBrandKitsRequestEncoded {
   readonly BrandKitIds?: ArrayOflongEncoded | null | undefined
 }
 export const DeleteBrandKitsRequest: Schema.Schema<DeleteBrandKitsRequest, DeleteBrandKitsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   BrandKitIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "DeleteBrandKitsRequest" })
 
@@ -13198,7 +13217,7 @@ export interface NewCustomerAcquisitionGoalEncoded {
 export const NewCustomerAcquisitionGoal: Schema.Schema<NewCustomerAcquisitionGoal, NewCustomerAcquisitionGoalEncoded> = Schema.Struct({
   AdditionalValue: Schema.optional(Schema.NullOr(Schema.Number)),
   Audiences: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfAudienceIdName, ArrayOfAudienceIdNameEncoded> => ArrayOfAudienceIdName))),
-  Id: Schema.optional(Schema.NullOr(Schema.BigInt))
+  Id: Schema.optional(Schema.NullOr(XsLong))
 }).annotations({ identifier: "NewCustomerAcquisitionGoal" })
 
 /** XSD complex type `ArrayOfAudienceIdName`: a sequence of `AudienceIdName`. */
@@ -13216,7 +13235,7 @@ export interface AudienceIdNameEncoded {
   readonly Name?: string | null | undefined
 }
 export const AudienceIdName: Schema.Schema<AudienceIdName, AudienceIdNameEncoded> = Schema.Struct({
-  Id: Schema.optional(Schema.BigInt),
+  Id: Schema.optional(XsLong),
   Name: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "AudienceIdName" })
 
@@ -13264,7 +13283,7 @@ export interface GetNewCustomerAcquisitionGoalsByAccountIdRequestEncoded {
   readonly AccountId?: string | undefined
 }
 export const GetNewCustomerAcquisitionGoalsByAccountIdRequest: Schema.Schema<GetNewCustomerAcquisitionGoalsByAccountIdRequest, GetNewCustomerAcquisitionGoalsByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt)
+  AccountId: Schema.optional(XsLong)
 }).annotations({ identifier: "GetNewCustomerAcquisitionGoalsByAccountIdRequest" })
 
 /** XSD element `GetNewCustomerAcquisitionGoalsByAccountIdResponse`. */
@@ -13286,7 +13305,7 @@ export interface GetBrandKitsByAccountIdRequestEncoded {
   readonly AccountId?: string | undefined
 }
 export const GetBrandKitsByAccountIdRequest: Schema.Schema<GetBrandKitsByAccountIdRequest, GetBrandKitsByAccountIdRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt)
+  AccountId: Schema.optional(XsLong)
 }).annotations({ identifier: "GetBrandKitsByAccountIdRequest" })
 
 /** XSD element `GetBrandKitsByAccountIdResponse`. */
@@ -13310,7 +13329,7 @@ export interface GetBrandKitsByIdsRequestEncoded {
   readonly BrandKitIds?: ArrayOflongEncoded | null | undefined
 }
 export const GetBrandKitsByIdsRequest: Schema.Schema<GetBrandKitsByIdsRequest, GetBrandKitsByIdsRequestEncoded> = Schema.Struct({
-  AccountId: Schema.optional(Schema.BigInt),
+  AccountId: Schema.optional(XsLong),
   BrandKitIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOflong, ArrayOflongEncoded> => ArrayOflong)))
 }).annotations({ identifier: "GetBrandKitsByIdsRequest" })
 
@@ -13343,7 +13362,7 @@ export interface GetClipchampTemplatesRequestEncoded {
 }
 export const GetClipchampTemplatesRequest: Schema.Schema<GetClipchampTemplatesRequest, GetClipchampTemplatesRequestEncoded> = Schema.Struct({
   Mock: Schema.optional(Schema.NullOr(Schema.Boolean)),
-  MaxAdsCount: Schema.optional(Schema.NullOr(Schema.Int)),
+  MaxAdsCount: Schema.optional(Schema.NullOr(XsInt)),
   TemplateFilter: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<VideoTemplateFilter, VideoTemplateFilterEncoded> => VideoTemplateFilter))),
   Locale: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "GetClipchampTemplatesRequest" })
@@ -13368,8 +13387,8 @@ export interface VideoTemplateFilterEncoded {
 export const VideoTemplateFilter: Schema.Schema<VideoTemplateFilter, VideoTemplateFilterEncoded> = Schema.Struct({
   AspectRatios: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Durations: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfint, ArrayOfintEncoded> => ArrayOfint))),
-  MaxMediaAssetCount: Schema.optional(Schema.Int),
-  MaxTextAssetCount: Schema.optional(Schema.Int),
+  MaxMediaAssetCount: Schema.optional(XsInt),
+  MaxTextAssetCount: Schema.optional(XsInt),
   TemplateIds: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring))),
   Themes: Schema.optional(Schema.NullOr(Schema.suspend((): Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> => ArrayOfstring)))
 }).annotations({ identifier: "VideoTemplateFilter" })
@@ -13419,10 +13438,10 @@ export interface ClipchampTemplateInfoEncoded {
 }
 export const ClipchampTemplateInfo: Schema.Schema<ClipchampTemplateInfo, ClipchampTemplateInfoEncoded> = Schema.Struct({
   AspectRatio: Schema.optional(Schema.NullOr(Schema.String)),
-  Duration: Schema.optional(Schema.Int),
-  NumberOfImages: Schema.optional(Schema.Int),
-  NumberOfLogos: Schema.optional(Schema.Int),
-  NumberOfText: Schema.optional(Schema.Int),
+  Duration: Schema.optional(XsInt),
+  NumberOfImages: Schema.optional(XsInt),
+  NumberOfLogos: Schema.optional(XsInt),
+  NumberOfText: Schema.optional(XsInt),
   TemplateDescription: Schema.optional(Schema.NullOr(Schema.String)),
   TemplateId: Schema.optional(Schema.NullOr(Schema.String)),
   TemplateName: Schema.optional(Schema.NullOr(Schema.String)),
@@ -13581,7 +13600,7 @@ export interface HealthCheckEntityEncoded {
   readonly HealthCheckEntityLevel?: string | null | undefined
 }
 export const HealthCheckEntity: Schema.Schema<HealthCheckEntity, HealthCheckEntityEncoded> = Schema.Struct({
-  HealthCheckEntityId: Schema.optional(Schema.BigInt),
+  HealthCheckEntityId: Schema.optional(XsLong),
   HealthCheckEntityLevel: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "HealthCheckEntity" })
 
@@ -13747,7 +13766,7 @@ export const ArrayOfstring: Schema.Schema<ArrayOfstring, ArrayOfstringEncoded> =
 /** XSD complex type `ArrayOflong`: a sequence of `long`. */
 export type ArrayOflong = ReadonlyArray<bigint>
 export type ArrayOflongEncoded = ReadonlyArray<string>
-export const ArrayOflong: Schema.Schema<ArrayOflong, ArrayOflongEncoded> = Schema.Array(Schema.BigInt)
+export const ArrayOflong: Schema.Schema<ArrayOflong, ArrayOflongEncoded> = Schema.Array(XsLong)
 
 /** XSD element `KeyValueOfstringstring`. */
 export interface KeyValueOfstringstring {
@@ -13771,7 +13790,7 @@ export const ArrayOfKeyValueOfstringstring: Schema.Schema<ArrayOfKeyValueOfstrin
 /** XSD complex type `ArrayOfint`: a sequence of `int`. */
 export type ArrayOfint = ReadonlyArray<number>
 export type ArrayOfintEncoded = ReadonlyArray<number>
-export const ArrayOfint: Schema.Schema<ArrayOfint, ArrayOfintEncoded> = Schema.Array(Schema.Int)
+export const ArrayOfint: Schema.Schema<ArrayOfint, ArrayOfintEncoded> = Schema.Array(XsInt)
 
 /** XSD complex type `ArrayOfKeyValuePairOfstringstring`: a sequence of `KeyValuePairOfstringstring`. */
 export type ArrayOfKeyValuePairOfstringstring = ReadonlyArray<KeyValuePairOfstringstring>
@@ -13812,14 +13831,14 @@ export interface KeyValuePairOflonglongEncoded {
   readonly value: string
 }
 export const KeyValuePairOflonglong: Schema.Schema<KeyValuePairOflonglong, KeyValuePairOflonglongEncoded> = Schema.Struct({
-  key: Schema.BigInt,
-  value: Schema.BigInt
+  key: XsLong,
+  value: XsLong
 }).annotations({ identifier: "KeyValuePairOflonglong" })
 
 /** XSD complex type `ArrayOfNullableOflong`: a sequence of `long`. */
 export type ArrayOfNullableOflong = ReadonlyArray<bigint | null>
 export type ArrayOfNullableOflongEncoded = ReadonlyArray<string | null>
-export const ArrayOfNullableOflong: Schema.Schema<ArrayOfNullableOflong, ArrayOfNullableOflongEncoded> = Schema.Array(Schema.NullOr(Schema.BigInt))
+export const ArrayOfNullableOflong: Schema.Schema<ArrayOfNullableOflong, ArrayOfNullableOflongEncoded> = Schema.Array(Schema.NullOr(XsLong))
 
 /** XSD complex type `AdApiFaultDetail`. Extends `ApplicationFault`. */
 export interface AdApiFaultDetail {
@@ -13871,7 +13890,7 @@ export interface AdApiErrorEncoded {
   readonly Message?: string | null | undefined
 }
 export const AdApiError: Schema.Schema<AdApiError, AdApiErrorEncoded> = Schema.Struct({
-  Code: Schema.optional(Schema.Int),
+  Code: Schema.optional(XsInt),
   Detail: Schema.optional(Schema.NullOr(Schema.String)),
   ErrorCode: Schema.optional(Schema.NullOr(Schema.String)),
   Message: Schema.optional(Schema.NullOr(Schema.String))

@@ -1,0 +1,23 @@
+/** Test helpers: paths of the real WSDL and the fixtures, and generation into a folder vitest can import. */
+import { readFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { writeFiles } from "../src/files.js"
+import { generate } from "../src/generate.js"
+import type { RoutesFile } from "../src/emit-operations.js"
+
+export const packageDir = resolve(import.meta.dirname, "..")
+export const workspaceRoot = resolve(packageDir, "..", "..")
+export const realWsdlPath = process.env.UPLINK_WSDL ?? resolve(workspaceRoot, "..", "shared", "wsdl", "v13", "CampaignManagementService.wsdl")
+export const realRoutes = JSON.parse(
+  readFileSync(join(workspaceRoot, "wsdl", "campaign-management", "v13", "rest-routes.json"), "utf8")
+) as RoutesFile
+export const fixturePath = (name: string) => join(packageDir, "test", "fixtures", name)
+
+/** Generates a fixture WSDL (without the node-soap client) into test/fixtures/out/<name>/ and returns the files. */
+export const generateFixture = async (name: string) => {
+  const wsdlPath = fixturePath(name)
+  const files = await generate({ wsdlPath, wsdlText: readFileSync(wsdlPath, "utf8"), soapClient: false })
+  const outDir = join(packageDir, "test", "fixtures", "out", name.replace(/\.wsdl$/, ""))
+  await writeFiles(outDir, files)
+  return { files, outDir }
+}
