@@ -29,7 +29,9 @@ const main = async (): Promise<number> => {
     }
   })
   if (values.help || (values.out === undefined) === (values.check === undefined)) {
-    console.error("usage: uplink-codegen (--out <dir> | --check <dir>) [--wsdl <path>] [--routes <path>] [--no-soap-client]")
+    console.error(
+      "usage: uplink-codegen (--out <dir> | --check <dir>) [--wsdl <path>] [--routes <path>] [--no-soap-client]"
+    )
     return 2
   }
   const root = findWorkspaceRoot()
@@ -54,7 +56,9 @@ const main = async (): Promise<number> => {
       console.log(`uplink-codegen: ${values.check} is up to date (${files.size} files)`)
       return 0
     }
-    console.error(`uplink-codegen: ${values.check} differs from what the WSDL generates. Run pnpm codegen and review the diff.`)
+    console.error(
+      `uplink-codegen: ${values.check} differs from what the WSDL generates. Run pnpm codegen and review the diff.`
+    )
     for (const path of drift.changed) console.error(`  changed: ${path}`)
     for (const path of drift.missing) console.error(`  missing: ${path}`)
     for (const path of drift.extra) console.error(`  extra:   ${path}`)

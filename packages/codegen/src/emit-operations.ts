@@ -34,14 +34,16 @@ export const restRouteOf = (
   routes: RoutesFile
 ): (RestRoute & { readonly source: "rest-routes.json" | "derived" }) | undefined => {
   const listed = routes.routes[operation]
-  if (listed !== undefined) return { method: listed.method, path: routes.basePath + listed.path, source: "rest-routes.json" }
+  if (listed !== undefined)
+    return { method: listed.method, path: routes.basePath + listed.path, source: "rest-routes.json" }
   const crud = /^(Add|Update|Delete)([A-Z][A-Za-z]*)$/.exec(operation)
   if (crud !== null) {
     const method = crud[1] === "Add" ? "POST" : crud[1] === "Update" ? "PUT" : "DELETE"
     return { method, path: `${routes.basePath}/${crud[2]}`, source: "derived" }
   }
   const query = /^Get([A-Z][A-Za-z]*?)By([A-Z][A-Za-z]*)$/.exec(operation)
-  if (query !== null) return { method: "POST", path: `${routes.basePath}/${query[1]}/QueryBy${query[2]}`, source: "derived" }
+  if (query !== null)
+    return { method: "POST", path: `${routes.basePath}/${query[1]}/QueryBy${query[2]}`, source: "derived" }
   return undefined
 }
 
@@ -87,10 +89,12 @@ export const emitOperations = (model: WsdlModel, naming: Naming, routes: RoutesF
     )
   }
   for (const op of Object.keys(routes.itemLimits)) {
-    if (!model.operations.some((o) => o.name === op)) throw new Error(`rest-routes.json: itemLimits names unknown operation ${op}`)
+    if (!model.operations.some((o) => o.name === op))
+      throw new Error(`rest-routes.json: itemLimits names unknown operation ${op}`)
   }
   for (const op of Object.keys(routes.routes)) {
-    if (!model.operations.some((o) => o.name === op)) throw new Error(`rest-routes.json: routes names unknown operation ${op}`)
+    if (!model.operations.some((o) => o.name === op))
+      throw new Error(`rest-routes.json: routes names unknown operation ${op}`)
   }
   return [
     header,

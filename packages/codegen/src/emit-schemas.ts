@@ -137,21 +137,29 @@ export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Nami
 
   out.push("// ===== XSD built-in integer types =====", "", ...INTEGER_SCHEMAS)
   out.push("// ===== Simple types =====", "")
-  const simpleOrder = [...types.filter((t) => t.kind === "enum" || t.kind === "restriction"), ...types.filter((t) => t.kind === "list")]
+  const simpleOrder = [
+    ...types.filter((t) => t.kind === "enum" || t.kind === "restriction"),
+    ...types.filter((t) => t.kind === "list")
+  ]
   for (const type of simpleOrder) {
     const name = type.tsName
     const comment = `/** XSD ${type.kind === "list" ? "list" : "simple type"} \`${type.xmlName ?? name}\`. */`
     if (type.kind === "enum") {
       out.push(comment, `export type ${name} = ${type.values.map(literal).join(" | ")}`)
-      out.push(`export const ${name}: Schema.Schema<${name}> = Schema.Literal(${type.values.map(literal).join(", ")})`, "")
+      out.push(
+        `export const ${name}: Schema.Schema<${name}> = Schema.Literal(${type.values.map(literal).join(", ")})`,
+        ""
+      )
     } else if (type.kind === "restriction") {
       const mapping = BUILTIN_MAPPINGS[type.base]
-      const pattern = type.pattern === undefined ? "" : `.pipe(Schema.pattern(new RegExp(${literal(`^(?:${type.pattern})$`)})))`
+      const pattern =
+        type.pattern === undefined ? "" : `.pipe(Schema.pattern(new RegExp(${literal(`^(?:${type.pattern})$`)})))`
       out.push(comment, `export type ${name} = ${mapping.type}`)
       out.push(`export const ${name}: Schema.Schema<${name}, ${mapping.encoded}> = ${mapping.schema}${pattern}`, "")
     } else if (type.kind === "list") {
       const item = "values" in type.item ? type.item.values.map(literal).join(" | ") : typeExpr(type.item, false)
-      const itemSchema = "values" in type.item ? `Schema.Literal(${type.item.values.map(literal).join(", ")})` : schemaRef(type.item)
+      const itemSchema =
+        "values" in type.item ? `Schema.Literal(${type.item.values.map(literal).join(", ")})` : schemaRef(type.item)
       out.push(comment, `export type ${name} = ReadonlyArray<${item}>`)
       out.push(`export const ${name}: Schema.Schema<${name}> = Schema.Array(${itemSchema})`, "")
     }

@@ -73,7 +73,7 @@ export const emitWire = (model: WsdlModel, hierarchy: Hierarchy, naming: Naming,
     "// ===== Namespaces =====",
     ""
   ]
-  model.namespaces.forEach((uri, i) => out.push(`export const NS${i} = ${literal(uri)}`))
+  for (const [i, uri] of model.namespaces.entries()) out.push(`export const NS${i} = ${literal(uri)}`)
   out.push(`export const namespaces = [${model.namespaces.map((_, i) => `NS${i}`).join(", ")}] as const`, "")
   out.push(`export const targetNamespace = ${ns(model.targetNamespace)}`, "")
 
@@ -114,7 +114,11 @@ export const emitWire = (model: WsdlModel, hierarchy: Hierarchy, naming: Naming,
   }
   out.push("}", "")
 
-  out.push("// ===== Top-level elements (by local name) =====", "", "export const wireElements: Readonly<Record<string, WireElement>> = {")
+  out.push(
+    "// ===== Top-level elements (by local name) =====",
+    "",
+    "export const wireElements: Readonly<Record<string, WireElement>> = {"
+  )
   const seen = new Set<string>()
   for (const element of model.elements.values()) {
     // Local names are unique in the WSDLs this generator supports; the first wins if not.

@@ -45,5 +45,4 @@ export const diffFiles = async (expectedDir: string, actualDir: string): Promise
   return { missing, extra: [...actual].sort(), changed }
 }
 
-export const hasDrift = (drift: Drift): boolean =>
-  drift.missing.length + drift.extra.length + drift.changed.length > 0
+export const hasDrift = (drift: Drift): boolean => drift.missing.length + drift.extra.length + drift.changed.length > 0

@@ -36,16 +36,13 @@ export const generate = async (options: GenerateOptions): Promise<Map<string, st
   files.set("operations.ts", emitOperations(model, naming, options.routes ?? EMPTY_ROUTES, header))
   files.set(
     "index.ts",
-    [
-      header,
-      'export * from "./schemas.js"',
-      'export * from "./wire.js"',
-      'export * from "./operations.js"',
-      ""
-    ].join("\n")
+    [header, 'export * from "./schemas.js"', 'export * from "./wire.js"', 'export * from "./operations.js"', ""].join(
+      "\n"
+    )
   )
   if (options.soapClient !== false) {
-    for (const [path, text] of await generateSoapClient(options.wsdlPath, header)) files.set(`soap-client/${path}`, text)
+    for (const [path, text] of await generateSoapClient(options.wsdlPath, header))
+      files.set(`soap-client/${path}`, text)
   }
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }

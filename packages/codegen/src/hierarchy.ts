@@ -33,7 +33,9 @@ export const makeHierarchy = (model: WsdlModel): Hierarchy => {
     return [...own, ...(children.get(key) ?? []).flatMap(concrete)]
   }
   const allFields = (type: ComplexTypeModel): ReadonlyArray<FieldModel> =>
-    type.base === undefined ? type.fields : [...allFields(model.types.get(type.base) as ComplexTypeModel), ...type.fields]
+    type.base === undefined
+      ? type.fields
+      : [...allFields(model.types.get(type.base) as ComplexTypeModel), ...type.fields]
   const hasDerived = (key: string) => (children.get(key)?.length ?? 0) > 0
   const isTagged = (key: string) => {
     const type = model.types.get(key)

@@ -62,7 +62,13 @@ const readSchemas = (types: XmlElement) => {
       const base = typeRefOf(restriction, restriction.attributes.base ?? fail(restriction, "restriction without base"))
       const values = enumValues(restriction)
       if (values.length > 0) {
-        pending.push({ key, ns, xmlName, preferred, build: (tsName, sourceName) => ({ kind: "enum", key, ns, xmlName, tsName, sourceName, values }) })
+        pending.push({
+          key,
+          ns,
+          xmlName,
+          preferred,
+          build: (tsName, sourceName) => ({ kind: "enum", key, ns, xmlName, tsName, sourceName, values })
+        })
         return
       }
       if (!("builtin" in base)) return fail(restriction, "restriction of a non built-in simple type is not supported")
@@ -72,7 +78,16 @@ const readSchemas = (types: XmlElement) => {
         ns,
         xmlName,
         preferred,
-        build: (tsName, sourceName) => ({ kind: "restriction", key, ns, xmlName, tsName, sourceName, base: base.builtin, pattern })
+        build: (tsName, sourceName) => ({
+          kind: "restriction",
+          key,
+          ns,
+          xmlName,
+          tsName,
+          sourceName,
+          base: base.builtin,
+          pattern
+        })
       })
       return
     }
@@ -86,7 +101,13 @@ const readSchemas = (types: XmlElement) => {
           : inlineRestriction !== undefined
             ? { values: enumValues(inlineRestriction) }
             : fail(list, "xs:list needs an itemType or an inline enumeration")
-      pending.push({ key, ns, xmlName, preferred, build: (tsName, sourceName) => ({ kind: "list", key, ns, xmlName, tsName, sourceName, item }) })
+      pending.push({
+        key,
+        ns,
+        xmlName,
+        preferred,
+        build: (tsName, sourceName) => ({ kind: "list", key, ns, xmlName, tsName, sourceName, item })
+      })
       return
     }
     fail(node, "simpleType must be a restriction or a list")
@@ -145,14 +166,24 @@ const readSchemas = (types: XmlElement) => {
       ns,
       xmlName,
       preferred,
-      build: (tsName, sourceName): ComplexTypeModel => ({ kind: "complex", key, ns, xmlName, tsName, sourceName, base, abstract, fields })
+      build: (tsName, sourceName): ComplexTypeModel => ({
+        kind: "complex",
+        key,
+        ns,
+        xmlName,
+        tsName,
+        sourceName,
+        base,
+        abstract,
+        fields
+      })
     })
   }
 
   for (const schema of childrenNamed(types, XS, "schema")) {
     const ns = schema.attributes.targetNamespace ?? fail(schema, "schema without targetNamespace")
     if (schema.attributes.elementFormDefault !== "qualified") {
-      fail(schema, "only elementFormDefault=\"qualified\" schemas are supported")
+      fail(schema, 'only elementFormDefault="qualified" schemas are supported')
     }
     namespaces.push(ns)
     for (const node of schema.children) {
@@ -206,7 +237,10 @@ const assignNames = (pending: ReadonlyArray<PendingType>, targetNamespace: strin
   for (const p of pending) counts.set(p.preferred, (counts.get(p.preferred) ?? 0) + 1)
   const taken = new Set<string>()
   const nsPrefix = (ns: string) => {
-    const parts = ns.replace(/^https?:\/\//, "").split(/[^A-Za-z0-9]+/).filter((s) => s.length > 0)
+    const parts = ns
+      .replace(/^https?:\/\//, "")
+      .split(/[^A-Za-z0-9]+/)
+      .filter((s) => s.length > 0)
     const last = parts[parts.length - 1] ?? "Ns"
     return last.charAt(0).toUpperCase() + last.slice(1)
   }
@@ -255,7 +289,9 @@ const readOperations = (definitions: XmlElement, targetNamespace: string): Reado
     return childrenNamed(node, WSDL_SOAP, "header").map((header) => {
       const ref = resolveQName(header, header.attributes.message!)
       const parts = messages.get(keyOf(ref.ns, ref.name)) ?? fail(header, `unknown header message ${ref.name}`)
-      return localOf(parts.get(header.attributes.part!) ?? fail(header, `unknown header part ${header.attributes.part}`))
+      return localOf(
+        parts.get(header.attributes.part!) ?? fail(header, `unknown header part ${header.attributes.part}`)
+      )
     })
   }
   return childrenNamed(portType, WSDL, "operation").map((op): OperationModel => {

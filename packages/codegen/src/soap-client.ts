@@ -13,7 +13,9 @@ import { parseAndGenerate } from "wsdl-tsclient"
 const listFiles = async (dir: string): Promise<Array<string>> => {
   const entries = await readdir(dir, { withFileTypes: true })
   const nested = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)])))
+    entries.map((entry) =>
+      entry.isDirectory() ? listFiles(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)])
+    )
   )
   return nested.flat()
 }
@@ -26,10 +28,16 @@ export const postProcessSoapClientFile = (path: string, text: string, header: st
       /^import \{ Client as SoapClient, createClientAsync as soapCreateClientAsync, IExOptions as ISoapExOptions \} from "soap";$/m,
       'import { type Client as SoapClient, createClientAsync as soapCreateClientAsync, type IExOptions as ISoapExOptions } from "soap";'
     )
-    .replace(/^( +)\/\*\* xs:dateTime \*\/\n( +)(\w+)\?: Date;$/gm, "$1/** xs:dateTime as an ISO 8601 string in UTC, e.g. `2026-11-01T10:00:00Z` (node-soap sends a Date as an empty element). */\n$2$3?: string;")
+    .replace(
+      /^( +)\/\*\* xs:dateTime \*\/\n( +)(\w+)\?: Date;$/gm,
+      "$1/** xs:dateTime as an ISO 8601 string in UTC, e.g. `2026-11-01T10:00:00Z` (node-soap sends a Date as an empty element). */\n$2$3?: string;"
+    )
   if (path === "index.ts") {
     out = out
-      .replace(/^export \{ ([^}]+) \} from "\.\/(definitions|services|ports)\/([^"]+)";$/gm, 'export type { $1 } from "./$2/$3";')
+      .replace(
+        /^export \{ ([^}]+) \} from "\.\/(definitions|services|ports)\/([^"]+)";$/gm,
+        'export type { $1 } from "./$2/$3";'
+      )
       .replace(
         /^export \{ createClientAsync, (\w+) \} from "\.\/client\.js";$/m,
         'export { createClientAsync, type $1 } from "./client.js";'

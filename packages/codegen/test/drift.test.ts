@@ -11,8 +11,7 @@ const generated = join(contracts, "src", "generated")
 const scratch = mkdtempSync(join(tmpdir(), "uplink-drift-"))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-const check = (dir: string) =>
-  spawnSync(process.execPath, [cli, "--check", dir], { cwd: contracts, encoding: "utf8" })
+const check = (dir: string) => spawnSync(process.execPath, [cli, "--check", dir], { cwd: contracts, encoding: "utf8" })
 
 describe("codegen:check (drift)", () => {
   it("the built CLI exists (turbo builds codegen before its tests)", () => {
@@ -45,7 +44,9 @@ describe("codegen:check (drift)", () => {
   })
 
   it("records in source.json the sha256 the committed contracts were generated from", () => {
-    const source = JSON.parse(readFileSync(join(workspaceRoot, "wsdl", "campaign-management", "v13", "source.json"), "utf8"))
+    const source = JSON.parse(
+      readFileSync(join(workspaceRoot, "wsdl", "campaign-management", "v13", "source.json"), "utf8")
+    )
     const header = readFileSync(join(generated, "schemas.ts"), "utf8").split("\n")[0]
     expect(header).toContain(`(sha256 ${source.sha256})`)
   })

@@ -7,7 +7,8 @@ import type { RoutesFile } from "../src/emit-operations.js"
 
 export const packageDir = resolve(import.meta.dirname, "..")
 export const workspaceRoot = resolve(packageDir, "..", "..")
-export const realWsdlPath = process.env.UPLINK_WSDL ?? resolve(workspaceRoot, "..", "shared", "wsdl", "v13", "CampaignManagementService.wsdl")
+export const realWsdlPath =
+  process.env.UPLINK_WSDL ?? resolve(workspaceRoot, "..", "shared", "wsdl", "v13", "CampaignManagementService.wsdl")
 export const realRoutes = JSON.parse(
   readFileSync(join(workspaceRoot, "wsdl", "campaign-management", "v13", "rest-routes.json"), "utf8")
 ) as RoutesFile

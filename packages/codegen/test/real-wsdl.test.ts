@@ -19,7 +19,10 @@ const complex = (ns: string, name: string) => {
   if (type?.kind !== "complex") throw new Error(`${name} is not a complex type`)
   return type
 }
-const fieldNames = (type: ComplexTypeModel) => makeHierarchy(model).allFields(type).map((f) => f.name)
+const fieldNames = (type: ComplexTypeModel) =>
+  makeHierarchy(model)
+    .allFields(type)
+    .map((f) => f.name)
 
 beforeAll(() => {
   model = readWsdl(wsdlText)
@@ -85,14 +88,28 @@ describe("the real Campaign Management v13 WSDL", () => {
     expect(all.slice(0, base.fields.length)).toEqual(base.fields.map((f) => f.name))
     expect(all.slice(base.fields.length)).toEqual(goal.fields.map((f) => f.name))
     expect(base.fields.map((f) => f.name)).toContain("Type")
-    expect(makeHierarchy(model).concrete(base.key).map((k) => model.types.get(k)!.tsName)).toContain("OfflineConversionGoal")
+    expect(
+      makeHierarchy(model)
+        .concrete(base.key)
+        .map((k) => model.types.get(k)!.tsName)
+    ).toContain("OfflineConversionGoal")
   })
 
   it("reads ConversionGoalType as a list of the seven literals", () => {
     const type = model.types.get(`{${V13}}ConversionGoalType`)
     expect(type).toMatchObject({
       kind: "list",
-      item: { values: ["Url", "Duration", "PagesViewedPerVisit", "Event", "AppInstall", "OfflineConversion", "InStoreTransaction"] }
+      item: {
+        values: [
+          "Url",
+          "Duration",
+          "PagesViewedPerVisit",
+          "Event",
+          "AppInstall",
+          "OfflineConversion",
+          "InStoreTransaction"
+        ]
+      }
     })
   })
 
@@ -135,7 +152,11 @@ describe("the real Campaign Management v13 WSDL", () => {
     const conversion = a.get("soap-client/definitions/OfflineConversion.ts")!
     expect(conversion).toMatch(/ConversionTime\?: string;/)
     expect([...a.values()].some((text) => /\?: Date;/.test(text))).toBe(false)
-    expect(a.get("soap-client/index.ts")).toContain('export type { OfflineConversion } from "./definitions/OfflineConversion.js";')
-    expect(a.get("soap-client/index.ts")).toContain("export { createClientAsync, type CampaignManagementServiceClient }")
+    expect(a.get("soap-client/index.ts")).toContain(
+      'export type { OfflineConversion } from "./definitions/OfflineConversion.js";'
+    )
+    expect(a.get("soap-client/index.ts")).toContain(
+      "export { createClientAsync, type CampaignManagementServiceClient }"
+    )
   })
 })

@@ -10,7 +10,9 @@ const scratchWorkspace = () => {
   const root = mkdtempSync(join(tmpdir(), "uplink-pull-"))
   writeFileSync(join(root, "pnpm-workspace.yaml"), "packages: []\n")
   mkdirSync(join(root, "wsdl"), { recursive: true })
-  cpSync(join(workspaceRoot, "wsdl", "campaign-management"), join(root, "wsdl", "campaign-management"), { recursive: true })
+  cpSync(join(workspaceRoot, "wsdl", "campaign-management"), join(root, "wsdl", "campaign-management"), {
+    recursive: true
+  })
   return root
 }
 const pull = (root: string, args: ReadonlyArray<string>) =>
@@ -28,7 +30,9 @@ describe("wsdl:pull --from", () => {
     expect(run.stdout).toContain("matches source.json")
     const cached = join(root, ".cache", "wsdl", "campaign-management", "v13", "CampaignManagementService.wsdl")
     expect(readFileSync(cached, "utf8")).toBe(readFileSync(realWsdlPath, "utf8"))
-    expect(readFileSync(`${cached}.sha256`, "utf8")).toMatch(/^ba8ffe14[0-9a-f]{56}  CampaignManagementService\.wsdl\n$/)
+    expect(readFileSync(`${cached}.sha256`, "utf8")).toMatch(
+      /^ba8ffe14[0-9a-f]{56}  CampaignManagementService\.wsdl\n$/
+    )
   })
 
   it("reports a changed WSDL (exit 1) and records it with --update", () => {
