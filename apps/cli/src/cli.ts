@@ -1,0 +1,85 @@
+/**
+ * The `uplink` command tree (DESIGN.md §5) and its runner: parses argv with @effect/cli, runs the command, turns any
+ * failure into a one- or two-line message (never a stack trace; `--verbose` adds the cause chain and TrackingIds), and
+ * resolves to the process exit code.
+ */
+import { Command } from "@effect/cli"
+import { NodeContext } from "@effect/platform-node"
+import { Cause, Effect, Exit, Logger, LogLevel } from "effect"
+import { applyCommand } from "./commands/apply.js"
+import { authCommand } from "./commands/auth.js"
+import { demoCommand } from "./commands/demo.js"
+import { emulatorCommand } from "./commands/emulator.js"
+import { goalsCommand } from "./commands/goals.js"
+import { reportCommand } from "./commands/report.js"
+import { describeFailure } from "./userError.js"
+
+export const VERSION = "0.0.0"
+
+/**
+ * @effect/cli stops reading flags after a lone `-`; `uplink apply - --dry-run` must still see `--dry-run`, so the
+ * standard-input marker of `apply` / `adjust` is moved behind the flags.
+ */
+const stdinLast = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const command = argv[2]
+  if ((command !== "apply" && command !== "adjust") || !argv.includes("-")) return argv
+  return [...argv.filter((arg) => arg !== "-"), "-"]
+}
+
+/** Runs the CLI with `argv` (as process.argv: node, script, args…) and resolves to the exit code. */
+export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  let exitCode = 0
+  const setExitCode = (code: number) => {
+    exitCode = code
+  }
+  const root = Command.make("uplink").pipe(
+    Command.withDescription("send offline conversions to Microsoft Advertising"),
+    Command.withSubcommands([
+      applyCommand("apply", setExitCode),
+      applyCommand("adjust", setExitCode),
+      goalsCommand,
+      reportCommand,
+      authCommand,
+      emulatorCommand,
+      demoCommand(setExitCode)
+    ])
+  )
+  const cli = Command.run(root, { name: "uplink", version: VERSION })
+  const verbose = argv.includes("--verbose")
+  const program = cli(stdinLast(argv)).pipe(
+    Effect.provide(NodeContext.layer),
+    Logger.withMinimumLogLevel(verbose ? LogLevel.Debug : LogLevel.Warning),
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true, colors: false })))
+  )
+  const exit = await Effect.runPromiseExit(program)
+  if (Exit.isSuccess(exit)) return exitCode
+  const failure = Cause.failureOption(exit.cause)
+  // @effect/cli has already printed usage errors (unknown flag, missing argument).
+  if (
+    failure._tag === "Some" &&
+    typeof failure.value === "object" &&
+    failure.value !== null &&
+    "_tag" in failure.value
+  ) {
+    const tag = String((failure.value as { _tag: unknown })._tag)
+    if (
+      [
+        "CommandMismatch",
+        "CorrectedFlag",
+        "InvalidArgument",
+        "InvalidValue",
+        "MissingValue",
+        "MissingFlag",
+        "MultipleValuesDetected",
+        "MissingSubcommand",
+        "NoBuiltInMatch",
+        "UnclusteredFlag",
+        "HelpRequested"
+      ].includes(tag)
+    ) {
+      return tag === "HelpRequested" ? 0 : 1
+    }
+  }
+  process.stderr.write(`${describeFailure(exit.cause, verbose)}\n`)
+  return 1
+}

@@ -1,0 +1,90 @@
+/**
+ * `uplink demo`: the README's first command. Starts the emulator in-process in demo mode, creates a goal, applies
+ * the bundled sample file (a few rows of every outcome), prints the summary and where the sample and results files
+ * are. It needs no credentials and touches nothing outside a temporary folder.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Command } from "@effect/cli"
+import { CampaignManagement } from "@uplink/core"
+import { defaultCredentials, start } from "@uplink/emulator"
+import { Console, Effect, Layer, Option } from "effect"
+import { DEMO_NEW_GOAL, demoCsv } from "../demo/sample.js"
+import { configLayer, json as jsonOption, transport } from "../options.js"
+import { UserError } from "../userError.js"
+import { runApply } from "./apply.js"
+
+export const demoCommand = (setExitCode: (code: number) => void) =>
+  Command.make("demo", { transport, json: jsonOption }, (flags) =>
+    Effect.gen(function* () {
+      const emulator = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => start({ demo: true, port: 0 }),
+          catch: (error) => new UserError({ message: `cannot start the emulator: ${String(error)}` })
+        }),
+        (running) => Effect.promise(() => running.stop())
+      )
+      const settings = new Map([
+        ["MSADS_ENDPOINT", emulator.url],
+        ["MSADS_DEVELOPER_TOKEN", defaultCredentials.developerToken],
+        ["MSADS_CUSTOMER_ID", defaultCredentials.customerId],
+        ["MSADS_ACCOUNT_ID", defaultCredentials.accountId],
+        ["MSADS_ACCESS_TOKEN", defaultCredentials.accessToken]
+      ])
+      const connection = { transport: flags.transport, environment: Option.none(), endpoint: Option.none() }
+      const folder = mkdtempSync(join(tmpdir(), "uplink-demo-"))
+      const sample = join(folder, "conversions.csv")
+      const results = join(folder, "results.csv")
+      writeFileSync(sample, demoCsv(Date.now()))
+      if (!flags.json) {
+        yield* Console.log(`Started the emulator at ${emulator.url} (demo mode).`)
+      }
+      yield* Effect.gen(function* () {
+        const client = yield* CampaignManagement
+        yield* client.call("AddConversionGoals", {
+          ConversionGoals: [
+            {
+              _tag: "OfflineConversionGoal",
+              Name: DEMO_NEW_GOAL,
+              ConversionWindowInMinutes: 30 * 24 * 60,
+              CountType: "All",
+              Revenue: { Type: "FixedValue", Value: 5, CurrencyCode: "USD" },
+              Scope: "Account",
+              Status: "Active",
+              Type: ["OfflineConversion"]
+            }
+          ]
+        })
+      }).pipe(Effect.provide(CampaignManagement.layerConfig.pipe(Layer.provide(configLayer(connection, settings)))))
+      if (!flags.json) {
+        yield* Console.log(
+          `Created the goal ${JSON.stringify(DEMO_NEW_GOAL)} (Microsoft takes its conversions after 2 hours).`
+        )
+        yield* Console.log(`Applying ${sample}:\n`)
+      }
+      const code = yield* runApply(
+        "apply",
+        {
+          file: sample,
+          format: "auto",
+          timezone: Option.none(),
+          defaultRegion: Option.some("US"),
+          goalCheck: false,
+          batchSize: Option.none(),
+          concurrency: Option.none(),
+          dryRun: false,
+          results: Option.some(results),
+          json: flags.json,
+          ...connection,
+          verbose: false
+        },
+        settings
+      )
+      if (!flags.json) {
+        yield* Console.log(`\nSample file: ${sample}`)
+        yield* Console.log("Next: point MSADS_* at your account (see the README) and run `uplink apply <your file>`.")
+      }
+      setExitCode(code === 2 ? 0 : code)
+    }).pipe(Effect.scoped)
+  ).pipe(Command.withDescription("apply a sample file to a local emulator: see Uplink work without credentials"))
