@@ -1,0 +1,112 @@
+/**
+ * `CampaignManagement`: a typed call of any of the 178 operations, `call("ApplyOfflineConversions", request)`, with
+ * the request and response types of the generated contracts. Each attempt takes an access token from `Auth`, sends
+ * through the `Transport`, and on 109 asks `Auth` for a refresh and sends once more. Failed attempts are retried by
+ * the `RetryPolicy` schedule (transient reasons with backoff, 117 after the documented wait; never permanent ones).
+ * Partial errors (`PartialErrors`) are data in the response, not failures.
+ */
+import type { OperationName, RequestOf } from "@uplink/campaign-management"
+import type { ConfigError } from "effect"
+import { Context, Effect, Layer } from "effect"
+import { Auth } from "./auth/Auth.js"
+import { TokenStore, type TokenStoreError } from "./auth/TokenStore.js"
+import { MsadsConfig } from "./config/MsadsConfig.js"
+import { type AuthenticationError, CampaignManagementError } from "./errors/CampaignManagementError.js"
+import { RetryPolicy } from "./retry/RetryPolicy.js"
+import { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"
+import { Transport, type TransportResponse } from "./transport/Transport.js"
+
+/** The result of a call: the typed response, its TrackingId and the protocol that carried it. */
+export type CallResult<Op extends OperationName> = TransportResponse<Op>
+
+/** The service. */
+export interface CampaignManagementShape {
+  /** Calls `operation`, retrying per the `RetryPolicy` the layer was built with (the default one unless replaced). */
+  readonly call: <Op extends OperationName>(
+    operation: Op,
+    request: RequestOf<Op>
+  ) => Effect.Effect<CallResult<Op>, CampaignManagementError>
+  /** One attempt, without the retry policy (109 still refreshes the token and sends once more). */
+  readonly callOnce: <Op extends OperationName>(
+    operation: Op,
+    request: RequestOf<Op>
+  ) => Effect.Effect<CallResult<Op>, CampaignManagementError>
+}
+
+const isTokenExpired = (error: CampaignManagementError) =>
+  error.reason._tag === "AuthenticationError" && error.reason.kind === "TokenExpired"
+
+/** Builds the service from an `Auth`, a `Transport` and the `RetryPolicy` in context (the default when none is). */
+export const make: Effect.Effect<CampaignManagementShape, never, Auth | Transport> = Effect.gen(function* () {
+  const auth = yield* Auth
+  const transport = yield* Transport
+  const policy = yield* RetryPolicy
+
+  const callOnce = <Op extends OperationName>(
+    operation: Op,
+    request: RequestOf<Op>
+  ): Effect.Effect<CallResult<Op>, CampaignManagementError> =>
+    Effect.gen(function* () {
+      const token = yield* auth.accessToken.pipe(
+        Effect.mapError((reason) => new CampaignManagementError({ operation, trackingId: undefined, reason }))
+      )
+      return yield* transport.send(operation, request, token).pipe(
+        Effect.catchIf(isTokenExpired, (expired) =>
+          Effect.gen(function* () {
+            yield* Effect.logDebug(`${operation}: access token expired (109), refreshing and sending again`)
+            const fresh = yield* auth
+              .refreshAfterExpiry(token)
+              .pipe(
+                Effect.mapError(
+                  (reason) => new CampaignManagementError({ operation, trackingId: expired.trackingId, reason })
+                )
+              )
+            return yield* transport.send(operation, request, fresh)
+          })
+        )
+      )
+    })
+
+  const call = <Op extends OperationName>(
+    operation: Op,
+    request: RequestOf<Op>
+  ): Effect.Effect<CallResult<Op>, CampaignManagementError> =>
+    callOnce(operation, request).pipe(
+      Effect.tapError((error) =>
+        Effect.logDebug(
+          error.isRetryable ? `${error.message}; retrying if the policy allows` : `${error.message}; not retryable`
+        )
+      ),
+      Effect.retry(policy),
+      Effect.tap((result) =>
+        Effect.annotateCurrentSpan({ trackingId: result.trackingId ?? "", transport: result.transport })
+      ),
+      Effect.withSpan("CampaignManagement.call", { attributes: { operation, transport: transport.kind } })
+    )
+
+  return { call, callOnce } satisfies CampaignManagementShape
+})
+
+/** The Campaign Management client service and its layers. */
+export class CampaignManagement extends Context.Tag("@uplink/core/CampaignManagement")<
+  CampaignManagement,
+  CampaignManagementShape
+>() {
+  /** From an `Auth` and a `Transport` layer; provide `RetryPolicy.layer(schedule)` to it to change the policy. */
+  static readonly layer: Layer.Layer<CampaignManagement, never, Auth | Transport> = Layer.effect(
+    CampaignManagement,
+    make
+  )
+
+  /**
+   * Everything from the environment: `MsadsConfig.layer`, `Auth.layerConfig` with `TokenStore.layerConfig`, the
+   * transport `MSADS_TRANSPORT` names, over the keep-alive node HTTP client.
+   */
+  static readonly layerConfig: Layer.Layer<
+    CampaignManagement,
+    ConfigError.ConfigError | AuthenticationError | TokenStoreError
+  > = CampaignManagement.layer.pipe(
+    Layer.provide(Layer.merge(Transport.layer, Auth.layerConfig)),
+    Layer.provide(Layer.mergeAll(MsadsConfig.layer, TokenStore.layerConfig, layerNodeHttpClient))
+  )
+}

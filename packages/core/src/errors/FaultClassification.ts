@@ -1,0 +1,124 @@
+/**
+ * The fault-code classification table: which Campaign Management error codes are transient, a rate limit or an
+ * authentication failure (api-facts.md §3.3, §4). Every other code is permanent. `reasonFromFault` turns a decoded
+ * SOAP or REST fault into the `reason` of a `CampaignManagementError` using this table alone.
+ */
+import { faultErrorCodes, type Schemas, type WireFault } from "@uplink/campaign-management"
+import type { Duration } from "effect"
+import {
+  ApiFaultError,
+  AuthenticationError,
+  type CampaignManagementErrorReason,
+  RateLimitError
+} from "./CampaignManagementError.js"
+
+/** What a fault code means for the caller. */
+export type FaultClass = "transient" | "rateLimit" | "authentication" | "tokenExpired" | "permanent"
+
+/** The classification table. Codes that are not listed are permanent. */
+export const faultCodeTable: ReadonlyArray<readonly [code: number, faultClass: FaultClass, name: string]> = [
+  [0, "transient", "InternalError"],
+  [833, "transient", "ServiceTimeOut"],
+  [1010, "transient", "CampaignServiceSystemInReadOnlyMode"],
+  [5612, "transient", "OfflineConversionsApplyFailed"],
+  [117, "rateLimit", "CallRateExceeded"],
+  [109, "tokenExpired", "AuthenticationTokenExpired"],
+  [105, "authentication", "InvalidCredentials"],
+  [106, "authentication", "UserIsNotAuthorized"],
+  [108, "authentication", "UserCompromised"],
+  [120, "authentication", "UserLoginAccessDenied"],
+  [121, "authentication", "UserLoginAccessDenied"],
+  [122, "authentication", "PersonalIdentityNotAvailable"],
+  [123, "authentication", "WorkIdentityNotAvailable"],
+  [124, "authentication", "PersonalIdentityMigratedToWork"],
+  [125, "authentication", "PersonalIdentityNotAllowedByCustomer"],
+  [126, "authentication", "IdentityTypeMismatch"],
+  [3101, "authentication", "OAuthTokenInvalid"]
+]
+
+const classByCode: ReadonlyMap<number, FaultClass> = new Map(
+  faultCodeTable.map(([code, faultClass]) => [code, faultClass])
+)
+
+/** The class of one code. */
+export const classifyCode = (code: number): FaultClass => classByCode.get(code) ?? "permanent"
+
+/**
+ * The class of a fault with several codes: the one that matters most to the caller wins, in this order —
+ * authentication, token expired, permanent, rate limit, transient (a fault is transient only when all its codes are).
+ */
+const precedence: ReadonlyArray<FaultClass> = ["authentication", "tokenExpired", "permanent", "rateLimit", "transient"]
+
+/** The class of a fault from its codes; a fault without codes is transient on HTTP 5xx and permanent otherwise. */
+export const classifyCodes = (codes: ReadonlyArray<number>, httpStatus: number): FaultClass => {
+  if (codes.length === 0) return httpStatus >= 500 ? "transient" : "permanent"
+  const classes = new Set(codes.map(classifyCode))
+  return precedence.find((faultClass) => classes.has(faultClass)) ?? "permanent"
+}
+
+const nonNull = <A>(items: ReadonlyArray<A | null> | null | undefined): ReadonlyArray<A> =>
+  (items ?? []).filter((item): item is A => item !== null)
+
+/**
+ * The reason of a `CampaignManagementError` for a decoded fault received with `httpStatus`; `retryAfter` is the wait
+ * the response asked for (a `Retry-After` header), kept on a rate limit.
+ */
+export const reasonFromFault = (
+  fault: WireFault,
+  httpStatus: number,
+  retryAfter?: Duration.Duration | undefined
+): CampaignManagementErrorReason => {
+  const errors = faultErrorCodes(fault)
+  const faultClass = classifyCodes(
+    errors.map((error) => error.code),
+    httpStatus
+  )
+  const first = (wanted: FaultClass) => errors.find((error) => classifyCode(error.code) === wanted) ?? errors[0]
+  switch (faultClass) {
+    case "rateLimit": {
+      const error = first("rateLimit")!
+      return new RateLimitError({
+        code: error.code,
+        errorCode: error.errorCode,
+        detail: error.message,
+        retryAfter
+      })
+    }
+    case "authentication":
+    case "tokenExpired": {
+      const error = first(faultClass)!
+      return new AuthenticationError({
+        kind: faultClass === "tokenExpired" ? "TokenExpired" : "Credentials",
+        code: error.code,
+        errorCode: error.errorCode,
+        detail: error.message
+      })
+    }
+    default: {
+      const detail = fault.detail
+      const adApiErrors: ReadonlyArray<Schemas.AdApiError> =
+        detail?._tag === "AdApiFaultDetail" ? nonNull(detail.value.Errors) : []
+      const operationErrors: ReadonlyArray<Schemas.OperationError> =
+        detail?._tag === "ApiFaultDetail" || detail?._tag === "EditorialApiFaultDetail"
+          ? nonNull(detail.value.OperationErrors)
+          : []
+      const batchErrors: ReadonlyArray<Schemas.BatchErrorUnion> =
+        detail?._tag === "ApiFaultDetail"
+          ? nonNull<Schemas.BatchErrorUnion>(detail.value.BatchErrors)
+          : detail?._tag === "EditorialApiFaultDetail"
+            ? [...nonNull<Schemas.BatchErrorUnion>(detail.value.BatchErrors), ...nonNull(detail.value.EditorialErrors)]
+            : []
+      return new ApiFaultError({
+        faultType: detail?._tag,
+        faultCode: fault.faultCode,
+        faultString: fault.message,
+        httpStatus,
+        adApiErrors,
+        operationErrors,
+        batchErrors,
+        errors,
+        transient: faultClass === "transient"
+      })
+    }
+  }
+}

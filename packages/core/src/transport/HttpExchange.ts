@@ -1,0 +1,85 @@
+/**
+ * One HTTP exchange for the transports: send a request, read the whole body as text within the per-request timeout,
+ * and turn every @effect/platform client failure into a `TransportError` that names no credential (the request,
+ * which carries the tokens, is never kept in the error). Also the reasons for HTTP statuses that carried no fault.
+ */
+import { Headers, type HttpClient, type HttpClientError, type HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Option } from "effect"
+import { HttpStatusError, RateLimitError, TransportError } from "../errors/CampaignManagementError.js"
+
+/** What the transports need from a response. */
+export interface HttpReply {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly body: string
+}
+
+/** Headers whose values never appear in traces (Authorization is redacted by @effect/platform already). */
+const redactedHeaderNames = ["authorization", "developertoken", "authenticationtoken"]
+
+const describe = (error: HttpClientError.HttpClientError): string => {
+  const cause = error.cause instanceof Error ? error.cause.message : undefined
+  return [error.reason, error.description, cause].filter((part) => part !== undefined && part !== "").join(": ")
+}
+
+const toTransportError = (error: HttpClientError.HttpClientError): TransportError =>
+  new TransportError({
+    kind:
+      error._tag === "ResponseError"
+        ? "ResponseBodyFailed"
+        : error.reason === "InvalidUrl"
+          ? "InvalidUrl"
+          : "RequestFailed",
+    detail: `${error.request.method} ${error.request.url}: ${describe(error)}`
+  })
+
+/** Sends `request` and reads the body; fails with `TransportError` on a connection failure, a cut body or timeout. */
+export const exchange = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  timeout: Duration.Duration
+): Effect.Effect<HttpReply, TransportError> =>
+  client.execute(request).pipe(
+    Effect.flatMap((response) =>
+      Effect.map(response.text, (body): HttpReply => ({ status: response.status, headers: response.headers, body }))
+    ),
+    Effect.mapError(toTransportError),
+    Effect.timeoutFail({
+      duration: timeout,
+      onTimeout: () =>
+        new TransportError({
+          kind: "Timeout",
+          detail: `${request.method} ${request.url}: no complete response within ${Duration.format(timeout)}`
+        })
+    }),
+    Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redactedHeaderNames])
+  )
+
+/** The `TrackingId` response header, when present. */
+export const trackingIdHeader = (headers: Headers.Headers): string | undefined =>
+  Option.getOrUndefined(Headers.get(headers, "trackingid"))
+
+/** The `Retry-After` header (seconds or an HTTP date), when present and sensible. */
+export const retryAfterHeader = (headers: Headers.Headers, now: number = Date.now()): Duration.Duration | undefined => {
+  const value = Option.getOrUndefined(Headers.get(headers, "retry-after"))?.trim()
+  if (value === undefined || value === "") return undefined
+  if (/^[0-9]+$/.test(value)) return Duration.seconds(Number(value))
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - now))
+}
+
+const excerpt = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text)
+
+/** The reason for a non-2xx status whose body held no recognisable fault: 429 is a rate limit. */
+export const reasonForStatus = (reply: HttpReply): HttpStatusError | RateLimitError =>
+  reply.status === 429
+    ? new RateLimitError({
+        code: 117,
+        errorCode: "CallRateExceeded",
+        detail: "HTTP 429 Too Many Requests",
+        retryAfter: retryAfterHeader(reply.headers)
+      })
+    : new HttpStatusError({ status: reply.status, bodyExcerpt: excerpt(reply.body) })
+
+/** True for 2xx. */
+export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300

@@ -1,0 +1,81 @@
+/**
+ * The SOAP 1.1 transport: the envelope from `encodeSoapRequest` (credentials in the SOAP headers), POSTed with a
+ * quoted `SOAPAction` and `text/xml; charset=utf-8`. A `s:Fault` is recognised whatever the HTTP status (the service
+ * has been seen sending faults with 200). A body that is not well-formed XML is a transient decode error on 2xx and
+ * an HTTP status error otherwise.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import {
+  decodeSoapResponse,
+  encodeSoapRequest,
+  type OperationName,
+  operations,
+  type RequestOf
+} from "@uplink/campaign-management"
+import { Effect, Either, Redacted } from "effect"
+import { MsadsConfig } from "../config/MsadsConfig.js"
+import {
+  CampaignManagementError,
+  DecodeError,
+  InvalidRequestError,
+  type CampaignManagementErrorReason
+} from "../errors/CampaignManagementError.js"
+import { reasonFromFault } from "../errors/FaultClassification.js"
+import { exchange, isSuccessStatus, reasonForStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
+import type { TransportResponse, TransportShape } from "./Transport.js"
+
+/** Builds the SOAP transport from the configuration and an HTTP client. */
+export const makeSoapTransport: Effect.Effect<TransportShape, never, MsadsConfig | HttpClient.HttpClient> = Effect.gen(
+  function* () {
+    const config = yield* MsadsConfig
+    const client = yield* HttpClient.HttpClient
+
+    const send = <Op extends OperationName>(
+      operation: Op,
+      request: RequestOf<Op>,
+      accessToken: Redacted.Redacted<string>
+    ): Effect.Effect<TransportResponse<Op>, CampaignManagementError> =>
+      Effect.gen(function* () {
+        const fail = (reason: CampaignManagementErrorReason, trackingId?: string | undefined) =>
+          new CampaignManagementError({ operation, trackingId, reason })
+        const envelope = encodeSoapRequest(operation, request, {
+          AuthenticationToken: Redacted.value(accessToken),
+          CustomerAccountId: config.accountId,
+          CustomerId: config.customerId,
+          DeveloperToken: Redacted.value(config.developerToken)
+        })
+        if (Either.isLeft(envelope)) {
+          return yield* fail(new InvalidRequestError({ path: envelope.left.path, detail: envelope.left.message }))
+        }
+        const httpRequest = HttpClientRequest.post(config.endpoints.soap).pipe(
+          HttpClientRequest.setHeaders({ SOAPAction: `"${operations[operation].soapAction}"`, Accept: "text/xml" }),
+          HttpClientRequest.bodyText(envelope.right, "text/xml; charset=utf-8")
+        )
+        const reply = yield* exchange(client, httpRequest, config.requestTimeout).pipe(Effect.mapError((e) => fail(e)))
+        const headerTrackingId = trackingIdHeader(reply.headers)
+        const decoded = decodeSoapResponse(operation, reply.body)
+        if (Either.isRight(decoded)) {
+          if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), decoded.right.trackingId)
+          return {
+            response: decoded.right.body,
+            trackingId: decoded.right.trackingId ?? headerTrackingId,
+            transport: "soap" as const
+          }
+        }
+        const problem = decoded.left
+        if (problem._tag === "WireFault") {
+          return yield* fail(
+            reasonFromFault(problem, reply.status, retryAfterHeader(reply.headers)),
+            problem.trackingId ?? headerTrackingId
+          )
+        }
+        if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), headerTrackingId)
+        return yield* fail(
+          new DecodeError({ wireReason: problem.reason, path: problem.path, detail: problem.message }),
+          headerTrackingId
+        )
+      }).pipe(Effect.withSpan("SoapTransport.send", { attributes: { operation } }))
+
+    return { kind: "soap", send } satisfies TransportShape
+  }
+)
