@@ -24,3 +24,44 @@ export {
   operations,
   soapAddresses
 } from "./generated/operations.js"
+
+// ===== Wire codecs (hand-written, driven by the generated tables) =====
+
+export type { RequestOf, ResponseOf } from "./codec/types.js"
+export { WireDecodeError, type WireDecodeReason, WireEncodeError } from "./codec/errors.js"
+export {
+  type FaultDetailName,
+  type FaultErrorCode,
+  faultDetailNames,
+  faultErrorCodes,
+  isWireFault,
+  makeWireFault,
+  type WireFault,
+  type WireFaultDetail
+} from "./codec/faults.js"
+export { formatDateTime, formatNumber, parseDateTime } from "./codec/scalars.js"
+export {
+  DEFAULT_MAX_BYTES,
+  type DecodedSoapRequest,
+  type DecodedSoapResponse,
+  type DecodeOptions,
+  decodeSoapRequest,
+  decodeSoapResponse,
+  encodeSoapRequest,
+  encodeSoapResponse,
+  type SoapRequestHeaders
+} from "./soap/envelope.js"
+export { encodeSoapFault } from "./soap/fault.js"
+export {
+  decodeRestFault,
+  decodeRestRequest,
+  decodeRestResponse,
+  encodeRestFault,
+  encodeRestRequest,
+  encodeRestResponse,
+  type RestDecodeOptions
+} from "./rest/codec.js"
+export {
+  discriminatorOf as restDiscriminatorOf,
+  discriminatorOverrides as restDiscriminatorOverrides
+} from "./rest/discriminators.js"

@@ -1,0 +1,270 @@
+/**
+ * The generated wire tables (`wireTypes`, `wireElements`, `operations`) compiled once into the shapes the codecs walk:
+ * every field resolved to a kind (scalar, enum, list, struct, array), name → index maps, concrete types by tag and by
+ * `xsi:type` local name, and the namespaces a type can reach. Compiled lazily per type and cached.
+ */
+import { operationNames, operations, type OperationName } from "../generated/operations.js"
+import { type WireField, type WireType, wireElements, wireTypes } from "../generated/wire.js"
+import { dataPrefixes } from "../xml/namespaces.js"
+
+/** How a value is written and read. Scalars carry the XSD builtin they come from. */
+export type ScalarKind = "string" | "int" | "long" | "boolean" | "double" | "decimal" | "dateTime"
+
+export interface ScalarInfo {
+  readonly kind: ScalarKind
+  /** Inclusive range for integer kinds. */
+  readonly min?: number | bigint
+  readonly max?: number | bigint
+}
+
+const scalars: Readonly<Record<string, ScalarInfo>> = {
+  "xs:string": { kind: "string" },
+  "xs:anyURI": { kind: "string" },
+  "xs:base64Binary": { kind: "string" },
+  "xs:duration": { kind: "string" },
+  "xs:QName": { kind: "string" },
+  "xs:int": { kind: "int", min: -2147483648, max: 2147483647 },
+  "xs:short": { kind: "int", min: -32768, max: 32767 },
+  "xs:byte": { kind: "int", min: -128, max: 127 },
+  "xs:unsignedInt": { kind: "int", min: 0, max: 4294967295 },
+  "xs:unsignedShort": { kind: "int", min: 0, max: 65535 },
+  "xs:unsignedByte": { kind: "int", min: 0, max: 255 },
+  "xs:long": { kind: "long", min: -(2n ** 63n), max: 2n ** 63n - 1n },
+  "xs:unsignedLong": { kind: "long", min: 0n, max: 2n ** 64n - 1n },
+  "xs:boolean": { kind: "boolean" },
+  "xs:double": { kind: "double" },
+  "xs:float": { kind: "double" },
+  "xs:decimal": { kind: "decimal" },
+  "xs:dateTime": { kind: "dateTime" }
+}
+
+/** The scalar info of an XSD builtin, or undefined when the codec does not support it. */
+export const scalarInfo = (xsType: string): ScalarInfo | undefined => scalars[xsType]
+
+/** A resolved type: what a field's `type` refers to. */
+export type Model =
+  | {
+      readonly kind: "scalar"
+      readonly name: string
+      readonly scalar: ScalarInfo
+      readonly pattern: RegExp | undefined
+    }
+  | { readonly kind: "enum"; readonly name: string; readonly values: ReadonlySet<string> }
+  | {
+      readonly kind: "list"
+      readonly name: string
+      readonly values: ReadonlySet<string> | undefined
+      readonly item: Model
+    }
+  | StructModel
+  | ArrayModel
+
+/** The start, end, empty and nil tags of an element, precomputed because they are written for every value. */
+export interface ElementTags {
+  readonly qname: string
+  readonly open: string
+  readonly close: string
+  readonly empty: string
+  readonly nil: string
+}
+
+/** The tags of an element named `qname` (with its prefix, if any). */
+export const elementTags = (qname: string): ElementTags => ({
+  qname,
+  open: `<${qname}>`,
+  close: `</${qname}>`,
+  empty: `<${qname}/>`,
+  nil: `<${qname} i:nil="true"/>`
+})
+
+export interface FieldModel {
+  readonly name: string
+  /** The REST JSON property name: the XSD name with an upper-case first letter (`key` → `Key`). */
+  readonly jsonName: string
+  readonly ns: string
+  readonly type: string
+  readonly optional: boolean
+  readonly repeated: boolean
+  readonly nillable: boolean
+  /** Resolved on first use (types are recursive). */
+  readonly model: () => Model
+  /** XML tags when the element is in the document's default namespace (no prefix). */
+  readonly tags: ElementTags
+  /** XML tags with the fixed prefix of the element's namespace (when it is not the default one). */
+  readonly prefixedTags: ElementTags
+}
+
+export interface ConcreteModel {
+  readonly tag: string
+  readonly type: string
+  readonly ns: string
+}
+
+export interface StructModel {
+  readonly kind: "struct"
+  readonly name: string
+  readonly ns: string
+  readonly tagged: boolean
+  readonly fields: ReadonlyArray<FieldModel>
+  /** Field index by XSD local name. */
+  readonly byName: ReadonlyMap<string, number>
+  /** Field index by REST property name (both `Key` and `key` spellings). */
+  readonly byJsonName: ReadonlyMap<string, number>
+  /** This type (unless abstract) and every type derived from it, by `_tag`. */
+  readonly concrete: ReadonlyMap<string, ConcreteModel>
+  /** The `_tag` of this type itself, or undefined when it is abstract (or not in a hierarchy). */
+  readonly selfTag: string | undefined
+  /** True when values of this declared type may be of several concrete types. */
+  readonly polymorphic: boolean
+}
+
+export interface ArrayModel {
+  readonly kind: "array"
+  readonly name: string
+  readonly ns: string
+  readonly item: FieldModel
+}
+
+const cache = new Map<string, Model>()
+
+const upperFirst = (name: string): string => (name === "" ? name : name[0]!.toUpperCase() + name.slice(1))
+
+const fieldModel = (field: WireField): FieldModel => {
+  let resolved: Model | undefined
+  return {
+    name: field.name,
+    jsonName: upperFirst(field.name),
+    ns: field.ns,
+    type: field.type,
+    optional: field.optional,
+    repeated: field.repeated,
+    nillable: field.nillable,
+    model: () => (resolved ??= modelOf(field.type)),
+    tags: elementTags(field.name),
+    prefixedTags: elementTags(`${dataPrefixes.get(field.ns) ?? "ns"}:${field.name}`)
+  }
+}
+
+const compile = (name: string, wire: WireType): Model => {
+  switch (wire.kind) {
+    case "enum":
+      return { kind: "enum", name, values: new Set(wire.values) }
+    case "list": {
+      const item: Model =
+        wire.item === undefined
+          ? { kind: "enum", name: `${name}Item`, values: new Set(wire.values ?? []) }
+          : modelOf(wire.item)
+      return { kind: "list", name, values: wire.values === undefined ? undefined : new Set(wire.values), item }
+    }
+    case "restriction": {
+      const scalar = scalarInfo(wire.base)
+      if (scalar === undefined) throw new Error(`unsupported restriction base ${wire.base} of ${name}`)
+      return {
+        kind: "scalar",
+        name,
+        scalar,
+        pattern: wire.pattern === undefined ? undefined : new RegExp(`^(?:${wire.pattern})$`)
+      }
+    }
+    case "array":
+      return { kind: "array", name, ns: wire.ns, item: fieldModel(wire.item) }
+    case "struct": {
+      const fields = wire.fields.map(fieldModel)
+      const byName = new Map<string, number>()
+      const byJsonName = new Map<string, number>()
+      fields.forEach((field, index) => {
+        byName.set(field.name, index)
+        byJsonName.set(field.jsonName, index)
+        byJsonName.set(field.name, index)
+      })
+      const concrete = new Map(wire.concrete.map((c) => [c.tag, { tag: c.tag, type: c.type, ns: c.ns }] as const))
+      return {
+        kind: "struct",
+        name,
+        ns: wire.ns,
+        tagged: wire.tagged,
+        fields,
+        byName,
+        byJsonName,
+        concrete,
+        selfTag: wire.concrete.find((c) => c.type === name)?.tag,
+        polymorphic: wire.concrete.length > 1
+      }
+    }
+  }
+}
+
+/** The compiled model of a type name (`xs:<builtin>` or a key of `wireTypes`). Throws for unknown names. */
+export const modelOf = (type: string): Model => {
+  const cached = cache.get(type)
+  if (cached !== undefined) return cached
+  let model: Model
+  if (type.startsWith("xs:")) {
+    const scalar = scalarInfo(type)
+    if (scalar === undefined) throw new Error(`unsupported XSD builtin ${type}`)
+    model = { kind: "scalar", name: type, scalar, pattern: undefined }
+  } else {
+    const wire = wireTypes[type]
+    if (wire === undefined) throw new Error(`unknown wire type ${type}`)
+    model = compile(type, wire)
+  }
+  cache.set(type, model)
+  return model
+}
+
+/** The struct model of a type name; throws when the type is not a struct. */
+export const structOf = (type: string): StructModel => {
+  const model = modelOf(type)
+  if (model.kind !== "struct") throw new Error(`${type} is not a complex type with a sequence`)
+  return model
+}
+
+/** The struct model of a top-level element (a request/response wrapper or a fault detail). */
+export const elementStruct = (element: string): { readonly ns: string; readonly model: StructModel } => {
+  const declared = wireElements[element]
+  if (declared === undefined) throw new Error(`unknown element ${element}`)
+  return { ns: declared.ns, model: structOf(declared.type) }
+}
+
+// ===== Namespaces reachable from a type (to declare exactly the prefixes a document needs) =====
+
+const reachableCache = new Map<string, ReadonlySet<string>>()
+
+/** Every namespace an element of `type` or its descendants (including derived types) can be written in. */
+export const reachableNamespaces = (type: string): ReadonlySet<string> => {
+  const cached = reachableCache.get(type)
+  if (cached !== undefined) return cached
+  const seen = new Set<string>()
+  const out = new Set<string>()
+  const visit = (name: string): void => {
+    if (name.startsWith("xs:") || seen.has(name)) return
+    seen.add(name)
+    const model = modelOf(name)
+    if (model.kind === "struct") {
+      for (const c of model.concrete.values()) {
+        out.add(c.ns)
+        if (c.type !== name) visit(c.type)
+      }
+      for (const field of model.fields) {
+        out.add(field.ns)
+        visit(field.type)
+      }
+    } else if (model.kind === "array") {
+      out.add(model.item.ns)
+      visit(model.item.type)
+    }
+  }
+  visit(type)
+  reachableCache.set(type, out)
+  return out
+}
+
+// ===== Operations by request element =====
+
+let byRequestElement: ReadonlyMap<string, OperationName> | undefined
+
+/** The operation whose request wrapper element has this local name. */
+export const operationByRequestElement = (element: string): OperationName | undefined => {
+  byRequestElement ??= new Map(operationNames.map((name) => [operations[name].requestElement, name] as const))
+  return byRequestElement.get(element)
+}

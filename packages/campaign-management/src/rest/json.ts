@@ -1,0 +1,373 @@
+/**
+ * Decoded values as REST JSON and back, driven by the wire model: PascalCase property names (the XSD names with an
+ * upper-case first letter), long ids as strings, `xs:list` flags as one comma-separated string (`"Url, Event"`),
+ * polymorphic values with their `"Type"` discriminator, null and absent properties omitted (array items keep their
+ * nulls: positions matter), times in UTC with `Z`, numbers in plain decimal notation.
+ *
+ * Decoding is strict for requests (unknown properties, unknown enum values and unknown discriminators are errors) and
+ * tolerant for responses, like the SOAP body reader. JSON has no difference between null and absent properties, so
+ * a nillable property that is missing or null decodes as absent.
+ */
+import { DecodeFailure, EncodeFailure } from "../codec/errors.js"
+import {
+  clip,
+  describe,
+  formatBoolean,
+  formatDateTime,
+  formatDouble,
+  formatInt,
+  formatLong,
+  parseDateTime,
+  parseDecimalText,
+  parseInt32,
+  parseLong
+} from "../codec/scalars.js"
+import { type ArrayModel, type FieldModel, type Model, type StructModel, structOf } from "../codec/wire-model.js"
+import { concreteByDiscriminator, discriminatorOf, typeFieldValue } from "./discriminators.js"
+
+// ===== encoding =====
+
+/** The JSON text of a value of `model`. Throws EncodeFailure. */
+export const writeJson = (model: Model, value: unknown): string => {
+  switch (model.kind) {
+    case "scalar":
+      switch (model.scalar.kind) {
+        case "string":
+          if (typeof value !== "string") throw new EncodeFailure(`expected a string, got ${describe(value)}`)
+          if (model.pattern !== undefined && !model.pattern.test(value)) {
+            throw new EncodeFailure(`the text does not match the pattern of ${model.name}`)
+          }
+          return JSON.stringify(value)
+        case "int":
+          return formatInt(value, model.scalar)
+        case "long":
+          return `"${formatLong(value, model.scalar)}"`
+        case "boolean":
+          return formatBoolean(value)
+        case "double":
+        case "decimal":
+          return formatDouble(value)
+        case "dateTime":
+          return `"${formatDateTime(value)}"`
+      }
+      break
+    case "enum":
+      if (typeof value !== "string" || !model.values.has(value)) {
+        throw new EncodeFailure(
+          `${typeof value === "string" ? `"${clip(value)}"` : describe(value)} is not a value of ${model.name}`
+        )
+      }
+      return `"${value}"`
+    case "list": {
+      if (!Array.isArray(value))
+        throw new EncodeFailure(`expected an array of ${model.name} values, got ${describe(value)}`)
+      for (const item of value) {
+        if (typeof item !== "string" || (model.values !== undefined && !model.values.has(item))) {
+          throw new EncodeFailure(
+            `${typeof item === "string" ? `"${clip(item)}"` : describe(item)} is not a value of ${model.name}`
+          )
+        }
+      }
+      return JSON.stringify(value.join(", "))
+    }
+    case "struct":
+      return writeStruct(model, value, undefined)
+    case "array":
+      return writeArray(model, value)
+  }
+}
+
+const writeField = (field: FieldModel, value: unknown): string => {
+  if (!field.repeated) return writeJson(field.model(), value)
+  if (!Array.isArray(value)) throw new EncodeFailure(`expected an array, got ${describe(value)}`)
+  const model = field.model()
+  let out = "["
+  for (let i = 0; i < value.length; i++) {
+    try {
+      const item = value[i]
+      if (item === null && !field.nillable) throw new EncodeFailure("null is not allowed (the element is not nillable)")
+      out += (i === 0 ? "" : ",") + (item === null ? "null" : writeJson(model, item))
+    } catch (e) {
+      if (e instanceof EncodeFailure) e.segments.unshift(`[${i}]`)
+      throw e
+    }
+  }
+  return out + "]"
+}
+
+/**
+ * A struct as a JSON object. `extra` is appended inside the object (used for REST fault bodies).
+ */
+export const writeStruct = (declared: StructModel, value: unknown, extra: string | undefined): string => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new EncodeFailure(`expected an object, got ${describe(value)}`)
+  }
+  const record = value as Record<string, unknown>
+  let model = declared
+  let discriminator: string | undefined
+  if (declared.tagged) {
+    const tag = record._tag === undefined ? declared.selfTag : record._tag
+    const concrete = typeof tag === "string" ? declared.concrete.get(tag) : undefined
+    if (concrete === undefined) {
+      throw new EncodeFailure(
+        tag === undefined
+          ? `${declared.name} is abstract: _tag must name a derived type`
+          : `_tag ${String(tag)} is not ${declared.name} or a type derived from it`
+      )
+    }
+    if (concrete.type !== declared.name) model = structOf(concrete.type)
+    discriminator = discriminatorOf(concrete)
+  }
+  let out = "{"
+  let first = true
+  if (discriminator !== undefined) {
+    out += `"Type":${JSON.stringify(discriminator)}`
+    first = false
+  }
+  const fields = model.fields
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!
+    if (discriminator !== undefined && field.name === "Type") continue
+    const v = record[field.name]
+    if (v === undefined || v === null) {
+      if (v === undefined && !field.optional) {
+        const failure = new EncodeFailure("a value is required")
+        failure.segments.push(field.name)
+        throw failure
+      }
+      if (v === null && !field.nillable) {
+        const failure = new EncodeFailure("null is not allowed (the element is not nillable)")
+        failure.segments.push(field.name)
+        throw failure
+      }
+      continue
+    }
+    try {
+      out += `${first ? "" : ","}"${field.jsonName}":${writeField(field, v)}`
+    } catch (e) {
+      if (e instanceof EncodeFailure) e.segments.unshift(field.name)
+      throw e
+    }
+    first = false
+  }
+  if (extra !== undefined && extra !== "") out += (first ? "" : ",") + extra
+  return out + "}"
+}
+
+const writeArray = (model: ArrayModel, value: unknown): string => {
+  if (!Array.isArray(value)) throw new EncodeFailure(`expected an array, got ${describe(value)}`)
+  const item = model.item
+  const itemModel = item.model()
+  let out = "["
+  for (let i = 0; i < value.length; i++) {
+    const element = value[i]
+    try {
+      if (element === null) {
+        if (!item.nillable) throw new EncodeFailure("null is not allowed (the items are not nillable)")
+        out += i === 0 ? "null" : ",null"
+      } else if (element === undefined) {
+        throw new EncodeFailure("an array item is undefined")
+      } else out += (i === 0 ? "" : ",") + writeJson(itemModel, element)
+    } catch (e) {
+      if (e instanceof EncodeFailure) e.segments.unshift(`[${i}]`)
+      throw e
+    }
+  }
+  return out + "]"
+}
+
+// ===== decoding =====
+
+const fail = (reason: DecodeFailure["reason"], message: string, segment?: string): never => {
+  const failure = new DecodeFailure(reason, message)
+  if (segment !== undefined) failure.segments.push(segment)
+  throw failure
+}
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Reads a parsed JSON value as a value of `model`. Throws DecodeFailure. */
+export const readJson = (model: Model, u: unknown, strict: boolean): unknown => {
+  switch (model.kind) {
+    case "scalar": {
+      let value: unknown
+      switch (model.scalar.kind) {
+        case "string":
+          if (typeof u !== "string") return fail("SchemaMismatch", `expected a string, got ${describe(u)}`)
+          if (strict && model.pattern !== undefined && !model.pattern.test(u)) {
+            return fail("SchemaMismatch", `the text does not match the pattern of ${model.name}`)
+          }
+          return u
+        case "int":
+          if (typeof u === "number")
+            value = Number.isInteger(u) ? parseInt32(String(u), model.scalar) : `${u} is not an integer`
+          else if (typeof u === "string" && !strict) value = parseInt32(u.trim(), model.scalar)
+          else value = `expected an integer, got ${describe(u)}`
+          break
+        case "long":
+          if (typeof u === "string") value = parseLong(u.trim(), model.scalar)
+          else if (typeof u === "number" && Number.isSafeInteger(u)) value = BigInt(u)
+          else
+            value =
+              typeof u === "number"
+                ? `${u} is not an exact integer: send long ids as strings`
+                : `expected a string of digits, got ${describe(u)}`
+          break
+        case "boolean":
+          if (typeof u === "boolean") return u
+          if (!strict && (u === "true" || u === "false")) return u === "true"
+          return fail("SchemaMismatch", `expected a boolean, got ${describe(u)}`)
+        case "double":
+        case "decimal":
+          if (typeof u === "number") return u
+          if (!strict && typeof u === "string") value = parseDecimalText(u.trim(), model.scalar.kind === "decimal")
+          else value = `expected a number, got ${describe(u)}`
+          break
+        case "dateTime":
+          value = typeof u === "string" ? parseDateTime(u.trim()) : `expected a date-time string, got ${describe(u)}`
+          break
+      }
+      return typeof value === "string" ? fail("SchemaMismatch", value) : value
+    }
+    case "enum":
+      if (typeof u !== "string") return fail("SchemaMismatch", `expected a ${model.name} value, got ${describe(u)}`)
+      if (strict && !model.values.has(u)) return fail("SchemaMismatch", `"${clip(u)}" is not a value of ${model.name}`)
+      return u
+    case "list": {
+      let items: Array<string>
+      if (typeof u === "string") {
+        items = []
+        for (const part of u.split(",")) {
+          const item = part.trim()
+          if (item !== "") items.push(item)
+        }
+      } else if (Array.isArray(u) && u.every((item) => typeof item === "string")) {
+        items = u as Array<string>
+      } else return fail("SchemaMismatch", `expected a comma-separated ${model.name} string, got ${describe(u)}`)
+      if (strict && model.values !== undefined) {
+        for (const item of items) {
+          if (!model.values.has(item)) fail("SchemaMismatch", `"${clip(item)}" is not a value of ${model.name}`)
+        }
+      }
+      return items
+    }
+    case "struct":
+      return readStruct(model, u, strict)
+    case "array": {
+      if (!Array.isArray(u)) return fail("SchemaMismatch", `expected an array, got ${describe(u)}`)
+      const item = model.item
+      const itemModel = item.model()
+      const out: Array<unknown> = []
+      for (let i = 0; i < u.length; i++) {
+        const element = u[i]
+        if (element === null) {
+          if (item.nillable) out.push(null)
+          else if (strict) fail("SchemaMismatch", "null is not allowed (the items are not nillable)", `[${i}]`)
+          continue
+        }
+        try {
+          out.push(readJson(itemModel, element, strict))
+        } catch (e) {
+          if (e instanceof DecodeFailure) e.segments.unshift(`[${i}]`)
+          throw e
+        }
+      }
+      return out
+    }
+  }
+}
+
+const readFieldValue = (field: FieldModel, u: unknown, strict: boolean): unknown => {
+  if (!field.repeated) return readJson(field.model(), u, strict)
+  if (!Array.isArray(u)) return fail("SchemaMismatch", `expected an array, got ${describe(u)}`)
+  const model = field.model()
+  return u.map((item, i) => {
+    try {
+      return item === null
+        ? field.nillable
+          ? null
+          : fail("SchemaMismatch", "null is not allowed")
+        : readJson(model, item, strict)
+    } catch (e) {
+      if (e instanceof DecodeFailure) e.segments.unshift(`[${i}]`)
+      throw e
+    }
+  })
+}
+
+/** True when `value` is a value of the type's own enum or list `Type` field (the root of an enum hierarchy). */
+const ownTypeAccepts = (model: StructModel, value: string): boolean => {
+  const index = model.byName.get("Type")
+  if (index === undefined) return false
+  const typeModel = model.fields[index]!.model()
+  if (typeModel.kind === "enum") return typeModel.values.has(value)
+  return typeModel.kind === "list" && typeModel.item.kind === "enum" && typeModel.item.values.has(value)
+}
+
+/**
+ * Reads a JSON object as a struct of declared type `declared` (the `"Type"` property selects a derived type).
+ * `force` names the concrete type to use regardless of `"Type"` (REST fault bodies).
+ */
+export const readStruct = (
+  declared: StructModel,
+  u: unknown,
+  strict: boolean,
+  force?: string
+): Record<string, unknown> => {
+  if (!isObject(u)) return fail("SchemaMismatch", `expected an object, got ${describe(u)}`)
+  let model = declared
+  let tag = declared.selfTag
+  let discriminator: string | undefined
+  if (declared.tagged) {
+    const typeValue = force ?? u.Type
+    const concrete = typeof typeValue === "string" ? concreteByDiscriminator(declared, typeValue) : undefined
+    if (concrete !== undefined) {
+      if (concrete.type !== declared.name) model = structOf(concrete.type)
+      tag = concrete.tag
+      discriminator = discriminatorOf(concrete)
+    } else if (
+      typeof typeValue === "string" &&
+      strict &&
+      declared.polymorphic &&
+      !ownTypeAccepts(declared, typeValue)
+    ) {
+      fail("SchemaMismatch", `"Type": "${clip(typeValue)}" is not ${declared.name} or a type derived from it`, "Type")
+    } else if (tag === undefined) {
+      fail("SchemaMismatch", `${declared.name} is abstract: "Type" must name a derived type`, "Type")
+    }
+  }
+  const out: Record<string, unknown> = {}
+  if (model.tagged) out._tag = tag ?? model.name
+  const fields = model.fields
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!
+    if (discriminator !== undefined && field.name === "Type") {
+      out.Type = typeFieldValue(model, discriminator)
+      continue
+    }
+    let v = u[field.jsonName]
+    if (v === undefined && field.jsonName !== field.name) v = u[field.name]
+    if (v === undefined || v === null) {
+      if (!field.optional) {
+        if (field.nillable) out[field.name] = null
+        else if (!strict && (field.repeated || field.model().kind === "array")) out[field.name] = []
+        else fail("SchemaMismatch", `required property ${field.jsonName} is missing`, field.name)
+      }
+      continue
+    }
+    try {
+      out[field.name] = readFieldValue(field, v, strict)
+    } catch (e) {
+      if (e instanceof DecodeFailure) e.segments.unshift(field.name)
+      throw e
+    }
+  }
+  if (strict) {
+    for (const key of Object.keys(u)) {
+      if (!model.byJsonName.has(key) && !(key === "Type" && model.tagged)) {
+        fail("UnknownElement", `unknown property ${clip(key)} in ${model.name}`, key)
+      }
+    }
+  }
+  return out
+}

@@ -1,0 +1,7 @@
+/**
+ * Every benchmark suite, in run order. Add a new subject as a module in this folder and list it here.
+ */
+import type { Suite } from "../suite.js"
+import { codecSuite } from "./codec.js"
+
+export const suites: ReadonlyArray<Suite> = [codecSuite]
