@@ -1,0 +1,204 @@
+/**
+ * Duplicates within a run, on the service's key (DESIGN.md §4 step 4): (MicrosoftClickId, ConversionName,
+ * ConversionTime in UTC at second precision, HashedEmailAddress, HashedPhoneNumber), absent fields as null; for
+ * adjustments the whole record. The first copy is sent, later ones become `duplicate` outcomes naming its line.
+ *
+ * Memory trade-off: the table keeps no records and no key text, only a 96-bit fingerprint of the canonical key and
+ * the first line, 16 bytes per slot in one typed array (open addressing, linear probing, kept at most 70 % full):
+ * about 23–46 bytes per distinct record, e.g. ~32 MiB for a million records, and no garbage-collector load. The price
+ * is a chance that two different records share a fingerprint and the second is wrongly called a duplicate: about
+ * n² / 2⁹⁷, i.e. 10⁻¹⁵ for ten million records. The fingerprint is MurmurHash3 (x86, 128-bit) over the key's UTF-16
+ * code units: not cryptographic — nobody gains from forging a collision in their own upload — and about ten times
+ * cheaper per record than SHA-256 through node:crypto, which was a hot spot of large runs.
+ */
+import type { PreparedAdjustment, PreparedConversion } from "./validate.js"
+
+/** A text field of a key: length-prefixed, so no field content can imitate a field boundary; `~` for absent. */
+const part = (value: string | number | null | undefined): string => {
+  if (value === null || value === undefined) return "~"
+  const text = String(value)
+  return `${text.length}:${text}`
+}
+
+/** The canonical dedupe key text of a conversion. */
+export const conversionKey = (conversion: PreparedConversion): string => {
+  const item = conversion.item
+  return (
+    part(item.MicrosoftClickId) +
+    part(item.ConversionName) +
+    part(Math.floor(conversion.conversionTimeMs / 1000)) +
+    part(item.HashedEmailAddress) +
+    part(item.HashedPhoneNumber)
+  )
+}
+
+/** The canonical dedupe key text of an adjustment: every field. */
+export const adjustmentKey = (adjustment: PreparedAdjustment): string => {
+  const item = adjustment.item
+  return (
+    "adjustment" +
+    part(item.AdjustmentCurrencyCode) +
+    part(adjustment.adjustmentTimeMs) +
+    part(item.AdjustmentType) +
+    part(item.AdjustmentValue) +
+    part(item.ConversionName) +
+    part(adjustment.conversionTimeMs) +
+    part(item.HashedEmailAddress) +
+    part(item.HashedPhoneNumber) +
+    part(item.MicrosoftClickId)
+  )
+}
+
+// ===== MurmurHash3 x86 128-bit over UTF-16 code units (two units per 32-bit word) =====
+
+const C1 = 0x239b961b
+const C2 = 0xab0e9789
+const C3 = 0x38b34ae5
+const C4 = 0xa1e38b93
+
+const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r))
+
+const fmix = (input: number) => {
+  let h = input
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h
+}
+
+/** Writes the 128-bit MurmurHash3 of `text` into `out[0..3]`. */
+export const murmur128 = (text: string, out: Uint32Array, seed = 0): void => {
+  const n = text.length
+  let h1 = seed
+  let h2 = seed
+  let h3 = seed
+  let h4 = seed
+  let i = 0
+  for (const end = n - (n & 7); i < end; i += 8) {
+    let k1 = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)
+    let k2 = text.charCodeAt(i + 2) | (text.charCodeAt(i + 3) << 16)
+    let k3 = text.charCodeAt(i + 4) | (text.charCodeAt(i + 5) << 16)
+    let k4 = text.charCodeAt(i + 6) | (text.charCodeAt(i + 7) << 16)
+    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2)
+    h1 ^= k1
+    h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0
+    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3)
+    h2 ^= k2
+    h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0
+    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4)
+    h3 ^= k3
+    h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0
+    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1)
+    h4 ^= k4
+    h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0
+  }
+  const rest = n - i
+  if (rest > 0) {
+    const unit = (j: number) => (j < rest ? text.charCodeAt(i + j) : 0)
+    const k1 = unit(0) | (unit(1) << 16)
+    const k2 = unit(2) | (unit(3) << 16)
+    const k3 = unit(4) | (unit(5) << 16)
+    const k4 = unit(6)
+    if (rest > 6) h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1)
+    if (rest > 4) h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4)
+    if (rest > 2) h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3)
+    h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2)
+  }
+  const bytes = n * 2
+  h1 ^= bytes
+  h2 ^= bytes
+  h3 ^= bytes
+  h4 ^= bytes
+  h1 = (h1 + h2 + h3 + h4) | 0
+  h2 = (h2 + h1) | 0
+  h3 = (h3 + h1) | 0
+  h4 = (h4 + h1) | 0
+  h1 = fmix(h1)
+  h2 = fmix(h2)
+  h3 = fmix(h3)
+  h4 = fmix(h4)
+  h1 = (h1 + h2 + h3 + h4) | 0
+  h2 = (h2 + h1) | 0
+  h3 = (h3 + h1) | 0
+  h4 = (h4 + h1) | 0
+  out[0] = h1
+  out[1] = h2
+  out[2] = h3
+  out[3] = h4
+}
+
+const SLOT = 4
+const MAX_LOAD = 0.7
+
+/** The set of keys seen in a run, with the line each was first seen on. */
+export class DedupeTable {
+  /** Per slot: three fingerprint words and the first line (0 = empty slot; lines start at 1). */
+  private slots: Uint32Array
+  private mask: number
+  private count = 0
+  private readonly hash = new Uint32Array(4)
+
+  constructor(initialCapacity = 1024) {
+    let capacity = 1024
+    while (capacity < initialCapacity) capacity *= 2
+    this.slots = new Uint32Array(capacity * SLOT)
+    this.mask = capacity - 1
+  }
+
+  /** The number of distinct keys. */
+  get size(): number {
+    return this.count
+  }
+
+  /** Bytes held by the table. */
+  get bytes(): number {
+    return this.slots.byteLength
+  }
+
+  /** Records `key` first seen on `line` and returns 0, or returns the line it was first seen on. */
+  firstSeen(key: string, line: number): number {
+    const hash = this.hash
+    murmur128(key, hash)
+    const a = hash[0]
+    const b = hash[1]
+    const c = hash[2]
+    const found = this.find(a, b, c)
+    const slots = this.slots
+    if (slots[found + 3] !== 0) return slots[found + 3]
+    slots[found] = a
+    slots[found + 1] = b
+    slots[found + 2] = c
+    slots[found + 3] = line
+    this.count++
+    if (this.count > (this.mask + 1) * MAX_LOAD) this.grow()
+    return 0
+  }
+
+  /** The offset of the slot holding (a, b, c), or of the empty slot where it belongs. */
+  private find(a: number, b: number, c: number): number {
+    const slots = this.slots
+    let index = a & this.mask
+    for (;;) {
+      const offset = index * SLOT
+      if (slots[offset + 3] === 0) return offset
+      if (slots[offset] === a && slots[offset + 1] === b && slots[offset + 2] === c) return offset
+      index = (index + 1) & this.mask
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots
+    this.slots = new Uint32Array(old.length * 2)
+    this.mask = this.mask * 2 + 1
+    for (let offset = 0; offset < old.length; offset += SLOT) {
+      if (old[offset + 3] === 0) continue
+      const target = this.find(old[offset], old[offset + 1], old[offset + 2])
+      this.slots[target] = old[offset]
+      this.slots[target + 1] = old[offset + 1]
+      this.slots[target + 2] = old[offset + 2]
+      this.slots[target + 3] = old[offset + 3]
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Delivery of one batch: wait for the rate limiter, send through `Sender`, retry the whole request on retryable
+ * failures and on 117 with the retry `Schedule` (re-sending is safe: the service ignores exact duplicates), then map
+ * the answer back to the records — each `BatchError.Index` to its record (`Rejected`, all errors of the item kept),
+ * every other record `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause.
+ * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
+ */
+import { Duration, Effect, Schedule } from "effect"
+import { type FailureCause, type ItemError, Outcome } from "./outcome.js"
+import type { RateLimiter } from "./rateLimiter.js"
+import { type BatchErrorLike, type DeliveryFailure, Sender } from "./sender.js"
+import type { Prepared } from "./validate.js"
+import { Warning } from "./warning.js"
+
+/** Knobs of the default retry schedule. */
+export interface RetryOptions {
+  /** First backoff delay for transient failures (default 1 s), multiplied by `factor` (default 2) each time. */
+  readonly base?: Duration.DurationInput | undefined
+  readonly factor?: number | undefined
+  /** Longest backoff delay (default 30 s). */
+  readonly cap?: Duration.DurationInput | undefined
+  /** How many times a request is sent again at most (default 5). */
+  readonly maxRetries?: number | undefined
+  /** The wait after 117 when the service names none (default 60 s, the documented guidance). */
+  readonly rateLimitWait?: Duration.DurationInput | undefined
+}
+
+/**
+ * The default retry schedule: transient failures after a jittered exponential backoff capped at `cap`; a 117 after
+ * `rateLimitWait` (or the service's Retry-After); at most `maxRetries` times; never a permanent failure.
+ */
+export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unknown, DeliveryFailure> => {
+  const cap = Duration.decode(options.cap ?? Duration.seconds(30))
+  const rateLimitWait = Duration.decode(options.rateLimitWait ?? Duration.seconds(60))
+  const backoff = Schedule.exponential(options.base ?? Duration.seconds(1), options.factor ?? 2).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, cap))
+  )
+  return Schedule.identity<DeliveryFailure>().pipe(
+    Schedule.intersect(backoff),
+    Schedule.intersect(Schedule.recurs(options.maxRetries ?? 5)),
+    Schedule.whileInput((failure: DeliveryFailure) => failure.isRetryable || failure.isRateLimit),
+    Schedule.modifyDelay(([[failure]], delay) => (failure.isRateLimit ? (failure.retryAfter ?? rateLimitWait) : delay))
+  )
+}
+
+export interface DeliveryContext {
+  readonly retrySchedule: Schedule.Schedule<unknown, DeliveryFailure>
+  readonly rateLimiter: RateLimiter
+  readonly onWarning: (warning: Warning) => Effect.Effect<void>
+}
+
+const send = (batch: ReadonlyArray<Prepared>) =>
+  Effect.flatMap(Sender, (sender) => {
+    const conversions = []
+    const adjustments = []
+    for (const record of batch) {
+      if (record._tag === "Conversion") conversions.push(record.item)
+      else adjustments.push(record.item)
+    }
+    if (conversions.length > 0 && adjustments.length > 0) {
+      return Effect.dieMessage("a batch mixes conversions and adjustments")
+    }
+    return conversions.length > 0 ? sender.applyConversions(conversions) : sender.applyAdjustments(adjustments)
+  })
+
+const itemError = (error: BatchErrorLike): ItemError => ({
+  code: error.Code ?? null,
+  errorCode: error.ErrorCode ?? null,
+  message: error.Message ?? null,
+  fieldPath: error.FieldPath ?? null
+})
+
+const lineRange = (batch: ReadonlyArray<Prepared>): string =>
+  batch.length === 0 ? "" : `${batch[0].line}–${batch[batch.length - 1].line}`
+
+/** Sends `batch` (with retries) and returns one outcome per record, in batch order. */
+export const deliverBatch: (
+  batch: ReadonlyArray<Prepared>,
+  context: DeliveryContext
+) => Effect.Effect<ReadonlyArray<Outcome>, never, Sender> = Effect.fn("OfflineConversions.deliverBatch")(function* (
+  batch: ReadonlyArray<Prepared>,
+  context: DeliveryContext
+) {
+  const limiter = context.rateLimiter
+  let attempts = 0
+  const attempt = Effect.suspend(() => {
+    attempts++
+    return limiter.acquire.pipe(
+      Effect.zipRight(send(batch)),
+      Effect.tap(() => limiter.succeeded),
+      Effect.tapError((failure) => (failure.isRateLimit ? limiter.rateLimited(failure.retryAfter) : Effect.void))
+    )
+  })
+  const result = yield* attempt.pipe(
+    Effect.retry({
+      schedule: context.retrySchedule,
+      while: (failure: DeliveryFailure) => failure.isRetryable || failure.isRateLimit
+    }),
+    Effect.either
+  )
+  if (result._tag === "Left") {
+    const failure = result.left
+    const cause: FailureCause = {
+      message: failure.message,
+      trackingId: failure.trackingId ?? null,
+      code: failure.code ?? null,
+      errorCode: failure.errorCode ?? null,
+      attempts
+    }
+    return batch.map((record) => Outcome.Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
+  }
+
+  const errorsByIndex = new Map<number, Array<ItemError>>()
+  for (const error of result.right) {
+    if (error === null) continue
+    const index = error.Index
+    if (index === undefined || !Number.isInteger(index) || index < 0 || index >= batch.length) {
+      yield* context.onWarning(
+        Warning.UnmappedBatchError({
+          index: index ?? null,
+          code: error.Code ?? null,
+          errorCode: error.ErrorCode ?? null,
+          message: error.Message ?? null,
+          batchLines: lineRange(batch)
+        })
+      )
+      continue
+    }
+    const list = errorsByIndex.get(index)
+    if (list === undefined) errorsByIndex.set(index, [itemError(error)])
+    else list.push(itemError(error))
+  }
+  return batch.map((record, index) => {
+    const errors = errorsByIndex.get(index)
+    const common = { line: record.line, id: record.id, identity: record.identity }
+    return errors === undefined
+      ? Outcome.Accepted(common)
+      : Outcome.Rejected({ ...common, errors: errors as [ItemError, ...Array<ItemError>] })
+  })
+})

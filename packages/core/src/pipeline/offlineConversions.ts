@@ -1,0 +1,320 @@
+/**
+ * The offline conversion pipeline (DESIGN.md §4 steps 1–7): read records from a file, a byte stream or already-parsed
+ * records; validate and hash them; check goal names (optional); drop duplicates; batch; deliver under the rate
+ * limiter with retries; and emit exactly one outcome per input record. `apply` sends conversions, `adjust` restates
+ * and retracts, `dryRun` stops before sending (`ready` outcomes). Everything is streamed: memory stays constant
+ * whatever the input size, apart from the compact dedupe table (`dedupe.ts`).
+ *
+ * Outcomes come out in input order per batch: records decided locally (invalid, duplicate) come out as soon as their
+ * chunk is read, batch records when their request has finished. Only the input can fail the stream (`PipelineError`):
+ * a record that cannot be read is an `invalid` outcome, a request that cannot be delivered gives `failed` outcomes.
+ */
+import { createReadStream } from "node:fs"
+import { NodeStream } from "@effect/platform-node"
+import { Chunk, Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
+import { Batcher, MAX_BATCH_SIZE, type Unit } from "./batching.js"
+import { LocalCodes } from "./codes.js"
+import type { Mode } from "./columns.js"
+import { DedupeTable, adjustmentKey, conversionKey } from "./dedupe.js"
+import { type DeliveryContext, deliverBatch, retrySchedule } from "./deliver.js"
+import { type GoalCheck, checker } from "./goalCheck.js"
+import * as Hashing from "./hashing.js"
+import { Outcome } from "./outcome.js"
+import * as RateLimiter from "./rateLimiter.js"
+import { type InputFormat, makeReader } from "./readers/format.js"
+import { type ReaderItem, type SourceRecord, readWith } from "./readers/item.js"
+import { type DeliveryFailure, Sender } from "./sender.js"
+import * as Time from "./time.js"
+import {
+  type PreparedAdjustment,
+  type PreparedConversion,
+  type ValidationContext,
+  isOutcome,
+  prepareAdjustment,
+  prepareConversion
+} from "./validate.js"
+import { type Warning, message as warningMessage } from "./warning.js"
+
+// ===== Options and errors =====
+
+export interface PipelineOptions {
+  /** Input format (default `auto`: JSON Lines when the input starts with `{`, else CSV or Bulk CSV). */
+  readonly format?: InputFormat | undefined
+  /** IANA time zone for times written without `Z` or an offset (default: such times are invalid). */
+  readonly timeZone?: string | undefined
+  /** Region (ISO 3166 alpha-2) for raw phone numbers without a country code. */
+  readonly defaultRegion?: string | undefined
+  /** The account's offline conversion goals: names matching none become `invalid` 5606. */
+  readonly goals?: GoalCheck | undefined
+  /** Items per request, 1–1,000 (default 1,000). */
+  readonly batchSize?: number | undefined
+  /** Requests in flight at once (default 2). */
+  readonly concurrency?: number | undefined
+  /** How failed requests are retried (default `retrySchedule()`: backoff with jitter, 60 s after a 117). */
+  readonly retrySchedule?: Schedule.Schedule<unknown, DeliveryFailure> | undefined
+  /** The pause after 117 CallRateExceeded for the rate limiter and the default schedule (default 60 s). */
+  readonly rateLimitWait?: Duration.DurationInput | undefined
+  /** The customer's rate limiter, to share one across runs (default: a new one for this run). */
+  readonly rateLimiter?: RateLimiter.RateLimiter | undefined
+  /** Where warnings go (default `Effect.logWarning`). */
+  readonly onWarning?: ((warning: Warning) => Effect.Effect<void>) | undefined
+  /** Longest input record in bytes (default 1 MiB). */
+  readonly maxRecordBytes?: number | undefined
+}
+
+/** The run cannot start (bad options) or its input cannot be read. */
+export class PipelineError extends Data.TaggedError("PipelineError")<{
+  readonly reason: "InvalidOptions" | "UnreadableInput"
+  readonly message: string
+}> {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/**
+ * What a run reads: a file path (`-` is standard input), a byte stream, or records already parsed (each with the line
+ * or index that identifies it in outcomes).
+ */
+export type PipelineInput<E = never, R = never> =
+  | string
+  | Stream.Stream<Uint8Array, E, R>
+  | { readonly records: Stream.Stream<SourceRecord, E, R> }
+
+// ===== Input =====
+
+/** The bytes of the file at `path` (`-`: standard input), read in 256 KiB chunks. */
+export const fileBytes = (path: string): Stream.Stream<Uint8Array, PipelineError> =>
+  NodeStream.fromReadable<PipelineError, Uint8Array>(
+    () => (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 })),
+    (cause) =>
+      new PipelineError({
+        reason: "UnreadableInput",
+        message: `cannot read ${path === "-" ? "standard input" : path}: ${(cause as Error)?.message ?? String(cause)}`
+      })
+  )
+
+const unreadable = (reason: string) =>
+  new PipelineError({ reason: "UnreadableInput", message: `unreadable input: ${reason}` })
+
+const readerItems = <E, R>(
+  input: PipelineInput<E, R>,
+  mode: Mode,
+  options: PipelineOptions
+): Stream.Stream<ReaderItem, E | PipelineError, R> => {
+  if (typeof input === "object" && input !== null && "records" in input) {
+    return Stream.map(input.records, (record): ReaderItem => ({ _tag: "Record", record }))
+  }
+  const bytes: Stream.Stream<Uint8Array, E | PipelineError, R> = typeof input === "string" ? fileBytes(input) : input
+  return readWith(
+    bytes,
+    () => makeReader(options.format ?? "auto", { mode, maxRecordBytes: options.maxRecordBytes }),
+    unreadable
+  )
+}
+
+// ===== Configuration =====
+
+interface Config {
+  readonly mode: Mode
+  readonly dryRun: boolean
+  readonly timeZone: DateTime.TimeZone.Named | undefined
+  readonly defaultRegion: Hashing.CountryCode | undefined
+  readonly batchSize: number
+  readonly concurrency: number
+  readonly delivery: DeliveryContext
+  readonly onWarning: (warning: Warning) => Effect.Effect<void>
+}
+
+const invalidOptions = (message: string) => Effect.fail(new PipelineError({ reason: "InvalidOptions", message }))
+
+const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effect.Effect<Config, PipelineError> =>
+  Effect.gen(function* () {
+    let timeZone: DateTime.TimeZone.Named | undefined
+    if (options.timeZone !== undefined) {
+      const zone = Time.zone(options.timeZone)
+      if (Option.isNone(zone)) {
+        return yield* invalidOptions(
+          `unknown time zone ${JSON.stringify(options.timeZone)} (use an IANA name such as Europe/Paris)`
+        )
+      }
+      timeZone = zone.value
+    }
+    let defaultRegion: Hashing.CountryCode | undefined
+    if (options.defaultRegion !== undefined) {
+      const region = options.defaultRegion.trim().toUpperCase()
+      if (!Hashing.isRegion(region)) {
+        return yield* invalidOptions(
+          `unknown default region ${JSON.stringify(options.defaultRegion)} (use a code such as US or GB)`
+        )
+      }
+      defaultRegion = region
+    }
+    const batchSize = options.batchSize ?? MAX_BATCH_SIZE
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      return yield* invalidOptions(`the batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`)
+    }
+    const concurrency = options.concurrency ?? 2
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      return yield* invalidOptions(`the concurrency must be a positive integer, got ${concurrency}`)
+    }
+    const onWarning = options.onWarning ?? ((warning: Warning) => Effect.logWarning(warningMessage(warning)))
+    const rateLimitWait = options.rateLimitWait ?? Duration.seconds(60)
+    return {
+      mode,
+      dryRun,
+      timeZone,
+      defaultRegion,
+      batchSize,
+      concurrency,
+      onWarning,
+      delivery: {
+        retrySchedule: options.retrySchedule ?? retrySchedule({ rateLimitWait }),
+        rateLimiter: options.rateLimiter ?? RateLimiter.make({ rateLimitWait }),
+        onWarning
+      }
+    }
+  })
+
+// ===== The run =====
+
+const noIdentity = { microsoftClickId: null, conversionName: null, conversionTime: null }
+
+/** The per-run state of steps 1–5 (validation, goal check, dedupe, batching) and its chunk-by-chunk driver. */
+const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
+  const table = new DedupeTable()
+  const checkGoal = goals === undefined ? undefined : checker(goals)
+  const batcher = new Batcher(config.batchSize)
+  const plain: Time.TimeContext = { timeZone: config.timeZone, bulkFormat: false }
+  const bulk: Time.TimeContext = { timeZone: config.timeZone, bulkFormat: true }
+
+  const prepareOne = (record: SourceRecord, nowMs: number, units: Array<Unit>, warnings: Array<Warning>): void => {
+    const context: ValidationContext = {
+      nowMs,
+      time: record.bulk === true ? bulk : plain,
+      defaultRegion: config.defaultRegion
+    }
+    const result = config.mode === "apply" ? prepareConversion(record, context) : prepareAdjustment(record, context)
+    if (isOutcome(result)) {
+      batcher.outcome(result, units)
+      return
+    }
+    const prepared: PreparedConversion | PreparedAdjustment = result
+    const common = { line: prepared.line, id: prepared.id, identity: prepared.identity }
+    if (checkGoal !== undefined) {
+      const verdict = checkGoal(prepared.item.ConversionName ?? "", nowMs)
+      if (verdict._tag === "Unknown") {
+        const { code, errorCode, message } = verdict
+        batcher.outcome(Outcome.Invalid({ ...common, code, errorCode, message, field: "ConversionName" }), units)
+        return
+      }
+      if (verdict.warning !== undefined) warnings.push(verdict.warning)
+    }
+    const key = prepared._tag === "Conversion" ? conversionKey(prepared) : adjustmentKey(prepared)
+    const firstLine = table.firstSeen(key, prepared.line)
+    if (firstLine !== 0) {
+      batcher.outcome(Outcome.Duplicate({ ...common, firstLine }), units)
+      return
+    }
+    if (config.dryRun) {
+      batcher.outcome(Outcome.Ready(common), units)
+      return
+    }
+    batcher.add(prepared, units)
+  }
+
+  const onChunk = (chunk: Chunk.Chunk<ReaderItem>): Effect.Effect<Chunk.Chunk<Unit>> =>
+    Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
+      const units: Array<Unit> = []
+      const warnings: Array<Warning> = []
+      for (const item of chunk) {
+        switch (item._tag) {
+          case "Record":
+            prepareOne(item.record, nowMs, units, warnings)
+            break
+          case "Malformed":
+            batcher.outcome(
+              Outcome.Invalid({
+                line: item.line,
+                identity: noIdentity,
+                code: null,
+                errorCode: item.errorCode ?? LocalCodes.MalformedRecord,
+                message: `The line cannot be read: ${item.reason}.`,
+                field: null
+              }),
+              units
+            )
+            break
+          case "Warning":
+            warnings.push(item.warning)
+            break
+          case "Unreadable":
+            break
+        }
+      }
+      batcher.flushDone(units)
+      const result = Chunk.unsafeFromArray(units)
+      return warnings.length === 0
+        ? Effect.succeed(result)
+        : Effect.as(Effect.forEach(warnings, config.onWarning, { discard: true }), result)
+    })
+
+  const onEnd = (): Array<Unit> => {
+    const units: Array<Unit> = []
+    batcher.end(units)
+    return units
+  }
+
+  return { onChunk, onEnd }
+}
+
+const run = <E, R>(
+  input: PipelineInput<E, R>,
+  mode: Mode,
+  dryRun: boolean,
+  options: PipelineOptions
+): Stream.Stream<Outcome, E | PipelineError, R | Sender> =>
+  Stream.unwrap(
+    Effect.map(configure(mode, dryRun, options), (config) =>
+      Stream.suspend(() => {
+        const stage = prepareStage(config, options.goals)
+        const units = Stream.concat(
+          Stream.mapChunksEffect(readerItems(input, mode, options), stage.onChunk),
+          Stream.suspend(() => Stream.fromIterable(stage.onEnd()))
+        )
+        return units.pipe(
+          Stream.mapEffect(
+            (unit): Effect.Effect<ReadonlyArray<Outcome>, never, Sender> =>
+              unit._tag === "Done" ? Effect.succeed(unit.outcomes) : deliverBatch(unit.batch, config.delivery),
+            { concurrency: config.concurrency }
+          ),
+          Stream.mapConcatChunk((outcomes) => Chunk.unsafeFromArray(outcomes as Array<Outcome>))
+        )
+      })
+    )
+  )
+
+/** Sends the conversions of `input` (ApplyOfflineConversions) and streams one outcome per input record. */
+export const apply = <E = never, R = never>(
+  input: PipelineInput<E, R>,
+  options: PipelineOptions = {}
+): Stream.Stream<Outcome, E | PipelineError, R | Sender> => run(input, "apply", false, options)
+
+/** Sends the Restate / Retract records of `input` (ApplyOfflineConversionAdjustments), one outcome per record. */
+export const adjust = <E = never, R = never>(
+  input: PipelineInput<E, R>,
+  options: PipelineOptions = {}
+): Stream.Stream<Outcome, E | PipelineError, R | Sender> => run(input, "adjust", false, options)
+
+/** Validates and hashes without sending: `ready` for every record that would be sent, else invalid / duplicate. */
+export const dryRun = <E = never, R = never>(
+  input: PipelineInput<E, R>,
+  options: PipelineOptions & { readonly mode?: Mode | undefined } = {}
+): Stream.Stream<Outcome, E | PipelineError, R> =>
+  Stream.provideService(run(input, options.mode ?? "apply", true, options), Sender, noSender)
+
+/** A dry run makes no `Send` units; this stands in for the `Sender` it never calls. */
+const noSender = Sender.of({
+  applyConversions: () => Effect.dieMessage("a dry run sends nothing"),
+  applyAdjustments: () => Effect.dieMessage("a dry run sends nothing")
+})

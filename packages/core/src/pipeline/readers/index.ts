@@ -1,0 +1,10 @@
+/**
+ * The input readers: CSV (with Microsoft Bulk CSV), JSON Lines, and format detection. Each turns bytes into
+ * `ReaderItem`s (a record with its 1-based line, a malformed line, or a warning) with constant memory.
+ */
+export * as Csv from "./csv.js"
+export * as Bulk from "./bulk.js"
+export * as CsvRecords from "./csvRecords.js"
+export * as JsonLines from "./jsonl.js"
+export { type InputFormat, makeReader, type ReaderOptions } from "./format.js"
+export { type ReaderItem, type RecordReader, readWith, type SourceRecord } from "./item.js"

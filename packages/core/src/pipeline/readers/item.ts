@@ -1,0 +1,64 @@
+/**
+ * What a reader produces: for every input record either its field values or the reason it could not be read, always
+ * with the 1-based line where the record starts; plus warnings about the input as a whole. A reader is a push parser
+ * (`push` bytes, then `end`) so it can be driven chunk by chunk with constant memory; `readWith` turns one into a
+ * Stream stage.
+ */
+import { Chunk, Effect, Stream } from "effect"
+import type { FieldValues } from "../columns.js"
+import type { Warning } from "../warning.js"
+
+/** One input record with its field values. `id` is a caller-given identifier (JSON Lines `id`), echoed in outcomes. */
+export interface SourceRecord {
+  readonly line: number
+  readonly values: FieldValues
+  readonly id?: string | undefined
+  /** From a Microsoft Bulk file: its `M/D/YYYY h:mm:ss AM/PM` times are accepted (as UTC). */
+  readonly bulk?: boolean | undefined
+}
+
+/** Something a reader found. */
+export type ReaderItem =
+  | { readonly _tag: "Record"; readonly record: SourceRecord }
+  | {
+      readonly _tag: "Malformed"
+      readonly line: number
+      readonly reason: string
+      /** A symbolic code for the outcome (default `MalformedRecord`). */
+      readonly errorCode?: string | undefined
+    }
+  | { readonly _tag: "Warning"; readonly warning: Warning }
+  | { readonly _tag: "Unreadable"; readonly reason: string }
+
+/** A push parser over bytes. `push` and `end` append what they found to `out`. */
+export interface RecordReader {
+  push(bytes: Uint8Array, out: Array<ReaderItem>): void
+  end(out: Array<ReaderItem>): void
+}
+
+/** Runs a fresh reader from `make` over `bytes`. An `Unreadable` item ends the stream with `onUnreadable`. */
+export const readWith = <E, R, E2>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  make: () => RecordReader,
+  onUnreadable: (reason: string) => E2
+): Stream.Stream<ReaderItem, E | E2, R> =>
+  Stream.suspend(() => {
+    const reader = make()
+    const check = (out: Array<ReaderItem>): Effect.Effect<Chunk.Chunk<ReaderItem>, E2> => {
+      const unreadable = out.find((item) => item._tag === "Unreadable")
+      return unreadable === undefined
+        ? Effect.succeed(Chunk.unsafeFromArray(out))
+        : Effect.fail(onUnreadable(unreadable.reason))
+    }
+    const body = Stream.mapChunksEffect(bytes, (chunk) => {
+      const out: Array<ReaderItem> = []
+      for (const bytes of chunk) reader.push(bytes, out)
+      return check(out)
+    })
+    const tail = Stream.suspend(() => {
+      const out: Array<ReaderItem> = []
+      reader.end(out)
+      return Stream.flattenChunks(Stream.fromEffect(check(out)))
+    })
+    return Stream.concat(body, tail)
+  })

@@ -1,0 +1,60 @@
+/**
+ * `Sender`: the one thing delivery needs from the outside world — send a batch of conversions (or adjustments) and
+ * get back the partial errors, or a failure that says whether it is worth retrying and whether it was the rate limit.
+ * The pipeline is written against this small interface so it can be tested with a fake; the application provides a
+ * `Sender` layer built on the `CampaignManagement` service. A `Sender` should not retry by itself: the pipeline's
+ * retry schedule and rate limiter do that.
+ */
+import type { Schemas } from "@uplink/campaign-management"
+import { Context, Data, type Duration, type Effect } from "effect"
+
+/** A BatchError as the pipeline reads it (`Schemas.BatchError` and `EditorialError` fit). */
+export interface BatchErrorLike {
+  readonly Index?: number | undefined
+  readonly Code?: number | undefined
+  readonly ErrorCode?: string | null | undefined
+  readonly Message?: string | null | undefined
+  readonly FieldPath?: string | null | undefined
+}
+
+/** Why a whole request failed. */
+export interface DeliveryFailure {
+  /** Transient (transport error, timeout, 5xx, fault codes 0, 833, 1010, 5612, a cut body): worth another attempt. */
+  readonly isRetryable: boolean
+  /** 117 CallRateExceeded: wait, then try again at a lower rate. */
+  readonly isRateLimit: boolean
+  /** What went wrong, for a person; never contains secrets or raw identifiers. */
+  readonly message: string
+  readonly trackingId?: string | null | undefined
+  readonly code?: number | null | undefined
+  readonly errorCode?: string | null | undefined
+  /** How long the service asked to wait, when it said. */
+  readonly retryAfter?: Duration.Duration | undefined
+}
+
+/** A ready-made `DeliveryFailure` (fakes, adapters). */
+export class DeliveryError
+  extends Data.TaggedError("DeliveryError")<{
+    readonly isRetryable: boolean
+    readonly isRateLimit: boolean
+    readonly message: string
+    readonly trackingId?: string | null | undefined
+    readonly code?: number | null | undefined
+    readonly errorCode?: string | null | undefined
+    readonly retryAfter?: Duration.Duration | undefined
+  }>
+  implements DeliveryFailure {}
+
+export interface SenderShape {
+  /** ApplyOfflineConversions with at most 1,000 items; the partial errors of a successful call. */
+  readonly applyConversions: (
+    batch: ReadonlyArray<Schemas.OfflineConversion>
+  ) => Effect.Effect<ReadonlyArray<BatchErrorLike | null>, DeliveryFailure>
+  /** ApplyOfflineConversionAdjustments with at most 1,000 items; the partial errors of a successful call. */
+  readonly applyAdjustments: (
+    batch: ReadonlyArray<Schemas.OfflineConversionAdjustment>
+  ) => Effect.Effect<ReadonlyArray<BatchErrorLike | null>, DeliveryFailure>
+}
+
+/** The service that delivers batches (provided by the application; a fake in tests). */
+export class Sender extends Context.Tag("@uplink/core/pipeline/Sender")<Sender, SenderShape>() {}

@@ -1,0 +1,62 @@
+/**
+ * The running summary of a run, for progress displays and the final table: how many outcomes so far, by status and
+ * by error code (the numeric code when there is one, else the symbolic one). `running` pairs every outcome with the
+ * summary up to it; `collect` folds a whole stream. `exitCode` applies DESIGN.md §5's rule for the outcomes
+ * (2 invalid or rejected, 3 failed; 1 — nothing could be attempted — is the caller's, from a stream failure).
+ */
+import { type Effect, Sink, Stream } from "effect"
+import { type Outcome, type Status, describe, status, statuses } from "./outcome.js"
+
+export interface Summary {
+  readonly total: number
+  readonly byStatus: { readonly [S in Status]: number }
+  /** Count per code: `"5607"`, `"ExternalAttributionRequiredFieldEmpty"`, … (rejected, invalid and failed outcomes). */
+  readonly byCode: { readonly [code: string]: number }
+}
+
+export const empty: Summary = {
+  total: 0,
+  byStatus: Object.fromEntries(statuses.map((s) => [s, 0])) as Record<Status, number>,
+  byCode: {}
+}
+
+/** The code an outcome is counted under, if any. */
+export const codeOf = (outcome: Outcome): string | undefined => {
+  if (outcome._tag !== "Rejected" && outcome._tag !== "Invalid" && outcome._tag !== "Failed") return undefined
+  const { code, errorCode } = describe(outcome)
+  return code !== null ? String(code) : (errorCode ?? undefined)
+}
+
+/** `summary` with `outcome` counted. */
+export const add = (summary: Summary, outcome: Outcome): Summary => {
+  const s = status(outcome)
+  const code = codeOf(outcome)
+  return {
+    total: summary.total + 1,
+    byStatus: { ...summary.byStatus, [s]: summary.byStatus[s] + 1 },
+    byCode: code === undefined ? summary.byCode : { ...summary.byCode, [code]: (summary.byCode[code] ?? 0) + 1 }
+  }
+}
+
+/** Every outcome with the summary including it. */
+export const running = <E, R>(
+  outcomes: Stream.Stream<Outcome, E, R>
+): Stream.Stream<readonly [Outcome, Summary], E, R> =>
+  Stream.mapAccum(outcomes, empty, (summary, outcome) => {
+    const next = add(summary, outcome)
+    return [next, [outcome, next] as const]
+  })
+
+/** A sink that counts outcomes. */
+export const sink: Sink.Sink<Summary, Outcome> = Sink.foldLeft(empty, add)
+
+/** Runs `outcomes` and returns their summary. */
+export const collect = <E, R>(outcomes: Stream.Stream<Outcome, E, R>): Effect.Effect<Summary, E, R> =>
+  Stream.run(outcomes, sink)
+
+/** The exit code for these outcomes: 3 some failed, else 2 some invalid or rejected, else 0 (DESIGN.md §5). */
+export const exitCode = (summary: Summary): 0 | 2 | 3 => {
+  if (summary.byStatus.failed > 0) return 3
+  if (summary.byStatus.invalid > 0 || summary.byStatus.rejected > 0) return 2
+  return 0
+}

@@ -1,0 +1,424 @@
+/**
+ * Validation before anything is sent: every rule of api-facts.md §2.2–§2.3 that needs no server state, each mapped to
+ * the code the service would return, plus attribution both-or-neither, 0 < credit ≤ 1 and hashed identifiers as 64
+ * lower-case hex. A record that passes becomes the typed request item (`Schemas.OfflineConversion` or
+ * `Schemas.OfflineConversionAdjustment`): text trimmed, currency upper-cased, times in UTC, raw `Email` / `Phone`
+ * normalised and hashed (the raw values go no further). A record that fails becomes an `Invalid` outcome with the
+ * first failing rule, checked in the order below. The 90-day window and the future check use `nowMs`, read from the
+ * Effect Clock by the caller.
+ */
+import type { Schemas } from "@uplink/campaign-management"
+import { DateTime } from "effect"
+import { LocalCodes, type ServiceCode, ServiceCodes, currencyCodes } from "./codes.js"
+import type { FieldName } from "./columns.js"
+import * as Hashing from "./hashing.js"
+import { type Identity, Invalid, type Outcome } from "./outcome.js"
+import type { SourceRecord } from "./readers/item.js"
+import * as Time from "./time.js"
+
+/** What validation needs besides the record. */
+export interface ValidationContext {
+  /** The current time (ms since the epoch), from the Effect Clock. */
+  readonly nowMs: number
+  readonly time: Time.TimeContext
+  /** Region for phone numbers written without a country code. */
+  readonly defaultRegion?: Hashing.CountryCode | undefined
+}
+
+/** A valid conversion, ready to be batched. */
+export interface PreparedConversion {
+  readonly _tag: "Conversion"
+  readonly line: number
+  readonly id?: string | undefined
+  readonly identity: Identity
+  readonly item: Schemas.OfflineConversion
+  /** ConversionTime in ms since the epoch (for the dedupe key). */
+  readonly conversionTimeMs: number
+}
+
+/** A valid adjustment, ready to be batched. */
+export interface PreparedAdjustment {
+  readonly _tag: "Adjustment"
+  readonly line: number
+  readonly id?: string | undefined
+  readonly identity: Identity
+  readonly item: Schemas.OfflineConversionAdjustment
+  readonly conversionTimeMs: number
+  readonly adjustmentTimeMs: number
+}
+
+export type Prepared = PreparedConversion | PreparedAdjustment
+
+/** The service's window for conversion and adjustment times: the last 90 days. */
+export const WINDOW_MS = 90 * 24 * 60 * 60 * 1000
+
+// ===== Reading field values =====
+
+/** A value of the wrong JSON type (an object where text is expected). */
+const WRONG_TYPE = Symbol("WrongType")
+
+const text = (value: unknown): string | undefined | typeof WRONG_TYPE => {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === "string") {
+    const trimmed = value.trim()
+    return trimmed === "" ? undefined : trimmed
+  }
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value)
+  return WRONG_TYPE
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/** A finite number from a JSON number or decimal text; `null` when it is not one. */
+const numberOf = (value: string | number): number | null => {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null
+  if (!DECIMAL.test(value)) return null
+  const parsed = Number(value)
+  return Number.isFinite(parsed) ? parsed : null
+}
+
+const numeric = (value: unknown): number | undefined | null => {
+  if (typeof value === "number") return numberOf(value)
+  const t = text(value)
+  if (t === WRONG_TYPE) return null
+  return t === undefined ? undefined : numberOf(t)
+}
+
+const show = (value: string): string => JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)
+
+// ===== Failures =====
+
+class Failure {
+  constructor(
+    readonly code: number | null,
+    readonly errorCode: string,
+    readonly message: string,
+    readonly field: FieldName | null
+  ) {}
+}
+
+const service = (entry: ServiceCode, field: FieldName, detail?: string): Failure =>
+  new Failure(entry.code, entry.errorCode, detail === undefined ? entry.message : `${entry.message} ${detail}`, field)
+
+const local = (errorCode: string, message: string, field: FieldName | null): Failure =>
+  new Failure(null, errorCode, message, field)
+
+const wrongType = (field: FieldName): Failure =>
+  local(LocalCodes.FieldTypeInvalid, `${field} must be text or a number, not a JSON object or array.`, field)
+
+/** Reads a text field; a wrong JSON type fails with `onWrongType` (default FieldTypeInvalid). */
+const textField = (record: SourceRecord, field: FieldName, onWrongType?: Failure): string | undefined => {
+  const value = text(record.values[field])
+  if (value === WRONG_TYPE) throw onWrongType ?? wrongType(field)
+  return value
+}
+
+// ===== Shared rules =====
+
+interface Identifiers {
+  readonly microsoftClickId: string | undefined
+  readonly hashedEmail: string | undefined
+  readonly hashedPhone: string | undefined
+}
+
+/** The click id and the identifiers given hashed; fails 5603 when there is neither a click id nor any identifier. */
+const identifiers = (record: SourceRecord): Identifiers => {
+  const microsoftClickId = textField(record, "MicrosoftClickId")
+  const hashedEmailGiven = textField(record, "HashedEmailAddress")
+  const hashedPhoneGiven = textField(record, "HashedPhoneNumber")
+  const rawEmail = textField(record, "Email")
+  const rawPhone = textField(record, "Phone")
+  if (microsoftClickId === undefined && [hashedEmailGiven, hashedPhoneGiven, rawEmail, rawPhone].every((v) => !v)) {
+    throw service(
+      ServiceCodes.MicrosoftClickIdNullOrEmpty,
+      "MicrosoftClickId",
+      "(It may be left out only with a hashed email address or phone number.)"
+    )
+  }
+  return { microsoftClickId, hashedEmail: hashedEmailGiven, hashedPhone: hashedPhoneGiven }
+}
+
+/** Hashed identifiers: given hashed (must be 64 lower-case hex) or raw (normalised and hashed here). */
+const hashIdentifiers = (record: SourceRecord, context: ValidationContext, ids: Identifiers): Identifiers => {
+  const rawEmail = textField(record, "Email")
+  const rawPhone = textField(record, "Phone")
+  let { hashedEmail, hashedPhone } = ids
+  if (hashedEmail !== undefined && rawEmail !== undefined) {
+    throw local(
+      LocalCodes.ConflictingIdentifiers,
+      "Both Email and HashedEmailAddress are given; give one of them.",
+      "HashedEmailAddress"
+    )
+  }
+  if (hashedPhone !== undefined && rawPhone !== undefined) {
+    throw local(
+      LocalCodes.ConflictingIdentifiers,
+      "Both Phone and HashedPhoneNumber are given; give one of them.",
+      "HashedPhoneNumber"
+    )
+  }
+  if (hashedEmail !== undefined && !Hashing.isSha256Hex(hashedEmail)) {
+    throw local(
+      LocalCodes.EmailAddressIsNotHashed,
+      "HashedEmailAddress must be a SHA-256 digest: 64 lower-case hex digits (put raw addresses in an Email column).",
+      "HashedEmailAddress"
+    )
+  }
+  if (hashedPhone !== undefined && !Hashing.isSha256Hex(hashedPhone)) {
+    throw local(
+      LocalCodes.PhoneNumberIsNotHashed,
+      "HashedPhoneNumber must be a SHA-256 digest: 64 lower-case hex digits (put raw numbers in a Phone column).",
+      "HashedPhoneNumber"
+    )
+  }
+  if (rawEmail !== undefined) {
+    hashedEmail = Hashing.hashEmail(rawEmail)
+    if (hashedEmail === undefined) {
+      throw local(LocalCodes.EmailAddressInvalid, "The Email value is not an email address.", "Email")
+    }
+  }
+  if (rawPhone !== undefined) {
+    hashedPhone = Hashing.hashPhone(rawPhone, context.defaultRegion)
+    if (hashedPhone === undefined) {
+      const region =
+        context.defaultRegion === undefined
+          ? "(no default region is configured, so it needs a +country code)"
+          : `for default region ${context.defaultRegion}`
+      throw local(LocalCodes.PhoneNumberInvalid, `The Phone value is not a valid phone number ${region}.`, "Phone")
+    }
+  }
+  return { microsoftClickId: ids.microsoftClickId, hashedEmail, hashedPhone }
+}
+
+const conversionName = (record: SourceRecord): string => {
+  const name = textField(record, "ConversionName", service(ServiceCodes.NameNullOrEmpty, "ConversionName"))
+  if (name === undefined) throw service(ServiceCodes.NameNullOrEmpty, "ConversionName")
+  return name
+}
+
+interface TimeCodes {
+  readonly field: FieldName
+  readonly missing: ServiceCode
+  readonly invalid: ServiceCode
+  readonly outOfWindow: ServiceCode
+  readonly future: ServiceCode
+}
+
+const conversionTimeCodes: TimeCodes = {
+  field: "ConversionTime",
+  missing: ServiceCodes.TimeNullOrEmpty,
+  invalid: ServiceCodes.TimeInvalid,
+  outOfWindow: ServiceCodes.TimeOutOfWindow,
+  future: ServiceCodes.FutureConversionTime
+}
+
+const adjustmentTimeCodes: TimeCodes = {
+  field: "AdjustmentTime",
+  missing: ServiceCodes.AdjustmentTimeNullOrEmpty,
+  invalid: ServiceCodes.AdjustmentTimeInvalid,
+  outOfWindow: ServiceCodes.AdjustmentTimeOutOfWindow,
+  future: ServiceCodes.FutureAdjustmentTime
+}
+
+/** The time in `codes.field`: present, parseable, within the last 90 days and not in the future. */
+const timeField = (
+  record: SourceRecord,
+  context: ValidationContext,
+  codes: TimeCodes
+): { readonly epochMs: number; readonly text: string } => {
+  const raw = textField(record, codes.field, service(codes.invalid, codes.field, "(It must be text.)"))
+  if (raw === undefined) throw service(codes.missing, codes.field)
+  const parsed = Time.parse(raw, context.time)
+  if (!parsed.ok) throw service(codes.invalid, codes.field, `(${show(raw)}: ${parsed.reason}.)`)
+  if (parsed.epochMs > context.nowMs) {
+    throw service(
+      codes.future,
+      codes.field,
+      `(${Time.formatUtc(parsed.epochMs)} is after ${Time.formatUtc(context.nowMs)}.)`
+    )
+  }
+  if (parsed.epochMs < context.nowMs - WINDOW_MS) {
+    throw service(codes.outOfWindow, codes.field, `(${Time.formatUtc(parsed.epochMs)} is more than 90 days ago.)`)
+  }
+  return { epochMs: parsed.epochMs, text: parsed.canonical ?? Time.formatUtc(parsed.epochMs) }
+}
+
+const currency = (record: SourceRecord, field: FieldName, code: ServiceCode): string | undefined => {
+  const raw = textField(record, field, service(ServiceCodes.CurrencyCodeInvalid, field))
+  if (raw === undefined) return undefined
+  const upper = raw.toUpperCase()
+  if (!currencyCodes.has(upper)) throw service(code, field, `(${show(raw)} is not a supported ISO 4217 code.)`)
+  return upper
+}
+
+/** What outcomes show of a record; `conversionTime` is the normalised UTC text when the time parsed. */
+const identityOf = (record: SourceRecord, conversionTime: string | undefined): Identity => {
+  const click = text(record.values.MicrosoftClickId)
+  const name = text(record.values.ConversionName)
+  const time = text(record.values.ConversionTime)
+  return {
+    microsoftClickId: typeof click === "string" ? click : null,
+    conversionName: typeof name === "string" ? name : null,
+    conversionTime: conversionTime ?? (typeof time === "string" ? time : null)
+  }
+}
+
+/** The identity of a record that did not pass, with its time normalised when it parses. */
+const identityOfInvalid = (record: SourceRecord, context: ValidationContext): Identity => {
+  const time = text(record.values.ConversionTime)
+  const parsed = typeof time === "string" ? Time.parse(time, context.time) : undefined
+  return identityOf(record, parsed?.ok === true ? (parsed.canonical ?? Time.formatUtc(parsed.epochMs)) : undefined)
+}
+
+const invalid = (record: SourceRecord, context: ValidationContext, failure: Failure): Outcome =>
+  Invalid({
+    line: record.line,
+    id: record.id,
+    identity: identityOfInvalid(record, context),
+    code: failure.code,
+    errorCode: failure.errorCode,
+    message: failure.message,
+    field: failure.field
+  })
+
+const run = <A>(record: SourceRecord, context: ValidationContext, rules: () => A): A | Outcome => {
+  try {
+    return rules()
+  } catch (error) {
+    if (error instanceof Failure) return invalid(record, context, error)
+    throw error
+  }
+}
+
+/** Whether `result` is an outcome (the record failed) rather than a prepared item. */
+export const isOutcome = (result: Prepared | Outcome): result is Outcome =>
+  result._tag !== "Conversion" && result._tag !== "Adjustment"
+
+// ===== Conversions =====
+
+/** Checks a record for ApplyOfflineConversions; returns the prepared item or an `Invalid` outcome. */
+export const prepareConversion = (record: SourceRecord, context: ValidationContext): PreparedConversion | Outcome =>
+  run(record, context, () => {
+    const adjustmentType = textField(record, "AdjustmentType")
+    if (adjustmentType !== undefined) {
+      throw local(
+        LocalCodes.AdjustmentInApplyRun,
+        `A ${show(adjustmentType)} adjustment record: adjustments are sent by an adjust run (uplink adjust).`,
+        "AdjustmentType"
+      )
+    }
+    const ids = identifiers(record)
+    const name = conversionName(record)
+    const time = timeField(record, context, conversionTimeCodes)
+
+    const value = numeric(record.values.ConversionValue)
+    if (value === null || (value !== undefined && value < 0)) {
+      throw service(ServiceCodes.ValueInvalid, "ConversionValue", "(It must be a number of at least 0.)")
+    }
+
+    const currencyCode = currency(record, "ConversionCurrencyCode", ServiceCodes.CurrencyCodeInvalid)
+
+    const credit = numeric(record.values.ExternalAttributionCredit)
+    const model = textField(record, "ExternalAttributionModel")
+    if ((credit === undefined) !== (model === undefined)) {
+      throw local(
+        LocalCodes.ExternalAttributionRequiredFieldEmpty,
+        "ExternalAttributionCredit and ExternalAttributionModel are given together or not at all.",
+        credit === undefined ? "ExternalAttributionCredit" : "ExternalAttributionModel"
+      )
+    }
+    if (credit === null || (credit !== undefined && !(credit > 0 && credit <= 1))) {
+      throw local(
+        LocalCodes.ExternalAttributionCreditValueInvalid,
+        "ExternalAttributionCredit must be a number greater than 0 and at most 1.",
+        "ExternalAttributionCredit"
+      )
+    }
+
+    const hashed = hashIdentifiers(record, context, ids)
+    const item: {
+      -readonly [K in keyof Schemas.OfflineConversion]: Schemas.OfflineConversion[K]
+    } = { ConversionName: name, ConversionTime: DateTime.unsafeMake(time.epochMs) }
+    if (currencyCode !== undefined) item.ConversionCurrencyCode = currencyCode
+    if (value !== undefined) item.ConversionValue = value
+    if (credit !== undefined) item.ExternalAttributionCredit = credit
+    if (model !== undefined) item.ExternalAttributionModel = model
+    if (hashed.hashedEmail !== undefined) item.HashedEmailAddress = hashed.hashedEmail
+    if (hashed.hashedPhone !== undefined) item.HashedPhoneNumber = hashed.hashedPhone
+    if (hashed.microsoftClickId !== undefined) item.MicrosoftClickId = hashed.microsoftClickId
+    return {
+      _tag: "Conversion" as const,
+      line: record.line,
+      id: record.id,
+      identity: identityOf(record, time.text),
+      item,
+      conversionTimeMs: time.epochMs
+    }
+  })
+
+// ===== Adjustments =====
+
+const adjustmentTypes: Record<string, "Restate" | "Retract"> = { restate: "Restate", retract: "Retract" }
+
+/** Checks a record for ApplyOfflineConversionAdjustments; returns the prepared item or an `Invalid` outcome. */
+export const prepareAdjustment = (record: SourceRecord, context: ValidationContext): PreparedAdjustment | Outcome =>
+  run(record, context, () => {
+    const rawType = textField(record, "AdjustmentType", service(ServiceCodes.InvalidAdjustmentType, "AdjustmentType"))
+    const adjustmentType = rawType === undefined ? undefined : adjustmentTypes[rawType.toLowerCase()]
+    if (adjustmentType === undefined) {
+      throw service(
+        ServiceCodes.InvalidAdjustmentType,
+        "AdjustmentType",
+        rawType === undefined ? "(It is required: Restate or Retract.)" : `(${show(rawType)}: use Restate or Retract.)`
+      )
+    }
+    const ids = identifiers(record)
+    const name = conversionName(record)
+    const conversionTime = timeField(record, context, conversionTimeCodes)
+    const adjustmentTime = timeField(record, context, adjustmentTimeCodes)
+    const conversionTimeMs = conversionTime.epochMs
+    const adjustmentTimeMs = adjustmentTime.epochMs
+    if (adjustmentTimeMs < conversionTimeMs)
+      throw service(ServiceCodes.AdjustmentTimeEarlierThanConversionTime, "AdjustmentTime")
+
+    const value = numeric(record.values.AdjustmentValue)
+    let currencyCode: string | undefined
+    if (adjustmentType === "Retract") {
+      if (value !== undefined) {
+        throw service(ServiceCodes.AdjustmentValueNotExpected, "AdjustmentValue", "(A Retract takes no value.)")
+      }
+    } else {
+      if (value === undefined) {
+        throw service(ServiceCodes.AdjustmentValueRequired, "AdjustmentValue", "(A Restate needs the new value.)")
+      }
+      if (value === null || value < 0) {
+        throw service(ServiceCodes.ValueInvalid, "AdjustmentValue", "(It must be a number of at least 0.)")
+      }
+      currencyCode = currency(record, "AdjustmentCurrencyCode", ServiceCodes.CurrencyCodeInvalid)
+      if (currencyCode === undefined) throw service(ServiceCodes.CurrencyValueRequired, "AdjustmentCurrencyCode")
+    }
+
+    const hashed = hashIdentifiers(record, context, ids)
+    const item: {
+      -readonly [K in keyof Schemas.OfflineConversionAdjustment]: Schemas.OfflineConversionAdjustment[K]
+    } = {
+      AdjustmentTime: DateTime.unsafeMake(adjustmentTimeMs),
+      AdjustmentType: adjustmentType,
+      ConversionName: name,
+      ConversionTime: DateTime.unsafeMake(conversionTimeMs)
+    }
+    if (currencyCode !== undefined) item.AdjustmentCurrencyCode = currencyCode
+    if (adjustmentType === "Restate" && typeof value === "number") item.AdjustmentValue = value
+    if (hashed.hashedEmail !== undefined) item.HashedEmailAddress = hashed.hashedEmail
+    if (hashed.hashedPhone !== undefined) item.HashedPhoneNumber = hashed.hashedPhone
+    if (hashed.microsoftClickId !== undefined) item.MicrosoftClickId = hashed.microsoftClickId
+    return {
+      _tag: "Adjustment" as const,
+      line: record.line,
+      id: record.id,
+      identity: identityOf(record, conversionTime.text),
+      item,
+      conversionTimeMs,
+      adjustmentTimeMs
+    }
+  })

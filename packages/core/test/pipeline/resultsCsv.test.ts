@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { parse } from "csv-parse/sync"
+import { Outcome, ResultsCsv, Summary } from "../../src/pipeline/index.js"
+
+const identity = {
+  microsoftClickId: "c1",
+  conversionName: 'Sale, "big"\nline two',
+  conversionTime: "2025-06-15T08:00:00.000Z"
+}
+
+const outcomes: ReadonlyArray<Outcome.Outcome> = [
+  Outcome.Accepted({ line: 2, identity }),
+  Outcome.Rejected({
+    line: 3,
+    identity,
+    errors: [
+      { code: 5604, errorCode: "OfflineConversionMicrosoftClickIdInvalid", message: "bad click", fieldPath: null },
+      { code: 5616, errorCode: "ConversionTimeEarlierThanClickTime", message: "too early", fieldPath: null }
+    ]
+  }),
+  Outcome.Invalid({
+    line: 4,
+    identity: { microsoftClickId: null, conversionName: null, conversionTime: null },
+    code: 5607,
+    errorCode: "OfflineConversionTimeInvalid",
+    message: "The conversion time of offline conversion is invalid.",
+    field: "ConversionTime"
+  }),
+  Outcome.Duplicate({ line: 5, identity, firstLine: 2 }),
+  Outcome.Failed({
+    line: 6,
+    identity,
+    cause: {
+      message: "Authentication failed.",
+      trackingId: "t-1",
+      code: 105,
+      errorCode: "InvalidCredentials",
+      attempts: 1
+    }
+  }),
+  Outcome.Ready({ line: 7, identity: { ...identity, conversionName: " padded " } })
+]
+
+describe("ResultsCsv", () => {
+  it("writes the header and one properly quoted row per outcome, readable by a CSV parser", () => {
+    const text = ResultsCsv.header + outcomes.map(ResultsCsv.row).join("")
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>
+    expect(Object.keys(rows[0])).toEqual([...ResultsCsv.columns])
+    expect(rows.map((r) => [r.line, r.status, r.code, r.error_code])).toEqual([
+      ["2", "accepted", "", ""],
+      ["3", "rejected", "5604", "OfflineConversionMicrosoftClickIdInvalid"],
+      ["4", "invalid", "5607", "OfflineConversionTimeInvalid"],
+      ["5", "duplicate", "", ""],
+      ["6", "failed", "105", "InvalidCredentials"],
+      ["7", "ready", "", ""]
+    ])
+    expect(rows[0].conversion_name).toBe('Sale, "big"\nline two')
+    expect(rows[1].message).toBe("bad click | too early")
+    expect(rows[3].message).toBe("duplicate of line 2")
+    expect(rows[4].message).toBe("Authentication failed. (TrackingId t-1); 1 attempt")
+    expect(rows[5].conversion_name).toBe(" padded ")
+  })
+
+  it("quotes only when needed", () => {
+    expect(ResultsCsv.field("plain")).toBe("plain")
+    expect(ResultsCsv.field("a,b")).toBe('"a,b"')
+    expect(ResultsCsv.field('say "hi"')).toBe('"say ""hi"""')
+    expect(ResultsCsv.field("two\r\nlines")).toBe('"two\r\nlines"')
+    expect(ResultsCsv.field(null)).toBe("")
+    expect(ResultsCsv.field(5607)).toBe("5607")
+  })
+
+  it.effect("write passes outcomes through and leaves the file behind", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "uplink-results-")))
+      const path = join(dir, "results.csv")
+      const passed = yield* Stream.runCollect(ResultsCsv.write(path)(Stream.fromIterable(outcomes)))
+      expect(passed.length).toBe(outcomes.length)
+      const text = yield* Effect.promise(() => readFile(path, "utf8"))
+      expect(text).toBe(ResultsCsv.header + outcomes.map(ResultsCsv.row).join(""))
+      const encoded = yield* Stream.runCollect(ResultsCsv.encode(Stream.fromIterable(outcomes)))
+      expect([...encoded].join("")).toBe(text)
+      yield* Effect.promise(() => rm(dir, { recursive: true }))
+    })
+  )
+
+  it.effect("a results file that cannot be written fails the stream with ResultsWriteError", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Stream.runDrain(ResultsCsv.write("/nonexistent-dir/results.csv")(Stream.fromIterable(outcomes)))
+      )
+      expect(error._tag).toBe("ResultsWriteError")
+    })
+  )
+})
+
+describe("Summary", () => {
+  it.effect("counts by status and by code, running and at the end", () =>
+    Effect.gen(function* () {
+      const running = yield* Stream.runCollect(Summary.running(Stream.fromIterable(outcomes)))
+      const last = [...running].at(-1)![1]
+      expect(last.total).toBe(6)
+      expect(last.byStatus).toEqual({ accepted: 1, rejected: 1, invalid: 1, duplicate: 1, failed: 1, ready: 1 })
+      expect(last.byCode).toEqual({ "5604": 1, "5607": 1, "105": 1 })
+      expect([...running].map(([, s]) => s.total)).toEqual([1, 2, 3, 4, 5, 6])
+      expect(yield* Summary.collect(Stream.fromIterable(outcomes))).toEqual(last)
+    })
+  )
+
+  it("gives DESIGN.md's exit codes", () => {
+    const of = (...list: ReadonlyArray<Outcome.Outcome>) => list.reduce(Summary.add, Summary.empty)
+    expect(Summary.exitCode(of(outcomes[0], outcomes[3]))).toBe(0)
+    expect(Summary.exitCode(of(outcomes[0], outcomes[2]))).toBe(2)
+    expect(Summary.exitCode(of(outcomes[1]))).toBe(2)
+    expect(Summary.exitCode(of(outcomes[2], outcomes[4]))).toBe(3)
+    expect(Summary.exitCode(of(outcomes[5], outcomes[3]))).toBe(0)
+  })
+})
