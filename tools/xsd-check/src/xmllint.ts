@@ -13,9 +13,15 @@ export interface ValidationResult {
 
 let cached: ExtractedXsd | undefined
 
+/** The extracted envelope schema, extracted once per process. */
+const envelopeSchema = (): string => {
+  if (cached === undefined) cached = extractXsd()
+  return cached.envelope
+}
+
 /** Validates a document with `xmllint --noout --schema`; by default against the SOAP envelope schema. */
 export const validateXml = (xml: string, schemaPath?: string): ValidationResult => {
-  const schema = schemaPath ?? (cached ??= extractXsd()).envelope
+  const schema = schemaPath ?? envelopeSchema()
   const run = spawnSync("xmllint", ["--noout", "--nonet", "--schema", schema, "-"], {
     input: xml,
     encoding: "utf8",
@@ -24,9 +30,7 @@ export const validateXml = (xml: string, schemaPath?: string): ValidationResult 
   if (run.error !== undefined) {
     throw new Error(`xmllint could not run (${run.error.message}); install it with: apt-get install libxml2-utils`)
   }
-  const errors = run.stderr
-    .split("\n")
-    .filter((line) => line.trim() !== "" && !/ validates$/.test(line.trim()))
+  const errors = run.stderr.split("\n").filter((line) => line.trim() !== "" && !/ validates$/.test(line.trim()))
   return { valid: run.status === 0, errors }
 }
 

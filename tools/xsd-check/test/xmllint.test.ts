@@ -15,13 +15,19 @@ describe("xsd extraction + xmllint", () => {
   })
 
   it("accepts a valid envelope", () => {
-    const result = validateXml(envelope("<ConversionName>Sale</ConversionName><ConversionTime>2026-11-01T10:00:00Z</ConversionTime><MicrosoftClickId>abc</MicrosoftClickId>"))
+    const result = validateXml(
+      envelope(
+        "<ConversionName>Sale</ConversionName><ConversionTime>2026-11-01T10:00:00Z</ConversionTime><MicrosoftClickId>abc</MicrosoftClickId>"
+      )
+    )
     expect(result.errors).toEqual([])
     expect(result.valid).toBe(true)
   })
 
   it("rejects swapped elements, an empty dateTime and nil on a non-nillable element", () => {
-    const swapped = validateXml(envelope("<ConversionTime>2026-11-01T10:00:00Z</ConversionTime><ConversionName>Sale</ConversionName>"))
+    const swapped = validateXml(
+      envelope("<ConversionTime>2026-11-01T10:00:00Z</ConversionTime><ConversionName>Sale</ConversionName>")
+    )
     expect(swapped.valid).toBe(false)
     expect(swapped.errors.join("\n")).toMatch(/ConversionName.*not expected/)
     expect(validateXml(envelope("<ConversionTime></ConversionTime>")).valid).toBe(false)
