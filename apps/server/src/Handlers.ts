@@ -1,0 +1,185 @@
+/**
+ * The handlers of the API groups. Intake checks every record (`RecordIntake`), commits the valid ones to the outbox
+ * in one transaction and only then answers `202` with their ids — or `422` when none is valid, `413` past the record
+ * limit, `503` when the outbox cannot commit (nothing acknowledged). Record status, metrics and probes read the
+ * outbox and the deliverer.
+ */
+import * as NodeCrypto from "node:crypto"
+import { HttpApiBuilder } from "@effect/platform"
+import { Clock, Effect, Layer, Metric, Option } from "effect"
+import {
+  BadRequest,
+  IntakeAccepted,
+  IntakeRejected,
+  NotReady,
+  OutboxUnavailable,
+  PayloadTooLarge,
+  Readiness,
+  RecordNotFound,
+  RecordView,
+  UplinkApi
+} from "./Api.js"
+import { Deliverer } from "./Deliverer.js"
+import { type NewRecord, Outbox, type RecordKind } from "./Outbox.js"
+import { prepareRecords } from "./RecordIntake.js"
+import { ServerConfig } from "./ServerConfig.js"
+import * as ServerMetrics from "./ServerMetrics.js"
+import { Worker } from "./Worker.js"
+
+const fieldNameLike = /^[A-Za-z][A-Za-z _-]{0,63}$/
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** The records of a body: `{ "records": [...] }` or one record. */
+const recordsOf = (body: unknown): Effect.Effect<ReadonlyArray<unknown>, BadRequest> => {
+  if (!isPlainObject(body)) {
+    return Effect.fail(
+      new BadRequest({
+        error: "bad_request",
+        message: 'the body must be one record (a JSON object) or { "records": [...] }'
+      })
+    )
+  }
+  if (!("records" in body)) return Effect.succeed([body])
+  if (!Array.isArray(body.records))
+    return Effect.fail(new BadRequest({ error: "bad_request", message: '"records" must be an array of records' }))
+  if (body.records.length === 0)
+    return Effect.fail(new BadRequest({ error: "bad_request", message: '"records" is empty' }))
+  return Effect.succeed(body.records)
+}
+
+const outboxUnavailable = (error: { readonly message: string }) =>
+  Effect.logError("outbox write failed; the request was not acknowledged").pipe(
+    Effect.annotateLogs({ error: error.message }),
+    Effect.zipRight(
+      Effect.fail(
+        new OutboxUnavailable({
+          error: "outbox_unavailable",
+          message: "the outbox could not commit the records; send them again"
+        })
+      )
+    )
+  )
+
+/** Intake of one request for `kind`. */
+const intake = (kind: RecordKind, body: unknown) =>
+  Effect.gen(function* () {
+    const config = yield* ServerConfig
+    const outbox = yield* Outbox
+    const worker = yield* Worker
+    const items = yield* recordsOf(body)
+    if (items.length > config.maxRecords) {
+      return yield* Effect.fail(
+        new PayloadTooLarge({
+          error: "payload_too_large",
+          message: `${items.length} records in one request; at most ${config.maxRecords} (UPLINK_MAX_RECORDS)`
+        })
+      )
+    }
+    yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.received, kind), items.length)
+    const now = yield* Clock.currentTimeMillis
+    const checked = prepareRecords(kind, items, now)
+    if (checked.unknownFields.length > 0) {
+      // Key names only, and only those that look like field names: a key is client text and could hold anything.
+      const named = checked.unknownFields.filter((field) => fieldNameLike.test(field))
+      yield* Effect.logWarning("unknown fields ignored").pipe(
+        Effect.annotateLogs({ kind, fields: named, otherKeys: checked.unknownFields.length - named.length })
+      )
+    }
+    if (checked.refused.length > 0) {
+      yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.invalid, kind), checked.refused.length)
+    }
+    const invalid = [...checked.refused].sort((a, b) => a.index - b.index)
+    if (checked.prepared.length === 0) return yield* Effect.fail(new IntakeRejected({ records: [], invalid }))
+
+    const records: Array<NewRecord> = checked.prepared.map((record) => ({
+      id: record.id ?? NodeCrypto.randomUUID(),
+      kind,
+      fields: record.fields
+    }))
+    const results = yield* outbox.enqueue(records).pipe(Effect.catchAll(outboxUnavailable))
+    const fresh = results.filter((result) => !result.repeated).length
+    yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.enqueued, kind), fresh)
+    if (fresh > 0) yield* worker.notify
+    yield* Effect.logInfo("records queued").pipe(
+      Effect.annotateLogs({ kind, queued: fresh, repeated: results.length - fresh, invalid: invalid.length })
+    )
+    return new IntakeAccepted({
+      records: results.map((result, position) => ({
+        index: checked.prepared[position]!.index,
+        id: result.id,
+        status: result.status
+      })),
+      invalid
+    })
+  })
+
+/** The records group. */
+export const recordsLive = HttpApiBuilder.group(UplinkApi, "records", (handlers) =>
+  handlers
+    .handle("postConversions", ({ payload }) => intake("conversion", payload))
+    .handle("postAdjustments", ({ payload }) => intake("adjustment", payload))
+    .handle("getRecord", ({ path }) =>
+      Effect.gen(function* () {
+        const outbox = yield* Outbox
+        const found = yield* outbox.get(path.id).pipe(Effect.catchAll(outboxUnavailable))
+        if (Option.isNone(found))
+          return yield* Effect.fail(new RecordNotFound({ error: "not_found", message: "no record has this id" }))
+        const record = found.value
+        return new RecordView({
+          id: record.id,
+          status: record.status,
+          code: record.code,
+          errorCode: record.errorCode,
+          message: record.message,
+          updatedAt: new Date(record.updatedAt).toISOString()
+        })
+      })
+    )
+)
+
+/** The metrics group. */
+export const metricsLive = HttpApiBuilder.group(UplinkApi, "metrics", (handlers) =>
+  handlers.handle("metrics", () =>
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      yield* outbox.counts.pipe(
+        Effect.flatMap(ServerMetrics.recordQueueDepth),
+        Effect.catchAll((error) =>
+          Effect.logWarning("queue depth unavailable").pipe(Effect.annotateLogs({ error: error.message }))
+        )
+      )
+      return yield* ServerMetrics.prometheusText
+    })
+  )
+)
+
+/** The health group. */
+export const healthLive = HttpApiBuilder.group(UplinkApi, "health", (handlers) =>
+  handlers
+    .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+    .handle("readyz", () =>
+      Effect.gen(function* () {
+        const outbox = yield* Outbox
+        const deliverer = yield* Deliverer
+        const outboxCheck = yield* outbox.checkWritable.pipe(
+          Effect.as({ ok: true, detail: "writable" }),
+          Effect.catchAll((error) => Effect.succeed({ ok: false, detail: `not writable: ${error.message}` }))
+        )
+        const credentials =
+          deliverer.readiness._tag === "Ready"
+            ? { ok: true, detail: deliverer.readiness.description }
+            : { ok: false, detail: deliverer.readiness.reason }
+        const checks = { outbox: outboxCheck, credentials }
+        if (outboxCheck.ok && credentials.ok) return new Readiness({ ready: true, checks })
+        yield* Effect.logWarning("not ready").pipe(
+          Effect.annotateLogs({ outbox: outboxCheck.detail, credentials: credentials.detail })
+        )
+        return yield* Effect.fail(new NotReady({ ready: false, checks }))
+      })
+    )
+)
+
+/** Every group. */
+export const handlersLive = Layer.mergeAll(recordsLive, metricsLive, healthLive)

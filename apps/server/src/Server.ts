@@ -1,0 +1,51 @@
+/**
+ * The server assembled from its layers: the HttpApi with its handlers, Swagger UI at `/docs`, the body limit and
+ * access log, the bearer-token middleware, the outbox, the worker and a `Deliverer`. Layers are released in reverse:
+ * on shutdown the HTTP server stops taking requests (and finishes the ones in flight) first, then the worker finishes
+ * or releases its batch, then the outbox closes. A structured log line `uplink-server listening` with the URL is
+ * written once requests are served.
+ */
+import { createServer } from "node:http"
+import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, flow, Layer } from "effect"
+import { UplinkApi } from "./Api.js"
+import * as Authorization from "./Authorization.js"
+import { handlersLive } from "./Handlers.js"
+import { accessLog, bodyLimit } from "./HttpGuards.js"
+import { Outbox } from "./Outbox.js"
+import { ServerConfig } from "./ServerConfig.js"
+import * as Worker from "./Worker.js"
+
+const announce = Layer.effectDiscard(
+  HttpServer.addressFormattedWith((url) =>
+    Effect.logInfo("uplink-server listening").pipe(Effect.annotateLogs({ url, docs: `${url}/docs` }))
+  )
+)
+
+/** The HTTP API over the outbox and worker (needs `ServerConfig`, `Deliverer` and an `HttpServer`). */
+export const apiLayer = Layer.unwrapEffect(
+  Effect.map(ServerConfig, (config) =>
+    announce.pipe(
+      Layer.provide(HttpApiBuilder.serve(flow(bodyLimit(config.maxBodyBytes), accessLog))),
+      Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+      Layer.provide(HttpApiBuilder.api(UplinkApi)),
+      Layer.provide(handlersLive),
+      Layer.provide(Authorization.layer)
+    )
+  )
+)
+
+/**
+ * The whole server on Node's HTTP server at the configured host and port, with its outbox and worker; it also
+ * provides the `HttpServer` (for its address) and the `Outbox`.
+ */
+export const serverLayer = Layer.unwrapEffect(
+  Effect.map(ServerConfig, (config) =>
+    apiLayer.pipe(
+      Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { host: config.host, port: config.port })),
+      Layer.provide(Worker.layer),
+      Layer.provideMerge(Outbox.layer)
+    )
+  )
+)

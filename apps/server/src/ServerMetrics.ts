@@ -1,0 +1,142 @@
+/**
+ * The server's metrics as Effect `Metric`s, and `/metrics` rendering of every metric of the process (these, and any
+ * that @uplink/core records) in the Prometheus text exposition format 0.0.4. Queue depth is read from the outbox at
+ * scrape time, so it is right after a restart too.
+ */
+import { Effect, Metric, MetricBoundaries, type MetricPair, MetricState } from "effect"
+import type { RecordKind, RecordStatus } from "./Outbox.js"
+
+/** Records that arrived in requests, valid or not. */
+export const received = Metric.counter("uplink_records_received_total", {
+  description: "Records received in requests (valid or not)",
+  incremental: true
+})
+
+/** Records refused at intake (validation). */
+export const invalid = Metric.counter("uplink_records_invalid_total", {
+  description: "Records refused at intake because they failed validation",
+  incremental: true
+})
+
+/** Records committed to the outbox (repeats of a known id excluded). */
+export const enqueued = Metric.counter("uplink_records_enqueued_total", {
+  description: "Records committed to the outbox",
+  incremental: true
+})
+
+/** Final delivery outcomes. */
+export const delivered = Metric.counter("uplink_records_delivered_total", {
+  description: "Final delivery outcomes by status (accepted, rejected, duplicate, failed)",
+  incremental: true
+})
+
+/** Records put back after a transient failure. */
+export const retries = Metric.counter("uplink_delivery_retries_total", {
+  description: "Records rescheduled after a transient delivery failure",
+  incremental: true
+})
+
+/** 117 CallRateExceeded answers. */
+export const rateLimited = Metric.counter("uplink_rate_limited_total", {
+  description: "Calls answered with 117 CallRateExceeded (or HTTP 429)",
+  incremental: true
+})
+
+/** Batches delivered and their wall time. */
+export const batchDuration = Metric.histogram(
+  "uplink_batch_duration_seconds",
+  MetricBoundaries.exponential({ start: 0.005, factor: 2, count: 16 }),
+  "Wall time of one delivery batch, from claim to outcomes written"
+)
+
+/** Outbox records by status, set at scrape time. */
+export const queueDepth = Metric.gauge("uplink_outbox_records", {
+  description: "Outbox records by status (pending and sending are the queue depth)"
+})
+
+/** Registers the metrics that appear only once used, so that `/metrics` lists them from the start. */
+export const registerAll: Effect.Effect<void> = Effect.all(
+  [Metric.value(batchDuration), Metric.value(rateLimited), Metric.value(retries)],
+  { discard: true }
+)
+
+/** Tags a metric with the record kind. */
+export const forKind = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, kind: RecordKind) =>
+  Metric.tagged(metric, "kind", kind)
+
+/** Sets the queue-depth gauges from outbox counts. */
+export const recordQueueDepth = (counts: Readonly<Record<RecordStatus, number>>) =>
+  Effect.forEach(
+    Object.entries(counts),
+    ([status, count]) => Metric.set(Metric.tagged(queueDepth, "status", status), count),
+    { discard: true }
+  )
+
+const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
+const escapeHelp = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
+
+const labels = (tags: ReadonlyArray<{ readonly key: string; readonly value: string }>, extra: string = "") => {
+  const parts = tags.map((tag) => `${tag.key}="${escapeLabel(tag.value)}"`)
+  if (extra !== "") parts.push(extra)
+  return parts.length === 0 ? "" : `{${parts.join(",")}}`
+}
+
+const number = (value: number | bigint) => {
+  if (typeof value === "bigint") return value.toString()
+  if (value === Number.POSITIVE_INFINITY) return "+Inf"
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf"
+  return Number.isNaN(value) ? "NaN" : String(value)
+}
+
+/** Renders metric pairs as Prometheus text. */
+export const renderPrometheus = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {
+  const families = new Map<string, { type: string; help: string; lines: Array<string> }>()
+  const family = (name: string, type: string, help: string | undefined) => {
+    let entry = families.get(name)
+    if (entry === undefined) {
+      entry = { type, help: help ?? name, lines: [] }
+      families.set(name, entry)
+    }
+    return entry
+  }
+  for (const pair of pairs) {
+    const { name, description, tags } = pair.metricKey
+    const help = description._tag === "Some" ? description.value : undefined
+    const state = pair.metricState
+    if (MetricState.isCounterState(state)) {
+      family(name, "counter", help).lines.push(`${name}${labels(tags)} ${number(state.count)}`)
+    } else if (MetricState.isGaugeState(state)) {
+      family(name, "gauge", help).lines.push(`${name}${labels(tags)} ${number(state.value)}`)
+    } else if (MetricState.isHistogramState(state)) {
+      const lines = family(name, "histogram", help).lines
+      let sawInfinity = false
+      for (const [bound, count] of state.buckets) {
+        if (bound === Number.POSITIVE_INFINITY) sawInfinity = true
+        lines.push(`${name}_bucket${labels(tags, `le="${number(bound)}"`)} ${count}`)
+      }
+      if (!sawInfinity) lines.push(`${name}_bucket${labels(tags, 'le="+Inf"')} ${state.count}`)
+      lines.push(`${name}_sum${labels(tags)} ${number(state.sum)}`)
+      lines.push(`${name}_count${labels(tags)} ${state.count}`)
+    } else if (MetricState.isFrequencyState(state)) {
+      const lines = family(name, "counter", help).lines
+      for (const [key, count] of state.occurrences) {
+        lines.push(`${name}${labels(tags, `key="${escapeLabel(key)}"`)} ${count}`)
+      }
+    } else if (MetricState.isSummaryState(state)) {
+      const lines = family(name, "summary", help).lines
+      for (const [quantile, value] of state.quantiles) {
+        if (value._tag === "Some") lines.push(`${name}${labels(tags, `quantile="${quantile}"`)} ${number(value.value)}`)
+      }
+      lines.push(`${name}_sum${labels(tags)} ${number(state.sum)}`)
+      lines.push(`${name}_count${labels(tags)} ${state.count}`)
+    }
+  }
+  const out: Array<string> = []
+  for (const [name, entry] of [...families.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(`# HELP ${name} ${escapeHelp(entry.help)}`, `# TYPE ${name} ${entry.type}`, ...entry.lines)
+  }
+  return `${out.join("\n")}\n`
+}
+
+/** Every metric of the process as Prometheus text. */
+export const prometheusText: Effect.Effect<string> = Effect.map(Metric.snapshot, renderPrometheus)

@@ -1,0 +1,279 @@
+/**
+ * The delivery worker: claims due outbox records in batches of up to `batchSize` (1,000) — as soon as a full batch
+ * is waiting, or when the oldest waiting record has waited `flushMs` — delivers them through the `Deliverer`, and
+ * writes each record's outcome. While a batch is out, a heartbeat renews its lease so no other worker reclaims it;
+ * records left `sending` by a worker that died are claimable again once their lease expires. Transient failures put
+ * records back with capped exponential backoff (never sooner than a wait the service asked for); final outcomes are
+ * written once. Intake wakes the worker through `notify`. On shutdown the worker stops claiming, lets an in-flight
+ * batch finish for `shutdownGraceMs`, and otherwise releases it to `pending` for the next start.
+ */
+import * as NodeCrypto from "node:crypto"
+import * as NodeOs from "node:os"
+import { Cause, Clock, Context, Duration, Effect, Fiber, Layer, Metric, Option, Queue, Random, Ref } from "effect"
+import { Deliverer, type DeliveryOutcome } from "./Deliverer.js"
+import { type ClaimedRecord, type FinalOutcome, Outbox, type RecordKind } from "./Outbox.js"
+import { ServerConfig } from "./ServerConfig.js"
+import * as ServerMetrics from "./ServerMetrics.js"
+
+/** The worker as seen by intake. */
+export interface WorkerShape {
+  /** Tells the worker that records were enqueued. */
+  readonly notify: Effect.Effect<void>
+  /** This process's lease owner name. */
+  readonly owner: string
+}
+
+/** The worker service tag. */
+export class Worker extends Context.Tag("@uplink/server/Worker")<Worker, WorkerShape>() {}
+
+const kinds: ReadonlyArray<RecordKind> = ["conversion", "adjustment"]
+
+/** The backoff before attempt `attempts + 1`: base·2^(attempts−1), ±20 % jitter, at most `max`. */
+export const backoffMs = (attempts: number, baseMs: number, maxMs: number, jitter: number): number => {
+  const exponential = baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30))
+  return Math.round(Math.min(maxMs, exponential * (0.8 + 0.4 * jitter)))
+}
+
+const finalOf = (id: string, outcome: DeliveryOutcome): Option.Option<FinalOutcome> => {
+  switch (outcome._tag) {
+    case "Accepted":
+      return Option.some({ id, status: "accepted", code: null, errorCode: null, message: null })
+    case "Duplicate":
+      return Option.some({ id, status: "duplicate", code: null, errorCode: null, message: null })
+    case "Rejected":
+      return Option.some({
+        id,
+        status: "rejected",
+        code: outcome.code,
+        errorCode: outcome.errorCode,
+        message: outcome.message
+      })
+    case "Failed":
+      return Option.some({
+        id,
+        status: "failed",
+        code: outcome.code,
+        errorCode: outcome.errorCode,
+        message: outcome.message
+      })
+    case "Retry":
+      return Option.none()
+  }
+}
+
+/** Builds the worker loop; the returned effect runs until interrupted. */
+export const makeWorker = Effect.gen(function* () {
+  const config = yield* ServerConfig
+  const outbox = yield* Outbox
+  const deliverer = yield* Deliverer
+  const owner = `${NodeOs.hostname()}:${process.pid}:${NodeCrypto.randomUUID()}`
+  const wake = yield* Queue.sliding<void>(1)
+  const stopping = yield* Ref.make(false)
+
+  const renewEvery = Duration.millis(Math.max(50, Math.floor(config.leaseMs / 3)))
+  const renewLoop = (ids: ReadonlyArray<string>) =>
+    Effect.sleep(renewEvery).pipe(
+      Effect.zipRight(
+        outbox
+          .renew(owner, ids)
+          .pipe(
+            Effect.catchAll((error) =>
+              Effect.logWarning("lease renewal failed").pipe(Effect.annotateLogs({ error: error.message }))
+            )
+          )
+      ),
+      Effect.forever
+    )
+
+  const writeOutcomes = (
+    kind: RecordKind,
+    claimed: ReadonlyArray<ClaimedRecord>,
+    outcomes: ReadonlyArray<DeliveryOutcome>
+  ) =>
+    Effect.gen(function* () {
+      const finals: Array<FinalOutcome> = []
+      const retryGroups = new Map<string, { notBefore: number; message: string; ids: Array<string> }>()
+      const now = yield* Clock.currentTimeMillis
+      // One jitter for the batch: its records were one request and are tried again together.
+      const jitter = yield* Random.next
+      for (let index = 0; index < claimed.length; index++) {
+        const record = claimed[index]!
+        const outcome = outcomes[index]!
+        const final = finalOf(record.id, outcome)
+        if (Option.isSome(final)) {
+          finals.push(final.value)
+          continue
+        }
+        if (outcome._tag !== "Retry") continue
+        const wait = Math.max(
+          backoffMs(record.attempts, config.retryBaseMs, config.retryMaxMs, jitter),
+          Option.getOrElse(outcome.retryAfterMs, () => 0)
+        )
+        const notBefore = now + wait
+        const key = `${notBefore}\u0000${outcome.message}`
+        const group = retryGroups.get(key) ?? { notBefore, message: outcome.message, ids: [] }
+        group.ids.push(record.id)
+        retryGroups.set(key, group)
+      }
+      yield* outbox.complete(owner, finals)
+      for (const group of retryGroups.values()) {
+        yield* outbox.reschedule(owner, group.ids, group.notBefore, group.message)
+      }
+      const byStatus = new Map<string, number>()
+      for (const final of finals) byStatus.set(final.status, (byStatus.get(final.status) ?? 0) + 1)
+      for (const [status, count] of byStatus) {
+        yield* Metric.incrementBy(
+          Metric.tagged(ServerMetrics.forKind(ServerMetrics.delivered, kind), "status", status),
+          count
+        )
+      }
+      const retried = claimed.length - finals.length
+      if (retried > 0) yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.retries, kind), retried)
+      return { finals: finals.length, retried }
+    })
+
+  /** Which kind is looked at first; it alternates so that a backlog of one kind does not starve the other. */
+  let turn = 0
+
+  /** One step: deliver one due batch if one is ready, else wait for intake or the next due time. */
+  const step = Effect.gen(function* () {
+    const summary = yield* outbox.summary
+    const now = yield* Clock.currentTimeMillis
+    turn = (turn + 1) % kinds.length
+    for (const kind of [...kinds.slice(turn), ...kinds.slice(0, turn)]) {
+      const due = summary.due[kind]
+      const oldest = summary.oldestDue[kind]
+      if (due >= config.batchSize || (Option.isSome(oldest) && now - oldest.value >= config.flushMs)) {
+        yield* releasingBatch(kind)
+        return
+      }
+    }
+    const wakeAt = [
+      ...kinds.flatMap((kind) =>
+        Option.toArray(Option.map(summary.oldestDue[kind], (oldest) => oldest + config.flushMs))
+      ),
+      ...Option.toArray(summary.nextWake)
+    ]
+    const waitMs = wakeAt.length === 0 ? 60_000 : Math.max(0, Math.min(...wakeAt) - now)
+    yield* Queue.take(wake).pipe(Effect.timeout(Duration.millis(Math.min(waitMs, 60_000))), Effect.ignore)
+  })
+
+  const releasingBatch = (kind: RecordKind) =>
+    Effect.gen(function* () {
+      const claimedIds = yield* Ref.make<ReadonlyArray<string>>([])
+      yield* Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const claimed = yield* outbox.claim(kind, config.batchSize, owner)
+          if (claimed.length === 0) return
+          yield* Ref.set(
+            claimedIds,
+            claimed.map((record) => record.id)
+          )
+          yield* restore(deliverClaimed(kind, claimed)).pipe(
+            Effect.onInterrupt(() =>
+              Effect.gen(function* () {
+                const now = yield* Clock.currentTimeMillis
+                const ids = yield* Ref.get(claimedIds)
+                yield* outbox.reschedule(owner, ids, now, "released at shutdown before the batch finished")
+                yield* Effect.logWarning("in-flight batch released at shutdown").pipe(
+                  Effect.annotateLogs({ kind, records: ids.length })
+                )
+              }).pipe(Effect.ignore)
+            )
+          )
+        })
+      )
+    })
+
+  const deliverClaimed = (kind: RecordKind, claimed: ReadonlyArray<ClaimedRecord>) =>
+    Effect.gen(function* () {
+      const ids = claimed.map((record) => record.id)
+      const started = yield* Clock.currentTimeMillis
+      const outcomes = yield* deliverer.deliver(kind, claimed).pipe(Effect.raceFirst(renewLoop(ids)))
+      const checked =
+        outcomes.length === claimed.length
+          ? outcomes
+          : claimed.map(
+              (): DeliveryOutcome => ({
+                _tag: "Retry",
+                message: `the deliverer answered ${outcomes.length} outcomes for ${claimed.length} records`,
+                retryAfterMs: Option.none()
+              })
+            )
+      const written = yield* Effect.uninterruptible(writeOutcomes(kind, claimed, checked))
+      const elapsed = (yield* Clock.currentTimeMillis) - started
+      yield* Metric.update(ServerMetrics.batchDuration, elapsed / 1000)
+      yield* Effect.logInfo("batch delivered").pipe(
+        Effect.annotateLogs({
+          kind,
+          records: claimed.length,
+          retriedBefore: claimed.filter((record) => record.attempts > 1).length,
+          ...written,
+          ms: elapsed
+        })
+      )
+    })
+
+  const loop = Effect.gen(function* () {
+    while (!(yield* Ref.get(stopping))) {
+      yield* step.pipe(
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.logError("worker step failed; trying again shortly")
+                .pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
+                .pipe(Effect.zipRight(Effect.sleep(Duration.seconds(1))))
+        )
+      )
+    }
+  })
+
+  return { owner, wake, stopping, loop }
+})
+
+/** The worker layer: forks the loop when delivery is configured, and stops it gracefully with the scope. */
+export const layer: Layer.Layer<Worker, never, ServerConfig | Outbox | Deliverer> = Layer.scoped(
+  Worker,
+  Effect.gen(function* () {
+    const config = yield* ServerConfig
+    const deliverer = yield* Deliverer
+    const worker = yield* makeWorker
+    yield* ServerMetrics.registerAll
+    if (deliverer.readiness._tag === "NotConfigured") {
+      yield* Effect.logWarning("delivery is not configured; records are kept pending until it is").pipe(
+        Effect.annotateLogs({
+          reason: deliverer.readiness.reason
+        })
+      )
+    } else {
+      const fiber = yield* Effect.forkDaemon(worker.loop)
+      yield* Effect.logInfo("delivery worker started").pipe(
+        Effect.annotateLogs({
+          owner: worker.owner,
+          deliverer: deliverer.readiness.description
+        })
+      )
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function* () {
+          yield* Ref.set(worker.stopping, true)
+          yield* Queue.offer(worker.wake, undefined)
+          // Finalizers run uninterruptibly, on a fiber that may itself be interrupted (SIGTERM): the timed wait runs
+          // on a fiber of its own, interruptible there, so that its timeout can end it.
+          const finished = yield* Fiber.await(fiber).pipe(
+            Effect.timeout(Duration.millis(config.shutdownGraceMs)),
+            Effect.option,
+            Effect.interruptible,
+            Effect.forkDaemon,
+            Effect.flatMap(Fiber.join)
+          )
+          if (Option.isNone(finished)) {
+            yield* Effect.logWarning("shutdown grace period over; interrupting the in-flight batch")
+            yield* Fiber.interrupt(fiber)
+          }
+          yield* Effect.logInfo("delivery worker stopped")
+        })
+      )
+    }
+    return { notify: Queue.offer(worker.wake, undefined).pipe(Effect.asVoid), owner: worker.owner }
+  })
+)

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * `uplink-server`: HTTP ingestion of offline conversions with a durable outbox (DESIGN.md §6). Flags `--host`,
+ * `--port` and `--insecure` win over `UPLINK_HOST` / `UPLINK_PORT`; everything else comes from the environment
+ * (README.md lists the variables). Logs are JSON lines on standard output; SIGTERM or SIGINT stops intake, lets the
+ * worker finish or release its batch, and exits 0.
+ */
+import { parseArgs } from "node:util"
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Layer } from "effect"
+import * as CoreDeliverer from "./CoreDeliverer.js"
+import { jsonLogging } from "./Logging.js"
+import { serverLayer } from "./Server.js"
+import { ServerConfig, type ServerFlags } from "./ServerConfig.js"
+
+const usage = `Usage: uplink-server [--host <host>] [--port <port>] [--insecure]
+
+  --host <host>   interface to listen on (UPLINK_HOST, default 127.0.0.1)
+  --port <port>   TCP port, 0 picks a free one (UPLINK_PORT, default 8787)
+  --insecure      accept requests without a bearer token; only on a loopback host, only when
+                  UPLINK_SERVER_TOKEN is not set
+
+Environment: UPLINK_SERVER_TOKEN, UPLINK_DB, UPLINK_FLUSH_MS, UPLINK_MAX_BODY_BYTES, UPLINK_MAX_RECORDS,
+UPLINK_LEASE_MS, UPLINK_RETRY_BASE_MS, UPLINK_RETRY_MAX_MS, UPLINK_SHUTDOWN_GRACE_MS, UPLINK_LOG_LEVEL and the
+MSADS_* delivery settings (MSADS_DEVELOPER_TOKEN, MSADS_CUSTOMER_ID, MSADS_ACCOUNT_ID, MSADS_ACCESS_TOKEN or
+MSADS_CLIENT_ID + MSADS_REFRESH_TOKEN, MSADS_ENDPOINT, MSADS_TRANSPORT, …).
+`
+
+const parseFlags = (argv: ReadonlyArray<string>): ServerFlags | "help" => {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      insecure: { type: "boolean" },
+      help: { type: "boolean", short: "h" }
+    },
+    strict: true
+  })
+  if (values.help === true) return "help"
+  let port: number | undefined
+  if (values.port !== undefined) {
+    port = Number(values.port)
+    if (!/^[0-9]+$/.test(values.port) || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`)
+  }
+  return { host: values.host, port, insecure: values.insecure ?? false }
+}
+
+let flags: ServerFlags | "help"
+try {
+  flags = parseFlags(process.argv.slice(2))
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${usage}`)
+  process.exit(1)
+}
+
+if (flags === "help") {
+  process.stdout.write(usage)
+} else {
+  const program = Layer.launch(serverLayer).pipe(
+    Effect.provide(CoreDeliverer.layerFromEnv()),
+    Effect.provide(ServerConfig.layer(flags)),
+    Effect.tapErrorCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Effect.logError("uplink-server cannot start").pipe(
+            Effect.annotateLogs({
+              error: Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)
+            })
+          )
+    ),
+    Effect.onExit(() => Effect.logInfo("uplink-server stopped"))
+  )
+  NodeRuntime.runMain(program.pipe(jsonLogging), { disableErrorReporting: true, disablePrettyLogger: true })
+}

@@ -1,0 +1,100 @@
+/**
+ * The built server (`dist/bin.js`) as a child process on 127.0.0.1 with port 0: `spawnServer` resolves once the
+ * `uplink-server listening` log line gives the URL, keeps every stdout line (JSON logs) for inspection, and resolves
+ * `exited` with the exit code or signal. Tests stop it by its pid only.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as NodePath from "node:path"
+import * as NodeUrl from "node:url"
+
+const binPath = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "../../dist/bin.js")
+
+export interface ServerProcess {
+  readonly url: string
+  readonly child: ChildProcess
+  /** Every stdout and stderr line so far. */
+  readonly output: () => ReadonlyArray<string>
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+  readonly kill: (signal: NodeJS.Signals) => void
+}
+
+/** Starts the server with `env` added to this process's environment (MSADS_* and UPLINK_* of the parent removed). */
+export const spawnServer = (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<ServerProcess> => {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("MSADS_") && !name.startsWith("UPLINK_"))
+  )
+  const child = spawn(process.execPath, [binPath, "--host", "127.0.0.1", "--port", "0", ...args], {
+    env: { ...base, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const lines: Array<string> = []
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  )
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const timer = setTimeout(() => fail(new Error("the server did not log its URL within 45 s")), 45_000)
+    const fail = (error: Error) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (child.exitCode === null) child.kill("SIGKILL")
+      reject(new Error(`${error.message}\n${lines.join("\n")}`))
+    }
+    const onLine = (line: string) => {
+      lines.push(line)
+      if (settled || !line.includes("uplink-server listening")) return
+      const url = (JSON.parse(line) as { annotations: { url: string } }).annotations.url
+      settled = true
+      clearTimeout(timer)
+      resolve({
+        url,
+        child,
+        output: () => lines,
+        exited,
+        kill: (signal) => {
+          if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, signal)
+        }
+      })
+    }
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let buffered = ""
+      stream.setEncoding("utf8")
+      stream.on("data", (chunk: string) => {
+        buffered += chunk
+        let newline = buffered.indexOf("\n")
+        while (newline >= 0) {
+          onLine(buffered.slice(0, newline))
+          buffered = buffered.slice(newline + 1)
+          newline = buffered.indexOf("\n")
+        }
+      })
+    }
+    void exited.then(({ code, signal }) => fail(new Error(`the server exited early (code ${code}, signal ${signal})`)))
+  })
+}
+
+/** The environment that points delivery at an emulator with its default credentials. */
+export const emulatorEnv = (emulatorUrl: string, tokenFile: string): Record<string, string> => ({
+  MSADS_DEVELOPER_TOKEN: "BBD37VB98",
+  MSADS_CUSTOMER_ID: "1000001",
+  MSADS_ACCOUNT_ID: "2000002",
+  MSADS_ACCESS_TOKEN: "emulator-access-token",
+  MSADS_ENDPOINT: emulatorUrl,
+  UPLINK_TOKEN_FILE: tokenFile
+})
+
+/** Polls `probe` every 50 ms until it returns a value, or fails after `timeoutMs`. */
+export const waitFor = async <A>(
+  what: string,
+  probe: () => Promise<A | undefined> | A | undefined,
+  timeoutMs = 30_000
+): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
