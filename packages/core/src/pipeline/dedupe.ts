@@ -96,11 +96,11 @@ export const murmur128 = (text: string, out: Uint32Array, seed = 0): void => {
   }
   const rest = n - i
   if (rest > 0) {
-    const unit = (j: number) => (j < rest ? text.charCodeAt(i + j) : 0)
-    const k1 = unit(0) | (unit(1) << 16)
-    const k2 = unit(2) | (unit(3) << 16)
-    const k3 = unit(4) | (unit(5) << 16)
-    const k4 = unit(6)
+    // The last 1–7 code units, zero-padded (no closure: this runs once per record).
+    const k1 = text.charCodeAt(i) | (rest > 1 ? text.charCodeAt(i + 1) << 16 : 0)
+    const k2 = rest > 2 ? text.charCodeAt(i + 2) | (rest > 3 ? text.charCodeAt(i + 3) << 16 : 0) : 0
+    const k3 = rest > 4 ? text.charCodeAt(i + 4) | (rest > 5 ? text.charCodeAt(i + 5) << 16 : 0) : 0
+    const k4 = rest > 6 ? text.charCodeAt(i + 6) : 0
     if (rest > 6) h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1)
     if (rest > 4) h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4)
     if (rest > 2) h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3)

@@ -6,7 +6,7 @@
  * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
  */
 import { Duration, Effect, Schedule } from "effect"
-import { type FailureCause, type ItemError, Outcome } from "./outcome.js"
+import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
 import type { RateLimiter } from "./rateLimiter.js"
 import { type BatchErrorLike, type DeliveryFailure, Sender } from "./sender.js"
 import type { Prepared } from "./validate.js"
@@ -108,7 +108,7 @@ export const deliverBatch: (
       errorCode: failure.errorCode ?? null,
       attempts
     }
-    return batch.map((record) => Outcome.Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
+    return batch.map((record) => Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
   }
 
   const errorsByIndex = new Map<number, Array<ItemError>>()
@@ -135,7 +135,7 @@ export const deliverBatch: (
     const errors = errorsByIndex.get(index)
     const common = { line: record.line, id: record.id, identity: record.identity }
     return errors === undefined
-      ? Outcome.Accepted(common)
-      : Outcome.Rejected({ ...common, errors: errors as [ItemError, ...Array<ItemError>] })
+      ? Accepted(common)
+      : Rejected({ ...common, errors: errors as [ItemError, ...Array<ItemError>] })
   })
 })

@@ -19,7 +19,7 @@ import { DedupeTable, adjustmentKey, conversionKey } from "./dedupe.js"
 import { type DeliveryContext, deliverBatch, retrySchedule } from "./deliver.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import * as Hashing from "./hashing.js"
-import { Outcome } from "./outcome.js"
+import { Duplicate, Invalid, type Outcome, Ready } from "./outcome.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { type InputFormat, makeReader } from "./readers/format.js"
 import { type ReaderItem, type SourceRecord, readWith } from "./readers/item.js"
@@ -180,6 +180,13 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
 
 const noIdentity = { microsoftClickId: null, conversionName: null, conversionTime: null }
 
+/** What every outcome of a prepared record repeats. */
+const commonOf = (prepared: PreparedConversion | PreparedAdjustment) => ({
+  line: prepared.line,
+  id: prepared.id,
+  identity: prepared.identity
+})
+
 /** The per-run state of steps 1–5 (validation, goal check, dedupe, batching) and its chunk-by-chunk driver. */
 const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
   const table = new DedupeTable()
@@ -188,24 +195,31 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
   const plain: Time.TimeContext = { timeZone: config.timeZone, bulkFormat: false }
   const bulk: Time.TimeContext = { timeZone: config.timeZone, bulkFormat: true }
 
-  const prepareOne = (record: SourceRecord, nowMs: number, units: Array<Unit>, warnings: Array<Warning>): void => {
-    const context: ValidationContext = {
-      nowMs,
-      time: record.bulk === true ? bulk : plain,
-      defaultRegion: config.defaultRegion
-    }
-    const result = config.mode === "apply" ? prepareConversion(record, context) : prepareAdjustment(record, context)
+  /** The validation contexts of one chunk ("now" is read once per chunk), plain and for Bulk records. */
+  const contexts = (nowMs: number) => ({
+    plain: { nowMs, time: plain, defaultRegion: config.defaultRegion } satisfies ValidationContext,
+    bulk: { nowMs, time: bulk, defaultRegion: config.defaultRegion } satisfies ValidationContext
+  })
+
+  const prepareOne = (
+    record: SourceRecord,
+    context: { readonly plain: ValidationContext; readonly bulk: ValidationContext },
+    units: Array<Unit>,
+    warnings: Array<Warning>
+  ): void => {
+    const validation = record.bulk === true ? context.bulk : context.plain
+    const result =
+      config.mode === "apply" ? prepareConversion(record, validation) : prepareAdjustment(record, validation)
     if (isOutcome(result)) {
       batcher.outcome(result, units)
       return
     }
     const prepared: PreparedConversion | PreparedAdjustment = result
-    const common = { line: prepared.line, id: prepared.id, identity: prepared.identity }
     if (checkGoal !== undefined) {
-      const verdict = checkGoal(prepared.item.ConversionName ?? "", nowMs)
+      const verdict = checkGoal(prepared.item.ConversionName ?? "", validation.nowMs)
       if (verdict._tag === "Unknown") {
         const { code, errorCode, message } = verdict
-        batcher.outcome(Outcome.Invalid({ ...common, code, errorCode, message, field: "ConversionName" }), units)
+        batcher.outcome(Invalid({ ...commonOf(prepared), code, errorCode, message, field: "ConversionName" }), units)
         return
       }
       if (verdict.warning !== undefined) warnings.push(verdict.warning)
@@ -213,11 +227,11 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
     const key = prepared._tag === "Conversion" ? conversionKey(prepared) : adjustmentKey(prepared)
     const firstLine = table.firstSeen(key, prepared.line)
     if (firstLine !== 0) {
-      batcher.outcome(Outcome.Duplicate({ ...common, firstLine }), units)
+      batcher.outcome(Duplicate({ ...commonOf(prepared), firstLine }), units)
       return
     }
     if (config.dryRun) {
-      batcher.outcome(Outcome.Ready(common), units)
+      batcher.outcome(Ready(commonOf(prepared)), units)
       return
     }
     batcher.add(prepared, units)
@@ -227,14 +241,15 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
     Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
       const units: Array<Unit> = []
       const warnings: Array<Warning> = []
+      const context = contexts(nowMs)
       for (const item of chunk) {
         switch (item._tag) {
           case "Record":
-            prepareOne(item.record, nowMs, units, warnings)
+            prepareOne(item.record, context, units, warnings)
             break
           case "Malformed":
             batcher.outcome(
-              Outcome.Invalid({
+              Invalid({
                 line: item.line,
                 identity: noIdentity,
                 code: null,

@@ -38,6 +38,23 @@ export const add = (summary: Summary, outcome: Outcome): Summary => {
   }
 }
 
+/** `summary` with every outcome of `outcomes` counted: one new summary per call, not one per outcome. */
+export const addAll = (summary: Summary, outcomes: Iterable<Outcome>): Summary => {
+  let total = summary.total
+  const byStatus = { ...summary.byStatus }
+  let byCode: Record<string, number> | undefined
+  for (const outcome of outcomes) {
+    total++
+    byStatus[status(outcome)]++
+    const code = codeOf(outcome)
+    if (code !== undefined) {
+      byCode ??= { ...summary.byCode }
+      byCode[code] = (byCode[code] ?? 0) + 1
+    }
+  }
+  return { total, byStatus, byCode: byCode ?? summary.byCode }
+}
+
 /** Every outcome with the summary including it. */
 export const running = <E, R>(
   outcomes: Stream.Stream<Outcome, E, R>
@@ -48,7 +65,7 @@ export const running = <E, R>(
   })
 
 /** A sink that counts outcomes. */
-export const sink: Sink.Sink<Summary, Outcome> = Sink.foldLeft(empty, add)
+export const sink: Sink.Sink<Summary, Outcome> = Sink.foldLeftChunks(empty, addAll)
 
 /** Runs `outcomes` and returns their summary. */
 export const collect = <E, R>(outcomes: Stream.Stream<Outcome, E, R>): Effect.Effect<Summary, E, R> =>

@@ -103,9 +103,71 @@ const withoutZone = (wall: Wall, context: TimeContext): ParsedTime =>
     ? { ok: false, reason: "the time has no zone: add Z or an offset such as +02:00, or configure a time zone" }
     : zonedToUtc(wall, context.timeZone)
 
+const digitAt = (text: string, i: number): number => {
+  const d = text.charCodeAt(i) - 48
+  return d >= 0 && d <= 9 ? d : -1
+}
+
+const twoDigits = (text: string, i: number): number => {
+  const a = digitAt(text, i)
+  const b = digitAt(text, i + 1)
+  return a < 0 || b < 0 ? -1 : a * 10 + b
+}
+
+/**
+ * The common forms — `YYYY-MM-DDTHH:MM:SS[.fff…]` then `Z` or `±HH:MM` — read without the regular expression (the
+ * hot path of large files: no match array, no substrings). Answers `undefined` for anything else, which `parse`
+ * then reads with `ISO`; for what it accepts it answers exactly what the `ISO` path would.
+ */
+const parseCommonIso = (text: string): ParsedTime | undefined => {
+  const n = text.length
+  if (n < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return undefined
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined
+  const century = twoDigits(text, 0)
+  const yearOfCentury = twoDigits(text, 2)
+  const month = twoDigits(text, 5)
+  const day = twoDigits(text, 8)
+  const hours = twoDigits(text, 11)
+  const minutes = twoDigits(text, 14)
+  const seconds = twoDigits(text, 17)
+  if ((century | yearOfCentury | month | day | hours | minutes | seconds) < 0) return undefined
+  let i = 19
+  let millis = 0
+  let fractionDigits = 0
+  if (text.charCodeAt(i) === 46) {
+    i++
+    for (let d = digitAt(text, i); d >= 0; d = digitAt(text, ++i)) {
+      if (fractionDigits < 3) millis = millis * 10 + d
+      fractionDigits++
+    }
+    if (fractionDigits === 0) return undefined
+    for (let k = fractionDigits; k < 3; k++) millis *= 10
+  }
+  const wall: Wall = { year: century * 100 + yearOfCentury, month, day, hours, minutes, seconds, millis }
+  const zone = text.charCodeAt(i)
+  if (zone === 90 && i + 1 === n) {
+    const problem = checkWall(wall)
+    if (problem !== undefined) return { ok: false, reason: problem }
+    return { ok: true, epochMs: wallAsUtc(wall), canonical: n === 24 && fractionDigits === 3 ? text : undefined }
+  }
+  if ((zone === 43 || zone === 45 || zone === 0x2212) && i + 6 === n && text.charCodeAt(i + 3) === 58) {
+    const offsetHours = twoDigits(text, i + 1)
+    const offsetMinutes = twoDigits(text, i + 4)
+    if (offsetHours < 0 || offsetMinutes < 0) return undefined
+    const problem = checkWall(wall)
+    if (problem !== undefined) return { ok: false, reason: problem }
+    if (offsetHours > 18 || offsetMinutes > 59) return { ok: false, reason: "the UTC offset is out of range" }
+    const sign = zone === 43 ? 1 : -1
+    return { ok: true, epochMs: wallAsUtc(wall) - sign * (offsetHours * 60 + offsetMinutes) * 60_000 }
+  }
+  return undefined
+}
+
 /** Parses `text` to a UTC instant, or says why it cannot. */
 export const parse = (text: string, context: TimeContext = {}): ParsedTime => {
   const trimmed = text.trim()
+  const common = parseCommonIso(trimmed)
+  if (common !== undefined) return common
   const iso = ISO.exec(trimmed)
   if (iso !== null) {
     const wall: Wall = {

@@ -128,7 +128,7 @@ const identifiers = (record: SourceRecord): Identifiers => {
   const hashedPhoneGiven = textField(record, "HashedPhoneNumber")
   const rawEmail = textField(record, "Email")
   const rawPhone = textField(record, "Phone")
-  if (microsoftClickId === undefined && [hashedEmailGiven, hashedPhoneGiven, rawEmail, rawPhone].every((v) => !v)) {
+  if (microsoftClickId === undefined && !hashedEmailGiven && !hashedPhoneGiven && !rawEmail && !rawPhone) {
     throw service(
       ServiceCodes.MicrosoftClickIdNullOrEmpty,
       "MicrosoftClickId",
@@ -190,9 +190,12 @@ const hashIdentifiers = (record: SourceRecord, context: ValidationContext, ids: 
   return { microsoftClickId: ids.microsoftClickId, hashedEmail, hashedPhone }
 }
 
+// Failures that carry nothing of the record are made once (not per record: this is the hot path of large files).
+const nameMissing = service(ServiceCodes.NameNullOrEmpty, "ConversionName")
+
 const conversionName = (record: SourceRecord): string => {
-  const name = textField(record, "ConversionName", service(ServiceCodes.NameNullOrEmpty, "ConversionName"))
-  if (name === undefined) throw service(ServiceCodes.NameNullOrEmpty, "ConversionName")
+  const name = textField(record, "ConversionName", nameMissing)
+  if (name === undefined) throw nameMissing
   return name
 }
 
@@ -202,6 +205,8 @@ interface TimeCodes {
   readonly invalid: ServiceCode
   readonly outOfWindow: ServiceCode
   readonly future: ServiceCode
+  /** The failure for a value that is not text (a JSON object or array). */
+  readonly notText: Failure
 }
 
 const conversionTimeCodes: TimeCodes = {
@@ -209,7 +214,8 @@ const conversionTimeCodes: TimeCodes = {
   missing: ServiceCodes.TimeNullOrEmpty,
   invalid: ServiceCodes.TimeInvalid,
   outOfWindow: ServiceCodes.TimeOutOfWindow,
-  future: ServiceCodes.FutureConversionTime
+  future: ServiceCodes.FutureConversionTime,
+  notText: service(ServiceCodes.TimeInvalid, "ConversionTime", "(It must be text.)")
 }
 
 const adjustmentTimeCodes: TimeCodes = {
@@ -217,7 +223,8 @@ const adjustmentTimeCodes: TimeCodes = {
   missing: ServiceCodes.AdjustmentTimeNullOrEmpty,
   invalid: ServiceCodes.AdjustmentTimeInvalid,
   outOfWindow: ServiceCodes.AdjustmentTimeOutOfWindow,
-  future: ServiceCodes.FutureAdjustmentTime
+  future: ServiceCodes.FutureAdjustmentTime,
+  notText: service(ServiceCodes.AdjustmentTimeInvalid, "AdjustmentTime", "(It must be text.)")
 }
 
 /** The time in `codes.field`: present, parseable, within the last 90 days and not in the future. */
@@ -226,7 +233,7 @@ const timeField = (
   context: ValidationContext,
   codes: TimeCodes
 ): { readonly epochMs: number; readonly text: string } => {
-  const raw = textField(record, codes.field, service(codes.invalid, codes.field, "(It must be text.)"))
+  const raw = textField(record, codes.field, codes.notText)
   if (raw === undefined) throw service(codes.missing, codes.field)
   const parsed = Time.parse(raw, context.time)
   if (!parsed.ok) throw service(codes.invalid, codes.field, `(${show(raw)}: ${parsed.reason}.)`)
@@ -243,8 +250,17 @@ const timeField = (
   return { epochMs: parsed.epochMs, text: parsed.canonical ?? Time.formatUtc(parsed.epochMs) }
 }
 
-const currency = (record: SourceRecord, field: FieldName, code: ServiceCode): string | undefined => {
-  const raw = textField(record, field, service(ServiceCodes.CurrencyCodeInvalid, field))
+const currencyNotText: { readonly [field: string]: Failure } = {
+  ConversionCurrencyCode: service(ServiceCodes.CurrencyCodeInvalid, "ConversionCurrencyCode"),
+  AdjustmentCurrencyCode: service(ServiceCodes.CurrencyCodeInvalid, "AdjustmentCurrencyCode")
+}
+
+const currency = (
+  record: SourceRecord,
+  field: "ConversionCurrencyCode" | "AdjustmentCurrencyCode",
+  code: ServiceCode
+): string | undefined => {
+  const raw = textField(record, field, currencyNotText[field])
   if (raw === undefined) return undefined
   const upper = raw.toUpperCase()
   if (!currencyCodes.has(upper)) throw service(code, field, `(${show(raw)} is not a supported ISO 4217 code.)`)
@@ -289,6 +305,9 @@ const run = <A>(record: SourceRecord, context: ValidationContext, rules: () => A
     throw error
   }
 }
+
+/** A parsed (valid) instant as a `DateTime.Utc`, without `unsafeMake`'s type dispatch (once per record). */
+const utc = (epochMs: number): DateTime.Utc => DateTime.unsafeFromDate(new Date(epochMs))
 
 /** Whether `result` is an outcome (the record failed) rather than a prepared item. */
 export const isOutcome = (result: Prepared | Outcome): result is Outcome =>
@@ -338,7 +357,7 @@ export const prepareConversion = (record: SourceRecord, context: ValidationConte
     const hashed = hashIdentifiers(record, context, ids)
     const item: {
       -readonly [K in keyof Schemas.OfflineConversion]: Schemas.OfflineConversion[K]
-    } = { ConversionName: name, ConversionTime: DateTime.unsafeMake(time.epochMs) }
+    } = { ConversionName: name, ConversionTime: utc(time.epochMs) }
     if (currencyCode !== undefined) item.ConversionCurrencyCode = currencyCode
     if (value !== undefined) item.ConversionValue = value
     if (credit !== undefined) item.ExternalAttributionCredit = credit
@@ -360,10 +379,12 @@ export const prepareConversion = (record: SourceRecord, context: ValidationConte
 
 const adjustmentTypes: Record<string, "Restate" | "Retract"> = { restate: "Restate", retract: "Retract" }
 
+const adjustmentTypeNotText = service(ServiceCodes.InvalidAdjustmentType, "AdjustmentType")
+
 /** Checks a record for ApplyOfflineConversionAdjustments; returns the prepared item or an `Invalid` outcome. */
 export const prepareAdjustment = (record: SourceRecord, context: ValidationContext): PreparedAdjustment | Outcome =>
   run(record, context, () => {
-    const rawType = textField(record, "AdjustmentType", service(ServiceCodes.InvalidAdjustmentType, "AdjustmentType"))
+    const rawType = textField(record, "AdjustmentType", adjustmentTypeNotText)
     const adjustmentType = rawType === undefined ? undefined : adjustmentTypes[rawType.toLowerCase()]
     if (adjustmentType === undefined) {
       throw service(
@@ -402,10 +423,10 @@ export const prepareAdjustment = (record: SourceRecord, context: ValidationConte
     const item: {
       -readonly [K in keyof Schemas.OfflineConversionAdjustment]: Schemas.OfflineConversionAdjustment[K]
     } = {
-      AdjustmentTime: DateTime.unsafeMake(adjustmentTimeMs),
+      AdjustmentTime: utc(adjustmentTimeMs),
       AdjustmentType: adjustmentType,
       ConversionName: name,
-      ConversionTime: DateTime.unsafeMake(conversionTimeMs)
+      ConversionTime: utc(conversionTimeMs)
     }
     if (currencyCode !== undefined) item.AdjustmentCurrencyCode = currencyCode
     if (adjustmentType === "Restate" && typeof value === "number") item.AdjustmentValue = value

@@ -28,9 +28,20 @@ export const GOAL_WARMUP_MS = 2 * HOUR_MS
 /** ISO 8601 in UTC with milliseconds, e.g. `2026-08-01T17:02:35.000Z`. */
 export const isoMillis = (ms: number): string => new Date(ms).toISOString()
 
-/** ISO 8601 in UTC truncated to the second, e.g. `2026-08-01T17:02:35Z` (the dedupe key's precision). */
-export const isoSeconds = (ms: number): string =>
-  `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
+
+/**
+ * ISO 8601 in UTC truncated to the second, e.g. `2026-08-01T17:02:35Z` (the dedupe key's precision). Four-digit years
+ * are written from the date's fields, which is several times faster than `toISOString` (this runs for every item
+ * received); other years take `toISOString`'s form.
+ */
+export const isoSeconds = (ms: number): string => {
+  const date = new Date(Math.floor(ms / 1000) * 1000)
+  const year = date.getUTCFullYear()
+  if (year < 1000 || year > 9999) return `${date.toISOString().slice(0, 19)}Z`
+  const day = `${year}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())}`
+  return `${day}T${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}Z`
+}
 
 /** Midnight UTC of the day that contains `ms`. */
 export const startOfUtcDay = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS

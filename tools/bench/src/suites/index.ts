@@ -3,5 +3,6 @@
  */
 import type { Suite } from "../suite.js"
 import { codecSuite } from "./codec.js"
+import { pipelineSuite } from "./pipeline.js"
 
-export const suites: ReadonlyArray<Suite> = [codecSuite]
+export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite]

@@ -110,15 +110,11 @@ class CsvReader implements RecordReader {
       if (record.malformed !== undefined) {
         out.push({ _tag: "Malformed", line: record.line, reason: record.malformed })
       } else {
-        this.splitUnquoted(record.line, record.bytes)
+        // A record without quotes: its fields are the text between commas.
+        this.emitFields(record.line, record.text().split(","))
       }
     }
     this.parseGroup(group)
-  }
-
-  /** A record without quotes: its fields are the text between commas. */
-  private splitUnquoted(line: number, bytes: Buffer): void {
-    this.emitFields(line, bytes.toString("utf8").split(","))
   }
 
   /**

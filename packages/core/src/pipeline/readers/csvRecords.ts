@@ -12,12 +12,33 @@
  */
 
 /**
- * A complete record's bytes (without terminator) and whether it has a quoted field, or the reason the record starting
- * at `line` is malformed.
+ * A complete record: where its bytes (without terminator) lie in the scanner's buffer of the moment, and whether it
+ * has a quoted field. The bytes are not copied or viewed until asked for (`bytes`, `text()`): a typed-array view per
+ * record was a measurable cost of large files.
  */
-export type ScannedRecord =
-  | { readonly line: number; readonly bytes: Buffer; readonly quoted: boolean; readonly malformed?: undefined }
-  | { readonly line: number; readonly malformed: string }
+export class RecordBytes {
+  readonly malformed?: undefined
+  constructor(
+    readonly line: number,
+    private readonly source: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+    readonly quoted: boolean
+  ) {}
+
+  /** The record's bytes (a view of the source buffer). */
+  get bytes(): Buffer {
+    return this.source.subarray(this.start, this.end)
+  }
+
+  /** The record's bytes decoded as UTF-8. */
+  text(): string {
+    return this.source.toString("utf8", this.start, this.end)
+  }
+}
+
+/** A complete record, or the reason the record starting at `line` is malformed. */
+export type ScannedRecord = RecordBytes | { readonly line: number; readonly malformed: string }
 
 const QUOTE = 0x22
 const COMMA = 0x2c
@@ -179,7 +200,7 @@ export class CsvRecordScanner {
     let stop = end
     if (stop > this.start && buf[stop - 1] === CR) stop--
     if (!isBlank(buf, this.start, stop)) {
-      emit({ line: this.recordLine, bytes: buf.subarray(this.start, stop), quoted: this.quoted })
+      emit(new RecordBytes(this.recordLine, buf, this.start, stop, this.quoted))
     }
     if (next > end) this.line++
     this.start = next

@@ -1,0 +1,115 @@
+/**
+ * End-to-end support: a real `@uplink/emulator` (not demo mode: only the clicks and goals a test registers exist)
+ * whose clock is a fixed "now" plus the virtual time the test has jumped, and a run of the public pipeline
+ * (`OfflineConversions.apply` from the package entry) over a CSV file through `CampaignManagementSender` and the real
+ * client (OAuth, either transport), under the TestClock so retry and 117 waits cost no real time.
+ */
+import { start } from "@uplink/emulator"
+import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import type { TransportKind } from "../../src/config/MsadsConfig.js"
+import {
+  CampaignManagement,
+  CampaignManagementSender,
+  GoalCheck,
+  OfflineConversions,
+  type Outcome,
+  type PipelineOptions
+} from "../../src/index.js"
+import type { RecordedRequest } from "../support/MockHttpClient.js"
+import { type Fixture, makeClient, runDriven } from "../support/Loopback.js"
+import { startRewritingProxy } from "../support/RewritingProxy.js"
+
+/** "Now" for the emulator's rules and the pipeline's Clock: 2026-03-16T12:00:00Z. */
+export const NOW = Date.UTC(2026, 2, 16, 12, 0, 0)
+
+export const MINUTE = 60_000
+export const HOUR = 60 * MINUTE
+export const DAY = 24 * HOUR
+
+/** ISO text (UTC, milliseconds) of `ms`. */
+export const iso = (ms: number): string => new Date(ms).toISOString()
+
+/** A 32-hex click id from a number and a tag (so ids of different roles never meet). */
+export const clickId = (n: number, tag = 0xc1): string =>
+  tag.toString(16).padStart(2, "0") + n.toString(16).padStart(30, "0")
+
+/** Starts an emulator (no demo) at NOW that follows the virtual clock; the caller registers clicks and goals. */
+export const startEmulator = async (): Promise<Fixture> => {
+  const virtual = { offsetMs: 0 }
+  const emulator = await start({ port: 0, demo: false, clock: () => NOW + virtual.offsetMs })
+  const proxy = await startRewritingProxy(emulator.url)
+  const tempDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "uplink-core-e2e-"))
+  return {
+    emulator,
+    proxy,
+    virtual,
+    tempDir,
+    stop: async () => {
+      await proxy.stop()
+      await emulator.stop()
+      NodeFs.rmSync(tempDir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Writes `text` to a file in the fixture's folder and returns its path. */
+export const writeInput = (fixture: Fixture, name: string, text: string): string => {
+  const path = NodePath.join(fixture.tempDir, name)
+  NodeFs.writeFileSync(path, text)
+  return path
+}
+
+/** One CSV line from cells (quoted only where needed, quotes doubled). */
+export const csvLine = (cells: ReadonlyArray<string>): string =>
+  cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(",")
+
+/**
+ * Runs `OfflineConversions.apply(path, options)` against the fixture's emulator over `transport` with OAuth auth,
+ * the TestClock set to NOW (and driven through every wait); answers the outcomes in stream order and every HTTP
+ * request the client sent.
+ */
+export const applyFile = (
+  fixture: Fixture,
+  transport: TransportKind,
+  path: string,
+  options: PipelineOptions = {}
+): Effect.Effect<{ readonly outcomes: ReadonlyArray<Outcome.Outcome>; readonly requests: Array<RecordedRequest> }> =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(NOW + fixture.virtual.offsetMs)
+    const client = makeClient(fixture, { transport })
+    const sender = CampaignManagementSender.pipe(Layer.provide(client.layer))
+    const outcomes = yield* runDriven(
+      fixture,
+      OfflineConversions.apply(path, options).pipe(Stream.runCollect, Effect.map(Chunk.toArray)),
+      sender
+    ).pipe(Effect.orDie)
+    return { outcomes, requests: client.requests }
+  })
+
+/** The number of conversions in a recorded ApplyOfflineConversions request (REST JSON or SOAP envelope). */
+export const itemsInRequest = (request: RecordedRequest): number =>
+  request.url.endsWith(".svc")
+    ? request.body.split("<OfflineConversion>").length - 1
+    : ((JSON.parse(request.body) as { OfflineConversions?: ReadonlyArray<unknown> }).OfflineConversions?.length ?? 0)
+
+/** The recorded ApplyOfflineConversions requests (not token requests). */
+export const applyRequests = (requests: ReadonlyArray<RecordedRequest>): ReadonlyArray<RecordedRequest> =>
+  requests.filter((request) =>
+    request.url.endsWith(".svc")
+      ? request.headers.soapaction?.includes("ApplyOfflineConversions") === true
+      : request.url.endsWith("/OfflineConversions/Apply")
+  )
+
+/** The account's offline goal names, fetched from the emulator over `transport` (`GoalCheck.fetchOfflineGoalNames`). */
+export const fetchGoalNames = (fixture: Fixture, transport: TransportKind): Effect.Effect<ReadonlySet<string>> =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(NOW + fixture.virtual.offsetMs)
+    const client = makeClient(fixture, { transport })
+    const names = GoalCheck.fetchOfflineGoalNames((operation, request) =>
+      Effect.flatMap(CampaignManagement, (cm) => Effect.map(cm.call(operation, request), (result) => result.response))
+    )
+    return yield* runDriven(fixture, names, client.layer).pipe(Effect.orDie)
+  })
