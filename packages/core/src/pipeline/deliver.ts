@@ -5,44 +5,27 @@
  * every other record `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause.
  * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
  */
-import { Duration, Effect, Schedule } from "effect"
+import { Effect, type Schedule } from "effect"
 import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
+import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.js"
 import type { RateLimiter } from "./rateLimiter.js"
 import { type BatchErrorLike, type DeliveryFailure, Sender } from "./sender.js"
 import type { Prepared } from "./validate.js"
 import { Warning } from "./warning.js"
 
-/** Knobs of the default retry schedule. */
-export interface RetryOptions {
-  /** First backoff delay for transient failures (default 1 s), multiplied by `factor` (default 2) each time. */
-  readonly base?: Duration.DurationInput | undefined
-  readonly factor?: number | undefined
-  /** Longest backoff delay (default 30 s). */
-  readonly cap?: Duration.DurationInput | undefined
-  /** How many times a request is sent again at most (default 5). */
-  readonly maxRetries?: number | undefined
-  /** The wait after 117 when the service names none (default 60 s, the documented guidance). */
-  readonly rateLimitWait?: Duration.DurationInput | undefined
-}
+/** Knobs of the default retry schedule (the client's `RetryPolicyOptions`). */
+export type RetryOptions = RetryPolicyOptions
 
 /**
  * The default retry schedule: transient failures after a jittered exponential backoff capped at `cap`; a 117 after
- * `rateLimitWait` (or the service's Retry-After); at most `maxRetries` times; never a permanent failure.
+ * `rateLimitWait` (or the service's Retry-After); at most `maxRetries` times; never a permanent failure. The same
+ * shape as the client's `RetryPolicy`, over the pipeline's `DeliveryFailure`.
  */
-export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unknown, DeliveryFailure> => {
-  const cap = Duration.decode(options.cap ?? Duration.seconds(30))
-  const rateLimitWait = Duration.decode(options.rateLimitWait ?? Duration.seconds(60))
-  const backoff = Schedule.exponential(options.base ?? Duration.seconds(1), options.factor ?? 2).pipe(
-    Schedule.jittered,
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, cap))
-  )
-  return Schedule.identity<DeliveryFailure>().pipe(
-    Schedule.intersect(backoff),
-    Schedule.intersect(Schedule.recurs(options.maxRetries ?? 5)),
-    Schedule.whileInput((failure: DeliveryFailure) => failure.isRetryable || failure.isRateLimit),
-    Schedule.modifyDelay(([[failure]], delay) => (failure.isRateLimit ? (failure.retryAfter ?? rateLimitWait) : delay))
-  )
-}
+export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unknown, DeliveryFailure> =>
+  backoffSchedule<DeliveryFailure>(options, (failure, rateLimitWait) => ({
+    retry: failure.isRetryable || failure.isRateLimit,
+    wait: failure.isRateLimit ? (failure.retryAfter ?? rateLimitWait) : undefined
+  }))
 
 export interface DeliveryContext {
   readonly retrySchedule: Schedule.Schedule<unknown, DeliveryFailure>

@@ -24,25 +24,41 @@ export interface RetryPolicyOptions {
   readonly rateLimitWait?: Duration.DurationInput | undefined
 }
 
-/** The delay before the next attempt after `error`, given the (jittered, capped) backoff delay. */
-const delayFor = (error: CampaignManagementError, backoff: Duration.Duration, rateLimitWait: Duration.Duration) =>
-  error.reason._tag === "RateLimitError" ? (error.reason.retryAfter ?? rateLimitWait) : backoff
+/** How a retry schedule judges one failure: send again or not, and a wait that replaces the backoff (117). */
+export interface RetryVerdict {
+  readonly retry: boolean
+  readonly wait: Duration.Duration | undefined
+}
 
-/** The default policy with `options`. */
-export const make = (options: RetryPolicyOptions = {}): RetrySchedule => {
+/**
+ * The schedule shape shared by the client's policy and the pipeline's delivery (`Deliver.retrySchedule`): capped,
+ * jittered exponential backoff, at most `maxRetries` times, only while `judge` says retry, with its wait (the 117
+ * guidance) in place of the backoff when it gives one.
+ */
+export const backoffSchedule = <E>(
+  options: RetryPolicyOptions,
+  judge: (error: E, rateLimitWait: Duration.Duration) => RetryVerdict
+): Schedule.Schedule<unknown, E> => {
   const cap = Duration.decode(options.cap ?? Duration.seconds(30))
   const rateLimitWait = Duration.decode(options.rateLimitWait ?? Duration.seconds(60))
   const backoff = Schedule.exponential(options.base ?? Duration.seconds(1), options.factor ?? 2).pipe(
     Schedule.jittered,
     Schedule.modifyDelay((_, delay) => Duration.min(delay, cap))
   )
-  return Schedule.identity<CampaignManagementError>().pipe(
+  return Schedule.identity<E>().pipe(
     Schedule.intersect(backoff),
     Schedule.intersect(Schedule.recurs(options.maxRetries ?? 5)),
-    Schedule.whileInput((error: CampaignManagementError) => error.isRetryable),
-    Schedule.modifyDelay(([[error]], delay) => delayFor(error, delay, rateLimitWait))
+    Schedule.whileInput((error: E) => judge(error, rateLimitWait).retry),
+    Schedule.modifyDelay(([[error]], delay) => judge(error, rateLimitWait).wait ?? delay)
   )
 }
+
+/** The default policy with `options`: retryable reasons only; 117 waits `rateLimitWait` or the service's Retry-After. */
+export const make = (options: RetryPolicyOptions = {}): RetrySchedule =>
+  backoffSchedule<CampaignManagementError>(options, (error, rateLimitWait) => ({
+    retry: error.isRetryable,
+    wait: error.reason._tag === "RateLimitError" ? (error.reason.retryAfter ?? rateLimitWait) : undefined
+  }))
 
 /** Never retry. */
 export const never: RetrySchedule = Schedule.stop
