@@ -9,7 +9,7 @@ const HEADER = `# Benchmarks
 
 Written by \`pnpm bench\` (tools/bench): every number is a median of interleaved samples, ours against a baseline on
 the same data in the same run, so ratios hold even on a loaded machine where absolute times do not. Each suite
-replaces only its own section (\`pnpm bench --only <suite>\`).
+replaces only its own section (\`pnpm --filter @uplink/bench bench --only <suite>\`).
 `
 
 const ms = (value: number): string =>
