@@ -4,10 +4,8 @@
  * (`OfflineConversions.apply` from the package entry) over a CSV file through `CampaignManagementSender` and the real
  * client (OAuth, either transport), under the TestClock so retry and 117 waits cost no real time.
  */
-import { start } from "@uplink/emulator"
 import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import type { TransportKind } from "../../src/config/MsadsConfig.js"
 import {
@@ -19,8 +17,7 @@ import {
   type PipelineOptions
 } from "../../src/index.js"
 import type { RecordedRequest } from "../support/MockHttpClient.js"
-import { type Fixture, makeClient, runDriven } from "../support/Loopback.js"
-import { startRewritingProxy } from "../support/RewritingProxy.js"
+import { type Fixture, makeClient, runDriven, startFixture } from "../support/Loopback.js"
 
 /** "Now" for the emulator's rules and the pipeline's Clock: 2026-03-16T12:00:00Z. */
 export const NOW = Date.UTC(2026, 2, 16, 12, 0, 0)
@@ -37,23 +34,7 @@ export const clickId = (n: number, tag = 0xc1): string =>
   tag.toString(16).padStart(2, "0") + n.toString(16).padStart(30, "0")
 
 /** Starts an emulator (no demo) at NOW that follows the virtual clock; the caller registers clicks and goals. */
-export const startEmulator = async (): Promise<Fixture> => {
-  const virtual = { offsetMs: 0 }
-  const emulator = await start({ port: 0, demo: false, clock: () => NOW + virtual.offsetMs })
-  const proxy = await startRewritingProxy(emulator.url)
-  const tempDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "uplink-core-e2e-"))
-  return {
-    emulator,
-    proxy,
-    virtual,
-    tempDir,
-    stop: async () => {
-      await proxy.stop()
-      await emulator.stop()
-      NodeFs.rmSync(tempDir, { recursive: true, force: true })
-    }
-  }
-}
+export const startEmulator = (): Promise<Fixture> => startFixture({ demo: false }, () => NOW)
 
 /** Writes `text` to a file in the fixture's folder and returns its path. */
 export const writeInput = (fixture: Fixture, name: string, text: string): string => {

@@ -35,9 +35,13 @@ export interface Fixture {
   readonly stop: () => Promise<void>
 }
 
-export const startFixture = async (options: EmulatorOptions = {}): Promise<Fixture> => {
+/**
+ * Starts the fixture. The emulator's clock is `now()` (default: the real clock) plus the virtual time the test has
+ * jumped; `options` override the defaults (demo mode on).
+ */
+export const startFixture = async (options: EmulatorOptions = {}, now: () => number = Date.now): Promise<Fixture> => {
   const virtual = { offsetMs: 0 }
-  const emulator = await start({ port: 0, demo: true, clock: () => Date.now() + virtual.offsetMs, ...options })
+  const emulator = await start({ port: 0, demo: true, clock: () => now() + virtual.offsetMs, ...options })
   const proxy = await startRewritingProxy(emulator.url)
   const tempDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "uplink-core-loopback-"))
   return {
