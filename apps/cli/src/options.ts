@@ -4,6 +4,7 @@
  * (`--transport` → MSADS_TRANSPORT, `--environment` → MSADS_ENVIRONMENT, `--endpoint` → MSADS_ENDPOINT).
  */
 import { Options } from "@effect/cli"
+import { CampaignManagement } from "@uplink/core"
 import { ConfigProvider, Layer, Option } from "effect"
 
 export const transport = Options.choice("transport", ["rest", "soap"]).pipe(
@@ -42,3 +43,7 @@ export const configLayer = (flags: ConnectionFlags, extra?: ReadonlyMap<string, 
   const provider = ConfigProvider.fromMap(overrides).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
   return Layer.setConfigProvider(provider)
 }
+
+/** The Campaign Management client built from the flags (and `extra` settings) over the environment. */
+export const clientLayer = (flags: ConnectionFlags, extra?: ReadonlyMap<string, string>) =>
+  CampaignManagement.layerConfig.pipe(Layer.provide(configLayer(flags, extra)))

@@ -19,7 +19,7 @@ import {
 } from "@uplink/core"
 import { Console, Context, Effect, Layer, Option, Stream } from "effect"
 import { recordedGoalTimes } from "../goalTimes.js"
-import { configLayer, connection, json as jsonOption } from "../options.js"
+import { clientLayer, connection, json as jsonOption } from "../options.js"
 import { makeProgress } from "../render/progress.js"
 import { renderSummary } from "../render/summaryTable.js"
 import { UserError } from "../userError.js"
@@ -159,10 +159,7 @@ const sendingOutcomes = (
 ) =>
   Effect.gen(function* () {
     const scope = yield* Effect.scope
-    const context = yield* Layer.buildWithScope(
-      CampaignManagement.layerConfig.pipe(Layer.provide(configLayer(flags, extraConfig))),
-      scope
-    )
+    const context = yield* Layer.buildWithScope(clientLayer(flags, extraConfig), scope)
     const client = Context.get(context, CampaignManagement)
     const sender = yield* makeCampaignManagementSender.pipe(Effect.provide(context))
     let goals: GoalCheck.GoalCheck | undefined

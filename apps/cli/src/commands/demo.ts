@@ -9,9 +9,9 @@ import { join } from "node:path"
 import { Command } from "@effect/cli"
 import { CampaignManagement } from "@uplink/core"
 import { defaultCredentials, start } from "@uplink/emulator"
-import { Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { DEMO_NEW_GOAL, demoCsv } from "../demo/sample.js"
-import { configLayer, json as jsonOption, transport } from "../options.js"
+import { clientLayer, json as jsonOption, transport } from "../options.js"
 import { UserError } from "../userError.js"
 import { runApply } from "./apply.js"
 
@@ -56,7 +56,7 @@ export const demoCommand = (setExitCode: (code: number) => void) =>
             }
           ]
         })
-      }).pipe(Effect.provide(CampaignManagement.layerConfig.pipe(Layer.provide(configLayer(connection, settings)))))
+      }).pipe(Effect.provide(clientLayer(connection, settings)))
       if (!flags.json) {
         yield* Console.log(
           `Created the goal ${JSON.stringify(DEMO_NEW_GOAL)} (Microsoft takes its conversions after 2 hours).`

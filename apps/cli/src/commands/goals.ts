@@ -5,13 +5,10 @@
 import { Command, Options } from "@effect/cli"
 import { type Schemas, wireTypes } from "@uplink/campaign-management"
 import { CampaignManagement, GoalCheck } from "@uplink/core"
-import { Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { recordGoalCreated } from "../goalTimes.js"
-import { configLayer, connection, json } from "../options.js"
+import { clientLayer, connection, json } from "../options.js"
 import { UserError } from "../userError.js"
-
-const clientLayer = (flags: Parameters<typeof configLayer>[0]) =>
-  CampaignManagement.layerConfig.pipe(Layer.provide(configLayer(flags)))
 
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))

@@ -4,8 +4,8 @@
  */
 import { Command, Options } from "@effect/cli"
 import { CampaignManagement } from "@uplink/core"
-import { Console, DateTime, Effect, Layer } from "effect"
-import { configLayer, connection, json } from "../options.js"
+import { Console, DateTime, Effect } from "effect"
+import { clientLayer, connection, json } from "../options.js"
 import { UserError } from "../userError.js"
 
 const dateFlag = (name: "from" | "to") =>
@@ -58,5 +58,5 @@ export const reportCommand = Command.make(
         failure: 0
       })
       yield* Console.log(`total       ${String(total.success).padStart(7)}   ${String(total.failure).padStart(7)}`)
-    }).pipe(Effect.provide(CampaignManagement.layerConfig.pipe(Layer.provide(configLayer(flags)))))
+    }).pipe(Effect.provide(clientLayer(flags)))
 ).pipe(Command.withDescription("daily success and failure counts of offline conversion uploads"))
