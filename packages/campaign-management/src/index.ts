@@ -58,6 +58,7 @@ export {
   decodeRestResponse,
   encodeRestFault,
   encodeRestRequest,
+  encodeRestRequestBytes,
   encodeRestResponse,
   type RestDecodeOptions
 } from "./rest/codec.js"

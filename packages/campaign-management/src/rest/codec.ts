@@ -21,9 +21,9 @@ import {
   type WireFaultDetail
 } from "../codec/faults.js"
 import type { RequestOf, ResponseOf } from "../codec/types.js"
-import { elementStruct } from "../codec/wire-model.js"
+import { elementStruct, type StructModel } from "../codec/wire-model.js"
 import { type OperationName, operations } from "../generated/operations.js"
-import { readStruct, writeStruct } from "./json.js"
+import { readStruct, writeStruct, writeStructBytes } from "./json.js"
 
 export interface RestDecodeOptions {
   /** Bodies larger than this (in UTF-16 code units, a lower bound of the bytes) are refused. Default 32 MiB. */
@@ -34,17 +34,24 @@ const DEFAULT_MAX = 32 * 1024 * 1024
 
 const noRoute = (op: OperationName): string => `${op} has no REST route`
 
-const encodeBody = (op: OperationName, element: string, body: unknown): Either.Either<string, WireEncodeError> => {
+const encodeBody = <A>(
+  op: OperationName,
+  element: string,
+  body: unknown,
+  write: (model: StructModel, body: unknown) => A
+): Either.Either<A, WireEncodeError> => {
   if (operations[op].rest === undefined) {
     return Either.left(new WireEncodeError({ reason: "InvalidValue", path: "", message: noRoute(op) }))
   }
   try {
-    return Either.right(writeStruct(elementStruct(element).model, body, undefined))
+    return Either.right(write(elementStruct(element).model, body))
   } catch (e) {
     if (e instanceof EncodeFailure) return Either.left(toEncodeError(e))
     throw e
   }
 }
+
+const asText = (model: StructModel, body: unknown): string => writeStruct(model, body, undefined)
 
 const parse = (text: string, options: RestDecodeOptions | undefined): unknown => {
   const max = options?.maxBytes ?? DEFAULT_MAX
@@ -78,7 +85,13 @@ const decodeBody = (
 export const encodeRestRequest = <Op extends OperationName>(
   op: Op,
   body: RequestOf<Op>
-): Either.Either<string, WireEncodeError> => encodeBody(op, operations[op].requestElement, body)
+): Either.Either<string, WireEncodeError> => encodeBody(op, operations[op].requestElement, body, asText)
+
+/** The JSON request body of `op` as the UTF-8 bytes to send (core side): no intermediate string. */
+export const encodeRestRequestBytes = <Op extends OperationName>(
+  op: Op,
+  body: RequestOf<Op>
+): Either.Either<Uint8Array, WireEncodeError> => encodeBody(op, operations[op].requestElement, body, writeStructBytes)
 
 /** Decodes a JSON request body of `op` strictly (emulator side): unknown properties are errors. */
 export const decodeRestRequest = <Op extends OperationName>(
@@ -92,7 +105,7 @@ export const decodeRestRequest = <Op extends OperationName>(
 export const encodeRestResponse = <Op extends OperationName>(
   op: Op,
   body: ResponseOf<Op>
-): Either.Either<string, WireEncodeError> => encodeBody(op, operations[op].responseElement, body)
+): Either.Either<string, WireEncodeError> => encodeBody(op, operations[op].responseElement, body, asText)
 
 /** Decodes a JSON response body of `op` tolerantly (core side): unknown properties are ignored. */
 export const decodeRestResponse = <Op extends OperationName>(

@@ -11,24 +11,93 @@
 import { DecodeFailure, EncodeFailure } from "../codec/errors.js"
 import {
   clip,
+  dateTimeMillis,
   describe,
   formatBoolean,
-  formatDateTime,
   formatDouble,
   formatInt,
   formatLong,
   parseDateTime,
   parseDecimalText,
   parseInt32,
-  parseLong
+  parseLong,
+  utcFields
 } from "../codec/scalars.js"
 import { type ArrayModel, type FieldModel, type Model, type StructModel, structOf } from "../codec/wire-model.js"
+import { asciiBytes, JsonBytes } from "./json-bytes.js"
 import { concreteByDiscriminator, discriminatorOf, typeFieldValue } from "./discriminators.js"
 
 // ===== encoding =====
 
+/**
+ * The buffer every encode writes into: encoding is synchronous and not reentrant across top-level calls, so one
+ * buffer serves them all and only the finished text (or bytes) is copied out.
+ */
+const out = new JsonBytes()
+
+const QUOTE = 34
+const COMMA = 44
+
+/** `"Name":` of every field of a struct type, as bytes, made once per type. */
+const propertyKeys = new WeakMap<StructModel, ReadonlyArray<Uint8Array>>()
+const keysOf = (model: StructModel): ReadonlyArray<Uint8Array> => {
+  let keys = propertyKeys.get(model)
+  if (keys === undefined) {
+    keys = model.fields.map((field) => asciiBytes(`${JSON.stringify(field.jsonName)}:`))
+    propertyKeys.set(model, keys)
+  }
+  return keys
+}
+const TYPE_KEY = asciiBytes(`"Type":`)
+
 /** The JSON text of a value of `model`. Throws EncodeFailure. */
 export const writeJson = (model: Model, value: unknown): string => {
+  out.reset()
+  putValue(model, value)
+  return out.toString()
+}
+
+/**
+ * A struct as a JSON object. `extra` is appended inside the object (used for REST fault bodies). Throws EncodeFailure.
+ */
+export const writeStruct = (declared: StructModel, value: unknown, extra: string | undefined): string => {
+  out.reset()
+  putStruct(declared, value, extra)
+  return out.toString()
+}
+
+/** A struct as the UTF-8 bytes of a JSON object (request bodies, sent as they are). Throws EncodeFailure. */
+export const writeStructBytes = (declared: StructModel, value: unknown): Uint8Array => {
+  out.reset()
+  putStruct(declared, value, undefined)
+  return out.toBytes()
+}
+
+/** `YYYY-MM-DDTHH:mm:ss[.sss]Z`, quoted, written digit by digit (the same text as `formatDateTime`). */
+const putDateTime = (value: unknown): void => {
+  const fields = utcFields(dateTimeMillis(value))
+  out.byte(QUOTE)
+  out.digits(fields[0]!, 4)
+  out.byte(45)
+  out.digits(fields[1]!, 2)
+  out.byte(45)
+  out.digits(fields[2]!, 2)
+  out.byte(84)
+  out.digits(fields[3]!, 2)
+  out.byte(58)
+  out.digits(fields[4]!, 2)
+  out.byte(58)
+  out.digits(fields[5]!, 2)
+  const milli = fields[6]!
+  if (milli !== 0) {
+    out.byte(46)
+    out.digits(milli, 3)
+  }
+  out.byte(90)
+  out.byte(QUOTE)
+}
+
+const putValue = (model: Model, value: unknown): void => {
   switch (model.kind) {
     case "scalar":
       switch (model.scalar.kind) {
@@ -37,18 +106,20 @@ export const writeJson = (model: Model, value: unknown): string => {
           if (model.pattern !== undefined && !model.pattern.test(value)) {
             throw new EncodeFailure(`the text does not match the pattern of ${model.name}`)
           }
-          return JSON.stringify(value)
+          return out.string(value)
         case "int":
-          return formatInt(value, model.scalar)
+          return out.ascii(formatInt(value, model.scalar))
         case "long":
-          return `"${formatLong(value, model.scalar)}"`
+          out.byte(QUOTE)
+          out.ascii(formatLong(value, model.scalar))
+          return out.byte(QUOTE)
         case "boolean":
-          return formatBoolean(value)
+          return out.ascii(formatBoolean(value))
         case "double":
         case "decimal":
-          return formatDouble(value)
+          return out.ascii(formatDouble(value))
         case "dateTime":
-          return `"${formatDateTime(value)}"`
+          return putDateTime(value)
       }
       break
     case "enum":
@@ -57,7 +128,7 @@ export const writeJson = (model: Model, value: unknown): string => {
           `${typeof value === "string" ? `"${clip(value)}"` : describe(value)} is not a value of ${model.name}`
         )
       }
-      return `"${value}"`
+      return out.string(value)
     case "list": {
       if (!Array.isArray(value))
         throw new EncodeFailure(`expected an array of ${model.name} values, got ${describe(value)}`)
@@ -68,37 +139,36 @@ export const writeJson = (model: Model, value: unknown): string => {
           )
         }
       }
-      return JSON.stringify(value.join(", "))
+      return out.string(value.join(", "))
     }
     case "struct":
-      return writeStruct(model, value, undefined)
+      return putStruct(model, value, undefined)
     case "array":
-      return writeArray(model, value)
+      return putArray(model, value)
   }
 }
 
-const writeField = (field: FieldModel, value: unknown): string => {
-  if (!field.repeated) return writeJson(field.model(), value)
+const putField = (field: FieldModel, value: unknown): void => {
+  if (!field.repeated) return putValue(field.model(), value)
   if (!Array.isArray(value)) throw new EncodeFailure(`expected an array, got ${describe(value)}`)
   const model = field.model()
-  let out = "["
+  out.byte(91)
   for (let i = 0; i < value.length; i++) {
     try {
       const item = value[i]
       if (item === null && !field.nillable) throw new EncodeFailure("null is not allowed (the element is not nillable)")
-      out += (i === 0 ? "" : ",") + (item === null ? "null" : writeJson(model, item))
+      if (i !== 0) out.byte(COMMA)
+      if (item === null) out.ascii("null")
+      else putValue(model, item)
     } catch (e) {
       if (e instanceof EncodeFailure) e.segments.unshift(`[${i}]`)
       throw e
     }
   }
-  return out + "]"
+  out.byte(93)
 }
 
-/**
- * A struct as a JSON object. `extra` is appended inside the object (used for REST fault bodies).
- */
-export const writeStruct = (declared: StructModel, value: unknown, extra: string | undefined): string => {
+const putStruct = (declared: StructModel, value: unknown, extra: string | undefined): void => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new EncodeFailure(`expected an object, got ${describe(value)}`)
   }
@@ -118,13 +188,15 @@ export const writeStruct = (declared: StructModel, value: unknown, extra: string
     if (concrete.type !== declared.name) model = structOf(concrete.type)
     discriminator = discriminatorOf(concrete)
   }
-  let out = "{"
+  out.byte(123)
   let first = true
   if (discriminator !== undefined) {
-    out += `"Type":${JSON.stringify(discriminator)}`
+    out.bytes(TYPE_KEY)
+    out.string(discriminator)
     first = false
   }
   const fields = model.fields
+  const keys = keysOf(model)
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!
     if (discriminator !== undefined && field.name === "Type") continue
@@ -142,38 +214,44 @@ export const writeStruct = (declared: StructModel, value: unknown, extra: string
       }
       continue
     }
+    if (!first) out.byte(COMMA)
+    out.bytes(keys[i]!)
     try {
-      out += `${first ? "" : ","}"${field.jsonName}":${writeField(field, v)}`
+      putField(field, v)
     } catch (e) {
       if (e instanceof EncodeFailure) e.segments.unshift(field.name)
       throw e
     }
     first = false
   }
-  if (extra !== undefined && extra !== "") out += (first ? "" : ",") + extra
-  return out + "}"
+  if (extra !== undefined && extra !== "") {
+    if (!first) out.byte(COMMA)
+    out.raw(extra)
+  }
+  out.byte(125)
 }
 
-const writeArray = (model: ArrayModel, value: unknown): string => {
+const putArray = (model: ArrayModel, value: unknown): void => {
   if (!Array.isArray(value)) throw new EncodeFailure(`expected an array, got ${describe(value)}`)
   const item = model.item
   const itemModel = item.model()
-  let out = "["
+  out.byte(91)
   for (let i = 0; i < value.length; i++) {
     const element = value[i]
     try {
+      if (i !== 0) out.byte(COMMA)
       if (element === null) {
         if (!item.nillable) throw new EncodeFailure("null is not allowed (the items are not nillable)")
-        out += i === 0 ? "null" : ",null"
+        out.ascii("null")
       } else if (element === undefined) {
         throw new EncodeFailure("an array item is undefined")
-      } else out += (i === 0 ? "" : ",") + writeJson(itemModel, element)
+      } else putValue(itemModel, element)
     } catch (e) {
       if (e instanceof EncodeFailure) e.segments.unshift(`[${i}]`)
       throw e
     }
   }
-  return out + "]"
+  out.byte(93)
 }
 
 // ===== decoding =====

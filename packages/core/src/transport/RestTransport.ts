@@ -1,6 +1,6 @@
 /**
- * The REST/JSON transport: `operations[op].rest` gives the method and path; the body is `encodeRestRequest`'s JSON;
- * credentials go in `Authorization: Bearer …` and the `DeveloperToken`, `CustomerId`, `CustomerAccountId` headers.
+ * The REST/JSON transport: `operations[op].rest` gives the method and path; the body is the JSON of
+ * `encodeRestRequestBytes` (UTF-8 bytes, no intermediate string); credentials go in `Authorization: Bearer …` and the `DeveloperToken`, `CustomerId`, `CustomerAccountId` headers.
  * Faults are read in both documented forms (top level and `{"ApplicationFault": …}`) whatever the HTTP status; the
  * TrackingId comes from the fault or the `TrackingId` response header.
  *
@@ -11,7 +11,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import {
   decodeRestFault,
   decodeRestResponse,
-  encodeRestRequest,
+  encodeRestRequestBytes,
   type OperationName,
   operations,
   type RequestOf
@@ -50,7 +50,7 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
       return Effect.gen(function* () {
         const fail = (reason: CampaignManagementErrorReason, trackingId?: string | undefined) =>
           new CampaignManagementError({ operation, trackingId, reason })
-        const json = encodeRestRequest(operation, request)
+        const json = encodeRestRequestBytes(operation, request)
         if (Either.isLeft(json)) {
           return yield* fail(new InvalidRequestError({ path: json.left.path, detail: json.left.message }))
         }
@@ -64,7 +64,7 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
             CustomerAccountId: config.accountId
           }),
           HttpClientRequest.acceptJson,
-          HttpClientRequest.bodyText(json.right, "application/json")
+          HttpClientRequest.bodyUint8Array(json.right, "application/json")
         )
         const reply = yield* exchange(client, httpRequest, config.requestTimeout).pipe(Effect.mapError((e) => fail(e)))
         const headerTrackingId = trackingIdHeader(reply.headers)

@@ -1,0 +1,127 @@
+/**
+ * A growable UTF-8 byte buffer for writing JSON text: the REST encoder writes request bodies straight into bytes, so a
+ * 1,000-item request is one buffer rather than tens of thousands of intermediate strings that are then concatenated
+ * and encoded again for the socket. Plain ASCII text (names, ids, codes, digits) is copied byte by byte; anything else
+ * goes through `JSON.stringify` and `TextEncoder.encodeInto`, so escaping and lone surrogates are exactly as in
+ * `JSON.stringify`.
+ */
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+const QUOTE = 34
+
+/** The UTF-8 bytes of an ASCII-only constant (property names, punctuation). */
+export const asciiBytes = (text: string): Uint8Array => encoder.encode(text)
+
+export class JsonBytes {
+  private buffer: Uint8Array
+  private position = 0
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buffer = new Uint8Array(initialBytes)
+  }
+
+  /** Forgets what was written (the buffer is kept for the next value). */
+  reset(): void {
+    this.position = 0
+  }
+
+  get length(): number {
+    return this.position
+  }
+
+  /** Makes room for `bytes` more bytes. */
+  private ensure(bytes: number): void {
+    const needed = this.position + bytes
+    if (needed <= this.buffer.length) return
+    let size = this.buffer.length * 2
+    while (size < needed) size *= 2
+    const grown = new Uint8Array(size)
+    grown.set(this.buffer.subarray(0, this.position))
+    this.buffer = grown
+  }
+
+  /** Appends one byte (an ASCII character code). */
+  byte(code: number): void {
+    if (this.position === this.buffer.length) this.ensure(1)
+    this.buffer[this.position++] = code
+  }
+
+  /** Appends bytes prepared once (`asciiBytes`). */
+  bytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length)
+    this.buffer.set(bytes, this.position)
+    this.position += bytes.length
+  }
+
+  /** Appends text known to be ASCII without characters JSON escapes (digits, formatted numbers, enum values). */
+  ascii(text: string): void {
+    const length = text.length
+    this.ensure(length)
+    const buffer = this.buffer
+    let position = this.position
+    for (let i = 0; i < length; i++) buffer[position++] = text.charCodeAt(i)
+    this.position = position
+  }
+
+  /** Appends `text` as a JSON string literal, quoted and escaped as `JSON.stringify` does. */
+  string(text: string): void {
+    const length = text.length
+    this.ensure(length + 2)
+    const buffer = this.buffer
+    const start = this.position
+    let position = start
+    buffer[position++] = QUOTE
+    for (let i = 0; i < length; i++) {
+      const c = text.charCodeAt(i)
+      // Printable ASCII other than `"` and `\` is written as is; anything else takes the general path.
+      if (c < 32 || c > 126 || c === QUOTE || c === 92) {
+        this.position = start
+        this.escaped(text)
+        return
+      }
+      buffer[position++] = c
+    }
+    buffer[position++] = QUOTE
+    this.position = position
+  }
+
+  /** The general path of `string`: JSON.stringify's escaping, then UTF-8 (at most 3 bytes per UTF-16 unit). */
+  private escaped(text: string): void {
+    const literal = JSON.stringify(text)
+    this.ensure(literal.length * 3)
+    const { written } = encoder.encodeInto(literal, this.buffer.subarray(this.position))
+    this.position += written
+  }
+
+  /** Appends `text` (any Unicode) as UTF-8 without quoting or escaping: JSON produced elsewhere. */
+  raw(text: string): void {
+    this.ensure(text.length * 3)
+    const { written } = encoder.encodeInto(text, this.buffer.subarray(this.position))
+    this.position += written
+  }
+
+  /** Appends a non-negative integer below 10^15 in decimal without making a string. */
+  digits(n: number, width: number): void {
+    this.ensure(width)
+    const buffer = this.buffer
+    let position = this.position + width
+    this.position = position
+    for (let i = 0; i < width; i++) {
+      const quotient = Math.floor(n / 10)
+      buffer[--position] = 48 + n - quotient * 10
+      n = quotient
+    }
+  }
+
+  /** A copy of what was written. */
+  toBytes(): Uint8Array {
+    return this.buffer.slice(0, this.position)
+  }
+
+  /** What was written, as text. */
+  toString(): string {
+    return decoder.decode(this.buffer.subarray(0, this.position))
+  }
+}
