@@ -106,20 +106,26 @@ const putValue = (model: Model, value: unknown): void => {
           if (model.pattern !== undefined && !model.pattern.test(value)) {
             throw new EncodeFailure(`the text does not match the pattern of ${model.name}`)
           }
-          return out.string(value)
+          out.string(value)
+          return
         case "int":
-          return out.ascii(formatInt(value, model.scalar))
+          out.ascii(formatInt(value, model.scalar))
+          return
         case "long":
           out.byte(QUOTE)
           out.ascii(formatLong(value, model.scalar))
-          return out.byte(QUOTE)
+          out.byte(QUOTE)
+          return
         case "boolean":
-          return out.ascii(formatBoolean(value))
+          out.ascii(formatBoolean(value))
+          return
         case "double":
         case "decimal":
-          return out.ascii(formatDouble(value))
+          out.ascii(formatDouble(value))
+          return
         case "dateTime":
-          return putDateTime(value)
+          putDateTime(value)
+          return
       }
       break
     case "enum":
@@ -128,7 +134,8 @@ const putValue = (model: Model, value: unknown): void => {
           `${typeof value === "string" ? `"${clip(value)}"` : describe(value)} is not a value of ${model.name}`
         )
       }
-      return out.string(value)
+      out.string(value)
+      return
     case "list": {
       if (!Array.isArray(value))
         throw new EncodeFailure(`expected an array of ${model.name} values, got ${describe(value)}`)
@@ -139,17 +146,23 @@ const putValue = (model: Model, value: unknown): void => {
           )
         }
       }
-      return out.string(value.join(", "))
+      out.string(value.join(", "))
+      return
     }
     case "struct":
-      return putStruct(model, value, undefined)
+      putStruct(model, value, undefined)
+      return
     case "array":
-      return putArray(model, value)
+      putArray(model, value)
+      return
   }
 }
 
 const putField = (field: FieldModel, value: unknown): void => {
-  if (!field.repeated) return putValue(field.model(), value)
+  if (!field.repeated) {
+    putValue(field.model(), value)
+    return
+  }
   if (!Array.isArray(value)) throw new EncodeFailure(`expected an array, got ${describe(value)}`)
   const model = field.model()
   out.byte(91)
