@@ -111,7 +111,7 @@ class CsvReader implements RecordReader {
         out.push({ _tag: "Malformed", line: record.line, reason: record.malformed })
       } else {
         // A record without quotes: its fields are the text between commas.
-        this.emitFields(record.line, record.text().split(","))
+        this.emitFields(record.line, record.unquotedFields())
       }
     }
     this.parseGroup(group)
