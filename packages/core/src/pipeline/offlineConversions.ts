@@ -15,7 +15,7 @@ import { Chunk, Clock, Data, type DateTime, Duration, Effect, Option, type Sched
 import { Batcher, MAX_BATCH_SIZE, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
 import type { Mode } from "./columns.js"
-import { DedupeTable, adjustmentKey, conversionKey } from "./dedupe.js"
+import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
 import { type DeliveryContext, deliverBatch, retrySchedule } from "./deliver.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import * as Hashing from "./hashing.js"
@@ -190,6 +190,7 @@ const commonOf = (prepared: PreparedConversion | PreparedAdjustment) => ({
 /** The per-run state of steps 1–5 (validation, goal check, dedupe, batching) and its chunk-by-chunk driver. */
 const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
   const table = new DedupeTable()
+  const key = new KeyUnits()
   const checkGoal = goals === undefined ? undefined : checker(goals)
   const batcher = new Batcher(config.batchSize)
   const plain: Time.TimeContext = { timeZone: config.timeZone, bulkFormat: false }
@@ -224,7 +225,8 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
       }
       if (verdict.warning !== undefined) warnings.push(verdict.warning)
     }
-    const key = prepared._tag === "Conversion" ? conversionKey(prepared) : adjustmentKey(prepared)
+    if (prepared._tag === "Conversion") writeConversionKey(key, prepared)
+    else writeAdjustmentKey(key, prepared)
     const firstLine = table.firstSeen(key, prepared.line)
     if (firstLine !== 0) {
       batcher.outcome(Duplicate({ ...commonOf(prepared), firstLine }), units)
@@ -242,7 +244,9 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
       const units: Array<Unit> = []
       const warnings: Array<Warning> = []
       const context = contexts(nowMs)
-      for (const item of chunk) {
+      const items = Chunk.toReadonlyArray(chunk)
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!
         switch (item._tag) {
           case "Record":
             prepareOne(item.record, context, units, warnings)

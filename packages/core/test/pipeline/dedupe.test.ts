@@ -39,6 +39,29 @@ describe("dedupe key", () => {
   })
 })
 
+describe("KeyUnits", () => {
+  it("writes length-prefixed fields, ~ for absent ones, and numbers as String() writes them", () => {
+    const key = new Dedupe.KeyUnits()
+    key.reset().raw("m").text("ab").text(null).text("").number(0).number(1_234_567_890_123).number(-5).number(0.25)
+    expect(key.toString()).toBe("m2:ab~0:1:013:12345678901232:-54:0.25")
+    key.reset().text("Café ✓ 😀".repeat(100))
+    expect(key.toString()).toBe(`${"Café ✓ 😀".length * 100}:${"Café ✓ 😀".repeat(100)}`)
+  })
+
+  it("hashes to the same fingerprint as the key text, so the table treats both alike", () => {
+    const record = prepared({ ...base, Email: "a@b.c", ConversionValue: "3" })
+    const units = Dedupe.writeConversionKey(new Dedupe.KeyUnits(), record)
+    const fromUnits = new Uint32Array(4)
+    const fromText = new Uint32Array(4)
+    Dedupe.murmur128Units(units.units, units.length, fromUnits)
+    Dedupe.murmur128(Dedupe.conversionKey(record), fromText)
+    expect([...fromUnits]).toEqual([...fromText])
+    const table = new Dedupe.DedupeTable()
+    expect(table.firstSeen(units, 7)).toBe(0)
+    expect(table.firstSeen(Dedupe.conversionKey(record), 8)).toBe(7)
+  })
+})
+
 describe("murmur128", () => {
   it("matches the reference MurmurHash3 x86_128 of the UTF-16LE bytes (vectors from the mmh3 reference)", () => {
     const hex = (text: string) => {
