@@ -5,7 +5,7 @@
  * retries once. A refresh token rotated by the server is persisted through the `TokenStore`; `invalid_grant`
  * becomes an `AuthenticationError` that tells the user to log in again.
  */
-import { HttpClient } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { Clock, Config, ConfigError, Context, Duration, Effect, Layer, Option, Redacted, Ref } from "effect"
 import { MsadsConfig } from "../config/MsadsConfig.js"
 import { AuthenticationError } from "../errors/CampaignManagementError.js"

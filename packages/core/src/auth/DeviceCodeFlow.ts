@@ -4,7 +4,8 @@
  * at the interval the server asked for until the user has signed in, declined, or the code expired. The refresh token
  * it returns is what the `TokenStore` keeps.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Effect, Option, Redacted, Schedule } from "effect"
 import { AuthenticationError, DecodeError, TransportError } from "../errors/CampaignManagementError.js"
 import { deviceCodeEndpoint, type OAuthFailure, requestToken, type TokenGrant, tokenEndpoint } from "./OAuthClient.js"

@@ -4,7 +4,9 @@
  * `invalid_grant` becomes an `AuthenticationError` that tells the user to log in again; 5xx and
  * `temporarily_unavailable` are retryable. Secret form values are scrubbed from every message.
  */
-import { HttpClient, HttpClientRequest, type HttpClientError } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import { Duration, Effect, Option, Redacted } from "effect"
 import type { Environment } from "../config/MsadsConfig.js"
 import { AuthenticationError, DecodeError, HttpStatusError, TransportError } from "../errors/CampaignManagementError.js"

@@ -7,8 +7,8 @@
  * File format: `{"version": 1, "tokens": [{"clientId", "environment", "refreshToken", "updatedAt"}]}`; other top-level
  * keys are kept when the file is rewritten. Writes go to a temporary file that is renamed over the old one.
  */
-import { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Config, Context, Data, Effect, Layer, Option, Redacted, Ref } from "effect"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"

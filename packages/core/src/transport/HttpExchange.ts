@@ -3,7 +3,10 @@
  * and turn every @effect/platform client failure into a `TransportError` that names no credential (the request,
  * which carries the tokens, is never kept in the error). Also the reasons for HTTP statuses that carried no fault.
  */
-import { Headers, type HttpClient, type HttpClientError, type HttpClientRequest } from "@effect/platform"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Effect, Option } from "effect"
 import { HttpStatusError, RateLimitError, TransportError } from "../errors/CampaignManagementError.js"
 

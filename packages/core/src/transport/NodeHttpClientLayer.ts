@@ -2,8 +2,8 @@
  * The HTTP client the transports and the OAuth client use by default: @effect/platform-node's `node:http` client
  * with a keep-alive agent, so consecutive calls reuse their TLS connections (api-facts.md §4 "reuse connections").
  */
-import type { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer } from "effect"
 
 /** `HttpClient` over `node:http`/`node:https` with keep-alive agents (destroyed when the layer is released). */

@@ -4,7 +4,8 @@
  * has been seen sending faults with 200). A body that is not well-formed XML is a transient decode error on 2xx and
  * an HTTP status error otherwise.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import {
   decodeSoapResponse,
   encodeSoapRequest,

@@ -3,7 +3,7 @@
  * `soap` is Microsoft's documented protocol for the WSDL (retired 2027-01-31); `rest` (the default) carries the same
  * contracts as JSON. Every failure is a `CampaignManagementError` with the TrackingId when the service sent one.
  */
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { OperationName, RequestOf, ResponseOf } from "@uplink/campaign-management"
 import { Context, Effect, Layer, type Redacted } from "effect"
 import { MsadsConfig, type TransportKind } from "../config/MsadsConfig.js"
