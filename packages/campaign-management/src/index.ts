@@ -59,9 +59,11 @@ export {
   encodeRestFault,
   encodeRestRequest,
   encodeRestRequestBytes,
+  encodeRestRequestInto,
   encodeRestResponse,
   type RestDecodeOptions
 } from "./rest/codec.js"
+export { JsonBytes } from "./rest/json-bytes.js"
 export {
   discriminatorOf as restDiscriminatorOf,
   discriminatorOverrides as restDiscriminatorOverrides

@@ -23,7 +23,8 @@ import {
 import type { RequestOf, ResponseOf } from "../codec/types.js"
 import { elementStruct, type StructModel } from "../codec/wire-model.js"
 import { type OperationName, operations } from "../generated/operations.js"
-import { readStruct, writeStruct, writeStructBytes } from "./json.js"
+import { readStruct, writeStruct, writeStructBytes, writeStructInto } from "./json.js"
+import type { JsonBytes } from "./json-bytes.js"
 
 export interface RestDecodeOptions {
   /** Bodies larger than this (in UTF-16 code units, a lower bound of the bytes) are refused. Default 32 MiB. */
@@ -92,6 +93,17 @@ export const encodeRestRequestBytes = <Op extends OperationName>(
   op: Op,
   body: RequestOf<Op>
 ): Either.Either<Uint8Array, WireEncodeError> => encodeBody(op, operations[op].requestElement, body, writeStructBytes)
+
+/**
+ * The JSON request body of `op` written into `out`: a view of its bytes, valid until `out` is written again (core side,
+ * one buffer per request in flight).
+ */
+export const encodeRestRequestInto = <Op extends OperationName>(
+  op: Op,
+  body: RequestOf<Op>,
+  out: JsonBytes
+): Either.Either<Uint8Array, WireEncodeError> =>
+  encodeBody(op, operations[op].requestElement, body, (model, value) => writeStructInto(out, model, value))
 
 /** Decodes a JSON request body of `op` strictly (emulator side): unknown properties are errors. */
 export const decodeRestRequest = <Op extends OperationName>(

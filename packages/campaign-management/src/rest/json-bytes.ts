@@ -115,6 +115,11 @@ export class JsonBytes {
     }
   }
 
+  /** What was written, as a view of the buffer: valid until the next write or `reset`. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.position)
+  }
+
   /** A copy of what was written. */
   toBytes(): Uint8Array {
     return this.buffer.slice(0, this.position)

@@ -30,10 +30,10 @@ import { concreteByDiscriminator, discriminatorOf, typeFieldValue } from "./disc
 // ===== encoding =====
 
 /**
- * The buffer every encode writes into: encoding is synchronous and not reentrant across top-level calls, so one
- * buffer serves them all and only the finished text (or bytes) is copied out.
+ * The buffer the text and copying encoders write into: encoding is synchronous and not reentrant across top-level
+ * calls, so one buffer serves them all and only the finished text (or bytes) is copied out.
  */
-const out = new JsonBytes()
+const shared = new JsonBytes()
 
 const QUOTE = 34
 const COMMA = 44
@@ -52,29 +52,39 @@ const TYPE_KEY = asciiBytes(`"Type":`)
 
 /** The JSON text of a value of `model`. Throws EncodeFailure. */
 export const writeJson = (model: Model, value: unknown): string => {
-  out.reset()
-  putValue(model, value)
-  return out.toString()
+  shared.reset()
+  putValue(shared, model, value)
+  return shared.toString()
 }
 
 /**
  * A struct as a JSON object. `extra` is appended inside the object (used for REST fault bodies). Throws EncodeFailure.
  */
 export const writeStruct = (declared: StructModel, value: unknown, extra: string | undefined): string => {
-  out.reset()
-  putStruct(declared, value, extra)
-  return out.toString()
+  shared.reset()
+  putStruct(shared, declared, value, extra)
+  return shared.toString()
 }
 
 /** A struct as the UTF-8 bytes of a JSON object (request bodies, sent as they are). Throws EncodeFailure. */
 export const writeStructBytes = (declared: StructModel, value: unknown): Uint8Array => {
+  shared.reset()
+  putStruct(shared, declared, value, undefined)
+  return shared.toBytes()
+}
+
+/**
+ * A struct as JSON written into `out` (reset first); returns a view of `out`'s bytes, valid until `out` is written
+ * again. Lets a caller reuse one buffer per request in flight instead of a new copy per request. Throws EncodeFailure.
+ */
+export const writeStructInto = (out: JsonBytes, declared: StructModel, value: unknown): Uint8Array => {
   out.reset()
-  putStruct(declared, value, undefined)
-  return out.toBytes()
+  putStruct(out, declared, value, undefined)
+  return out.view()
 }
 
 /** `YYYY-MM-DDTHH:mm:ss[.sss]Z`, quoted, written digit by digit (the same text as `formatDateTime`). */
-const putDateTime = (value: unknown): void => {
+const putDateTime = (out: JsonBytes, value: unknown): void => {
   const fields = utcFields(dateTimeMillis(value))
   out.byte(QUOTE)
   out.digits(fields[0]!, 4)
@@ -97,7 +107,7 @@ const putDateTime = (value: unknown): void => {
   out.byte(QUOTE)
 }
 
-const putValue = (model: Model, value: unknown): void => {
+const putValue = (out: JsonBytes, model: Model, value: unknown): void => {
   switch (model.kind) {
     case "scalar":
       switch (model.scalar.kind) {
@@ -124,7 +134,7 @@ const putValue = (model: Model, value: unknown): void => {
           out.ascii(formatDouble(value))
           return
         case "dateTime":
-          putDateTime(value)
+          putDateTime(out, value)
           return
       }
       break
@@ -150,17 +160,17 @@ const putValue = (model: Model, value: unknown): void => {
       return
     }
     case "struct":
-      putStruct(model, value, undefined)
+      putStruct(out, model, value, undefined)
       return
     case "array":
-      putArray(model, value)
+      putArray(out, model, value)
       return
   }
 }
 
-const putField = (field: FieldModel, value: unknown): void => {
+const putField = (out: JsonBytes, field: FieldModel, value: unknown): void => {
   if (!field.repeated) {
-    putValue(field.model(), value)
+    putValue(out, field.model(), value)
     return
   }
   if (!Array.isArray(value)) throw new EncodeFailure(`expected an array, got ${describe(value)}`)
@@ -172,7 +182,7 @@ const putField = (field: FieldModel, value: unknown): void => {
       if (item === null && !field.nillable) throw new EncodeFailure("null is not allowed (the element is not nillable)")
       if (i !== 0) out.byte(COMMA)
       if (item === null) out.ascii("null")
-      else putValue(model, item)
+      else putValue(out, model, item)
     } catch (e) {
       if (e instanceof EncodeFailure) e.segments.unshift(`[${i}]`)
       throw e
@@ -181,7 +191,7 @@ const putField = (field: FieldModel, value: unknown): void => {
   out.byte(93)
 }
 
-const putStruct = (declared: StructModel, value: unknown, extra: string | undefined): void => {
+const putStruct = (out: JsonBytes, declared: StructModel, value: unknown, extra: string | undefined): void => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new EncodeFailure(`expected an object, got ${describe(value)}`)
   }
@@ -230,7 +240,7 @@ const putStruct = (declared: StructModel, value: unknown, extra: string | undefi
     if (!first) out.byte(COMMA)
     out.bytes(keys[i]!)
     try {
-      putField(field, v)
+      putField(out, field, v)
     } catch (e) {
       if (e instanceof EncodeFailure) e.segments.unshift(field.name)
       throw e
@@ -244,7 +254,7 @@ const putStruct = (declared: StructModel, value: unknown, extra: string | undefi
   out.byte(125)
 }
 
-const putArray = (model: ArrayModel, value: unknown): void => {
+const putArray = (out: JsonBytes, model: ArrayModel, value: unknown): void => {
   if (!Array.isArray(value)) throw new EncodeFailure(`expected an array, got ${describe(value)}`)
   const item = model.item
   const itemModel = item.model()
@@ -258,7 +268,7 @@ const putArray = (model: ArrayModel, value: unknown): void => {
         out.ascii("null")
       } else if (element === undefined) {
         throw new EncodeFailure("an array item is undefined")
-      } else putValue(itemModel, element)
+      } else putValue(out, itemModel, element)
     } catch (e) {
       if (e instanceof EncodeFailure) e.segments.unshift(`[${i}]`)
       throw e

@@ -1,17 +1,18 @@
 /**
- * The REST/JSON transport: `operations[op].rest` gives the method and path; the body is the JSON of
- * `encodeRestRequestBytes` (UTF-8 bytes, no intermediate string); credentials go in `Authorization: Bearer …` and the `DeveloperToken`, `CustomerId`, `CustomerAccountId` headers.
+ * The REST/JSON transport: `operations[op].rest` gives the method and path; the body is JSON written straight into a
+ * reusable byte buffer (`encodeRestRequestInto`, `BodyBufferPool`); credentials go in `Authorization: Bearer …` and the `DeveloperToken`, `CustomerId`, `CustomerAccountId` headers.
  * Faults are read in both documented forms (top level and `{"ApplicationFault": …}`) whatever the HTTP status; the
  * TrackingId comes from the fault or the `TrackingId` response header.
  *
  * Operations without a REST route fall back to SOAP (same credentials, same contract), so every one of the 178
  * operations can be called with the default transport; the response says which protocol carried it.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import {
   decodeRestFault,
   decodeRestResponse,
-  encodeRestRequestBytes,
+  encodeRestRequestInto,
   type OperationName,
   operations,
   type RequestOf
@@ -25,6 +26,7 @@ import {
   InvalidRequestError
 } from "../errors/CampaignManagementError.js"
 import { reasonFromFault } from "../errors/FaultClassification.js"
+import { BodyBufferPool } from "./BodyBufferPool.js"
 import { exchange, isSuccessStatus, reasonForStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
 import { makeSoapTransport } from "./SoapTransport.js"
 import type { TransportResponse, TransportShape } from "./Transport.js"
@@ -39,6 +41,7 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
     const config = yield* MsadsConfig
     const client = yield* HttpClient.HttpClient
     const soap = yield* makeSoapTransport
+    const bodies = new BodyBufferPool()
 
     const send = <Op extends OperationName>(
       operation: Op,
@@ -50,7 +53,8 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
       return Effect.gen(function* () {
         const fail = (reason: CampaignManagementErrorReason, trackingId?: string | undefined) =>
           new CampaignManagementError({ operation, trackingId, reason })
-        const json = encodeRestRequestBytes(operation, request)
+        const body = bodies.take()
+        const json = encodeRestRequestInto(operation, request, body)
         if (Either.isLeft(json)) {
           return yield* fail(new InvalidRequestError({ path: json.left.path, detail: json.left.message }))
         }
@@ -77,6 +81,7 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
           )
         }
         if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), headerTrackingId)
+        bodies.give(body)
         const decoded = decodeRestResponse(operation, reply.body)
         if (Either.isLeft(decoded)) {
           const problem = decoded.left
