@@ -99,31 +99,29 @@ export class KeyUnits {
 
 /** Writes the canonical dedupe key of a conversion into `key`. */
 export const writeConversionKey = (key: KeyUnits, conversion: PreparedConversion): KeyUnits => {
-  const item = conversion.item
   return key
     .reset()
-    .text(item.MicrosoftClickId)
-    .text(item.ConversionName)
+    .text(conversion.microsoftClickId)
+    .text(conversion.conversionName)
     .number(Math.floor(conversion.conversionTimeMs / 1000))
-    .text(item.HashedEmailAddress)
-    .text(item.HashedPhoneNumber)
+    .text(conversion.hashedEmail)
+    .text(conversion.hashedPhone)
 }
 
 /** Writes the canonical dedupe key of an adjustment into `key`: a marker, then every field. */
 export const writeAdjustmentKey = (key: KeyUnits, adjustment: PreparedAdjustment): KeyUnits => {
-  const item = adjustment.item
   return key
     .reset()
     .raw("adjustment")
-    .text(item.AdjustmentCurrencyCode)
+    .text(adjustment.currencyCode)
     .number(adjustment.adjustmentTimeMs)
-    .text(item.AdjustmentType)
-    .number(item.AdjustmentValue)
-    .text(item.ConversionName)
+    .text(adjustment.adjustmentType)
+    .number(adjustment.adjustmentValue)
+    .text(adjustment.conversionName)
     .number(adjustment.conversionTimeMs)
-    .text(item.HashedEmailAddress)
-    .text(item.HashedPhoneNumber)
-    .text(item.MicrosoftClickId)
+    .text(adjustment.hashedEmail)
+    .text(adjustment.hashedPhone)
+    .text(adjustment.microsoftClickId)
 }
 
 /** The canonical dedupe key text of a conversion. */
@@ -281,10 +279,25 @@ export class DedupeTable {
     }
   }
 
+  /**
+   * Makes room for `keys` keys in all without growing again: one table of the final size instead of a series of
+   * doublings, whose discarded tables (and the old-and-new pair of the last one) would otherwise count against peak
+   * memory until the garbage collector frees them.
+   */
+  reserve(keys: number): void {
+    let capacity = this.mask + 1
+    while (keys > capacity * MAX_LOAD) capacity *= 2
+    if (capacity > this.mask + 1) this.resize(capacity)
+  }
+
   private grow(): void {
+    this.resize((this.mask + 1) * 2)
+  }
+
+  private resize(capacity: number): void {
     const old = this.slots
-    this.slots = new Uint32Array(old.length * 2)
-    this.mask = this.mask * 2 + 1
+    this.slots = new Uint32Array(capacity * SLOT)
+    this.mask = capacity - 1
     for (let offset = 0; offset < old.length; offset += SLOT) {
       if (old[offset + 3] === 0) continue
       const target = this.find(old[offset], old[offset + 1], old[offset + 2])

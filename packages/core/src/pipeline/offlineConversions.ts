@@ -9,8 +9,8 @@
  * chunk is read, batch records when their request has finished. Only the input can fail the stream (`PipelineError`):
  * a record that cannot be read is an `invalid` outcome, a request that cannot be delivered gives `failed` outcomes.
  */
-import { createReadStream } from "node:fs"
-import { NodeStream } from "@effect/platform-node"
+import { createReadStream, statSync } from "node:fs"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Chunk, Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
 import { Batcher, MAX_BATCH_SIZE, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
@@ -22,7 +22,7 @@ import * as Hashing from "./hashing.js"
 import { Duplicate, Invalid, type Outcome, Ready } from "./outcome.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { type InputFormat, makeReader } from "./readers/format.js"
-import { type ReaderItem, type SourceRecord, readWith } from "./readers/item.js"
+import { type ReaderItem, type SourceRecord, readThrough } from "./readers/item.js"
 import { type DeliveryFailure, Sender } from "./sender.js"
 import * as Time from "./time.js"
 import {
@@ -86,7 +86,7 @@ export type PipelineInput<E = never, R = never> =
 /** The bytes of the file at `path` (`-`: standard input), read in 256 KiB chunks. */
 export const fileBytes = (path: string): Stream.Stream<Uint8Array, PipelineError> =>
   NodeStream.fromReadable<PipelineError, Uint8Array>(
-    () => (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 })),
+    () => (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 })),
     (cause) =>
       new PipelineError({
         reason: "UnreadableInput",
@@ -97,21 +97,53 @@ export const fileBytes = (path: string): Stream.Stream<Uint8Array, PipelineError
 const unreadable = (reason: string) =>
   new PipelineError({ reason: "UnreadableInput", message: `unreadable input: ${reason}` })
 
-const readerItems = <E, R>(
+/**
+ * Steps 1–5 over the input: records read (or given) and passed, chunk by chunk, to `prepare`, which turns them into
+ * units. Bytes are read and prepared in one step (`readThrough`), so read records never wait in a stream buffer.
+ */
+const preparedUnits = <E, R, B>(
   input: PipelineInput<E, R>,
   mode: Mode,
-  options: PipelineOptions
-): Stream.Stream<ReaderItem, E | PipelineError, R> => {
+  options: PipelineOptions,
+  size: InputSize,
+  prepare: (items: ReadonlyArray<ReaderItem>) => Effect.Effect<Chunk.Chunk<B>>
+): Stream.Stream<B, E | PipelineError, R> => {
   if (typeof input === "object" && input !== null && "records" in input) {
-    return Stream.map(input.records, (record): ReaderItem => ({ _tag: "Record", record }))
+    return Stream.mapChunksEffect(input.records, (records) =>
+      prepare(Chunk.toReadonlyArray(Chunk.map(records, (record): ReaderItem => ({ _tag: "Record", record }))))
+    )
   }
   const bytes: Stream.Stream<Uint8Array, E | PipelineError, R> = typeof input === "string" ? fileBytes(input) : input
-  return readWith(
-    bytes,
+  const counted = Stream.mapChunks(bytes, (chunk) => {
+    for (const piece of chunk) size.read += piece.byteLength
+    return chunk
+  })
+  return readThrough(
+    counted,
     () => makeReader(options.format ?? "auto", { mode, maxRecordBytes: options.maxRecordBytes }),
-    unreadable
+    unreadable,
+    prepare
   )
 }
+
+/** How big the input is (a file's size, when known) and how much of it has been read, to size the dedupe table. */
+interface InputSize {
+  readonly total: number | undefined
+  read: number
+}
+
+const inputSize = <E, R>(input: PipelineInput<E, R>): InputSize => {
+  if (typeof input !== "string" || input === "-") return { total: undefined, read: 0 }
+  try {
+    const stat = statSync(input)
+    return { total: stat.isFile() ? stat.size : undefined, read: 0 }
+  } catch {
+    return { total: undefined, read: 0 }
+  }
+}
+
+/** The most records the dedupe table is sized for in advance from a file's size (it still grows past that). */
+const MAX_RESERVED_RECORDS = 16_000_000
 
 // ===== Configuration =====
 
@@ -188,8 +220,17 @@ const commonOf = (prepared: PreparedConversion | PreparedAdjustment) => ({
 })
 
 /** The per-run state of steps 1–5 (validation, goal check, dedupe, batching) and its chunk-by-chunk driver. */
-const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
+const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputSize) => {
   const table = new DedupeTable()
+  let recordsRead = 0
+  let reserved = false
+  /** After the first records, sizes the dedupe table for the whole file from its bytes per record so far. */
+  const reserve = (): void => {
+    if (reserved || size.total === undefined || size.read === 0 || recordsRead === 0) return
+    reserved = true
+    const expected = Math.ceil(((size.total / size.read) * recordsRead * 21) / 20)
+    table.reserve(Math.min(expected, MAX_RESERVED_RECORDS))
+  }
   const key = new KeyUnits()
   const checkGoal = goals === undefined ? undefined : checker(goals)
   const batcher = new Batcher(config.batchSize)
@@ -217,7 +258,7 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
     }
     const prepared: PreparedConversion | PreparedAdjustment = result
     if (checkGoal !== undefined) {
-      const verdict = checkGoal(prepared.item.ConversionName ?? "", validation.nowMs)
+      const verdict = checkGoal(prepared.conversionName, validation.nowMs)
       if (verdict._tag === "Unknown") {
         const { code, errorCode, message } = verdict
         batcher.outcome(Invalid({ ...commonOf(prepared), code, errorCode, message, field: "ConversionName" }), units)
@@ -239,16 +280,16 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
     batcher.add(prepared, units)
   }
 
-  const onChunk = (chunk: Chunk.Chunk<ReaderItem>): Effect.Effect<Chunk.Chunk<Unit>> =>
+  const onChunk = (items: ReadonlyArray<ReaderItem>): Effect.Effect<Chunk.Chunk<Unit>> =>
     Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
       const units: Array<Unit> = []
       const warnings: Array<Warning> = []
       const context = contexts(nowMs)
-      const items = Chunk.toReadonlyArray(chunk)
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!
         switch (item._tag) {
           case "Record":
+            recordsRead++
             prepareOne(item.record, context, units, warnings)
             break
           case "Malformed":
@@ -272,6 +313,7 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined) => {
         }
       }
       batcher.flushDone(units)
+      reserve()
       const result = Chunk.unsafeFromArray(units)
       return warnings.length === 0
         ? Effect.succeed(result)
@@ -296,9 +338,10 @@ const run = <E, R>(
   Stream.unwrap(
     Effect.map(configure(mode, dryRun, options), (config) =>
       Stream.suspend(() => {
-        const stage = prepareStage(config, options.goals)
+        const size = inputSize(input)
+        const stage = prepareStage(config, options.goals, size)
         const units = Stream.concat(
-          Stream.mapChunksEffect(readerItems(input, mode, options), stage.onChunk),
+          preparedUnits(input, mode, options, size, stage.onChunk),
           Stream.suspend(() => Stream.fromIterable(stage.onEnd()))
         )
         return units.pipe(

@@ -25,29 +25,116 @@ export interface ValidationContext {
   readonly defaultRegion?: Hashing.CountryCode | undefined
 }
 
-/** A valid conversion, ready to be batched. */
-export interface PreparedConversion {
-  readonly _tag: "Conversion"
-  readonly line: number
-  readonly id?: string | undefined
-  readonly identity: Identity
-  readonly item: Schemas.OfflineConversion
-  /** ConversionTime in ms since the epoch (for the dedupe key). */
-  readonly conversionTimeMs: number
+/**
+ * A valid conversion, ready to be batched: its checked and normalised fields. The typed request item (`item`) and what
+ * outcomes show (`identity`) are made when asked for — when the batch is sent, when its outcomes are made — so that a
+ * record waiting in a batch is one small object rather than five (records wait long enough to outlive young-generation
+ * collections, and what they hold then is what makes the old generation grow).
+ */
+export class PreparedConversion {
+  readonly _tag = "Conversion" as const
+  constructor(
+    readonly line: number,
+    readonly id: string | undefined,
+    readonly microsoftClickId: string | undefined,
+    readonly conversionName: string,
+    /** ConversionTime in ms since the epoch. */
+    readonly conversionTimeMs: number,
+    readonly conversionValue: number | undefined,
+    readonly currencyCode: string | undefined,
+    readonly attributionCredit: number | undefined,
+    readonly attributionModel: string | undefined,
+    readonly hashedEmail: string | undefined,
+    readonly hashedPhone: string | undefined
+  ) {}
+
+  /** The ApplyOfflineConversions item (a new object on every call). */
+  get item(): Schemas.OfflineConversion {
+    const item: { -readonly [K in keyof Schemas.OfflineConversion]: Schemas.OfflineConversion[K] } = {
+      ConversionName: this.conversionName,
+      ConversionTime: utc(this.conversionTimeMs)
+    }
+    if (this.currencyCode !== undefined) item.ConversionCurrencyCode = this.currencyCode
+    if (this.conversionValue !== undefined) item.ConversionValue = this.conversionValue
+    if (this.attributionCredit !== undefined) item.ExternalAttributionCredit = this.attributionCredit
+    if (this.attributionModel !== undefined) item.ExternalAttributionModel = this.attributionModel
+    if (this.hashedEmail !== undefined) item.HashedEmailAddress = this.hashedEmail
+    if (this.hashedPhone !== undefined) item.HashedPhoneNumber = this.hashedPhone
+    if (this.microsoftClickId !== undefined) item.MicrosoftClickId = this.microsoftClickId
+    return item
+  }
+
+  /** What outcomes show of the record (the conversion time as normalised UTC text). */
+  get identity(): Identity {
+    return identityFrom(this.microsoftClickId, this.conversionName, this.conversionTimeMs)
+  }
 }
 
-/** A valid adjustment, ready to be batched. */
-export interface PreparedAdjustment {
-  readonly _tag: "Adjustment"
-  readonly line: number
-  readonly id?: string | undefined
-  readonly identity: Identity
-  readonly item: Schemas.OfflineConversionAdjustment
-  readonly conversionTimeMs: number
-  readonly adjustmentTimeMs: number
+/** A valid adjustment, ready to be batched (like `PreparedConversion`: item and identity made when asked for). */
+export class PreparedAdjustment {
+  readonly _tag = "Adjustment" as const
+  constructor(
+    readonly line: number,
+    readonly id: string | undefined,
+    readonly adjustmentType: "Restate" | "Retract",
+    readonly microsoftClickId: string | undefined,
+    readonly conversionName: string,
+    readonly conversionTimeMs: number,
+    readonly adjustmentTimeMs: number,
+    readonly adjustmentValue: number | undefined,
+    readonly currencyCode: string | undefined,
+    readonly hashedEmail: string | undefined,
+    readonly hashedPhone: string | undefined
+  ) {}
+
+  /** The ApplyOfflineConversionAdjustments item (a new object on every call). */
+  get item(): Schemas.OfflineConversionAdjustment {
+    const item: {
+      -readonly [K in keyof Schemas.OfflineConversionAdjustment]: Schemas.OfflineConversionAdjustment[K]
+    } = {
+      AdjustmentTime: utc(this.adjustmentTimeMs),
+      AdjustmentType: this.adjustmentType,
+      ConversionName: this.conversionName,
+      ConversionTime: utc(this.conversionTimeMs)
+    }
+    if (this.currencyCode !== undefined) item.AdjustmentCurrencyCode = this.currencyCode
+    if (this.adjustmentValue !== undefined) item.AdjustmentValue = this.adjustmentValue
+    if (this.hashedEmail !== undefined) item.HashedEmailAddress = this.hashedEmail
+    if (this.hashedPhone !== undefined) item.HashedPhoneNumber = this.hashedPhone
+    if (this.microsoftClickId !== undefined) item.MicrosoftClickId = this.microsoftClickId
+    return item
+  }
+
+  /** What outcomes show of the record. */
+  get identity(): Identity {
+    return identityFrom(this.microsoftClickId, this.conversionName, this.conversionTimeMs)
+  }
 }
 
 export type Prepared = PreparedConversion | PreparedAdjustment
+
+const identityFrom = (
+  microsoftClickId: string | undefined,
+  conversionName: string,
+  conversionTimeMs: number
+): Identity => ({
+  microsoftClickId: microsoftClickId ?? null,
+  conversionName,
+  conversionTime: Time.formatUtc(conversionTimeMs)
+})
+
+/**
+ * One copy of each goal name and currency code: every record of a file repeats the same few, and each record's own
+ * copy would otherwise wait in its batch with it. Bounded, so arbitrary text cannot grow it without limit.
+ */
+const interned = new Map<string, string>()
+const INTERN_LIMIT = 4096
+const intern = (text: string): string => {
+  const known = interned.get(text)
+  if (known !== undefined) return known
+  if (interned.size < INTERN_LIMIT) interned.set(text, text)
+  return text
+}
 
 /** The service's window for conversion and adjustment times: the last 90 days. */
 export const WINDOW_MS = 90 * 24 * 60 * 60 * 1000
@@ -227,12 +314,8 @@ const adjustmentTimeCodes: TimeCodes = {
   notText: service(ServiceCodes.AdjustmentTimeInvalid, "AdjustmentTime", "(It must be text.)")
 }
 
-/** The time in `codes.field`: present, parseable, within the last 90 days and not in the future. */
-const timeField = (
-  record: SourceRecord,
-  context: ValidationContext,
-  codes: TimeCodes
-): { readonly epochMs: number; readonly text: string } => {
+/** The time in `codes.field` (ms since the epoch): present, parseable, within the last 90 days and not in the future. */
+const timeField = (record: SourceRecord, context: ValidationContext, codes: TimeCodes): number => {
   const raw = textField(record, codes.field, codes.notText)
   if (raw === undefined) throw service(codes.missing, codes.field)
   const parsed = Time.parse(raw, context.time)
@@ -247,7 +330,7 @@ const timeField = (
   if (parsed.epochMs < context.nowMs - WINDOW_MS) {
     throw service(codes.outOfWindow, codes.field, `(${Time.formatUtc(parsed.epochMs)} is more than 90 days ago.)`)
   }
-  return { epochMs: parsed.epochMs, text: parsed.canonical ?? Time.formatUtc(parsed.epochMs) }
+  return parsed.epochMs
 }
 
 const currencyNotText: { readonly [field: string]: Failure } = {
@@ -355,24 +438,19 @@ export const prepareConversion = (record: SourceRecord, context: ValidationConte
     }
 
     const hashed = hashIdentifiers(record, context, ids)
-    const item: {
-      -readonly [K in keyof Schemas.OfflineConversion]: Schemas.OfflineConversion[K]
-    } = { ConversionName: name, ConversionTime: utc(time.epochMs) }
-    if (currencyCode !== undefined) item.ConversionCurrencyCode = currencyCode
-    if (value !== undefined) item.ConversionValue = value
-    if (credit !== undefined) item.ExternalAttributionCredit = credit
-    if (model !== undefined) item.ExternalAttributionModel = model
-    if (hashed.hashedEmail !== undefined) item.HashedEmailAddress = hashed.hashedEmail
-    if (hashed.hashedPhone !== undefined) item.HashedPhoneNumber = hashed.hashedPhone
-    if (hashed.microsoftClickId !== undefined) item.MicrosoftClickId = hashed.microsoftClickId
-    return {
-      _tag: "Conversion" as const,
-      line: record.line,
-      id: record.id,
-      identity: identityOf(record, time.text),
-      item,
-      conversionTimeMs: time.epochMs
-    }
+    return new PreparedConversion(
+      record.line,
+      record.id,
+      hashed.microsoftClickId,
+      intern(name),
+      time,
+      value,
+      currencyCode === undefined ? undefined : intern(currencyCode),
+      credit,
+      model,
+      hashed.hashedEmail,
+      hashed.hashedPhone
+    )
   })
 
 // ===== Adjustments =====
@@ -395,10 +473,8 @@ export const prepareAdjustment = (record: SourceRecord, context: ValidationConte
     }
     const ids = identifiers(record)
     const name = conversionName(record)
-    const conversionTime = timeField(record, context, conversionTimeCodes)
-    const adjustmentTime = timeField(record, context, adjustmentTimeCodes)
-    const conversionTimeMs = conversionTime.epochMs
-    const adjustmentTimeMs = adjustmentTime.epochMs
+    const conversionTimeMs = timeField(record, context, conversionTimeCodes)
+    const adjustmentTimeMs = timeField(record, context, adjustmentTimeCodes)
     if (adjustmentTimeMs < conversionTimeMs)
       throw service(ServiceCodes.AdjustmentTimeEarlierThanConversionTime, "AdjustmentTime")
 
@@ -420,26 +496,17 @@ export const prepareAdjustment = (record: SourceRecord, context: ValidationConte
     }
 
     const hashed = hashIdentifiers(record, context, ids)
-    const item: {
-      -readonly [K in keyof Schemas.OfflineConversionAdjustment]: Schemas.OfflineConversionAdjustment[K]
-    } = {
-      AdjustmentTime: utc(adjustmentTimeMs),
-      AdjustmentType: adjustmentType,
-      ConversionName: name,
-      ConversionTime: utc(conversionTimeMs)
-    }
-    if (currencyCode !== undefined) item.AdjustmentCurrencyCode = currencyCode
-    if (adjustmentType === "Restate" && typeof value === "number") item.AdjustmentValue = value
-    if (hashed.hashedEmail !== undefined) item.HashedEmailAddress = hashed.hashedEmail
-    if (hashed.hashedPhone !== undefined) item.HashedPhoneNumber = hashed.hashedPhone
-    if (hashed.microsoftClickId !== undefined) item.MicrosoftClickId = hashed.microsoftClickId
-    return {
-      _tag: "Adjustment" as const,
-      line: record.line,
-      id: record.id,
-      identity: identityOf(record, conversionTime.text),
-      item,
+    return new PreparedAdjustment(
+      record.line,
+      record.id,
+      adjustmentType,
+      hashed.microsoftClickId,
+      intern(name),
       conversionTimeMs,
-      adjustmentTimeMs
-    }
+      adjustmentTimeMs,
+      adjustmentType === "Restate" && typeof value === "number" ? value : undefined,
+      currencyCode === undefined ? undefined : intern(currencyCode),
+      hashed.hashedEmail,
+      hashed.hashedPhone
+    )
   })

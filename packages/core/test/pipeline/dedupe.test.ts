@@ -88,6 +88,20 @@ describe("DedupeTable", () => {
     expect(table.size).toBe(2)
   })
 
+  it("reserve sizes the table once for the keys to come and keeps the keys it has", () => {
+    const table = new Dedupe.DedupeTable()
+    expect(table.firstSeen("before", 1)).toBe(0)
+    table.reserve(50_000)
+    const reserved = table.bytes
+    expect(reserved).toBeGreaterThanOrEqual(Math.ceil(50_000 / 0.7) * 16)
+    for (let i = 2; i <= 50_000; i++) expect(table.firstSeen(`key ${i}`, i)).toBe(0)
+    expect(table.bytes).toBe(reserved)
+    expect(table.firstSeen("before", 99)).toBe(1)
+    expect(table.firstSeen("key 777", 99)).toBe(777)
+    table.reserve(10)
+    expect(table.bytes).toBe(reserved)
+  })
+
   it("grows and keeps every key through growth, at 16 bytes a slot", () => {
     const table = new Dedupe.DedupeTable()
     const n = 100_000

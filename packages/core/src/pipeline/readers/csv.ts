@@ -87,6 +87,16 @@ class CsvReader implements RecordReader {
 
   private handle(scanned: ReadonlyArray<ScannedRecord>, out: Array<ReaderItem>): void {
     this.out = out
+    try {
+      this.handleRecords(scanned, out)
+    } finally {
+      // Let go of the caller's array: held here, its records would live until the next chunk is read — that is,
+      // until the batches made from them are delivered — and be promoted to the old generation.
+      this.out = []
+    }
+  }
+
+  private handleRecords(scanned: ReadonlyArray<ScannedRecord>, out: Array<ReaderItem>): void {
     let from = 0
     if (this.header === undefined) {
       const first = scanned[0]

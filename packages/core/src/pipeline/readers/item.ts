@@ -36,19 +36,22 @@ export interface RecordReader {
   end(out: Array<ReaderItem>): void
 }
 
-/** Runs a fresh reader from `make` over `bytes`. An `Unreadable` item ends the stream with `onUnreadable`. */
-export const readWith = <E, R, E2>(
+/**
+ * Runs a fresh reader from `make` over `bytes` and hands what it finds for each chunk of bytes straight to `process`,
+ * in the same step: the items of a chunk are never a stream element of their own, so they die young instead of
+ * waiting in the stream's buffers. An `Unreadable` item ends the stream with `onUnreadable`.
+ */
+export const readThrough = <E, R, E2, B, E3, R3>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   make: () => RecordReader,
-  onUnreadable: (reason: string) => E2
-): Stream.Stream<ReaderItem, E | E2, R> =>
+  onUnreadable: (reason: string) => E2,
+  process: (items: ReadonlyArray<ReaderItem>) => Effect.Effect<Chunk.Chunk<B>, E3, R3>
+): Stream.Stream<B, E | E2 | E3, R | R3> =>
   Stream.suspend(() => {
     const reader = make()
-    const check = (out: Array<ReaderItem>): Effect.Effect<Chunk.Chunk<ReaderItem>, E2> => {
+    const check = (out: Array<ReaderItem>): Effect.Effect<Chunk.Chunk<B>, E2 | E3, R3> => {
       const unreadable = out.find((item) => item._tag === "Unreadable")
-      return unreadable === undefined
-        ? Effect.succeed(Chunk.unsafeFromArray(out))
-        : Effect.fail(onUnreadable(unreadable.reason))
+      return unreadable === undefined ? process(out) : Effect.fail(onUnreadable(unreadable.reason))
     }
     const body = Stream.mapChunksEffect(bytes, (chunk) => {
       const out: Array<ReaderItem> = []
@@ -62,3 +65,11 @@ export const readWith = <E, R, E2>(
     })
     return Stream.concat(body, tail)
   })
+
+/** Runs a fresh reader from `make` over `bytes`. An `Unreadable` item ends the stream with `onUnreadable`. */
+export const readWith = <E, R, E2>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  make: () => RecordReader,
+  onUnreadable: (reason: string) => E2
+): Stream.Stream<ReaderItem, E | E2, R> =>
+  readThrough(bytes, make, onUnreadable, (items) => Effect.succeed(Chunk.unsafeFromArray(items as Array<ReaderItem>)))
