@@ -83,7 +83,7 @@ export type PipelineInput<E = never, R = never> =
 
 // ===== Input =====
 
-/** The bytes of the file at `path` (`-`: standard input), read in 256 KiB chunks. */
+/** The bytes of the file at `path` (`-`: standard input), read in 64 KiB chunks (about one batch of records each). */
 export const fileBytes = (path: string): Stream.Stream<Uint8Array, PipelineError> =>
   NodeStream.fromReadable<PipelineError, Uint8Array>(
     () => (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 })),
