@@ -8,6 +8,7 @@
  * included (Effect's DateTime, which uses Intl.DateTimeFormat): a time skipped by a spring-forward gap moves forward
  * by the gap, a time repeated at fall-back takes its first (earlier) occurrence — Temporal's "compatible" rule.
  */
+import { utcFields } from "@uplink/campaign-management"
 import { DateTime, Option } from "effect"
 
 /** How times are read: the configured zone for zone-less times, and whether the Bulk form is accepted. */
@@ -223,5 +224,17 @@ export const parse = (text: string, context: TimeContext = {}): ParsedTime => {
   }
 }
 
-/** The instant as the service's xs:dateTime text: ISO 8601 in UTC with `Z`. */
-export const formatUtc = (epochMs: number): string => new Date(epochMs).toISOString()
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
+const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`)
+
+/**
+ * The instant as ISO 8601 in UTC with milliseconds and `Z` — `Date.prototype.toISOString`'s text — computed from the
+ * calendar fields rather than through a Date object (this runs for every outcome). Years outside 1000–9999 take
+ * `toISOString` itself.
+ */
+export const formatUtc = (epochMs: number): string => {
+  const fields = utcFields(epochMs)
+  const year = fields[0]!
+  if (year < 1000 || year > 9999) return new Date(epochMs).toISOString()
+  return `${year}-${pad2(fields[1]!)}-${pad2(fields[2]!)}T${pad2(fields[3]!)}:${pad2(fields[4]!)}:${pad2(fields[5]!)}.${pad3(fields[6]!)}Z`
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Option } from "effect"
+import { FastCheck, Option } from "effect"
 import { Time } from "../../src/pipeline/index.js"
 
 const utc = (text: string, context: Time.TimeContext = {}) => {
@@ -71,5 +71,20 @@ describe("Time.parse", () => {
   it("knows IANA zones and refuses unknown ones", () => {
     expect(Option.isSome(Time.zone("Australia/Lord_Howe"))).toBe(true)
     expect(Option.isNone(Time.zone("Mars/Olympus_Mons"))).toBe(true)
+  })
+})
+
+describe("Time.formatUtc", () => {
+  it("is toISOString's text for any instant", () => {
+    const samples = [
+      0, -1, 1, 951_782_400_000, 4_102_444_799_999, -62_135_596_800_000, 253_402_300_800_000, -1e15, 8.64e15
+    ]
+    for (const ms of samples) expect(Time.formatUtc(ms)).toBe(new Date(ms).toISOString())
+    FastCheck.assert(
+      FastCheck.property(FastCheck.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        expect(Time.formatUtc(ms)).toBe(new Date(ms).toISOString())
+      }),
+      { numRuns: 2000 }
+    )
   })
 })
