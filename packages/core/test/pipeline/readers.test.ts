@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 import { Readers } from "../../src/pipeline/index.js"
 import type { ReaderItem } from "../../src/pipeline/readers/item.js"
 import { bytes, collect } from "./support.js"
@@ -250,6 +250,34 @@ describe("format detection", () => {
       const items = yield* read("ConversionName,ConversionValue,AdjustmentType\nG,1,Retract\n", "csv", "adjust")
       expect(warnings(items)).toMatchObject([{ _tag: "UnknownColumns", columns: ["ConversionValue"] }])
       expect(records(items)[0].values).toEqual({ ConversionName: "G", AdjustmentType: "Retract" })
+    })
+  )
+})
+
+describe("readThrough", () => {
+  it.effect("hands each chunk's items to process in the same step and empties the array afterwards", () =>
+    Effect.gen(function* () {
+      const seen: Array<Array<ReaderItem>> = []
+      const lines: Array<number> = []
+      const stream = Readers.readThrough(
+        bytes(
+          "Microsoft Click Id,Conversion Name,Conversion Time\na,G,2025-06-01T00:00:00Z\nb,G,2025-06-01T00:00:00Z\n",
+          20
+        ),
+        () => Readers.makeReader("csv", { mode: "apply" }),
+        (reason) => reason,
+        (items) =>
+          Effect.sync(() => {
+            seen.push(items as Array<ReaderItem>)
+            for (const item of items) if (item._tag === "Record") lines.push(item.record.line)
+            return Chunk.of(items.length)
+          })
+      )
+      const counts = yield* Stream.runCollect(stream)
+      expect(lines).toEqual([2, 3])
+      expect(Chunk.toReadonlyArray(counts).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2)
+      expect(seen.length).toBeGreaterThan(1)
+      for (const items of seen) expect(items).toHaveLength(0)
     })
   )
 })
