@@ -20,7 +20,7 @@ import {
   refused,
   toPartialErrors
 } from "./Outcome.js"
-import { adjustmentRecord, conversionRecord } from "./Records.js"
+import { type AdjustmentRecord, adjustmentRecord, conversionRecord } from "./Records.js"
 import type { Clock } from "./Time.js"
 import { type OAuthSettings, TokenStore } from "./TokenStore.js"
 
@@ -144,6 +144,12 @@ export class EmulatedService {
     }
   }
 
+  /** Counts the items of one Apply call for the daily report (all judged at the same "now"). */
+  #countJudged(now: number, items: number, failures: number): void {
+    if (items > failures) this.#ledger.count(now, "success", items - failures)
+    if (failures > 0) this.#ledger.count(now, "failure", failures)
+  }
+
   readonly #operations: {
     readonly [Op in EmulatedOperationName]: (
       body: EmulatedOperations[Op]["request"],
@@ -155,18 +161,16 @@ export class EmulatedService {
       if (items === null || items === undefined || items.length === 0) return refused(apiRefusal(5600))
       if (items.length > ITEMS_PER_REQUEST) return refused(apiRefusal(5601))
       const context = this.#ruleContext()
+      const received = { transport: call.transport, now: context.now }
       const errors: Array<ItemError> = []
-      items.forEach((item, index) => {
+      for (let index = 0; index < items.length; index++) {
+        const item = items[index]!
         const record = item === null ? null : conversionRecord(item)
         const verdict = checkConversion(record, context)
-        if (verdict._tag === "Rejected") {
-          errors.push({ index, code: verdict.code, fieldPath: verdict.fieldPath })
-          this.#ledger.count(context.now, "failure")
-          return
-        }
-        this.#ledger.acceptConversion(record!, verdict.goal, { transport: call.transport, now: context.now })
-        this.#ledger.count(context.now, "success")
-      })
+        if (verdict._tag === "Rejected") errors.push({ index, code: verdict.code, fieldPath: verdict.fieldPath })
+        else this.#ledger.acceptConversion(record!, verdict.goal, received)
+      }
+      this.#countJudged(context.now, items.length, errors.length)
       return answered({ PartialErrors: toPartialErrors(errors) })
     },
     ApplyOfflineConversionAdjustments: (body, call) => {
@@ -174,18 +178,17 @@ export class EmulatedService {
       if (items === null || items === undefined || items.length === 0) return refused(apiRefusal(5600))
       if (items.length > ITEMS_PER_REQUEST) return refused(apiRefusal(5601))
       const context = this.#ruleContext()
+      const received = { transport: call.transport, now: context.now }
+      const alreadyRetracted = (record: AdjustmentRecord) => this.#ledger.isRetracted(record)
       const errors: Array<ItemError> = []
-      items.forEach((item, index) => {
+      for (let index = 0; index < items.length; index++) {
+        const item = items[index]!
         const record = item === null ? null : adjustmentRecord(item)
-        const verdict = checkAdjustment(record, context, (r) => this.#ledger.isRetracted(r))
-        if (verdict._tag === "Rejected") {
-          errors.push({ index, code: verdict.code, fieldPath: verdict.fieldPath })
-          this.#ledger.count(context.now, "failure")
-          return
-        }
-        this.#ledger.acceptAdjustment(record!, { transport: call.transport, now: context.now })
-        this.#ledger.count(context.now, "success")
-      })
+        const verdict = checkAdjustment(record, context, alreadyRetracted)
+        if (verdict._tag === "Rejected") errors.push({ index, code: verdict.code, fieldPath: verdict.fieldPath })
+        else this.#ledger.acceptAdjustment(record!, received)
+      }
+      this.#countJudged(context.now, items.length, errors.length)
       return answered({ PartialErrors: toPartialErrors(errors) })
     },
     AddConversionGoals: (body) => {

@@ -3,7 +3,8 @@
  * adjustments, retractions, and the per-day success/failure counts that GetOfflineConversionReports answers from.
  * Duplicates are ignored as the service ignores them: no error, counted under their key, not accepted twice.
  */
-import { adjustedConversionKey, adjustmentKey, conversionKey } from "./DedupeKey.js"
+import { AcceptedConversions, type AcceptedRow, type Arrival } from "./AcceptedConversions.js"
+import { adjustedConversion, adjustedConversionKey, adjustmentKey, conversionKey } from "./DedupeKey.js"
 import { ACCOUNT_CURRENCY_CODE, type Goal } from "./Goals.js"
 import type { AdjustmentRecord, ConversionRecord } from "./Records.js"
 import { isoMillis, startOfUtcDay } from "./Time.js"
@@ -39,32 +40,23 @@ export type AcceptedConversion = {
 } & RecordJson<ConversionRecord>
 
 /**
- * An accepted conversion as the ledger holds it: the record as received and the instant it arrived. Its JSON form
- * (`AcceptedConversion`, ISO times) is made only when the state is read: formatting three times and copying the record
- * for every item made the ledger the emulator's hot path, and the emulator the bottleneck of every benchmark.
+ * An accepted conversion in its JSON form, made only when the state is read (the key, ISO times, the effective value
+ * and currency). Goals are immutable (an update replaces the object), so the goal kept with a conversion is the one it
+ * was judged against.
  */
-interface HeldConversion {
-  readonly key: string
-  readonly transport: Transport
-  readonly receivedAt: number
-  readonly goalId: bigint
-  readonly counted: boolean
-  readonly effectiveValue: number | null
-  readonly effectiveCurrencyCode: string | null
-  readonly adjustedBy: "Restate" | "Retract" | null
-  readonly record: ConversionRecord
-}
-
-const shownConversion = (held: HeldConversion): AcceptedConversion => ({
-  key: held.key,
-  transport: held.transport,
-  receivedAt: isoMillis(held.receivedAt),
-  goalId: held.goalId.toString(),
-  counted: held.counted,
-  effectiveValue: held.effectiveValue,
-  effectiveCurrencyCode: held.effectiveCurrencyCode,
-  adjustedBy: held.adjustedBy,
-  ...recordJson(held.record)
+const shownConversion = ({ arrival, goal, record, counted, adjustedBy }: AcceptedRow): AcceptedConversion => ({
+  key: conversionKey(record),
+  transport: arrival.transport,
+  receivedAt: isoMillis(arrival.now),
+  goalId: goal.id.toString(),
+  counted,
+  effectiveValue: record.ConversionValue ?? goal.revenue.value,
+  effectiveCurrencyCode:
+    record.ConversionCurrencyCode ??
+    goal.revenue.currencyCode ??
+    (goal.scope === "Account" ? ACCOUNT_CURRENCY_CODE : null),
+  adjustedBy,
+  ...recordJson(record)
 })
 
 /** An accepted adjustment, as `GET /__emulator/state` lists it. */
@@ -85,59 +77,44 @@ export interface DailyCount {
   readonly failure: number
 }
 
+/** An accepted adjustment with the number of times its key was received. */
+interface HeldAdjustment {
+  /** How many conversions had been accepted when it was first received (its place in `receivedCounts`). */
+  readonly conversionsBefore: number
+  received: number
+  readonly shown: AcceptedAdjustment
+}
+
 export class Ledger {
-  #accepted: Array<HeldConversion> = []
-  #acceptedIndex = new Map<string, number>()
-  #adjustments: Array<AcceptedAdjustment> = []
-  #adjustmentKeys = new Set<string>()
-  #receivedCounts = new Map<string, number>()
+  /** Accepted conversions in order of arrival, with their receive counts. */
+  #accepted = new AcceptedConversions()
+  /** Accepted adjustments by their dedupe key, in order of arrival. */
+  #adjustments = new Map<string, HeldAdjustment>()
   #retracted = new Set<string>()
   #uniqueCounted = new Set<string>()
   #daily = new Map<number, { success: number; failure: number }>()
 
-  /** Records one judged item for the daily report. */
-  count(now: number, outcome: "success" | "failure"): void {
+  /** Records `n` judged items for the daily report. */
+  count(now: number, outcome: "success" | "failure", n = 1): void {
     const day = startOfUtcDay(now)
     const counts = this.#daily.get(day) ?? { success: 0, failure: 0 }
-    counts[outcome]++
+    counts[outcome] += n
     this.#daily.set(day, counts)
   }
 
-  #received(key: string): number {
-    const n = (this.#receivedCounts.get(key) ?? 0) + 1
-    this.#receivedCounts.set(key, n)
-    return n
-  }
-
   /** Takes a valid conversion; answers whether it was new (a duplicate is ignored, only counted). */
-  acceptConversion(
-    record: ConversionRecord,
-    goal: Goal,
-    context: { readonly transport: Transport; readonly now: number }
-  ): boolean {
-    const key = conversionKey(record)
-    if (this.#received(key) > 1) return false
-    let counted = true
+  acceptConversion(record: ConversionRecord, goal: Goal, arrival: Arrival): boolean {
+    const known = this.#accepted.claim(record, arrival, goal)
+    if (known !== undefined) {
+      this.#accepted.receivedAgain(known)
+      return false
+    }
     if (goal.countType === "Unique" && record.MicrosoftClickId !== null) {
-      const uniqueKey = JSON.stringify([goal.id.toString(), record.MicrosoftClickId])
-      counted = !this.#uniqueCounted.has(uniqueKey)
+      // A goal id has only digits, so the first ":" ends it: no two (goal, click) pairs share a text.
+      const uniqueKey = `${goal.id}:${record.MicrosoftClickId}`
+      this.#accepted.setCounted(this.#accepted.size - 1, !this.#uniqueCounted.has(uniqueKey))
       this.#uniqueCounted.add(uniqueKey)
     }
-    this.#acceptedIndex.set(key, this.#accepted.length)
-    this.#accepted.push({
-      key,
-      transport: context.transport,
-      receivedAt: context.now,
-      goalId: goal.id,
-      counted,
-      effectiveValue: record.ConversionValue ?? goal.revenue.value,
-      effectiveCurrencyCode:
-        record.ConversionCurrencyCode ??
-        goal.revenue.currencyCode ??
-        (goal.scope === "Account" ? ACCOUNT_CURRENCY_CODE : null),
-      adjustedBy: null,
-      record
-    })
     return true
   }
 
@@ -147,40 +124,55 @@ export class Ledger {
   }
 
   /** Takes a valid adjustment; answers whether it was new (an identical adjustment is ignored, only counted). */
-  acceptAdjustment(
-    record: AdjustmentRecord,
-    context: { readonly transport: Transport; readonly now: number }
-  ): boolean {
+  acceptAdjustment(record: AdjustmentRecord, arrival: Arrival): boolean {
     const key = adjustmentKey(record)
-    this.#received(key)
-    if (this.#adjustmentKeys.has(key)) return false
-    this.#adjustmentKeys.add(key)
+    const known = this.#adjustments.get(key)
+    if (known !== undefined) {
+      known.received++
+      return false
+    }
     const original = adjustedConversionKey(record)
-    const index = this.#acceptedIndex.get(original)
+    const conversion = this.#accepted.find(adjustedConversion(record))
     const type = record.AdjustmentType as "Restate" | "Retract"
-    if (index !== undefined) this.#accepted[index] = { ...this.#accepted[index], adjustedBy: type }
+    if (conversion !== undefined) this.#accepted.setAdjustedBy(conversion, type)
     if (type === "Retract") this.#retracted.add(original)
-    this.#adjustments.push({
+    const shown: AcceptedAdjustment = {
       key,
-      transport: context.transport,
-      receivedAt: isoMillis(context.now),
+      transport: arrival.transport,
+      receivedAt: isoMillis(arrival.now),
       conversionKey: original,
-      matched: index !== undefined,
+      matched: conversion !== undefined,
       ...recordJson(record)
-    })
+    }
+    this.#adjustments.set(key, { conversionsBefore: this.#accepted.size, received: 1, shown })
     return true
   }
 
   accepted(): ReadonlyArray<AcceptedConversion> {
-    return this.#accepted.map(shownConversion)
+    return Array.from({ length: this.#accepted.size }, (_, row) => shownConversion(this.#accepted.row(row)))
   }
 
   adjustments(): ReadonlyArray<AcceptedAdjustment> {
-    return this.#adjustments
+    return Array.from(this.#adjustments.values(), (held) => held.shown)
   }
 
+  /** Receive counts by dedupe key, in the order the keys were first received. */
   receivedCounts(): Record<string, number> {
-    return Object.fromEntries(this.#receivedCounts)
+    const entries: Array<readonly [string, number]> = []
+    const adjustments = Array.from(this.#adjustments.values())
+    let next = 0
+    const adjustmentsUpTo = (conversions: number) => {
+      for (; next < adjustments.length && adjustments[next]!.conversionsBefore <= conversions; next++) {
+        entries.push([adjustments[next]!.shown.key, adjustments[next]!.received])
+      }
+    }
+    for (let row = 0; row < this.#accepted.size; row++) {
+      adjustmentsUpTo(row)
+      const { record, received } = this.#accepted.row(row)
+      entries.push([conversionKey(record), received])
+    }
+    adjustmentsUpTo(this.#accepted.size)
+    return Object.fromEntries(entries)
   }
 
   /** Days with at least one received item between `from` and `to` (epoch ms, inclusive, by UTC day), oldest first. */

@@ -4,8 +4,8 @@
  * plan says so. Each transport supplies only how to decode the request and how to write bodies and faults.
  */
 import type { WireEncodeError, WireFault } from "@uplink/campaign-management"
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { toServerResponse } from "@effect/platform-node/NodeHttpServerRequest"
+import { HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { toIncomingMessage, toServerResponse } from "@effect/platform-node/NodeHttpServerRequest"
 import { Duration, Effect, type Either } from "effect"
 import { randomUUID } from "node:crypto"
 import type { PresentedCredentials } from "../domain/Credentials.js"
@@ -51,6 +51,33 @@ export interface TransportWire {
   readonly successResponse: (text: string, trackingId: string) => HttpServerResponse.HttpServerResponse
 }
 
+/**
+ * The request body as one flat string, decoded as UTF-8 once at the end (invalid sequences become U+FFFD, a BOM is
+ * kept), as `request.text` gives it. `request.text` appends each chunk to a string, and parsing that chain of pieces
+ * costs more than decoding the bytes in one go, for every request of up to 1,000 items. Failures are the RequestError
+ * that `request.text` fails with.
+ */
+const bodyText = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.async<string, HttpServerError.RequestError>((resume) => {
+    const message = toIncomingMessage(request)
+    const chunks: Array<Buffer> = []
+    const onData = (chunk: Buffer | string) => {
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk)
+    }
+    const onEnd = () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
+    const onError = (cause: unknown) =>
+      resume(Effect.fail(new HttpServerError.RequestError({ request, reason: "Decode", cause })))
+    message.on("data", onData)
+    message.once("end", onEnd)
+    message.once("error", onError)
+    return Effect.sync(() => {
+      message.off("data", onData)
+      message.off("end", onEnd)
+      message.off("error", onError)
+      if (!message.closed) message.destroy()
+    })
+  })
+
 /** Serves one API call over a transport. */
 export const serveCall = (service: EmulatedService, wire: TransportWire) =>
   Effect.gen(function* () {
@@ -68,7 +95,7 @@ export const serveCall = (service: EmulatedService, wire: TransportWire) =>
     }
     const { number, latencyMs } = service.faults.beginCall()
     if (latencyMs > 0) yield* Effect.sleep(Duration.millis(latencyMs))
-    const text = yield* request.text
+    const text = yield* bodyText(request)
     const decoded = wire.decode(request, text)
     if (decoded._tag === "Fault") {
       service.countRequest(decoded.operation)
