@@ -38,19 +38,42 @@ export const toDeliveryError = (error: CampaignManagementError): DeliveryError =
     retryAfter: error.reason._tag === "RateLimitError" ? error.reason.retryAfter : undefined
   })
 
+/**
+ * Runs `call` on a copy of `batch` that is emptied when the call ends. The client's fibers outlive the call in the old
+ * generation and keep pointing at the request they carried; through an emptied copy they keep no item alive (see
+ * `emptied` in pipeline/offlineConversions.ts). The caller's `batch` is left as it is.
+ */
+const lent = <T, A, E, R>(
+  batch: ReadonlyArray<T>,
+  call: (items: ReadonlyArray<T>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const items = batch.slice()
+    return Effect.ensuring(
+      call(items),
+      Effect.sync(() => {
+        items.length = 0
+      })
+    )
+  })
+
 export const makeCampaignManagementSender: Effect.Effect<SenderShape, never, CampaignManagement> = Effect.gen(
   function* () {
     const client = yield* CampaignManagement
     return Sender.of({
       applyConversions: (batch) =>
-        client.callOnce("ApplyOfflineConversions", { OfflineConversions: batch }).pipe(
-          Effect.map(({ response }) => response.PartialErrors ?? []),
-          Effect.mapError(toDeliveryError)
+        lent(batch, (items) =>
+          client.callOnce("ApplyOfflineConversions", { OfflineConversions: items }).pipe(
+            Effect.map(({ response }) => response.PartialErrors ?? []),
+            Effect.mapError(toDeliveryError)
+          )
         ),
       applyAdjustments: (batch) =>
-        client.callOnce("ApplyOfflineConversionAdjustments", { OfflineConversionAdjustments: batch }).pipe(
-          Effect.map(({ response }) => response.PartialErrors ?? []),
-          Effect.mapError(toDeliveryError)
+        lent(batch, (items) =>
+          client.callOnce("ApplyOfflineConversionAdjustments", { OfflineConversionAdjustments: items }).pipe(
+            Effect.map(({ response }) => response.PartialErrors ?? []),
+            Effect.mapError(toDeliveryError)
+          )
         )
     })
   }

@@ -44,7 +44,15 @@ const send = (batch: ReadonlyArray<Prepared>) =>
     if (conversions.length > 0 && adjustments.length > 0) {
       return Effect.dieMessage("a batch mixes conversions and adjustments")
     }
-    return conversions.length > 0 ? sender.applyConversions(conversions) : sender.applyAdjustments(adjustments)
+    const request = conversions.length > 0 ? sender.applyConversions(conversions) : sender.applyAdjustments(adjustments)
+    // The items are lent to the Sender for this attempt and emptied when it ends (see `emptied` in offlineConversions.ts).
+    return Effect.ensuring(
+      request,
+      Effect.sync(() => {
+        conversions.length = 0
+        adjustments.length = 0
+      })
+    )
   })
 
 const itemError = (error: BatchErrorLike): ItemError => ({

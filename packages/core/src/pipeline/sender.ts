@@ -3,7 +3,9 @@
  * get back the partial errors, or a failure that says whether it is worth retrying and whether it was the rate limit.
  * The pipeline is written against this small interface so it can be tested with a fake; the application provides a
  * `Sender` layer built on the `CampaignManagement` service. A `Sender` should not retry by itself: the pipeline's
- * retry schedule and rate limiter do that.
+ * retry schedule and rate limiter do that. The batch array is lent for the call: the pipeline empties it once the
+ * returned effect has ended (so that nothing the runtime still points at keeps its items alive); a `Sender` that wants
+ * the items afterwards keeps a copy.
  */
 import type { Schemas } from "@uplink/campaign-management"
 import { Context, Data, type Duration, type Effect } from "effect"

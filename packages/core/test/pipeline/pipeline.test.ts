@@ -9,6 +9,7 @@ import {
   type Outcome,
   RateLimiter,
   ResultsCsv,
+  Sender,
   Summary,
   type Warning
 } from "../../src/pipeline/index.js"
@@ -32,6 +33,32 @@ const row = (n: number, extra = "") =>
   `${clickId(n)},Purchase,${hoursAgo(1 + (n % 1000) / 100)},${n % 50},USD${extra}\n`
 
 describe("OfflineConversions.apply", () => {
+  it.effect("lends each batch to the Sender for the call only: the array is emptied once the call has ended", () =>
+    Effect.gen(function* () {
+      yield* atNow
+      const lent: Array<{ readonly batch: ReadonlyArray<unknown>; readonly sizeDuringCall: number }> = []
+      const sender = Sender.of({
+        applyConversions: (batch) =>
+          Effect.sync(() => {
+            lent.push({ batch, sizeDuringCall: batch.length })
+            return []
+          }),
+        applyAdjustments: () => Effect.succeed([])
+      })
+      const csv = header + row(1) + row(2) + row(3)
+      const outcomes = yield* collect(OfflineConversions.apply(bytes(csv), { batchSize: 2 })).pipe(
+        Effect.provideService(Sender, sender)
+      )
+      expect(outcomes.map((outcome) => [outcome.line, outcome._tag])).toEqual([
+        [2, "Accepted"],
+        [3, "Accepted"],
+        [4, "Accepted"]
+      ])
+      expect(lent.map((call) => call.sizeDuringCall)).toEqual([2, 1])
+      expect(lent.map((call) => call.batch.length)).toEqual([0, 0])
+    })
+  )
+
   it.effect("sends valid records and gives one outcome per record: accepted, invalid, duplicate", () =>
     Effect.gen(function* () {
       yield* atNow

@@ -92,7 +92,8 @@ export const makeFakeSender = (
       const attempt = (attempts.get(key) ?? 0) + 1
       attempts.set(key, attempt)
       const call: FakeCall = { kind, items, call: calls.length + 1, attempt }
-      calls.push({ ...call, items: options.keepItems === false ? [] : items, at: now() })
+      // The batch is lent for the call (see `Sender`): the pipeline empties it afterwards, so the fake keeps a copy.
+      calls.push({ ...call, items: options.keepItems === false ? [] : [...items], at: now() })
       const result = answer(call)
       const reply = result._tag === "ok" ? Effect.succeed(result.errors ?? []) : Effect.fail(result.failure)
       if (options.latency === undefined) return reply
