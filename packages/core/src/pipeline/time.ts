@@ -18,12 +18,7 @@ export interface TimeContext {
 }
 
 export type ParsedTime =
-  | {
-      readonly ok: true
-      readonly epochMs: number
-      /** The input itself when it already is `formatUtc`'s text (saves formatting it again). */
-      readonly canonical?: string | undefined
-    }
+  | { readonly ok: true; readonly epochMs: number }
   | { readonly ok: false; readonly reason: string }
 
 const ISO =
@@ -149,7 +144,7 @@ const parseCommonIso = (text: string): ParsedTime | undefined => {
   if (zone === 90 && i + 1 === n) {
     const problem = checkWall(wall)
     if (problem !== undefined) return { ok: false, reason: problem }
-    return { ok: true, epochMs: wallAsUtc(wall), canonical: n === 24 && fractionDigits === 3 ? text : undefined }
+    return { ok: true, epochMs: wallAsUtc(wall) }
   }
   if ((zone === 43 || zone === 45 || zone === 0x2212) && i + 6 === n && text.charCodeAt(i + 3) === 58) {
     const offsetHours = twoDigits(text, i + 1)
@@ -182,10 +177,7 @@ export const parse = (text: string, context: TimeContext = {}): ParsedTime => {
     }
     const problem = checkWall(wall)
     if (problem !== undefined) return { ok: false, reason: problem }
-    if (iso[8] !== undefined) {
-      const canonical = trimmed.length === 24 && iso[8] === "Z" && trimmed[10] === "T" && iso[7]?.length === 3
-      return { ok: true, epochMs: wallAsUtc(wall), canonical: canonical ? trimmed : undefined }
-    }
+    if (iso[8] !== undefined) return { ok: true, epochMs: wallAsUtc(wall) }
     if (iso[9] === undefined) return withoutZone(wall, context)
     const offsetHours = Number(iso[10])
     const offsetMinutes = iso[11] === undefined ? 0 : Number(iso[11])

@@ -366,7 +366,7 @@ const identityOf = (record: SourceRecord, conversionTime: string | undefined): I
 const identityOfInvalid = (record: SourceRecord, context: ValidationContext): Identity => {
   const time = text(record.values.ConversionTime)
   const parsed = typeof time === "string" ? Time.parse(time, context.time) : undefined
-  return identityOf(record, parsed?.ok === true ? (parsed.canonical ?? Time.formatUtc(parsed.epochMs)) : undefined)
+  return identityOf(record, parsed?.ok === true ? Time.formatUtc(parsed.epochMs) : undefined)
 }
 
 const invalid = (record: SourceRecord, context: ValidationContext, failure: Failure): Outcome =>
