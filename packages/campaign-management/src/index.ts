@@ -39,7 +39,7 @@ export {
   type WireFault,
   type WireFaultDetail
 } from "./codec/faults.js"
-export { formatDateTime, formatNumber, parseDateTime, utcFields } from "./codec/scalars.js"
+export { formatDateTime, formatNumber, parseDateTime, usualDateTimeMillis, utcFields } from "./codec/scalars.js"
 export {
   DEFAULT_MAX_BYTES,
   type DecodedSoapRequest,
