@@ -67,11 +67,8 @@ export const writeStruct = (declared: StructModel, value: unknown, extra: string
 }
 
 /** A struct as the UTF-8 bytes of a JSON object (request bodies, sent as they are). Throws EncodeFailure. */
-export const writeStructBytes = (declared: StructModel, value: unknown): Uint8Array => {
-  shared.reset()
-  putStruct(shared, declared, value, undefined)
-  return shared.toBytes()
-}
+export const writeStructBytes = (declared: StructModel, value: unknown): Uint8Array =>
+  writeStructInto(shared, declared, value).slice()
 
 /**
  * A struct as JSON written into `out` (reset first); returns a view of `out`'s bytes, valid until `out` is written
