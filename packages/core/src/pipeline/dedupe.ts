@@ -18,6 +18,13 @@ import type { PreparedAdjustment, PreparedConversion } from "./validate.js"
  * this runs for every record, and the key text was a measurable share of the garbage of large runs. Each field is
  * length-prefixed (`<length>:<text>`), so no field content can imitate a field boundary; `~` stands for an absent one.
  */
+/** How many decimal digits a non-negative integer has. */
+const decimalWidth = (n: number): number => {
+  let width = 1
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) width++
+  return width
+}
+
 export class KeyUnits {
   units = new Uint16Array(256)
   length = 0
@@ -36,10 +43,8 @@ export class KeyUnits {
     this.units = grown
   }
 
-  /** Appends the decimal digits of a non-negative integer. */
-  private digits(n: number): void {
-    let width = 1
-    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) width++
+  /** Appends the decimal digits of a non-negative integer (`width` of them). */
+  private digits(n: number, width = decimalWidth(n)): void {
     this.ensure(width)
     let position = this.length + width
     this.length = position
@@ -78,12 +83,11 @@ export class KeyUnits {
   number(value: number | null | undefined): this {
     if (value === null || value === undefined) return this.text(value)
     if (!Number.isSafeInteger(value) || value < 0) return this.text(String(value))
-    let width = 1
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) width++
+    const width = decimalWidth(value)
     this.digits(width)
     this.ensure(1)
     this.units[this.length++] = 58
-    this.digits(value)
+    this.digits(value, width)
     return this
   }
 
