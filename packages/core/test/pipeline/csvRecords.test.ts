@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
 import { CsvRecordScanner, type ScannedRecord } from "../../src/pipeline/readers/csvRecords.js"
 
 type Seen = { line: number; text?: string; malformed?: string }
@@ -103,5 +104,43 @@ describe("CsvRecordScanner", () => {
       { line: 2, malformed: "a record longer than 50 bytes" },
       { line: 3, text: "1,2" }
     ])
+  })
+
+  it("splits an unquoted record into the same fields as decoding each field's bytes on its own", () => {
+    // Commas, ASCII, valid multi-byte sequences and bytes that are not valid UTF-8 (lone continuation bytes,
+    // truncated sequences, surrogates, overlong forms): the line is decoded once, and must split the same way.
+    const pieces = [[0x2c], [0x41], [0x20], [0xe2, 0x82, 0xac], [0xc3, 0xa9], [0xf0, 0x9f, 0x98, 0x80], [0xe2, 0x82]]
+    const odd = [0xff, 0x80, 0xed, 0xa0, 0xbf, 0xc0, 0xf4, 0x90, 0xe2, 0xf0]
+    const byte = fc.oneof(
+      fc.constantFrom(...pieces),
+      fc.constantFrom(...odd).map((b) => [b])
+    )
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 40 }), (parts) => {
+        const line = Buffer.from([...parts.flat(), 0x0a])
+        const records: Array<ScannedRecord> = []
+        const scanner = new CsvRecordScanner(1024)
+        scanner.push(line, (record) => records.push(record))
+        scanner.end((record) => records.push(record))
+        const content = line.subarray(0, line.length - 1)
+        if (content.every((b) => b === 0x20)) {
+          expect(records).toEqual([])
+          return
+        }
+        const record = records[0]!
+        expect(record.malformed).toBeUndefined()
+        if (record.malformed !== undefined) return
+        const fieldBytes: Array<Buffer> = []
+        let from = 0
+        for (let i = 0; i <= content.length; i++) {
+          if (i === content.length || content[i] === 0x2c) {
+            fieldBytes.push(content.subarray(from, i))
+            from = i + 1
+          }
+        }
+        expect(record.unquotedFields()).toEqual(fieldBytes.map((field) => field.toString("utf8")))
+      }),
+      { numRuns: 2000 }
+    )
   })
 })

@@ -37,26 +37,14 @@ export class RecordBytes {
   }
 
   /**
-   * The fields of a record without quotes: the text between commas, each decoded on its own (ASCII fields as Latin-1,
-   * which is the same text and cheaper). Every field is a string of its own rather than a slice of the line's text,
-   * so the line is not kept alive by the values that wait in a batch.
+   * The fields of a record without quotes: the text between commas. The line is decoded once and split on commas,
+   * which gives the same fields as decoding each field's bytes (a comma byte is never part of a multi-byte UTF-8
+   * sequence, and the decoder resynchronises on it after an invalid one); one decode per line instead of one per
+   * field was a measurable share of reading large files. Long fields share the line's text, which is no larger
+   * than the fields themselves and lives no longer than the record.
    */
   unquotedFields(): Array<string> {
-    const source = this.source
-    const end = this.end
-    const fields: Array<string> = []
-    let from = this.start
-    let ascii = true
-    for (let i = from; i < end; i++) {
-      const c = source[i]!
-      if (c === COMMA) {
-        fields.push(from === i ? "" : source.toString(ascii ? "latin1" : "utf8", from, i))
-        from = i + 1
-        ascii = true
-      } else if (c >= 0x80) ascii = false
-    }
-    fields.push(from === end ? "" : source.toString(ascii ? "latin1" : "utf8", from, end))
-    return fields
+    return this.source.toString("utf8", this.start, this.end).split(",")
   }
 }
 
