@@ -5,6 +5,7 @@
  * every other record `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause.
  * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
  */
+import type { Schemas } from "@uplink/campaign-management"
 import { Effect, type Schedule } from "effect"
 import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
 import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.js"
@@ -35,10 +36,13 @@ export interface DeliveryContext {
 
 const send = (batch: ReadonlyArray<Prepared>) =>
   Effect.flatMap(Sender, (sender) => {
-    const conversions = []
-    const adjustments = []
-    for (const record of batch) {
-      if (record._tag === "Conversion") conversions.push(record.item)
+    const conversions: Array<Schemas.OfflineConversion> = []
+    const adjustments: Array<Schemas.OfflineConversionAdjustment> = []
+    // A batch is all conversions or all adjustments: the array is made at its final size instead of grown.
+    if (batch[0]?._tag === "Conversion") conversions.length = batch.length
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i]!
+      if (record._tag === "Conversion") conversions[i] = record.item
       else adjustments.push(record.item)
     }
     if (conversions.length > 0 && adjustments.length > 0) {
@@ -124,9 +128,13 @@ export const deliverBatch: (
   }
   return batch.map((record, index) => {
     const errors = errorsByIndex.get(index)
-    const common = { line: record.line, id: record.id, identity: record.identity }
     return errors === undefined
-      ? Accepted(common)
-      : Rejected({ ...common, errors: errors as [ItemError, ...Array<ItemError>] })
+      ? Accepted({ line: record.line, id: record.id, identity: record.identity })
+      : Rejected({
+          line: record.line,
+          id: record.id,
+          identity: record.identity,
+          errors: errors as [ItemError, ...Array<ItemError>]
+        })
   })
 })

@@ -4,7 +4,7 @@
  * summary up to it; `collect` folds a whole stream. `exitCode` applies DESIGN.md §5's rule for the outcomes
  * (2 invalid or rejected, 3 failed; 1 — nothing could be attempted — is the caller's, from a stream failure).
  */
-import { type Effect, Sink, Stream } from "effect"
+import { Chunk, type Effect, Sink, Stream } from "effect"
 import { type Outcome, type Status, describe, status, statuses } from "./outcome.js"
 
 export interface Summary {
@@ -43,7 +43,9 @@ export const addAll = (summary: Summary, outcomes: Iterable<Outcome>): Summary =
   let total = summary.total
   const byStatus = { ...summary.byStatus }
   let byCode: Record<string, number> | undefined
-  for (const outcome of outcomes) {
+  // A chunk is read as its array: iterating the chunk itself allocates per element.
+  const list: Iterable<Outcome> = Chunk.isChunk(outcomes) ? Chunk.toReadonlyArray(outcomes) : outcomes
+  for (const outcome of list) {
     total++
     byStatus[status(outcome)]++
     const code = codeOf(outcome)

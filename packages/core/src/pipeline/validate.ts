@@ -50,18 +50,7 @@ export class PreparedConversion {
 
   /** The ApplyOfflineConversions item (a new object on every call). */
   get item(): Schemas.OfflineConversion {
-    const item: { -readonly [K in keyof Schemas.OfflineConversion]: Schemas.OfflineConversion[K] } = {
-      ConversionName: this.conversionName,
-      ConversionTime: utc(this.conversionTimeMs)
-    }
-    if (this.currencyCode !== undefined) item.ConversionCurrencyCode = this.currencyCode
-    if (this.conversionValue !== undefined) item.ConversionValue = this.conversionValue
-    if (this.attributionCredit !== undefined) item.ExternalAttributionCredit = this.attributionCredit
-    if (this.attributionModel !== undefined) item.ExternalAttributionModel = this.attributionModel
-    if (this.hashedEmail !== undefined) item.HashedEmailAddress = this.hashedEmail
-    if (this.hashedPhone !== undefined) item.HashedPhoneNumber = this.hashedPhone
-    if (this.microsoftClickId !== undefined) item.MicrosoftClickId = this.microsoftClickId
-    return item
+    return new ConversionItem(this) as Schemas.OfflineConversion
   }
 
   /** What outcomes show of the record (the conversion time as normalised UTC text). */
@@ -89,20 +78,7 @@ export class PreparedAdjustment {
 
   /** The ApplyOfflineConversionAdjustments item (a new object on every call). */
   get item(): Schemas.OfflineConversionAdjustment {
-    const item: {
-      -readonly [K in keyof Schemas.OfflineConversionAdjustment]: Schemas.OfflineConversionAdjustment[K]
-    } = {
-      AdjustmentTime: utc(this.adjustmentTimeMs),
-      AdjustmentType: this.adjustmentType,
-      ConversionName: this.conversionName,
-      ConversionTime: utc(this.conversionTimeMs)
-    }
-    if (this.currencyCode !== undefined) item.AdjustmentCurrencyCode = this.currencyCode
-    if (this.adjustmentValue !== undefined) item.AdjustmentValue = this.adjustmentValue
-    if (this.hashedEmail !== undefined) item.HashedEmailAddress = this.hashedEmail
-    if (this.hashedPhone !== undefined) item.HashedPhoneNumber = this.hashedPhone
-    if (this.microsoftClickId !== undefined) item.MicrosoftClickId = this.microsoftClickId
-    return item
+    return new AdjustmentItem(this) as Schemas.OfflineConversionAdjustment
   }
 
   /** What outcomes show of the record. */
@@ -112,6 +88,46 @@ export class PreparedAdjustment {
 }
 
 export type Prepared = PreparedConversion | PreparedAdjustment
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/*
+ * The items are made by constructors that set the properties a record has (absent ones are not set, not undefined):
+ * V8 then lays every property out inside the object. An object literal grown property by property reallocated its
+ * property store on the way, the largest share of the garbage of sending a batch.
+ */
+
+/** An OfflineConversion item: plain data with the fields of the prepared record. */
+class ConversionItem {
+  constructor(record: PreparedConversion) {
+    const item = this as unknown as Mutable<Schemas.OfflineConversion>
+    item.ConversionName = record.conversionName
+    item.ConversionTime = utc(record.conversionTimeMs)
+    if (record.currencyCode !== undefined) item.ConversionCurrencyCode = record.currencyCode
+    if (record.conversionValue !== undefined) item.ConversionValue = record.conversionValue
+    if (record.attributionCredit !== undefined) item.ExternalAttributionCredit = record.attributionCredit
+    if (record.attributionModel !== undefined) item.ExternalAttributionModel = record.attributionModel
+    if (record.hashedEmail !== undefined) item.HashedEmailAddress = record.hashedEmail
+    if (record.hashedPhone !== undefined) item.HashedPhoneNumber = record.hashedPhone
+    if (record.microsoftClickId !== undefined) item.MicrosoftClickId = record.microsoftClickId
+  }
+}
+
+/** An OfflineConversionAdjustment item: plain data with the fields of the prepared record. */
+class AdjustmentItem {
+  constructor(record: PreparedAdjustment) {
+    const item = this as unknown as Mutable<Schemas.OfflineConversionAdjustment>
+    item.AdjustmentTime = utc(record.adjustmentTimeMs)
+    item.AdjustmentType = record.adjustmentType
+    item.ConversionName = record.conversionName
+    item.ConversionTime = utc(record.conversionTimeMs)
+    if (record.currencyCode !== undefined) item.AdjustmentCurrencyCode = record.currencyCode
+    if (record.adjustmentValue !== undefined) item.AdjustmentValue = record.adjustmentValue
+    if (record.hashedEmail !== undefined) item.HashedEmailAddress = record.hashedEmail
+    if (record.hashedPhone !== undefined) item.HashedPhoneNumber = record.hashedPhone
+    if (record.microsoftClickId !== undefined) item.MicrosoftClickId = record.microsoftClickId
+  }
+}
 
 const identityFrom = (
   microsoftClickId: string | undefined,
@@ -204,8 +220,8 @@ const textField = (record: SourceRecord, field: FieldName, onWrongType?: Failure
 
 interface Identifiers {
   readonly microsoftClickId: string | undefined
-  readonly hashedEmail: string | undefined
-  readonly hashedPhone: string | undefined
+  hashedEmail: string | undefined
+  hashedPhone: string | undefined
 }
 
 /** The click id and the identifiers given hashed; fails 5603 when there is neither a click id nor any identifier. */
@@ -225,11 +241,14 @@ const identifiers = (record: SourceRecord): Identifiers => {
   return { microsoftClickId, hashedEmail: hashedEmailGiven, hashedPhone: hashedPhoneGiven }
 }
 
-/** Hashed identifiers: given hashed (must be 64 lower-case hex) or raw (normalised and hashed here). */
+/**
+ * Hashed identifiers: given hashed (must be 64 lower-case hex) or raw (normalised and hashed here). Fills in `ids`
+ * itself and returns it (one object per record rather than two).
+ */
 const hashIdentifiers = (record: SourceRecord, context: ValidationContext, ids: Identifiers): Identifiers => {
   const rawEmail = textField(record, "Email")
   const rawPhone = textField(record, "Phone")
-  let { hashedEmail, hashedPhone } = ids
+  const { hashedEmail, hashedPhone } = ids
   if (hashedEmail !== undefined && rawEmail !== undefined) {
     throw local(
       LocalCodes.ConflictingIdentifiers,
@@ -259,14 +278,14 @@ const hashIdentifiers = (record: SourceRecord, context: ValidationContext, ids: 
     )
   }
   if (rawEmail !== undefined) {
-    hashedEmail = Hashing.hashEmail(rawEmail)
-    if (hashedEmail === undefined) {
+    ids.hashedEmail = Hashing.hashEmail(rawEmail)
+    if (ids.hashedEmail === undefined) {
       throw local(LocalCodes.EmailAddressInvalid, "The Email value is not an email address.", "Email")
     }
   }
   if (rawPhone !== undefined) {
-    hashedPhone = Hashing.hashPhone(rawPhone, context.defaultRegion)
-    if (hashedPhone === undefined) {
+    ids.hashedPhone = Hashing.hashPhone(rawPhone, context.defaultRegion)
+    if (ids.hashedPhone === undefined) {
       const region =
         context.defaultRegion === undefined
           ? "(no default region is configured, so it needs a +country code)"
@@ -274,7 +293,7 @@ const hashIdentifiers = (record: SourceRecord, context: ValidationContext, ids: 
       throw local(LocalCodes.PhoneNumberInvalid, `The Phone value is not a valid phone number ${region}.`, "Phone")
     }
   }
-  return { microsoftClickId: ids.microsoftClickId, hashedEmail, hashedPhone }
+  return ids
 }
 
 // Failures that carry nothing of the record are made once (not per record: this is the hot path of large files).
@@ -345,7 +364,8 @@ const currency = (
 ): string | undefined => {
   const raw = textField(record, field, currencyNotText[field])
   if (raw === undefined) return undefined
-  const upper = raw.toUpperCase()
+  // Already upper case (nearly always): no new string per record.
+  const upper = currencyCodes.has(raw) ? raw : raw.toUpperCase()
   if (!currencyCodes.has(upper)) throw service(code, field, `(${show(raw)} is not a supported ISO 4217 code.)`)
   return upper
 }
@@ -380,13 +400,10 @@ const invalid = (record: SourceRecord, context: ValidationContext, failure: Fail
     field: failure.field
   })
 
-const run = <A>(record: SourceRecord, context: ValidationContext, rules: () => A): A | Outcome => {
-  try {
-    return rules()
-  } catch (error) {
-    if (error instanceof Failure) return invalid(record, context, error)
-    throw error
-  }
+/** What a rule's exception becomes: an `Invalid` outcome for a `Failure`; anything else is a defect, rethrown. */
+const failed = (record: SourceRecord, context: ValidationContext, error: unknown): Outcome => {
+  if (error instanceof Failure) return invalid(record, context, error)
+  throw error
 }
 
 /** A parsed (valid) instant as a `DateTime.Utc`, without `unsafeMake`'s type dispatch (once per record). */
@@ -399,59 +416,67 @@ export const isOutcome = (result: Prepared | Outcome): result is Outcome =>
 // ===== Conversions =====
 
 /** Checks a record for ApplyOfflineConversions; returns the prepared item or an `Invalid` outcome. */
-export const prepareConversion = (record: SourceRecord, context: ValidationContext): PreparedConversion | Outcome =>
-  run(record, context, () => {
-    const adjustmentType = textField(record, "AdjustmentType")
-    if (adjustmentType !== undefined) {
-      throw local(
-        LocalCodes.AdjustmentInApplyRun,
-        `A ${show(adjustmentType)} adjustment record: adjustments are sent by an adjust run (uplink adjust).`,
-        "AdjustmentType"
-      )
-    }
-    const ids = identifiers(record)
-    const name = conversionName(record)
-    const time = timeField(record, context, conversionTimeCodes)
+export const prepareConversion = (record: SourceRecord, context: ValidationContext): PreparedConversion | Outcome => {
+  try {
+    return conversionOf(record, context)
+  } catch (error) {
+    return failed(record, context, error)
+  }
+}
 
-    const value = numeric(record.values.ConversionValue)
-    if (value === null || (value !== undefined && value < 0)) {
-      throw service(ServiceCodes.ValueInvalid, "ConversionValue", "(It must be a number of at least 0.)")
-    }
-
-    const currencyCode = currency(record, "ConversionCurrencyCode", ServiceCodes.CurrencyCodeInvalid)
-
-    const credit = numeric(record.values.ExternalAttributionCredit)
-    const model = textField(record, "ExternalAttributionModel")
-    if ((credit === undefined) !== (model === undefined)) {
-      throw local(
-        LocalCodes.ExternalAttributionRequiredFieldEmpty,
-        "ExternalAttributionCredit and ExternalAttributionModel are given together or not at all.",
-        credit === undefined ? "ExternalAttributionCredit" : "ExternalAttributionModel"
-      )
-    }
-    if (credit === null || (credit !== undefined && !(credit > 0 && credit <= 1))) {
-      throw local(
-        LocalCodes.ExternalAttributionCreditValueInvalid,
-        "ExternalAttributionCredit must be a number greater than 0 and at most 1.",
-        "ExternalAttributionCredit"
-      )
-    }
-
-    const hashed = hashIdentifiers(record, context, ids)
-    return new PreparedConversion(
-      record.line,
-      record.id,
-      hashed.microsoftClickId,
-      intern(name),
-      time,
-      value,
-      currencyCode === undefined ? undefined : intern(currencyCode),
-      credit,
-      model,
-      hashed.hashedEmail,
-      hashed.hashedPhone
+/** The rules of a conversion record, in the order the service checks them; throws the first `Failure`. */
+const conversionOf = (record: SourceRecord, context: ValidationContext): PreparedConversion => {
+  const adjustmentType = textField(record, "AdjustmentType")
+  if (adjustmentType !== undefined) {
+    throw local(
+      LocalCodes.AdjustmentInApplyRun,
+      `A ${show(adjustmentType)} adjustment record: adjustments are sent by an adjust run (uplink adjust).`,
+      "AdjustmentType"
     )
-  })
+  }
+  const ids = identifiers(record)
+  const name = conversionName(record)
+  const time = timeField(record, context, conversionTimeCodes)
+
+  const value = numeric(record.values.ConversionValue)
+  if (value === null || (value !== undefined && value < 0)) {
+    throw service(ServiceCodes.ValueInvalid, "ConversionValue", "(It must be a number of at least 0.)")
+  }
+
+  const currencyCode = currency(record, "ConversionCurrencyCode", ServiceCodes.CurrencyCodeInvalid)
+
+  const credit = numeric(record.values.ExternalAttributionCredit)
+  const model = textField(record, "ExternalAttributionModel")
+  if ((credit === undefined) !== (model === undefined)) {
+    throw local(
+      LocalCodes.ExternalAttributionRequiredFieldEmpty,
+      "ExternalAttributionCredit and ExternalAttributionModel are given together or not at all.",
+      credit === undefined ? "ExternalAttributionCredit" : "ExternalAttributionModel"
+    )
+  }
+  if (credit === null || (credit !== undefined && !(credit > 0 && credit <= 1))) {
+    throw local(
+      LocalCodes.ExternalAttributionCreditValueInvalid,
+      "ExternalAttributionCredit must be a number greater than 0 and at most 1.",
+      "ExternalAttributionCredit"
+    )
+  }
+
+  const hashed = hashIdentifiers(record, context, ids)
+  return new PreparedConversion(
+    record.line,
+    record.id,
+    hashed.microsoftClickId,
+    intern(name),
+    time,
+    value,
+    currencyCode === undefined ? undefined : intern(currencyCode),
+    credit,
+    model,
+    hashed.hashedEmail,
+    hashed.hashedPhone
+  )
+}
 
 // ===== Adjustments =====
 
@@ -460,53 +485,61 @@ const adjustmentTypes: Record<string, "Restate" | "Retract"> = { restate: "Resta
 const adjustmentTypeNotText = service(ServiceCodes.InvalidAdjustmentType, "AdjustmentType")
 
 /** Checks a record for ApplyOfflineConversionAdjustments; returns the prepared item or an `Invalid` outcome. */
-export const prepareAdjustment = (record: SourceRecord, context: ValidationContext): PreparedAdjustment | Outcome =>
-  run(record, context, () => {
-    const rawType = textField(record, "AdjustmentType", adjustmentTypeNotText)
-    const adjustmentType = rawType === undefined ? undefined : adjustmentTypes[rawType.toLowerCase()]
-    if (adjustmentType === undefined) {
-      throw service(
-        ServiceCodes.InvalidAdjustmentType,
-        "AdjustmentType",
-        rawType === undefined ? "(It is required: Restate or Retract.)" : `(${show(rawType)}: use Restate or Retract.)`
-      )
-    }
-    const ids = identifiers(record)
-    const name = conversionName(record)
-    const conversionTimeMs = timeField(record, context, conversionTimeCodes)
-    const adjustmentTimeMs = timeField(record, context, adjustmentTimeCodes)
-    if (adjustmentTimeMs < conversionTimeMs)
-      throw service(ServiceCodes.AdjustmentTimeEarlierThanConversionTime, "AdjustmentTime")
+export const prepareAdjustment = (record: SourceRecord, context: ValidationContext): PreparedAdjustment | Outcome => {
+  try {
+    return adjustmentOf(record, context)
+  } catch (error) {
+    return failed(record, context, error)
+  }
+}
 
-    const value = numeric(record.values.AdjustmentValue)
-    let currencyCode: string | undefined
-    if (adjustmentType === "Retract") {
-      if (value !== undefined) {
-        throw service(ServiceCodes.AdjustmentValueNotExpected, "AdjustmentValue", "(A Retract takes no value.)")
-      }
-    } else {
-      if (value === undefined) {
-        throw service(ServiceCodes.AdjustmentValueRequired, "AdjustmentValue", "(A Restate needs the new value.)")
-      }
-      if (value === null || value < 0) {
-        throw service(ServiceCodes.ValueInvalid, "AdjustmentValue", "(It must be a number of at least 0.)")
-      }
-      currencyCode = currency(record, "AdjustmentCurrencyCode", ServiceCodes.CurrencyCodeInvalid)
-      if (currencyCode === undefined) throw service(ServiceCodes.CurrencyValueRequired, "AdjustmentCurrencyCode")
-    }
-
-    const hashed = hashIdentifiers(record, context, ids)
-    return new PreparedAdjustment(
-      record.line,
-      record.id,
-      adjustmentType,
-      hashed.microsoftClickId,
-      intern(name),
-      conversionTimeMs,
-      adjustmentTimeMs,
-      adjustmentType === "Restate" && typeof value === "number" ? value : undefined,
-      currencyCode === undefined ? undefined : intern(currencyCode),
-      hashed.hashedEmail,
-      hashed.hashedPhone
+/** The rules of an adjustment record, in the order the service checks them; throws the first `Failure`. */
+const adjustmentOf = (record: SourceRecord, context: ValidationContext): PreparedAdjustment => {
+  const rawType = textField(record, "AdjustmentType", adjustmentTypeNotText)
+  const adjustmentType = rawType === undefined ? undefined : adjustmentTypes[rawType.toLowerCase()]
+  if (adjustmentType === undefined) {
+    throw service(
+      ServiceCodes.InvalidAdjustmentType,
+      "AdjustmentType",
+      rawType === undefined ? "(It is required: Restate or Retract.)" : `(${show(rawType)}: use Restate or Retract.)`
     )
-  })
+  }
+  const ids = identifiers(record)
+  const name = conversionName(record)
+  const conversionTimeMs = timeField(record, context, conversionTimeCodes)
+  const adjustmentTimeMs = timeField(record, context, adjustmentTimeCodes)
+  if (adjustmentTimeMs < conversionTimeMs)
+    throw service(ServiceCodes.AdjustmentTimeEarlierThanConversionTime, "AdjustmentTime")
+
+  const value = numeric(record.values.AdjustmentValue)
+  let currencyCode: string | undefined
+  if (adjustmentType === "Retract") {
+    if (value !== undefined) {
+      throw service(ServiceCodes.AdjustmentValueNotExpected, "AdjustmentValue", "(A Retract takes no value.)")
+    }
+  } else {
+    if (value === undefined) {
+      throw service(ServiceCodes.AdjustmentValueRequired, "AdjustmentValue", "(A Restate needs the new value.)")
+    }
+    if (value === null || value < 0) {
+      throw service(ServiceCodes.ValueInvalid, "AdjustmentValue", "(It must be a number of at least 0.)")
+    }
+    currencyCode = currency(record, "AdjustmentCurrencyCode", ServiceCodes.CurrencyCodeInvalid)
+    if (currencyCode === undefined) throw service(ServiceCodes.CurrencyValueRequired, "AdjustmentCurrencyCode")
+  }
+
+  const hashed = hashIdentifiers(record, context, ids)
+  return new PreparedAdjustment(
+    record.line,
+    record.id,
+    adjustmentType,
+    hashed.microsoftClickId,
+    intern(name),
+    conversionTimeMs,
+    adjustmentTimeMs,
+    adjustmentType === "Restate" && typeof value === "number" ? value : undefined,
+    currencyCode === undefined ? undefined : intern(currencyCode),
+    hashed.hashedEmail,
+    hashed.hashedPhone
+  )
+}
