@@ -22,7 +22,7 @@ import * as Hashing from "./hashing.js"
 import { Duplicate, Invalid, type Outcome, Ready } from "./outcome.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { type InputFormat, makeReader } from "./readers/format.js"
-import { type ReaderItem, type SourceRecord, readThrough } from "./readers/item.js"
+import { type ReaderItem, RecordItem, type SourceRecord, readThrough } from "./readers/item.js"
 import { type DeliveryFailure, Sender } from "./sender.js"
 import * as Time from "./time.js"
 import {
@@ -110,7 +110,7 @@ const preparedUnits = <E, R, B>(
 ): Stream.Stream<B, E | PipelineError, R> => {
   if (typeof input === "object" && input !== null && "records" in input) {
     return Stream.mapChunksEffect(input.records, (records) =>
-      prepare(Chunk.toReadonlyArray(Chunk.map(records, (record): ReaderItem => ({ _tag: "Record", record }))))
+      prepare(Chunk.toReadonlyArray(Chunk.map(records, (record): ReaderItem => new RecordItem(record))))
     )
   }
   const bytes: Stream.Stream<Uint8Array, E | PipelineError, R> = typeof input === "string" ? fileBytes(input) : input

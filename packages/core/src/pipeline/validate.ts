@@ -129,15 +129,20 @@ class AdjustmentItem {
   }
 }
 
+/** What outcomes show of a prepared record (made by a constructor, not a literal: see readers/item.ts). */
+class RecordIdentity implements Identity {
+  constructor(
+    readonly microsoftClickId: string | null,
+    readonly conversionName: string | null,
+    readonly conversionTime: string | null
+  ) {}
+}
+
 const identityFrom = (
   microsoftClickId: string | undefined,
   conversionName: string,
   conversionTimeMs: number
-): Identity => ({
-  microsoftClickId: microsoftClickId ?? null,
-  conversionName,
-  conversionTime: Time.formatUtc(conversionTimeMs)
-})
+): Identity => new RecordIdentity(microsoftClickId ?? null, conversionName, Time.formatUtc(conversionTimeMs))
 
 /**
  * One copy of each goal name and currency code: every record of a file repeats the same few, and each record's own

@@ -14,7 +14,7 @@ import { type FieldName, type FieldValues, type Mode, isBulkHeader, roleOf } fro
 import { Warning } from "../warning.js"
 import { type BulkRowKind, bulkRowKind } from "./bulk.js"
 import { CsvRecordScanner, type ScannedRecord } from "./csvRecords.js"
-import type { ReaderItem, RecordReader } from "./item.js"
+import { ReadRecord, type ReaderItem, RecordItem, type RecordReader, emptyFieldValues } from "./item.js"
 
 export interface CsvReaderOptions {
   readonly mode: Mode
@@ -245,7 +245,7 @@ class CsvReader implements RecordReader {
       return
     }
     let empty = true
-    const values: Record<string, string> = {}
+    const values = emptyFieldValues()
     let id: string | undefined
     let type: string | undefined
     for (let i = 0; i < keys.length; i++) {
@@ -269,7 +269,7 @@ class CsvReader implements RecordReader {
         return
       }
     }
-    this.out.push({ _tag: "Record", record: { line, values: values as FieldValues, id, bulk: this.header?.bulk } })
+    this.out.push(new RecordItem(new ReadRecord(line, values as FieldValues, id, this.header?.bulk)))
   }
 }
 

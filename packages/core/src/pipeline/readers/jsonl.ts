@@ -6,7 +6,7 @@
  */
 import { type FieldName, type Mode, roleOf } from "../columns.js"
 import { Warning } from "../warning.js"
-import type { ReaderItem, RecordReader } from "./item.js"
+import { ReadRecord, type ReaderItem, RecordItem, type RecordReader, emptyFieldValues } from "./item.js"
 
 export interface JsonLinesReaderOptions {
   readonly mode: Mode
@@ -90,7 +90,7 @@ class JsonLinesReader implements RecordReader {
       out.push({ _tag: "Malformed", line: this.line, reason: "a JSON Lines record must be a JSON object" })
       return
     }
-    const values: Partial<Record<FieldName, unknown>> = {}
+    const values: Partial<Record<FieldName, unknown>> = emptyFieldValues()
     const keyOf: Partial<Record<FieldName, string>> = {}
     let id: string | undefined
     let unknown: Array<string> | undefined
@@ -114,7 +114,7 @@ class JsonLinesReader implements RecordReader {
       }
     }
     if (unknown !== undefined) out.push({ _tag: "Warning", warning: Warning.UnknownColumns({ columns: unknown }) })
-    out.push({ _tag: "Record", record: { line: this.line, values, id } })
+    out.push(new RecordItem(new ReadRecord(this.line, values, id, undefined)))
   }
 }
 
