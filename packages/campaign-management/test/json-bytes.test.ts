@@ -49,6 +49,39 @@ describe("JsonBytes", () => {
     expect(text).toBe("abcdefghij".repeat(1000))
   })
 
+  it("writes numbers on its fast path exactly as String(n), and declines the others", () => {
+    /** What `decimal` writes, or undefined when it declines (then it must have written nothing). */
+    const fast = (n: number): string | undefined => {
+      const out = new JsonBytes(8)
+      const taken = out.decimal(n)
+      if (!taken) expect(out.length).toBe(0)
+      return taken ? decoder.decode(out.toBytes()) : undefined
+    }
+    // Decimals as amounts are written: a whole number and up to eight places, of every magnitude up to past 2^30.
+    const amount = fc
+      .tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.integer({ min: 0, max: 8 }), fc.nat(99_999_999))
+      .map(([whole, places, fraction]) => Number(`${whole}.${String(fraction).padStart(8, "0").slice(0, places)}`))
+    const anyNumber = fc.oneof(amount, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer())
+    let taken = 0
+    fc.assert(
+      fc.property(anyNumber, (n) => {
+        const text = fast(n)
+        if (text !== undefined) {
+          taken++
+          expect(text).toBe(String(n))
+        }
+      }),
+      { numRuns: 20_000 }
+    )
+    expect(taken).toBeGreaterThan(5_000)
+    for (const n of [0, 1, -1, 0.1, 0.25, 12.5, -3.75, 0.000001, 999_999.999999, 2 ** 30 - 1, 0.7, 1.1]) {
+      expect(fast(n)).toBe(String(n))
+    }
+    for (const n of [-0, 2 ** 30, 1e-7, 0.1 + 0.2, 1 / 3, 1e21, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(fast(n)).toBeUndefined()
+    }
+  })
+
   it("reset starts over in the same buffer", () => {
     const out = new JsonBytes(8)
     out.ascii("first value")

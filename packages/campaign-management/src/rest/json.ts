@@ -128,7 +128,7 @@ const putValue = (out: JsonBytes, model: Model, value: unknown): void => {
           return
         case "double":
         case "decimal":
-          out.ascii(formatDouble(value))
+          if (typeof value !== "number" || !out.decimal(value)) out.ascii(formatDouble(value))
           return
         case "dateTime":
           putDateTime(out, value)
