@@ -230,15 +230,15 @@ const MAX_LOAD = 0.7
 export class DedupeTable {
   /** Per slot: three fingerprint words and the first line (0 = empty slot; lines start at 1). */
   private slots: Uint32Array
-  private mask: number
+  /** The number of slots: any size (not a power of two), so a table reserved for a file is no larger than needed. */
+  private capacity: number
   private count = 0
   private readonly hash = new Uint32Array(4)
 
   constructor(initialCapacity = 1024) {
-    let capacity = 1024
-    while (capacity < initialCapacity) capacity *= 2
+    const capacity = Math.max(1024, Math.ceil(initialCapacity))
     this.slots = new Uint32Array(capacity * SLOT)
-    this.mask = capacity - 1
+    this.capacity = capacity
   }
 
   /** The number of distinct keys. */
@@ -267,19 +267,21 @@ export class DedupeTable {
     slots[found + 2] = c
     slots[found + 3] = line
     this.count++
-    if (this.count > (this.mask + 1) * MAX_LOAD) this.grow()
+    if (this.count > this.capacity * MAX_LOAD) this.grow()
     return 0
   }
 
   /** The offset of the slot holding (a, b, c), or of the empty slot where it belongs. */
   private find(a: number, b: number, c: number): number {
     const slots = this.slots
-    let index = a & this.mask
+    // The slot in proportion to the first fingerprint word (multiply-shift: no power-of-two size needed).
+    const capacity = this.capacity
+    let index = Math.floor(((a >>> 0) * capacity) / 4294967296)
     for (;;) {
       const offset = index * SLOT
       if (slots[offset + 3] === 0) return offset
       if (slots[offset] === a && slots[offset + 1] === b && slots[offset + 2] === c) return offset
-      index = (index + 1) & this.mask
+      index = index + 1 === capacity ? 0 : index + 1
     }
   }
 
@@ -289,19 +291,18 @@ export class DedupeTable {
    * memory until the garbage collector frees them.
    */
   reserve(keys: number): void {
-    let capacity = this.mask + 1
-    while (keys > capacity * MAX_LOAD) capacity *= 2
-    if (capacity > this.mask + 1) this.resize(capacity)
+    const capacity = Math.ceil(keys / MAX_LOAD) + 1
+    if (capacity > this.capacity) this.resize(capacity)
   }
 
   private grow(): void {
-    this.resize((this.mask + 1) * 2)
+    this.resize(this.capacity * 2)
   }
 
   private resize(capacity: number): void {
     const old = this.slots
     this.slots = new Uint32Array(capacity * SLOT)
-    this.mask = capacity - 1
+    this.capacity = capacity
     for (let offset = 0; offset < old.length; offset += SLOT) {
       if (old[offset + 3] === 0) continue
       const target = this.find(old[offset], old[offset + 1], old[offset + 2])

@@ -88,12 +88,14 @@ describe("DedupeTable", () => {
     expect(table.size).toBe(2)
   })
 
-  it("reserve sizes the table once for the keys to come and keeps the keys it has", () => {
+  it("reserve sizes the table once, exactly, for the keys to come and keeps the keys it has", () => {
     const table = new Dedupe.DedupeTable()
     expect(table.firstSeen("before", 1)).toBe(0)
     table.reserve(50_000)
     const reserved = table.bytes
     expect(reserved).toBeGreaterThanOrEqual(Math.ceil(50_000 / 0.7) * 16)
+    // Exactly the size needed, not rounded up to a power of two (that was up to twice the memory on large files).
+    expect(reserved).toBeLessThanOrEqual((Math.ceil(50_000 / 0.7) + 1) * 16)
     for (let i = 2; i <= 50_000; i++) expect(table.firstSeen(`key ${i}`, i)).toBe(0)
     expect(table.bytes).toBe(reserved)
     expect(table.firstSeen("before", 99)).toBe(1)
