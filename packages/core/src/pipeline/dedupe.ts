@@ -5,7 +5,8 @@
  *
  * Memory trade-off: the table keeps no records and no key text, only a 96-bit fingerprint of the canonical key and
  * the first line, 16 bytes per slot in one typed array (open addressing, linear probing, kept at most 70 % full):
- * about 23–46 bytes per distinct record, e.g. ~32 MiB for a million records, and no garbage-collector load. The price
+ * about 23 bytes per distinct record when sized from the file (up to twice that after growing on unsized input),
+ * e.g. ~24 MiB for a million records, and no garbage-collector load. The price
  * is a chance that two different records share a fingerprint and the second is wrongly called a duplicate: about
  * n² / 2⁹⁷, i.e. 10⁻¹⁵ for ten million records. The fingerprint is MurmurHash3 (x86, 128-bit) over the key's UTF-16
  * code units: not cryptographic — nobody gains from forging a collision in their own upload — and about ten times
