@@ -39,7 +39,14 @@ export {
   type WireFault,
   type WireFaultDetail
 } from "./codec/faults.js"
-export { formatDateTime, formatNumber, parseDateTime, usualDateTimeMillis, utcFields } from "./codec/scalars.js"
+export {
+  formatDateTime,
+  formatNumber,
+  parseDateTime,
+  usualDateTimeMillis,
+  utcFields,
+  utcFromMillis
+} from "./codec/scalars.js"
 export {
   DEFAULT_MAX_BYTES,
   type DecodedSoapRequest,

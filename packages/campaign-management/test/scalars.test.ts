@@ -5,7 +5,7 @@
 import { DateTime } from "effect"
 import { describe, expect, it } from "vitest"
 import { EncodeFailure } from "../src/codec/errors.js"
-import { formatDateTime, formatNumber, parseDateTime, parseDecimalText } from "../src/codec/scalars.js"
+import { formatDateTime, formatNumber, parseDateTime, parseDecimalText, utcFromMillis } from "../src/codec/scalars.js"
 
 const XSD_DOUBLE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 const XSD_DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
@@ -136,5 +136,22 @@ describe("dateTime formatting agrees with Date.prototype.toISOString", () => {
       const expected = ms % 1000 === 0 ? `${iso.slice(0, 19)}Z` : iso
       expect(formatDateTime(DateTime.unsafeMake(ms))).toBe(expected)
     }
+  })
+})
+
+describe("utcFromMillis", () => {
+  it("makes the same DateTime as unsafeMake, each one independent of the next (the Date it goes through is reused)", () => {
+    const instants = [0, -1, 1_764_000_000_123, -62_135_596_800_000, 253_402_300_799_999]
+    const made = instants.map(utcFromMillis)
+    made.forEach((value, i) => {
+      expect(DateTime.isUtc(value)).toBe(true)
+      expect(DateTime.toEpochMillis(value)).toBe(instants[i])
+      expect(value).toEqual(DateTime.unsafeMake(instants[i]!))
+    })
+  })
+
+  it("refuses a time that is not an instant, as unsafeMake does", () => {
+    expect(() => utcFromMillis(Number.NaN)).toThrow()
+    expect(DateTime.toEpochMillis(utcFromMillis(5))).toBe(5)
   })
 })

@@ -200,6 +200,18 @@ const daysIn = (year: number, month: number): number =>
       ? 30
       : 31
 
+/** The Date that `utcFromMillis` passes to Effect: set, read and let go at once, so one serves every call. */
+const scratchDate = new Date(0)
+
+/**
+ * A `DateTime.Utc` for an instant in ms since the epoch, without a new `Date` (Effect's constructors make one per call
+ * and only read its time: a Date is ~110 bytes of garbage, once per time of every item encoded or decoded).
+ */
+export const utcFromMillis = (epochMs: number): DateTime.Utc => {
+  scratchDate.setTime(epochMs)
+  return DateTime.unsafeFromDate(scratchDate)
+}
+
 /**
  * Reads xs:dateTime (also the ISO form with an offset that REST clients send): any number of fractional digits
  * (truncated to milliseconds), `Z`, an offset, or no zone (read as UTC). Returns an error message or the instant.
@@ -210,7 +222,7 @@ const daysIn = (year: number, month: number): number =>
  */
 export const parseDateTime = (text: string): DateTime.Utc | string => {
   const ms = usualDateTimeMillis(text)
-  return ms === undefined ? parseDateTimeByPattern(text) : DateTime.unsafeMake(ms)
+  return ms === undefined ? parseDateTimeByPattern(text) : utcFromMillis(ms)
 }
 
 /** The value of the two decimal digits at `at`, or -1. */
@@ -310,7 +322,7 @@ export const parseDateTimeByPattern = (text: string): DateTime.Utc | string => {
   date.setUTCHours(hour, minute, second, millis)
   const ms = date.getTime() - offsetMinutes * 60000
   if (!(ms >= minMillis && ms <= maxMillis)) return `"${clip(text)}" is outside the years 0001–9999 in UTC`
-  return DateTime.unsafeMake(ms)
+  return utcFromMillis(ms)
 }
 
 // ===== helpers =====

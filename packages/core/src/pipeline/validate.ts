@@ -7,8 +7,8 @@
  * first failing rule, checked in the order below. The 90-day window and the future check use `nowMs`, read from the
  * Effect Clock by the caller.
  */
-import type { Schemas } from "@uplink/campaign-management"
-import { DateTime } from "effect"
+import { type Schemas, utcFromMillis } from "@uplink/campaign-management"
+import type { DateTime } from "effect"
 import { LocalCodes, type ServiceCode, ServiceCodes, currencyCodes } from "./codes.js"
 import type { FieldName } from "./columns.js"
 import * as Hashing from "./hashing.js"
@@ -411,8 +411,8 @@ const failed = (record: SourceRecord, context: ValidationContext, error: unknown
   throw error
 }
 
-/** A parsed (valid) instant as a `DateTime.Utc`, without `unsafeMake`'s type dispatch (once per record). */
-const utc = (epochMs: number): DateTime.Utc => DateTime.unsafeFromDate(new Date(epochMs))
+/** A parsed (valid) instant as a `DateTime.Utc`, without a `Date` per record (see `utcFromMillis`). */
+const utc = (epochMs: number): DateTime.Utc => utcFromMillis(epochMs)
 
 /** Whether `result` is an outcome (the record failed) rather than a prepared item. */
 export const isOutcome = (result: Prepared | Outcome): result is Outcome =>
