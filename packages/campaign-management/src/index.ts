@@ -40,6 +40,7 @@ export {
   type WireFaultDetail
 } from "./codec/faults.js"
 export {
+  decimalWidth,
   formatDateTime,
   formatNumber,
   parseDateTime,

@@ -33,6 +33,13 @@ export const formatNumber = (n: number): string => {
   return negative ? "-" + out : out
 }
 
+/** How many decimal digits a non-negative integer has (1 for 0). */
+export const decimalWidth = (n: number): number => {
+  let width = 1
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) width++
+  return width
+}
+
 /** An integer of an XSD integer type (xs:int, …) after its range check. */
 export const formatInt = (n: unknown, info: ScalarInfo): string => {
   if (typeof n !== "number" || !Number.isInteger(n)) throw new EncodeFailure(`expected an integer, got ${describe(n)}`)

@@ -6,6 +6,8 @@
  * `JSON.stringify`.
  */
 
+import { decimalWidth } from "../codec/scalars.js"
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -17,13 +19,6 @@ export const asciiBytes = (text: string): Uint8Array => encoder.encode(text)
 /** Numbers below this magnitude can take `JsonBytes.decimal`'s fast path (their spacing is under 10^-6). */
 const DECIMAL_LIMIT = 2 ** 30
 const POWERS_OF_TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
-
-/** How many decimal digits a non-negative integer below 10^15 has (1 for 0). */
-const decimalWidth = (n: number): number => {
-  let width = 1
-  for (let limit = 10; n >= limit && width < 15; limit *= 10) width++
-  return width
-}
 
 export class JsonBytes {
   private buffer: Uint8Array

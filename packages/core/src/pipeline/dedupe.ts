@@ -12,6 +12,7 @@
  * code units: not cryptographic — nobody gains from forging a collision in their own upload — and about ten times
  * cheaper per record than SHA-256 through node:crypto, which was a hot spot of large runs.
  */
+import { decimalWidth } from "@uplink/campaign-management"
 import type { PreparedAdjustment, PreparedConversion } from "./validate.js"
 
 /**
@@ -19,13 +20,6 @@ import type { PreparedAdjustment, PreparedConversion } from "./validate.js"
  * this runs for every record, and the key text was a measurable share of the garbage of large runs. Each field is
  * length-prefixed (`<length>:<text>`), so no field content can imitate a field boundary; `~` stands for an absent one.
  */
-/** How many decimal digits a non-negative integer has. */
-const decimalWidth = (n: number): number => {
-  let width = 1
-  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) width++
-  return width
-}
-
 export class KeyUnits {
   units = new Uint16Array(256)
   length = 0
