@@ -19,6 +19,7 @@ import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from ".
 import { type DeliveryContext, deliverBatch, retrySchedule } from "./deliver.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import * as Hashing from "./hashing.js"
+import { mapEffectOrdered } from "./orderedPool.js"
 import { Duplicate, Invalid, type Outcome, Ready } from "./outcome.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { type InputFormat, makeReader } from "./readers/format.js"
@@ -344,19 +345,18 @@ const run = <E, R>(
           preparedUnits(input, mode, options, size, stage.onChunk),
           Stream.suspend(() => Stream.fromIterable(stage.onEnd()))
         )
-        return units.pipe(
-          Stream.mapEffect(
-            (unit): Effect.Effect<ReadonlyArray<Outcome>, never, Sender> =>
-              unit._tag === "Done"
-                ? Effect.succeed(unit.outcomes)
-                : Effect.ensuring(
-                    deliverBatch(unit.batch, config.delivery),
-                    Effect.sync(() => emptied(unit.batch))
-                  ),
-            { concurrency: config.concurrency }
-          ),
-          Stream.mapConcatChunk(handOver)
+        const delivered = mapEffectOrdered(
+          units,
+          config.concurrency,
+          (unit): Effect.Effect<ReadonlyArray<Outcome>, never, Sender> =>
+            unit._tag === "Done"
+              ? Effect.succeed(unit.outcomes)
+              : Effect.ensuring(
+                  deliverBatch(unit.batch, config.delivery),
+                  Effect.sync(() => emptied(unit.batch))
+                )
         )
+        return Stream.mapConcatChunk(delivered, handOver)
       })
     )
   )

@@ -1,0 +1,96 @@
+/**
+ * `mapEffectOrdered`, the delivery stage's worker pool: results in input order whatever order the work finishes in,
+ * never more than `concurrency` elements in `f` at once, the upstream's failure after the results before it, a defect
+ * of `f` ending the stream, and calls in progress interrupted when the stream is left early.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Duration, Effect, Exit, Fiber, Ref, Stream, TestClock } from "effect"
+import { mapEffectOrdered } from "../../src/pipeline/orderedPool.js"
+
+/** `f` for the tests: sleeps a time that depends on the element (so work finishes out of order), counting who is in. */
+const tracked = (running: Ref.Ref<number>, peak: Ref.Ref<number>) => (n: number) =>
+  Effect.gen(function* () {
+    const now = yield* Ref.updateAndGet(running, (r) => r + 1)
+    yield* Ref.update(peak, (p) => Math.max(p, now))
+    yield* Effect.sleep(Duration.millis(((n * 7) % 5) * 10 + 1))
+    yield* Ref.update(running, (r) => r - 1)
+    return n * 10
+  })
+
+describe("mapEffectOrdered", () => {
+  it.effect("gives results in input order with at most `concurrency` calls at a time", () =>
+    Effect.gen(function* () {
+      const running = yield* Ref.make(0)
+      const peak = yield* Ref.make(0)
+      const input = Array.from({ length: 40 }, (_, i) => i)
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(mapEffectOrdered(Stream.fromIterable(input), 3, tracked(running, peak)))
+      )
+      yield* TestClock.adjust(Duration.seconds(10))
+      const out = yield* Fiber.join(fiber)
+      expect(Chunk.toReadonlyArray(out)).toEqual(input.map((n) => n * 10))
+      expect(yield* Ref.get(peak)).toBe(3)
+      expect(yield* Ref.get(running)).toBe(0)
+    })
+  )
+
+  it.effect("runs one call at a time with a concurrency of 1, and ends on an empty input", () =>
+    Effect.gen(function* () {
+      const running = yield* Ref.make(0)
+      const peak = yield* Ref.make(0)
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(mapEffectOrdered(Stream.range(1, 10), 1, tracked(running, peak)))
+      )
+      yield* TestClock.adjust(Duration.seconds(10))
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(fiber))).toEqual(
+        Array.from({ length: 10 }, (_, i) => (i + 1) * 10)
+      )
+      expect(yield* Ref.get(peak)).toBe(1)
+      const empty = yield* Stream.runCollect(mapEffectOrdered(Stream.empty, 2, (n: number) => Effect.succeed(n)))
+      expect(Chunk.size(empty)).toBe(0)
+    })
+  )
+
+  it.effect("fails with the upstream's error after the results of the elements before it", () =>
+    Effect.gen(function* () {
+      const upstream = Stream.concat(Stream.make(1, 2, 3), Stream.fail("unreadable" as const))
+      const seen: Array<number> = []
+      const exit = yield* mapEffectOrdered(upstream, 2, (n: number) => Effect.succeed(n)).pipe(
+        Stream.runForEach((n) => Effect.sync(() => seen.push(n))),
+        Effect.exit
+      )
+      expect(seen).toEqual([1, 2, 3])
+      expect(exit).toEqual(Exit.fail("unreadable"))
+    })
+  )
+
+  it.effect("ends with the defect of a call", () =>
+    Effect.gen(function* () {
+      const exit = yield* mapEffectOrdered(Stream.make(1, 2, 3), 2, (n: number) =>
+        n === 2 ? Effect.dieMessage("boom") : Effect.succeed(n)
+      ).pipe(Stream.runCollect, Effect.exit)
+      expect(Exit.isFailure(exit) && Exit.causeOption(exit)._tag === "Some").toBe(true)
+      expect(String(exit)).toContain("boom")
+    })
+  )
+
+  it.effect("interrupts the calls in progress when the stream is left early", () =>
+    Effect.gen(function* () {
+      const finished = yield* Ref.make(0)
+      const interrupted = yield* Ref.make(0)
+      const slow = (n: number) =>
+        Effect.sleep(Duration.seconds(n === 0 ? 0 : 60)).pipe(
+          Effect.zipRight(Ref.update(finished, (k) => k + 1)),
+          Effect.as(n),
+          Effect.onInterrupt(() => Ref.update(interrupted, (k) => k + 1))
+        )
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(Stream.take(mapEffectOrdered(Stream.range(0, 100), 2, slow), 1))
+      )
+      yield* TestClock.adjust(Duration.millis(1))
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(fiber))).toEqual([0])
+      expect(yield* Ref.get(finished)).toBe(1)
+      expect(yield* Ref.get(interrupted)).toBeGreaterThanOrEqual(1)
+    })
+  )
+})
