@@ -106,6 +106,20 @@ describe("CsvRecordScanner", () => {
     ])
   })
 
+  it("reads quote-free records between quoted ones (the quote-free fast path) with the same lines and text", () => {
+    const text = 'h1,h2\n1,2\n"q,1",3\n4,5\r\n\n6,"multi\nline"\n7,8\n9" bad,1\n10,11'
+    expect(scanEverySplit(text)).toEqual([
+      { line: 1, text: "h1,h2" },
+      { line: 2, text: "1,2" },
+      { line: 3, text: '"q,1",3' },
+      { line: 4, text: "4,5" },
+      { line: 6, text: '6,"multi\nline"' },
+      { line: 8, text: "7,8" },
+      { line: 9, malformed: "a quote inside an unquoted field" },
+      { line: 10, text: "10,11" }
+    ])
+  })
+
   it("splits an unquoted record into the same fields as decoding each field's bytes on its own", () => {
     // Commas, ASCII, valid multi-byte sequences and bytes that are not valid UTF-8 (lone continuation bytes,
     // truncated sequences, surrogates, overlong forms): the line is decoded once, and must split the same way.
