@@ -8,7 +8,7 @@
  * Effect Clock by the caller.
  */
 import { type Schemas, utcFromMillis } from "@uplink/campaign-management"
-import type { DateTime } from "effect"
+import type { Types } from "effect"
 import { LocalCodes, type ServiceCode, ServiceCodes, currencyCodes } from "./codes.js"
 import type { FieldName } from "./columns.js"
 import * as Hashing from "./hashing.js"
@@ -89,8 +89,6 @@ export class PreparedAdjustment {
 
 export type Prepared = PreparedConversion | PreparedAdjustment
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
 /*
  * The items are made by constructors that set the properties a record has (absent ones are not set, not undefined):
  * V8 then lays every property out inside the object. An object literal grown property by property reallocated its
@@ -100,9 +98,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 /** An OfflineConversion item: plain data with the fields of the prepared record. */
 class ConversionItem {
   constructor(record: PreparedConversion) {
-    const item = this as unknown as Mutable<Schemas.OfflineConversion>
+    const item = this as unknown as Types.Mutable<Schemas.OfflineConversion>
     item.ConversionName = record.conversionName
-    item.ConversionTime = utc(record.conversionTimeMs)
+    item.ConversionTime = utcFromMillis(record.conversionTimeMs)
     if (record.currencyCode !== undefined) item.ConversionCurrencyCode = record.currencyCode
     if (record.conversionValue !== undefined) item.ConversionValue = record.conversionValue
     if (record.attributionCredit !== undefined) item.ExternalAttributionCredit = record.attributionCredit
@@ -116,11 +114,11 @@ class ConversionItem {
 /** An OfflineConversionAdjustment item: plain data with the fields of the prepared record. */
 class AdjustmentItem {
   constructor(record: PreparedAdjustment) {
-    const item = this as unknown as Mutable<Schemas.OfflineConversionAdjustment>
-    item.AdjustmentTime = utc(record.adjustmentTimeMs)
+    const item = this as unknown as Types.Mutable<Schemas.OfflineConversionAdjustment>
+    item.AdjustmentTime = utcFromMillis(record.adjustmentTimeMs)
     item.AdjustmentType = record.adjustmentType
     item.ConversionName = record.conversionName
-    item.ConversionTime = utc(record.conversionTimeMs)
+    item.ConversionTime = utcFromMillis(record.conversionTimeMs)
     if (record.currencyCode !== undefined) item.AdjustmentCurrencyCode = record.currencyCode
     if (record.adjustmentValue !== undefined) item.AdjustmentValue = record.adjustmentValue
     if (record.hashedEmail !== undefined) item.HashedEmailAddress = record.hashedEmail
@@ -410,9 +408,6 @@ const failed = (record: SourceRecord, context: ValidationContext, error: unknown
   if (error instanceof Failure) return invalid(record, context, error)
   throw error
 }
-
-/** A parsed (valid) instant as a `DateTime.Utc`, without a `Date` per record (see `utcFromMillis`). */
-const utc = (epochMs: number): DateTime.Utc => utcFromMillis(epochMs)
 
 /** Whether `result` is an outcome (the record failed) rather than a prepared item. */
 export const isOutcome = (result: Prepared | Outcome): result is Outcome =>
