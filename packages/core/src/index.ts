@@ -49,6 +49,7 @@ export {
   reasonFromFault
 } from "./errors/FaultClassification.js"
 export { RetryPolicy, type RetryPolicyOptions, type RetrySchedule } from "./retry/RetryPolicy.js"
+export { layerBufferedNodeHttpClient, makeBufferedNodeHttpClient } from "./transport/BufferedNodeHttpClient.js"
 export { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"
 export { Transport, type TransportResponse, type TransportShape } from "./transport/Transport.js"
 

@@ -1,12 +1,12 @@
 /**
- * The HTTP client the transports and the OAuth client use by default: @effect/platform-node's `node:http` client
- * with a keep-alive agent, so consecutive calls reuse their TLS connections (api-facts.md §4 "reuse connections").
+ * The HTTP client the transports and the OAuth client use by default: `node:http`/`node:https` with keep-alive agents,
+ * so consecutive calls reuse their TLS connections (api-facts.md §4 "reuse connections"), and whole responses read
+ * with little per-request machinery (`BufferedNodeHttpClient.ts` says what it leaves out of @effect/platform-node's
+ * client, and why).
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Layer } from "effect"
+import type { Layer } from "effect"
+import { layerBufferedNodeHttpClient } from "./BufferedNodeHttpClient.js"
 
 /** `HttpClient` over `node:http`/`node:https` with keep-alive agents (destroyed when the layer is released). */
-export const layerNodeHttpClient: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerWithoutAgent.pipe(
-  Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
-)
+export const layerNodeHttpClient: Layer.Layer<HttpClient.HttpClient> = layerBufferedNodeHttpClient
