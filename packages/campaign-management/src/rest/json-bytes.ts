@@ -37,6 +37,11 @@ export class JsonBytes {
     return this.position
   }
 
+  /** Forgets what was written after the first `length` bytes (a `length` read earlier). */
+  rewind(length: number): void {
+    if (length >= 0 && length <= this.position) this.position = length
+  }
+
   /** Makes room for `bytes` more bytes. */
   private ensure(bytes: number): void {
     const needed = this.position + bytes

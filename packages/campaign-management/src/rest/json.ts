@@ -25,6 +25,7 @@ import {
 } from "../codec/scalars.js"
 import { type ArrayModel, type FieldModel, type Model, type StructModel, structOf } from "../codec/wire-model.js"
 import { asciiBytes, JsonBytes } from "./json-bytes.js"
+import { type CompiledWriter, compileStructWriter } from "./json-compiled.js"
 import { concreteByDiscriminator, discriminatorOf, typeFieldValue } from "./discriminators.js"
 
 // ===== encoding =====
@@ -188,11 +189,53 @@ const putField = (out: JsonBytes, field: FieldModel, value: unknown): void => {
   out.byte(93)
 }
 
+/** Compiled writers (`json-compiled.ts`) of the struct types written so far; the last one is kept at hand. */
+const compiledWriters = new WeakMap<StructModel, CompiledWriter>()
+let lastModel: StructModel | undefined
+let lastWriter: CompiledWriter | undefined
+
+const compiledWriterOf = (model: StructModel): CompiledWriter => {
+  if (model === lastModel) return lastWriter!
+  let writer = compiledWriters.get(model)
+  if (writer === undefined) {
+    writer = compileStructWriter(model, { putField, putDateTime })
+    compiledWriters.set(model, writer)
+  }
+  lastModel = model
+  lastWriter = writer
+  return writer
+}
+
+/** Whether `putStruct` tries compiled writers first (off only in `writeStructGeneric`, the reference for tests). */
+let useCompiledWriters = true
+
+/**
+ * A struct as JSON text written by the generic writer alone, with no compiled writer at any depth: the reference that
+ * tests hold the compiled writers to. Throws EncodeFailure.
+ */
+export const writeStructGeneric = (declared: StructModel, value: unknown): string => {
+  useCompiledWriters = false
+  try {
+    return writeStruct(declared, value, undefined)
+  } finally {
+    useCompiledWriters = true
+  }
+}
+
 const putStruct = (out: JsonBytes, declared: StructModel, value: unknown, extra: string | undefined): void => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new EncodeFailure(`expected an object, got ${describe(value)}`)
   }
   const record = value as Record<string, unknown>
+  if (useCompiledWriters && !declared.tagged && extra === undefined) {
+    const start = out.length
+    try {
+      if (compiledWriterOf(declared)(out, record)) return
+    } catch {
+      // The generic writer below writes it again and throws the precise error, with its path.
+    }
+    out.rewind(start)
+  }
   let model = declared
   let discriminator: string | undefined
   if (declared.tagged) {
