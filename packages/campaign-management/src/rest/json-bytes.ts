@@ -19,6 +19,9 @@ export const asciiBytes = (text: string): Uint8Array => encoder.encode(text)
 /** Numbers below this magnitude can take `JsonBytes.decimal`'s fast path (their spacing is under 10^-6). */
 const DECIMAL_LIMIT = 2 ** 30
 const POWERS_OF_TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
+/** The ASCII digits of 0–99: tens in `PAIR_HIGH`, units in `PAIR_LOW`. */
+const PAIR_HIGH = Uint8Array.from({ length: 100 }, (_, n) => 48 + Math.floor(n / 10))
+const PAIR_LOW = Uint8Array.from({ length: 100 }, (_, n) => 48 + (n % 10))
 
 export class JsonBytes {
   private buffer: Uint8Array
@@ -113,17 +116,23 @@ export class JsonBytes {
     this.position += written
   }
 
-  /** Appends a non-negative integer below 10^15 in decimal without making a string. */
+  /** Appends a non-negative integer below 10^15 in decimal, zero-padded to `width` digits, without making a string. */
   digits(n: number, width: number): void {
     this.ensure(width)
     const buffer = this.buffer
     let position = this.position + width
     this.position = position
-    for (let i = 0; i < width; i++) {
-      const quotient = Math.floor(n / 10)
-      buffer[--position] = 48 + n - quotient * 10
+    let left = width
+    // Two digits per division (dates, times and amounts are mostly pairs).
+    while (left >= 2) {
+      const quotient = Math.floor(n / 100)
+      const pair = n - quotient * 100
+      buffer[--position] = PAIR_LOW[pair]!
+      buffer[--position] = PAIR_HIGH[pair]!
       n = quotient
+      left -= 2
     }
+    if (left === 1) buffer[--position] = 48 + (n % 10)
   }
 
   /**
