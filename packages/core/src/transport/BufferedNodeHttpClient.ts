@@ -30,7 +30,6 @@ import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Either, Inspectable, Layer, Option, Stream } from "effect"
-import type * as Http from "node:http"
 import * as NodeHttp from "node:http"
 import * as NodeHttps from "node:https"
 
@@ -111,12 +110,6 @@ class BufferedResponse extends Inspectable.Class implements HttpClientResponse.H
   }
 }
 
-/** The agents requests go through, by protocol. */
-interface Agents {
-  readonly http: Http.Agent
-  readonly https: NodeHttps.Agent
-}
-
 /** The bytes or text of a body this client writes itself; undefined for bodies it hands to the platform client. */
 const simpleBody = (body: HttpClientRequest.HttpClientRequest["body"]): Uint8Array | string | null | undefined => {
   switch (body._tag) {
@@ -133,7 +126,7 @@ const simpleBody = (body: HttpClientRequest.HttpClientRequest["body"]): Uint8Arr
 
 /** Sends one request with a simple body and reads the whole response. */
 const send = (
-  agents: Agents,
+  agents: NodeHttpClient.HttpAgent,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
   body: Uint8Array | string | null
@@ -188,7 +181,10 @@ const send = (
   })
 
 /** The client, over `agents`; `fallback` takes the requests whose bodies are streams or form data. */
-export const makeBufferedNodeHttpClient = (agents: Agents, fallback: HttpClient.HttpClient): HttpClient.HttpClient =>
+export const makeBufferedNodeHttpClient = (
+  agents: NodeHttpClient.HttpAgent,
+  fallback: HttpClient.HttpClient
+): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (requestEffect) =>
       Effect.flatMap(
