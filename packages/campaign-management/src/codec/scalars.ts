@@ -212,7 +212,7 @@ const daysIn = (year: number, month: number): number =>
  * A `DateTime.Utc` for an instant in ms since the epoch, made without a `Date` or Effect's property definition
  * (`utc.ts`): this runs once per time of every item encoded or decoded.
  */
-export const utcFromMillis = (epochMs: number): DateTime.Utc => makeUtc(epochMs)
+export const utcFromMillis: (epochMs: number) => DateTime.Utc = makeUtc
 
 /**
  * Reads xs:dateTime (also the ISO form with an offset that REST clients send): any number of fractional digits
