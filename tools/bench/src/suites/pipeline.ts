@@ -10,10 +10,16 @@
  * for no one. Runners are TypeScript modules of this folder, transpiled once per run into `tools/bench/.cache/` and
  * run by plain `node` (no loader in the measured process). Time is measured inside the runner, from opening the file to
  * the last answer: module loading, the node-soap client's WSDL parsing and layer construction are not counted.
+ *
+ * Two diagnostics, without targets, say where the time of the small case goes: both clients on a tenth of the small
+ * file (what a run costs whatever its size, and the rate after that), and ours against a null server that answers at
+ * once (what the emulator's own CPU, on the same cores, costs ours).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
@@ -141,6 +147,34 @@ const startEmulator = (): Promise<Emulator> =>
     child.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening: ${output}`)))
   })
 
+/**
+ * A server that answers every call at once with an empty `PartialErrors` list, without reading the items: the
+ * diagnostic of what the emulator's own CPU costs a client on the same cores. Runs in the bench process, which is
+ * idle while a case runs.
+ */
+const startNullServer = (): Promise<{ readonly url: string; readonly stop: () => Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    const server: Server = createServer((request, response) => {
+      request.resume()
+      request.on("end", () => {
+        response.writeHead(200, { "content-type": "application/json; charset=utf-8", trackingid: "null-server" })
+        response.end('{"PartialErrors":[]}')
+      })
+    })
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        stop: () =>
+          new Promise((done) => {
+            server.closeAllConnections()
+            server.close(() => done())
+          })
+      })
+    })
+  })
+
 /** What a runner prints when done. */
 interface RunnerResult {
   readonly records: number
@@ -192,6 +226,22 @@ const measurement = (s: Samples): Measurement => {
   }
 }
 
+/**
+ * A client's time on `small` records split, from its time on `tenth` of them, into what a run costs whatever its size
+ * (`fixedMs`: compiling the hot code, first connections) and its rate after that; undefined when noise makes the
+ * larger run no slower.
+ */
+const splitFixed = (
+  tenth: number,
+  tenthMs: number,
+  small: number,
+  smallMs: number
+): { readonly fixedMs: number; readonly recordsPerMs: number } | undefined => {
+  if (smallMs <= tenthMs) return undefined
+  const recordsPerMs = (small - tenth) / (smallMs - tenthMs)
+  return { fixedMs: tenthMs - tenth / recordsPerMs, recordsPerMs }
+}
+
 const perSecond = (records: number, ms: number): string =>
   `${Math.round((records * 1000) / ms).toLocaleString("en-US")} records/s`
 const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`
@@ -207,28 +257,33 @@ export const pipelineSuite: Suite = {
     const smallRounds = quick ? 1 : 3
     const largeRounds = quick ? 1 : 3
 
+    const tenth = small / 10
+
     const dir = mkdtempSync(join(tmpdir(), "uplink-bench-pipeline-"))
     const emulator = await startEmulator()
+    const nullServer = await startNullServer()
     try {
       const now = Date.now()
-      const files = { small: join(dir, "small.csv"), large: join(dir, "large.csv") }
+      const files = { tenth: join(dir, "tenth.csv"), small: join(dir, "small.csv"), large: join(dir, "large.csv") }
+      await writeCsv(files.tenth, tenth, now)
       await writeCsv(files.small, small, now)
       await writeCsv(files.large, large, now)
       const ours = prepareRunner("pipelineRunnerOurs")
       const baseline = prepareRunner("pipelineRunnerBaseline")
-      const oursArgs = (file: string) => ({
+      const oursArgs = (file: string, url = emulator.url) => ({
         file,
-        url: emulator.url,
+        url,
         transport: TRANSPORT,
         concurrency: CONCURRENCY,
         credentials
       })
       const baselineArgs = (file: string) => ({ file, url: emulator.url, wsdl: wsdlPath(), credentials })
-      const run = async (into: Samples, runner: string, args: object, records: number) => {
-        await emulator.reset()
-        const cpuBefore = emulator.cpuMs()
+      /** Runs one case; `emulated` false: against the null server (no emulator reset or CPU reading). */
+      const run = async (into: Samples, runner: string, args: object, records: number, emulated = true) => {
+        if (emulated) await emulator.reset()
+        const cpuBefore = emulated ? emulator.cpuMs() : undefined
         const result = await runCase(runner, args, records)
-        const cpuAfter = emulator.cpuMs()
+        const cpuAfter = emulated ? emulator.cpuMs() : undefined
         into.elapsedMs.push(result.elapsedMs)
         into.maxRssKb.push(result.maxRssKb)
         if (cpuBefore !== undefined && cpuAfter !== undefined) {
@@ -241,9 +296,15 @@ export const pipelineSuite: Suite = {
 
       const oursSmall = samples("ours")
       const baseSmall = samples("node-soap script")
+      const oursTenth = samples("ours")
+      const baseTenth = samples("node-soap script")
+      const oursNull = samples("ours, null server")
       for (let round = 0; round < smallRounds; round++) {
         await run(oursSmall, ours, oursArgs(files.small), small)
         await run(baseSmall, baseline, baselineArgs(files.small), small)
+        await run(oursTenth, ours, oursArgs(files.tenth), tenth)
+        await run(baseTenth, baseline, baselineArgs(files.tenth), tenth)
+        await run(oursNull, ours, oursArgs(files.small, nullServer.url), small, false)
       }
       const baselineLargeEstimate = (median(baseSmall.elapsedMs) * large) / small
       const runBaselineLarge = baselineLargeEstimate <= BASELINE_LIMIT_MS
@@ -278,6 +339,14 @@ export const pipelineSuite: Suite = {
           : [
               `The emulator (one process, measured from /proc in this run) used ${emulatorOurs.toFixed(1)} µs of CPU per record serving ours over REST and ${emulatorBase.toFixed(1)} µs serving the baseline over SOAP: no client can go faster than about ${perSecond(1, emulatorOurs / 1000)} against it over REST.`
             ]
+      const oursSplit = splitFixed(tenth, median(oursTenth.elapsedMs), small, a.medianMs)
+      const baseSplit = splitFixed(tenth, median(baseTenth.elapsedMs), small, b.medianMs)
+      const fixedNote =
+        oursSplit === undefined || baseSplit === undefined
+          ? `Fixed cost of a run: not derived (a ${count(tenth)}-record run was no faster than a ${count(small)}-record one).`
+          : `Fixed cost of a run (diagnostic): ${count(tenth)} records took ours ${median(oursTenth.elapsedMs).toFixed(0)} ms and the node-soap script ${median(baseTenth.elapsedMs).toFixed(0)} ms (medians of ${smallRounds}). From the two sizes, ours costs about ${oursSplit.fixedMs.toFixed(0)} ms per run whatever its size (V8 compiling the hot code, first connections) and then runs at ${perSecond(1, 1 / oursSplit.recordsPerMs)}; the script ${baseSplit.fixedMs.toFixed(0)} ms, then ${perSecond(1, 1 / baseSplit.recordsPerMs)}: ${(oursSplit.recordsPerMs / baseSplit.recordsPerMs).toFixed(1)}× on the records after the first ${count(tenth)}.`
+      const nullMs = median(oursNull.elapsedMs)
+      const nullNote = `Against a null server (diagnostic; it answers every call at once without reading the items, so no emulator CPU shares the two cores): ours took ${nullMs.toFixed(0)} ms for ${count(small)} records (${perSecond(small, nullMs)}, ${(b.medianMs / nullMs).toFixed(1)}× the script against the emulator; median of ${oursNull.elapsedMs.length}). The emulator's CPU on the same machine costs ours ${Math.max(0, a.medianMs - nullMs).toFixed(0)} ms of the ${a.medianMs.toFixed(0)}.`
       const largeBaselineNote = runBaselineLarge
         ? `The baseline ran on ${count(large)} records once (${perSecond(large, d.medianMs)}).`
         : `The baseline was estimated at ${(baselineLargeEstimate / 1000).toFixed(0)} s for ${count(large)} records, so it was measured on ${count(small)} only and its ${count(large)} time is that ×${large / small}: it sends one call after the other, so its rate does not depend on the file size.`
@@ -293,10 +362,13 @@ export const pipelineSuite: Suite = {
           'Baseline: the generated node-soap client (`@uplink/campaign-management/soap-client`), `readline` over the same file, `split(",")`, 1,000 objects per `ApplyOfflineConversionsAsync`, sequential, no validation.',
           largeBaselineNote,
           ...emulatorNote,
-          `Each case is a child process (\`node\` on a transpiled runner; peak RSS = \`process.resourceUsage().maxRSS\` at its end); the emulator (\`--demo\`) is a separate child process, reset before each case. Time runs from opening the file to the last answer (no module loading, WSDL parsing or startup). At ${count(small)}: ${smallRounds} round(s), ours and the baseline alternating; at ${count(large)}: ${largeRounds} of ours${runBaselineLarge ? ", the baseline once" : ""}. Data: ${count(large)} distinct valid records, ~110 bytes a line.`
+          fixedNote,
+          nullNote,
+          `Each case is a child process (\`node\` on a transpiled runner; peak RSS = \`process.resourceUsage().maxRSS\` at its end); the emulator (\`--demo\`) is a separate child process, reset before each case. Time runs from opening the file to the last answer (no module loading, WSDL parsing or startup). At ${count(small)}: ${smallRounds} round(s), ours and the baseline alternating (each round also runs both on ${count(tenth)} records and ours against the null server); at ${count(large)}: ${largeRounds} of ours${runBaselineLarge ? ", the baseline once" : ""}. Data: ${count(large)} distinct valid records, ~110 bytes a line.`
         ]
       }
     } finally {
+      await nullServer.stop()
       await emulator.stop()
       rmSync(dir, { recursive: true, force: true })
     }
