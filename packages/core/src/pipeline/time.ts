@@ -186,6 +186,39 @@ export const parse = (text: string, context: TimeContext = {}): ParsedTime => {
   }
 }
 
+/** Whether `text` has a decimal digit at `i`. */
+const isDigitAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i)
+  return c >= 48 && c <= 57
+}
+
+/**
+ * `text` itself when it is already what `formatUtc` writes for the instant it names — `YYYY-MM-DDTHH:MM:SS.mmmZ`
+ * with a year from 1000, the form `Date.prototype.toISOString` gives most machine-written files — else undefined.
+ * An outcome then shows the input's own text instead of formatting the time again (this runs for every record).
+ * Meant for text that `parse` accepted: the shape is checked here, the date's validity there.
+ */
+export const canonicalUtcText = (text: unknown): string | undefined => {
+  if (typeof text !== "string" || text.length !== 24) return undefined
+  if (
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 || // .
+    text.charCodeAt(23) !== 90 || // Z
+    text.charCodeAt(0) === 48 // a year below 1000: formatUtc leaves those to toISOString
+  ) {
+    return undefined
+  }
+  for (const i of CANONICAL_DIGITS) if (!isDigitAt(text, i)) return undefined
+  return text
+}
+
+/** The positions of the digits in `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
+const CANONICAL_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
+
 /** The character code of digit `n` (0–9). */
 const digit = (n: number): number => 48 + n
 const tens = (n: number): number => digit(Math.floor(n / 10) % 10)

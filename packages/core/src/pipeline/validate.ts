@@ -45,7 +45,9 @@ export class PreparedConversion {
     readonly attributionCredit: number | undefined,
     readonly attributionModel: string | undefined,
     readonly hashedEmail: string | undefined,
-    readonly hashedPhone: string | undefined
+    readonly hashedPhone: string | undefined,
+    /** The input's ConversionTime text when it is already the normalised UTC text (`Time.canonicalUtcText`). */
+    readonly conversionTimeText: string | undefined = undefined
   ) {}
 
   /** The ApplyOfflineConversions item (a new object on every call). */
@@ -55,7 +57,7 @@ export class PreparedConversion {
 
   /** What outcomes show of the record (the conversion time as normalised UTC text). */
   get identity(): Identity {
-    return identityFrom(this.microsoftClickId, this.conversionName, this.conversionTimeMs)
+    return identityFrom(this.microsoftClickId, this.conversionName, this.conversionTimeMs, this.conversionTimeText)
   }
 }
 
@@ -73,7 +75,9 @@ export class PreparedAdjustment {
     readonly adjustmentValue: number | undefined,
     readonly currencyCode: string | undefined,
     readonly hashedEmail: string | undefined,
-    readonly hashedPhone: string | undefined
+    readonly hashedPhone: string | undefined,
+    /** The input's ConversionTime text when it is already the normalised UTC text (`Time.canonicalUtcText`). */
+    readonly conversionTimeText: string | undefined = undefined
   ) {}
 
   /** The ApplyOfflineConversionAdjustments item (a new object on every call). */
@@ -83,7 +87,7 @@ export class PreparedAdjustment {
 
   /** What outcomes show of the record. */
   get identity(): Identity {
-    return identityFrom(this.microsoftClickId, this.conversionName, this.conversionTimeMs)
+    return identityFrom(this.microsoftClickId, this.conversionName, this.conversionTimeMs, this.conversionTimeText)
   }
 }
 
@@ -139,8 +143,10 @@ class RecordIdentity implements Identity {
 const identityFrom = (
   microsoftClickId: string | undefined,
   conversionName: string,
-  conversionTimeMs: number
-): Identity => new RecordIdentity(microsoftClickId ?? null, conversionName, Time.formatUtc(conversionTimeMs))
+  conversionTimeMs: number,
+  conversionTimeText: string | undefined
+): Identity =>
+  new RecordIdentity(microsoftClickId ?? null, conversionName, conversionTimeText ?? Time.formatUtc(conversionTimeMs))
 
 /**
  * One copy of each goal name and currency code: every record of a file repeats the same few, and each record's own
@@ -474,7 +480,8 @@ const conversionOf = (record: SourceRecord, context: ValidationContext): Prepare
     credit,
     model,
     hashed.hashedEmail,
-    hashed.hashedPhone
+    hashed.hashedPhone,
+    Time.canonicalUtcText(record.values.ConversionTime)
   )
 }
 
@@ -540,6 +547,7 @@ const adjustmentOf = (record: SourceRecord, context: ValidationContext): Prepare
     adjustmentType === "Restate" && typeof value === "number" ? value : undefined,
     currencyCode === undefined ? undefined : intern(currencyCode),
     hashed.hashedEmail,
-    hashed.hashedPhone
+    hashed.hashedPhone,
+    Time.canonicalUtcText(record.values.ConversionTime)
   )
 }

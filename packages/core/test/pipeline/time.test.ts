@@ -88,3 +88,42 @@ describe("Time.formatUtc", () => {
     )
   })
 })
+
+describe("Time.canonicalUtcText", () => {
+  it("is the text itself exactly when formatUtc writes that text for the instant it parses to", () => {
+    FastCheck.assert(
+      FastCheck.property(FastCheck.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        const text = new Date(ms).toISOString()
+        const canonical = Time.canonicalUtcText(text)
+        if (canonical !== undefined) {
+          expect(canonical).toBe(text)
+          const parsed = Time.parse(text)
+          expect(parsed.ok && Time.formatUtc(parsed.epochMs)).toBe(text)
+        }
+      }),
+      { numRuns: 2000 }
+    )
+    expect(Time.canonicalUtcText("2026-11-28T14:06:48.387Z")).toBe("2026-11-28T14:06:48.387Z")
+  })
+
+  it("leaves every other form to formatUtc", () => {
+    for (const text of [
+      "2026-11-28T14:06:48Z",
+      "2026-11-28T14:06:48.3870Z",
+      "2026-11-28T14:06:48.387+00:00",
+      "2026-11-28t14:06:48.387Z",
+      "2026-11-28T14:06:48.387z",
+      "2026-11-28 14:06:48.387Z",
+      " 2026-11-28T14:06:48.387Z",
+      "0999-11-28T14:06:48.387Z",
+      "2026-1a-28T14:06:48.387Z",
+      "11/28/2026 2:06:48 PM",
+      "",
+      null,
+      undefined,
+      20261128
+    ]) {
+      expect(Time.canonicalUtcText(text)).toBeUndefined()
+    }
+  })
+})

@@ -136,6 +136,20 @@ describe("conversion rules", () => {
     expect(Validate.isOutcome(result) ? result : result.identity.conversionTime).toBe("2025-06-15T06:00:00.000Z")
   })
 
+  it("outcomes show the conversion time as normalised UTC text, the input's own text when it already is", () => {
+    const timeOf = (values: FieldValues, make = conversion) => {
+      const result = make(values)
+      return Validate.isOutcome(result) ? result._tag : result.identity.conversionTime
+    }
+    const canonical = new Date(NOW - 3 * 3_600_000 + 387).toISOString()
+    expect(timeOf({ ...base, ConversionTime: canonical })).toBe(canonical)
+    const shortForm = canonical.replace(/\.\d{3}Z$/, "Z")
+    expect(timeOf({ ...base, ConversionTime: shortForm })).toBe(canonical.replace(/\.\d{3}Z$/, ".000Z"))
+    const offset = canonical.replace(/Z$/, "+00:00")
+    expect(timeOf({ ...base, ConversionTime: offset })).toBe(canonical)
+    expect(timeOf({ ...retract, ConversionTime: canonical }, adjustment)).toBe(canonical)
+  })
+
   it("a click id may be left out when a hashed or raw identifier is given", () => {
     expect(codeOf(conversion({ ...base, MicrosoftClickId: undefined, HashedEmailAddress: sha256("x@y.z") }))).toBe(
       "valid"
