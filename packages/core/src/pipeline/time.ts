@@ -186,12 +186,6 @@ export const parse = (text: string, context: TimeContext = {}): ParsedTime => {
   }
 }
 
-/** Whether `text` has a decimal digit at `i`. */
-const isDigitAt = (text: string, i: number): boolean => {
-  const c = text.charCodeAt(i)
-  return c >= 48 && c <= 57
-}
-
 /**
  * `text` itself when it is already what `formatUtc` writes for the instant it names — `YYYY-MM-DDTHH:MM:SS.mmmZ`
  * with a year from 1000, the form `Date.prototype.toISOString` gives most machine-written files — else undefined.
@@ -212,12 +206,12 @@ export const canonicalUtcText = (text: unknown): string | undefined => {
   ) {
     return undefined
   }
-  for (const i of CANONICAL_DIGITS) if (!isDigitAt(text, i)) return undefined
+  for (const i of CANONICAL_DIGIT_PAIRS) if (twoDigits(text, i) < 0) return undefined
   return text
 }
 
-/** The positions of the digits in `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
-const CANONICAL_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
+/** Where two digits start in `YYYY-MM-DDTHH:MM:SS.mmmZ` (20 and 21 together cover the three of the milliseconds). */
+const CANONICAL_DIGIT_PAIRS = [0, 2, 5, 8, 11, 14, 17, 20, 21]
 
 /** The character code of digit `n` (0–9). */
 const digit = (n: number): number => 48 + n

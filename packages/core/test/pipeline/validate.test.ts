@@ -137,7 +137,7 @@ describe("conversion rules", () => {
   })
 
   it("outcomes show the conversion time as normalised UTC text, the input's own text when it already is", () => {
-    const timeOf = (values: FieldValues, make = conversion) => {
+    const timeOf = (values: FieldValues, make: (values: FieldValues) => Validate.Prepared | Outcome = conversion) => {
       const result = make(values)
       return Validate.isOutcome(result) ? result._tag : result.identity.conversionTime
     }
