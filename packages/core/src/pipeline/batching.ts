@@ -11,7 +11,7 @@ import type { Prepared } from "./validate.js"
 export const MAX_BATCH_SIZE = 1000
 
 export type Unit =
-  | { readonly _tag: "Done"; readonly outcomes: ReadonlyArray<Outcome> }
+  | { readonly _tag: "Done"; readonly outcomes: Array<Outcome> }
   | { readonly _tag: "Send"; readonly batch: ReadonlyArray<Prepared> }
 
 /** Collects prepared records into batches and outcomes into `Done` units. */

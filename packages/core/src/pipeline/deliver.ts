@@ -69,11 +69,11 @@ const itemError = (error: BatchErrorLike): ItemError => ({
 const lineRange = (batch: ReadonlyArray<Prepared>): string =>
   batch.length === 0 ? "" : `${batch[0].line}–${batch[batch.length - 1].line}`
 
-/** Sends `batch` (with retries) and returns one outcome per record, in batch order. */
+/** Sends `batch` (with retries) and returns one outcome per record, in batch order (in a new array). */
 export const deliverBatch: (
   batch: ReadonlyArray<Prepared>,
   context: DeliveryContext
-) => Effect.Effect<ReadonlyArray<Outcome>, never, Sender> = Effect.fn("OfflineConversions.deliverBatch")(function* (
+) => Effect.Effect<Array<Outcome>, never, Sender> = Effect.fn("OfflineConversions.deliverBatch")(function* (
   batch: ReadonlyArray<Prepared>,
   context: DeliveryContext
 ) {

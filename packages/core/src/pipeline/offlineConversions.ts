@@ -9,24 +9,25 @@
  * chunk is read, batch records when their request has finished. Only the input can fail the stream (`PipelineError`):
  * a record that cannot be read is an `invalid` outcome, a request that cannot be delivered gives `failed` outcomes.
  */
-import { createReadStream, statSync } from "node:fs"
-import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Chunk, Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
+import { statSync } from "node:fs"
+import { Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
 import { Batcher, MAX_BATCH_SIZE, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
 import type { Mode } from "./columns.js"
 import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
 import { type DeliveryContext, deliverBatch, retrySchedule } from "./deliver.js"
+import * as FileChunks from "./fileChunks.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import * as Hashing from "./hashing.js"
-import { mapEffectOrdered } from "./orderedPool.js"
+import { type Emit, orderedPool } from "./orderedPool.js"
 import { Duplicate, Invalid, type Outcome, Ready } from "./outcome.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { type InputFormat, makeReader } from "./readers/format.js"
-import { type ReaderItem, RecordItem, type SourceRecord, readThrough } from "./readers/item.js"
+import { type ReaderItem, RecordItem, type SourceRecord } from "./readers/item.js"
 import { type DeliveryFailure, Sender } from "./sender.js"
 import * as Time from "./time.js"
 import {
+  type Prepared,
   type PreparedAdjustment,
   type PreparedConversion,
   type ValidationContext,
@@ -84,46 +85,66 @@ export type PipelineInput<E = never, R = never> =
 
 // ===== Input =====
 
-/** The bytes of the file at `path` (`-`: standard input), read in 64 KiB chunks (about one batch of records each). */
+/** What a failure to open or read the file at `path` becomes. */
+const unreadableFile =
+  (path: string) =>
+  (cause: unknown): PipelineError =>
+    new PipelineError({
+      reason: "UnreadableInput",
+      message: `cannot read ${path === "-" ? "standard input" : path}: ${(cause as Error)?.message ?? String(cause)}`
+    })
+
+/** The bytes of the file at `path` (`-` is standard input), read in 64 KiB chunks (about one batch of records each). */
 export const fileBytes = (path: string): Stream.Stream<Uint8Array, PipelineError> =>
-  NodeStream.fromReadable<PipelineError, Uint8Array>(
-    () => (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 })),
-    (cause) =>
-      new PipelineError({
-        reason: "UnreadableInput",
-        message: `cannot read ${path === "-" ? "standard input" : path}: ${(cause as Error)?.message ?? String(cause)}`
-      })
-  )
+  FileChunks.stream(path, unreadableFile(path))
 
 const unreadable = (reason: string) =>
   new PipelineError({ reason: "UnreadableInput", message: `unreadable input: ${reason}` })
 
 /**
- * Steps 1–5 over the input: records read (or given) and passed, chunk by chunk, to `prepare`, which turns them into
- * units. Bytes are read and prepared in one step (`readThrough`), so read records never wait in a stream buffer.
+ * Steps 1–5 over the input, as the producer of the delivery pool: records read (or given) chunk by chunk and handed,
+ * in the same step, to `onItems`, which prepares them and emits their units. Read records never wait in a stream
+ * buffer, and reading a file costs no stream stage at all (`FileChunks.forEach`).
  */
-const preparedUnits = <E, R, B>(
+const readInput = <E, R, E2>(
   input: PipelineInput<E, R>,
   mode: Mode,
   options: PipelineOptions,
   size: InputSize,
-  prepare: (items: ReadonlyArray<ReaderItem>) => Effect.Effect<Chunk.Chunk<B>>
-): Stream.Stream<B, E | PipelineError, R> => {
+  onItems: (items: Array<ReaderItem>) => Effect.Effect<void, E2>
+): Effect.Effect<void, E | E2 | PipelineError, R> => {
   if (typeof input === "object" && input !== null && "records" in input) {
-    return Stream.mapChunksEffect(input.records, (records) =>
-      prepare(Chunk.toReadonlyArray(Chunk.map(records, (record): ReaderItem => new RecordItem(record))))
-    )
+    return Stream.runForEachChunk(input.records, (records) => {
+      const items: Array<ReaderItem> = []
+      for (const record of records) items.push(new RecordItem(record))
+      return onItems(items)
+    })
   }
-  const bytes: Stream.Stream<Uint8Array, E | PipelineError, R> = typeof input === "string" ? fileBytes(input) : input
-  const counted = Stream.mapChunks(bytes, (chunk) => {
-    for (const piece of chunk) size.read += piece.byteLength
-    return chunk
-  })
-  return readThrough(
-    counted,
-    () => makeReader(options.format ?? "auto", { mode, maxRecordBytes: options.maxRecordBytes }),
-    unreadable,
-    prepare
+  const reader = makeReader(options.format ?? "auto", { mode, maxRecordBytes: options.maxRecordBytes })
+  /** Hands on what the reader found; an `Unreadable` item ends the run. */
+  const take = (items: Array<ReaderItem>): Effect.Effect<void, E2 | PipelineError> => {
+    const unreadableItem = items.find((item) => item._tag === "Unreadable")
+    return unreadableItem === undefined ? onItems(items) : Effect.fail(unreadable(unreadableItem.reason))
+  }
+  const onBytes = (pieces: Iterable<Uint8Array>): Effect.Effect<void, E2 | PipelineError> => {
+    const items: Array<ReaderItem> = []
+    for (const bytes of pieces) {
+      size.read += bytes.byteLength
+      reader.push(bytes, items)
+    }
+    return take(items)
+  }
+  const body: Effect.Effect<void, E | E2 | PipelineError, R> =
+    typeof input === "string"
+      ? FileChunks.forEach(input, unreadableFile(input), (bytes) => onBytes([bytes]))
+      : Stream.runForEachChunk(input, onBytes)
+  return Effect.zipRight(
+    body,
+    Effect.suspend(() => {
+      const items: Array<ReaderItem> = []
+      reader.end(items)
+      return take(items)
+    })
   )
 }
 
@@ -281,53 +302,72 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputS
     batcher.add(prepared, units)
   }
 
-  const onChunk = (items: ReadonlyArray<ReaderItem>): Effect.Effect<Chunk.Chunk<Unit>> =>
-    Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
-      const units: Array<Unit> = []
-      const warnings: Array<Warning> = []
-      const context = contexts(nowMs)
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!
-        switch (item._tag) {
-          case "Record":
-            recordsRead++
-            prepareOne(item.record, context, units, warnings)
-            break
-          case "Malformed":
-            batcher.outcome(
-              Invalid({
-                line: item.line,
-                identity: noIdentity,
-                code: null,
-                errorCode: item.errorCode ?? LocalCodes.MalformedRecord,
-                message: `The line cannot be read: ${item.reason}.`,
-                field: null
-              }),
-              units
-            )
-            break
-          case "Warning":
-            warnings.push(item.warning)
-            break
-          case "Unreadable":
-            break
+  /**
+   * Prepares the items of one chunk ("now" is read once per chunk) and emits their units to the delivery pool, after
+   * the chunk's warnings. The items are emptied once prepared (see `emptied`): they must not be used afterwards.
+   */
+  const onItems =
+    (emit: Emit<ReadonlyArray<Prepared>, Outcome>) =>
+    (items: Array<ReaderItem>): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
+        const units: Array<Unit> = []
+        const warnings: Array<Warning> = []
+        const context = contexts(nowMs)
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i]!
+          switch (item._tag) {
+            case "Record":
+              recordsRead++
+              prepareOne(item.record, context, units, warnings)
+              break
+            case "Malformed":
+              batcher.outcome(
+                Invalid({
+                  line: item.line,
+                  identity: noIdentity,
+                  code: null,
+                  errorCode: item.errorCode ?? LocalCodes.MalformedRecord,
+                  message: `The line cannot be read: ${item.reason}.`,
+                  field: null
+                }),
+                units
+              )
+              break
+            case "Warning":
+              warnings.push(item.warning)
+              break
+            case "Unreadable":
+              break
+          }
         }
-      }
-      batcher.flushDone(units)
-      reserve()
-      const result = Chunk.unsafeFromArray(units)
-      return warnings.length === 0
-        ? Effect.succeed(result)
-        : Effect.as(Effect.forEach(warnings, config.onWarning, { discard: true }), result)
+        emptied(items)
+        batcher.flushDone(units)
+        reserve()
+        const emitted = emitUnits(emit, units)
+        return warnings.length === 0
+          ? emitted
+          : Effect.zipRight(Effect.forEach(warnings, config.onWarning, { discard: true }), emitted)
+      })
+
+  /** Emits what is still held once the input has ended. */
+  const onEnd = (emit: Emit<ReadonlyArray<Prepared>, Outcome>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const units: Array<Unit> = []
+      batcher.end(units)
+      return emitUnits(emit, units)
     })
 
-  const onEnd = (): Array<Unit> => {
-    const units: Array<Unit> = []
-    batcher.end(units)
-    return units
-  }
+  return { onItems, onEnd }
+}
 
-  return { onChunk, onEnd }
+/** Hands units to the delivery pool: a batch as work, outcomes known without sending as a ready result. */
+const emitUnits = (emit: Emit<ReadonlyArray<Prepared>, Outcome>, units: ReadonlyArray<Unit>): Effect.Effect<void> => {
+  const emitUnit = (unit: Unit): Effect.Effect<void> =>
+    unit._tag === "Send" ? emit.work(unit.batch) : emit.ready(unit.outcomes)
+  // Nearly every chunk gives one unit: no loop for it.
+  if (units.length === 0) return Effect.void
+  if (units.length === 1) return emitUnit(units[0]!)
+  return Effect.forEach(units, emitUnit, { discard: true })
 }
 
 const run = <E, R>(
@@ -341,22 +381,16 @@ const run = <E, R>(
       Stream.suspend(() => {
         const size = inputSize(input)
         const stage = prepareStage(config, options.goals, size)
-        const units = Stream.concat(
-          preparedUnits(input, mode, options, size, stage.onChunk),
-          Stream.suspend(() => Stream.fromIterable(stage.onEnd()))
-        )
-        const delivered = mapEffectOrdered(
-          units,
+        return orderedPool(
+          (emit: Emit<ReadonlyArray<Prepared>, Outcome>) =>
+            Effect.zipRight(readInput(input, mode, options, size, stage.onItems(emit)), stage.onEnd(emit)),
           config.concurrency,
-          (unit): Effect.Effect<ReadonlyArray<Outcome>, never, Sender> =>
-            unit._tag === "Done"
-              ? Effect.succeed(unit.outcomes)
-              : Effect.ensuring(
-                  deliverBatch(unit.batch, config.delivery),
-                  Effect.sync(() => emptied(unit.batch))
-                )
+          (batch): Effect.Effect<Array<Outcome>, never, Sender> =>
+            Effect.map(deliverBatch(batch, config.delivery), (outcomes) => {
+              emptied(batch)
+              return outcomes
+            })
         )
-        return Stream.mapConcatChunk(delivered, handOver)
       })
     )
   )
@@ -371,13 +405,6 @@ const run = <E, R>(
  */
 const emptied = (values: ReadonlyArray<unknown>): void => {
   ;(values as Array<unknown>).length = 0
-}
-
-/** The outcomes of a unit as a chunk of their own for the stream, and the unit's array emptied (see `emptied`). */
-const handOver = (outcomes: ReadonlyArray<Outcome>): Chunk.Chunk<Outcome> => {
-  const chunk = Chunk.unsafeFromArray(outcomes.slice())
-  emptied(outcomes)
-  return chunk
 }
 
 /** Sends the conversions of `input` (ApplyOfflineConversions) and streams one outcome per input record. */

@@ -1,11 +1,24 @@
 /**
- * `mapEffectOrdered`, the delivery stage's worker pool: results in input order whatever order the work finishes in,
- * never more than `concurrency` elements in `f` at once, the upstream's failure after the results before it, a defect
- * of `f` ending the stream, and calls in progress interrupted when the stream is left early.
+ * `orderedPool`, the delivery stage's worker pool: results in input order whatever order the work finishes in (ready
+ * results in their place among them), never more than `concurrency` elements in `f` at once, the producer's failure
+ * after the results before it, a defect of `f` ending the stream, and calls in progress interrupted when the stream is
+ * left early.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, Ref, Stream, TestClock } from "effect"
-import { mapEffectOrdered } from "../../src/pipeline/orderedPool.js"
+import { orderedPool } from "../../src/pipeline/orderedPool.js"
+
+/** The pool over the elements of `upstream`, all of them work for `f`, each result one element. */
+const mapEffectOrdered = <A, E, B, R>(
+  upstream: Stream.Stream<A, E>,
+  concurrency: number,
+  f: (input: A) => Effect.Effect<B, never, R>
+): Stream.Stream<B, E, R> =>
+  orderedPool(
+    (emit) => Stream.runForEach(upstream, emit.work),
+    concurrency,
+    (input: A) => Effect.map(f(input), (result) => [result])
+  )
 
 /** `f` for the tests: sleeps a time that depends on the element (so work finishes out of order), counting who is in. */
 const tracked = (running: Ref.Ref<number>, peak: Ref.Ref<number>) => (n: number) =>
@@ -17,7 +30,7 @@ const tracked = (running: Ref.Ref<number>, peak: Ref.Ref<number>) => (n: number)
     return n * 10
   })
 
-describe("mapEffectOrdered", () => {
+describe("orderedPool", () => {
   it.effect("gives results in input order with at most `concurrency` calls at a time", () =>
     Effect.gen(function* () {
       const running = yield* Ref.make(0)
@@ -48,6 +61,43 @@ describe("mapEffectOrdered", () => {
       expect(yield* Ref.get(peak)).toBe(1)
       const empty = yield* Stream.runCollect(mapEffectOrdered(Stream.empty, 2, (n: number) => Effect.succeed(n)))
       expect(Chunk.size(empty)).toBe(0)
+    })
+  )
+
+  it.effect("puts ready results and results of several elements in their places among the work, and empties them", () =>
+    Effect.gen(function* () {
+      const running = yield* Ref.make(0)
+      const peak = yield* Ref.make(0)
+      const work = tracked(running, peak)
+      const handed: Array<Array<number>> = []
+      const stream = orderedPool(
+        (emit) =>
+          Effect.forEach(
+            Array.from({ length: 12 }, (_, i) => i),
+            (n) => {
+              if (n % 3 !== 0) return emit.work(n)
+              const ready = [-n, -n - 0.5]
+              handed.push(ready)
+              return emit.ready(ready)
+            },
+            { discard: true }
+          ),
+        2,
+        (n: number) =>
+          Effect.map(work(n), (result) => {
+            const out = [result, result + 1]
+            handed.push(out)
+            return out
+          })
+      )
+      const fiber = yield* Effect.fork(Stream.runCollect(stream))
+      yield* TestClock.adjust(Duration.seconds(10))
+      const expected = Array.from({ length: 12 }, (_, n) => (n % 3 === 0 ? [-n, -n - 0.5] : [n * 10, n * 10 + 1]))
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(fiber))).toEqual(expected.flat())
+      expect(yield* Ref.get(peak)).toBe(2)
+      // Every result array was taken over by the pool and emptied once its elements were handed on.
+      expect(handed).toHaveLength(12)
+      expect(handed.every((result) => result.length === 0)).toBe(true)
     })
   )
 

@@ -337,6 +337,38 @@ describe("OfflineConversions.apply", () => {
     })
   )
 
+  it.effect("reads a file of many chunks as it reads the same bytes given as a stream", () =>
+    Effect.gen(function* () {
+      yield* atNow
+      // ~3,000 records (~300 KB, five 64 KiB reads): records cut at chunk ends, duplicates and bad lines spread out.
+      let csv = header
+      for (let n = 1; n <= 3000; n++) {
+        csv += n % 250 === 0 ? `${clickId(n)},Purchase,not a time,1,USD\n` : row(n % 700 === 0 ? n - 1 : n)
+      }
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "uplink-chunks-")))
+      const path = join(dir, "conversions.csv")
+      yield* Effect.promise(() => writeFile(path, csv))
+      const run = (input: OfflineConversions.PipelineInput) => {
+        const fake = makeFakeSender()
+        return Effect.map(collect(OfflineConversions.apply(input)).pipe(Effect.provide(fake.layer)), (outcomes) => ({
+          outcomes: outcomes.map((o) => [o.line, o._tag]),
+          sent: fake.calls.map((call) => call.items.length)
+        }))
+      }
+      const fromFile = yield* run(path)
+      const fromStream = yield* run(bytes(csv, 4096))
+      yield* Effect.promise(() => rm(dir, { recursive: true }))
+      expect(fromFile).toEqual(fromStream)
+      expect(fromFile.outcomes).toHaveLength(3000)
+      // Every line once (locally decided outcomes come out before the batch that was filling meanwhile).
+      const lines = fromFile.outcomes.map(([line]) => line as number).sort((a, b) => a - b)
+      expect(lines).toEqual(Array.from({ length: 3000 }, (_, i) => i + 2))
+      const count = (tag: string) => fromFile.outcomes.filter(([, t]) => t === tag).length
+      expect([count("Invalid"), count("Duplicate"), count("Accepted")]).toEqual([12, 4, 2984])
+      expect(fromFile.sent).toEqual([1000, 1000, 984])
+    })
+  )
+
   it.effect("rejects bad options before reading anything", () =>
     Effect.gen(function* () {
       const fake = makeFakeSender()

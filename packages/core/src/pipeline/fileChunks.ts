@@ -1,0 +1,67 @@
+/**
+ * Reading an input file (or standard input, `-`) in chunks of 64 KiB — about one batch of records each. `forEach`
+ * drives a callback over the chunks inside one effect: one file read per chunk, with no stream stage in between (a
+ * stream stage costs tens of runtime operations per chunk, a measurable share of a run). `stream` gives the same
+ * chunks as a stream, for callers that want to add stages of their own (the CLI counts bytes for its progress line).
+ * A file is read through a `FileHandle`, which is closed however the reading ends.
+ */
+import type { FileHandle } from "node:fs/promises"
+import { open } from "node:fs/promises"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import { Effect, Option, Stream } from "effect"
+
+/** Bytes per read. */
+export const CHUNK_BYTES = 64 * 1024
+
+/** What a failure to open or read the input becomes. */
+export type OnError<E> = (cause: unknown) => E
+
+const openFile = <E>(path: string, onError: OnError<E>) =>
+  Effect.acquireRelease(Effect.tryPromise({ try: () => open(path, "r"), catch: onError }), (handle) =>
+    Effect.ignore(Effect.tryPromise(() => handle.close()))
+  )
+
+/** The next chunk of `handle`, or undefined at the end of the file. */
+const readChunk = <E>(handle: FileHandle, onError: OnError<E>): Effect.Effect<Uint8Array | undefined, E> =>
+  Effect.tryPromise({
+    try: async () => {
+      const buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null)
+      return bytesRead === 0 ? undefined : buffer.subarray(0, bytesRead)
+    },
+    catch: onError
+  })
+
+const stdin = <E>(onError: OnError<E>): Stream.Stream<Uint8Array, E> =>
+  NodeStream.fromReadable<E, Uint8Array>(() => process.stdin, onError)
+
+/** Calls `onChunk` with every chunk of the file at `path` (`-`: standard input), in order, one at a time. */
+export const forEach = <E, E2, R>(
+  path: string,
+  onError: OnError<E>,
+  onChunk: (bytes: Uint8Array) => Effect.Effect<void, E2, R>
+): Effect.Effect<void, E | E2, R> => {
+  if (path === "-") return Stream.runForEach(stdin(onError), onChunk)
+  return Effect.scoped(
+    Effect.flatMap(openFile(path, onError), (handle) => {
+      const loop: Effect.Effect<void, E | E2, R> = Effect.flatMap(readChunk(handle, onError), (bytes) =>
+        bytes === undefined ? Effect.void : Effect.zipRight(onChunk(bytes), loop)
+      )
+      return loop
+    })
+  )
+}
+
+/** The chunks of the file at `path` (`-`: standard input) as a stream. */
+export const stream = <E>(path: string, onError: OnError<E>): Stream.Stream<Uint8Array, E> => {
+  if (path === "-") return stdin(onError)
+  return Stream.unwrapScoped(
+    Effect.map(openFile(path, onError), (handle) =>
+      Stream.repeatEffectOption(
+        Effect.flatMap(Effect.mapError(readChunk(handle, onError), Option.some), (bytes) =>
+          bytes === undefined ? Effect.fail(Option.none()) : Effect.succeed(bytes)
+        )
+      )
+    )
+  )
+}
