@@ -62,6 +62,11 @@ export interface PipelineOptions {
   readonly onWarning?: ((warning: Warning) => Effect.Effect<void>) | undefined
   /** Longest input record in bytes (default 1 MiB). */
   readonly maxRecordBytes?: number | undefined
+  /**
+   * Called with the number of input bytes read so far, after each chunk is read (for progress displays: give the
+   * file's path as input and count here, rather than adding a stage to a byte stream).
+   */
+  readonly onBytesRead?: ((bytesRead: number) => void) | undefined
 }
 
 /** The run cannot start (bad options) or its input cannot be read. */
@@ -126,12 +131,14 @@ const readInput = <E, R, E2>(
     const unreadableItem = items.find((item) => item._tag === "Unreadable")
     return unreadableItem === undefined ? onItems(items) : Effect.fail(unreadable(unreadableItem.reason))
   }
+  const onBytesRead = options.onBytesRead
   const onBytes = (pieces: Iterable<Uint8Array>): Effect.Effect<void, E2 | PipelineError> => {
     const items: Array<ReaderItem> = []
     for (const bytes of pieces) {
       size.read += bytes.byteLength
       reader.push(bytes, items)
     }
+    onBytesRead?.(size.read)
     return take(items)
   }
   const body: Effect.Effect<void, E | E2 | PipelineError, R> =

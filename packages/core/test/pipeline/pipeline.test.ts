@@ -337,7 +337,7 @@ describe("OfflineConversions.apply", () => {
     })
   )
 
-  it.effect("reads a file of many chunks as it reads the same bytes given as a stream", () =>
+  it.effect("reads a file of many chunks as it reads the same bytes given as a stream, counting the bytes read", () =>
     Effect.gen(function* () {
       yield* atNow
       // ~3,000 records (~300 KB, five 64 KiB reads): records cut at chunk ends, duplicates and bad lines spread out.
@@ -348,14 +348,18 @@ describe("OfflineConversions.apply", () => {
       const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "uplink-chunks-")))
       const path = join(dir, "conversions.csv")
       yield* Effect.promise(() => writeFile(path, csv))
-      const run = (input: OfflineConversions.PipelineInput) => {
+      const run = (input: OfflineConversions.PipelineInput, options: OfflineConversions.PipelineOptions = {}) => {
         const fake = makeFakeSender()
-        return Effect.map(collect(OfflineConversions.apply(input)).pipe(Effect.provide(fake.layer)), (outcomes) => ({
-          outcomes: outcomes.map((o) => [o.line, o._tag]),
-          sent: fake.calls.map((call) => call.items.length)
-        }))
+        return Effect.map(
+          collect(OfflineConversions.apply(input, options)).pipe(Effect.provide(fake.layer)),
+          (outcomes) => ({
+            outcomes: outcomes.map((o) => [o.line, o._tag]),
+            sent: fake.calls.map((call) => call.items.length)
+          })
+        )
       }
-      const fromFile = yield* run(path)
+      const bytesRead: Array<number> = []
+      const fromFile = yield* run(path, { onBytesRead: (read) => bytesRead.push(read) })
       const fromStream = yield* run(bytes(csv, 4096))
       yield* Effect.promise(() => rm(dir, { recursive: true }))
       expect(fromFile).toEqual(fromStream)
@@ -366,6 +370,11 @@ describe("OfflineConversions.apply", () => {
       const count = (tag: string) => fromFile.outcomes.filter(([, t]) => t === tag).length
       expect([count("Invalid"), count("Duplicate"), count("Accepted")]).toEqual([12, 4, 2984])
       expect(fromFile.sent).toEqual([1000, 1000, 984])
+      // The progress hook saw every read: a running total per 64 KiB chunk, ending at the file's size.
+      const size = Buffer.byteLength(csv)
+      expect(bytesRead).toEqual(
+        Array.from({ length: Math.ceil(size / 65_536) }, (_, i) => Math.min((i + 1) * 65_536, size))
+      )
     })
   )
 
