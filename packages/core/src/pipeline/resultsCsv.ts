@@ -4,8 +4,9 @@
  * record, in outcome order. Fields are quoted when they hold a comma, a quote, a line break or edge white space
  * (quotes doubled, RFC 4180). Rows carry only what outcomes carry, so never a raw email or phone number.
  */
+import { writeFileSync } from "node:fs"
 import { open } from "node:fs/promises"
-import { Chunk, Data, Effect, Stream } from "effect"
+import { Cause, Chunk, Data, Effect, Option, Stream } from "effect"
 import { type Outcome, describe, status } from "./outcome.js"
 
 export const columns = [
@@ -72,8 +73,15 @@ const writeError = (path: string) => (cause: unknown) =>
   })
 
 /**
- * Passes `outcomes` through unchanged while writing the results file at `path` (created or truncated): the header
- * when the stream starts, the rows of each chunk as it goes by, closed when the stream ends.
+ * Passes `outcomes` through unchanged while writing the results file at `path` (created or truncated): the header and
+ * the rows of the first chunk as it goes by, then the rows of each chunk, the header alone if no outcome came; closed
+ * when the stream ends. A failed write ends the stream with `ResultsWriteError` at once.
+ *
+ * Each chunk's rows are written synchronously in a plain `Stream.mapChunks` stage rather than by an effect per chunk:
+ * the effects that carried a chunk outlived young collections and, through their stale pointers, kept every outcome
+ * of the run alive (a 1M-record run with a results file peaked at ~410 MiB, ~230 MiB without the effects; see
+ * "stale pointers" in README.md). A write error is thrown as a `ResultsWriteError` and turned back into the stream's
+ * failure.
  */
 export const write =
   (path: string) =>
@@ -84,11 +92,35 @@ export const write =
           Effect.tryPromise({ try: () => open(path, "w"), catch: writeError(path) }),
           (file) => Effect.promise(() => file.close())
         )
-        const append = (text: string) =>
-          Effect.tryPromise({ try: () => handle.writeFile(text), catch: writeError(path) })
-        yield* append(header)
-        return Stream.mapChunksEffect(outcomes, (chunk) =>
-          Chunk.isEmpty(chunk) ? Effect.succeed(chunk) : Effect.as(append(Chunk.join(Chunk.map(chunk, row), "")), chunk)
+        let pending = header
+        /** Writes `text` after what is pending (the header, before the first rows); the error when that failed. */
+        const append = (text: string): ResultsWriteError | undefined => {
+          try {
+            writeFileSync(handle.fd, pending + text)
+          } catch (cause) {
+            return writeError(path)(cause)
+          }
+          pending = ""
+          return undefined
+        }
+        const rows = Stream.mapChunks(outcomes, (chunk) => {
+          const failure = Chunk.isEmpty(chunk) ? undefined : append(Chunk.join(Chunk.map(chunk, row), ""))
+          if (failure !== undefined) throw failure
+          return chunk
+        })
+        const headerOnly = Stream.fromEffect(
+          Effect.suspend(() => {
+            const failure = pending === "" ? undefined : append("")
+            return failure === undefined ? Effect.void : Effect.fail(failure)
+          })
+        )
+        return Stream.concat(rows, Stream.drain(headerOnly)).pipe(
+          Stream.catchSomeCause((cause) => {
+            const defect = Cause.dieOption(cause)
+            return Option.isSome(defect) && defect.value instanceof ResultsWriteError
+              ? Option.some(Stream.fail(defect.value))
+              : Option.none()
+          })
         )
       })
     )

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { parse } from "csv-parse/sync"
 import { Outcome, ResultsCsv, Summary } from "../../src/pipeline/index.js"
 
@@ -94,6 +94,45 @@ describe("ResultsCsv", () => {
         Stream.runDrain(ResultsCsv.write("/nonexistent-dir/results.csv")(Stream.fromIterable(outcomes)))
       )
       expect(error._tag).toBe("ResultsWriteError")
+    })
+  )
+
+  it.effect("a failed write ends the stream at once with ResultsWriteError, rows or header alone", () =>
+    Effect.gen(function* () {
+      // /dev/full opens, and every write to it fails with ENOSPC.
+      let pulled = 0
+      const upstream = Stream.fromIterable(outcomes).pipe(
+        Stream.rechunk(2),
+        Stream.mapChunks((chunk) => {
+          pulled += Chunk.size(chunk)
+          return chunk
+        })
+      )
+      const passed: Array<Outcome.Outcome> = []
+      const error = yield* Effect.flip(
+        Stream.runForEach(ResultsCsv.write("/dev/full")(upstream), (outcome) => Effect.sync(() => passed.push(outcome)))
+      )
+      expect(error).toMatchObject({ _tag: "ResultsWriteError", path: "/dev/full" })
+      expect(error.message).toContain("ENOSPC")
+      expect(error.message.match(/cannot write/g)).toHaveLength(1)
+      expect([passed.length, pulled]).toEqual([0, 2])
+      const headerOnly = yield* Effect.flip(Stream.runDrain(ResultsCsv.write("/dev/full")(Stream.empty)))
+      expect(headerOnly).toMatchObject({ _tag: "ResultsWriteError", path: "/dev/full" })
+    })
+  )
+
+  it.effect("an empty stream leaves the header alone; the rows of every chunk follow it once", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "uplink-results-")))
+      const empty = join(dir, "empty.csv")
+      yield* Stream.runDrain(ResultsCsv.write(empty)(Stream.empty))
+      expect(yield* Effect.promise(() => readFile(empty, "utf8"))).toBe(ResultsCsv.header)
+      const chunked = join(dir, "chunked.csv")
+      yield* Stream.runDrain(ResultsCsv.write(chunked)(Stream.rechunk(Stream.fromIterable(outcomes), 4)))
+      expect(yield* Effect.promise(() => readFile(chunked, "utf8"))).toBe(
+        ResultsCsv.header + outcomes.map(ResultsCsv.row).join("")
+      )
+      yield* Effect.promise(() => rm(dir, { recursive: true }))
     })
   )
 })
