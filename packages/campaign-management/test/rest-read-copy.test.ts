@@ -7,9 +7,9 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { DecodeFailure } from "../src/codec/errors.js"
-import { structOf } from "../src/codec/wire-model.js"
 import { decodeRestRequest, type WireDecodeError } from "../src/index.js"
 import { readStruct } from "../src/rest/json.js"
+import { structNamed } from "./models.js"
 
 /** A seeded generator, so that a failure can be reproduced. */
 const random = (seed: number) => {
@@ -92,7 +92,7 @@ describe("REST objects read as a copy", () => {
     const values: ReadonlyArray<unknown> = [1, "2", "x", null, 2.5, "2026-08-01T17:02:35Z", true, [], {}]
     const read = (model: string, u: unknown, strict: boolean) => {
       try {
-        const value = readStruct(structOf(model), u, strict)
+        const value = readStruct(structNamed(model), u, strict)
         return { value, order: Object.keys(value) }
       } catch (e) {
         if (e instanceof DecodeFailure) return { error: e.message, path: e.segments.join("/") }
@@ -101,7 +101,7 @@ describe("REST objects read as a copy", () => {
     }
     let copies = 0
     for (const model of ["Paging", "DayTime", "KeyValuePairOfstringstring", "Date"]) {
-      const fields = structOf(model).fields
+      const fields = structNamed(model).fields
       for (let i = 0; i < 500; i++) {
         const entries: Array<[string, unknown]> = []
         for (const field of fields) {

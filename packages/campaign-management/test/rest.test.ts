@@ -18,6 +18,7 @@ import {
   restDiscriminatorOf,
   type WireDecodeError
 } from "../src/index.js"
+import { concreteNamed } from "./models.js"
 import { addGoalsRequest, applyRequest, applyResponse, at, getGoalsRequest, getGoalsResponse } from "./fixtures.js"
 
 const json = (text: string): unknown => JSON.parse(text)
@@ -287,11 +288,11 @@ describe("REST discriminators", () => {
     ["MaxClicksBiddingScheme", "MaxClicks"],
     ["TargetRoasBiddingScheme", "TargetRoasBiddingScheme"]
   ])("%s is %s", (type, discriminator) => {
-    expect(restDiscriminatorOf({ tag: type, type, ns: "" })).toBe(discriminator)
+    expect(restDiscriminatorOf(concreteNamed(type))).toBe(discriminator)
   })
 
   it("the root of an enum hierarchy has none (its own Type field is written)", () => {
-    expect(restDiscriminatorOf({ tag: "ConversionGoal", type: "ConversionGoal", ns: "" })).toBeUndefined()
-    expect(restDiscriminatorOf({ tag: "Ad", type: "Ad", ns: "" })).toBeUndefined()
+    expect(restDiscriminatorOf(concreteNamed("ConversionGoal"))).toBeUndefined()
+    expect(restDiscriminatorOf(concreteNamed("Ad"))).toBeUndefined()
   })
 })

@@ -1,13 +1,18 @@
 /**
- * Emits `operations.ts`: the operation table — for each WSDL operation its SOAPAction, body elements, request and
- * response Schemas, header and fault elements, the documented item limit, and its REST method and path.
+ * The operation modules: per operation an entry point `operations/<Op>.ts` with its table entry — SOAPAction, body
+ * elements, request and response Schemas, header and fault elements, the documented item limit, its REST method and
+ * path, and the REST writers of its bodies — plus the full table `operations.ts`, the lazy `loader.ts` and `faults.ts`.
  *
  * REST routes come from `rest-routes.json` where listed; otherwise they are derived from the operation name by the
  * conventions of Microsoft's REST API (Add<X> → POST /<X>, Update<X> → PUT /<X>, Delete<X> → DELETE /<X>,
  * Get<X>By<Y> → POST /<X>/QueryBy<Y>). Operations that fit neither have no REST route and are SOAP-only.
  */
-import type { Naming } from "./emit-schemas.js"
-import { localOf, type WsdlModel } from "./model.js"
+import { type EmitContext, type Naming, schemaExports } from "./emit-schemas.js"
+import { elementExpr } from "./emit-wire.js"
+import type { Hierarchy } from "./hierarchy.js"
+import { type ElementModel, localOf, type OperationModel, type WsdlModel } from "./model.js"
+import type { ModulePlan } from "./plan.js"
+import { ModuleScope, specifierFrom } from "./scope.js"
 
 export interface RestRoute {
   readonly method: "GET" | "POST" | "PUT" | "DELETE"
@@ -49,45 +54,27 @@ export const restRouteOf = (
 
 const literal = (value: unknown) => JSON.stringify(value)
 
-export const emitOperations = (model: WsdlModel, naming: Naming, routes: RoutesFile, header: string): string => {
-  const elementType = (key: string) => {
-    const element = model.elements.get(key)
-    if (element === undefined) throw new Error(`operation element ${key} is not declared in the schemas`)
-    if ("builtin" in element.type) throw new Error(`operation element ${key} has a built-in type`)
-    return naming.refName(element.type.key)
-  }
-  const headerSets = new Map<string, string>()
-  const headerConst = (names: ReadonlyArray<string>) => {
-    const key = literal(names)
-    let name = headerSets.get(key)
-    if (name === undefined) {
-      name = `HEADERS_${headerSets.size}`
-      headerSets.set(key, name)
-    }
-    return name
-  }
-  const entries: Array<string> = []
-  for (const op of model.operations) {
-    const route = restRouteOf(op.name, routes)
-    const limit = routes.itemLimits[op.name]
-    entries.push(
-      [
-        `  ${op.name}: {`,
-        `    name: ${literal(op.name)},`,
-        `    soapAction: ${literal(op.soapAction)},`,
-        `    requestElement: ${literal(localOf(op.request))},`,
-        `    responseElement: ${literal(localOf(op.response))},`,
-        `    request: S.${elementType(op.request)},`,
-        `    response: S.${elementType(op.response)},`,
-        `    requestHeaders: ${headerConst(op.requestHeaders)},`,
-        `    responseHeaders: ${headerConst(op.responseHeaders)},`,
-        `    faults: ${literal(op.faults.map((f) => localOf(f.element)))},`,
-        `    itemLimit: ${limit === undefined ? "undefined" : `{ field: ${literal(limit.field)}, max: ${limit.max} }`},`,
-        `    rest: ${route === undefined ? "undefined" : `{ method: ${literal(route.method)}, path: ${literal(route.path)}, source: ${literal(route.source)} }`}`,
-        "  },"
-      ].join("\n")
-    )
-  }
+/** What the operation emitters share. */
+export interface OperationsContext {
+  readonly model: WsdlModel
+  readonly hierarchy: Hierarchy
+  readonly naming: Naming
+  readonly plan: ModulePlan
+  readonly routes: RoutesFile
+  readonly header: string
+}
+
+const elementOf = (model: WsdlModel, key: string): ElementModel => {
+  const element = model.elements.get(key)
+  if (element === undefined) throw new Error(`operation element ${key} is not declared in the schemas`)
+  if ("builtin" in element.type) throw new Error(`operation element ${key} has a built-in type`)
+  return element
+}
+
+const typeKeyOf = (element: ElementModel): string => (element.type as { readonly key: string }).key
+
+/** Checks that `rest-routes.json` names only operations of the model. */
+export const checkRoutes = (model: WsdlModel, routes: RoutesFile): void => {
   for (const op of Object.keys(routes.itemLimits)) {
     if (!model.operations.some((o) => o.name === op))
       throw new Error(`rest-routes.json: itemLimits names unknown operation ${op}`)
@@ -96,25 +83,154 @@ export const emitOperations = (model: WsdlModel, naming: Naming, routes: RoutesF
     if (!model.operations.some((o) => o.name === op))
       throw new Error(`rest-routes.json: routes names unknown operation ${op}`)
   }
+}
+
+/**
+ * `operations/<Op>.ts`: the entry point of one operation — its table entry (SOAPAction, body elements and their wire
+ * metadata, Schemas, headers, faults, item limit, REST route and the REST writers of both bodies) and every type it
+ * reaches (Schemas, TypeScript types, `wire_<Type>`, `se_<Type>`), re-exported from the type modules the plan puts
+ * them in.
+ */
+export const emitOperationModule = (ctx: OperationsContext, op: OperationModel): string => {
+  const { model, hierarchy, naming, plan, routes, header } = ctx
+  const path = `operations/${op.name}`
+  const scope = new ModuleScope(path, plan, naming, undefined)
+  const emit: EmitContext = { model, hierarchy, naming, scope }
+  const request = elementOf(model, op.request)
+  const response = elementOf(model, op.response)
+  const route = restRouteOf(op.name, routes)
+  const limit = routes.itemLimits[op.name]
+
+  // The type modules of the types this operation reaches hold nothing else (plan.ts), so re-exporting them whole
+  // exports exactly the reached types: their Schemas, TypeScript types, wire metadata and REST writers.
+  const groups = [...new Set(plan.reachedBy(op.name).map((key) => `types/${plan.groupOf(key).name}`))].sort()
+  const clash = plan.reachedBy(op.name).find((key) => {
+    const names = schemaExports(model, hierarchy, naming, key)
+    return [...names.values, ...names.types].includes(op.name)
+  })
+  if (clash !== undefined) {
+    throw new Error(`operation ${op.name} has the name of a type it reaches: its entry point cannot export both`)
+  }
+
+  const entry = [
+    `export const ${op.name} = {`,
+    `  name: ${literal(op.name)},`,
+    `  soapAction: ${literal(op.soapAction)},`,
+    `  requestElement: ${literal(localOf(op.request))},`,
+    `  responseElement: ${literal(localOf(op.response))},`,
+    `  request: ${scope.schemaRef(typeKeyOf(request))},`,
+    `  response: ${scope.schemaRef(typeKeyOf(response))},`,
+    `  requestHeaders: ${literal(op.requestHeaders)},`,
+    `  responseHeaders: ${literal(op.responseHeaders)},`,
+    `  faults: ${literal(op.faults.map((f) => localOf(f.element)))},`,
+    `  itemLimit: ${limit === undefined ? "undefined" : `{ field: ${literal(limit.field)}, max: ${limit.max} }`},`,
+    `  rest: ${route === undefined ? "undefined" : `{ method: ${literal(route.method)}, path: ${literal(route.path)}, source: ${literal(route.source)} }`},`,
+    "  wire: {",
+    `    request: ${elementExpr(emit, request)},`,
+    `    response: ${elementExpr(emit, response)}`,
+    "  },",
+    `  restWriters: { request: ${scope.writerRef(typeKeyOf(request))}, response: ${scope.writerRef(typeKeyOf(response))} }`,
+    "} as const",
+    ""
+  ]
+  const reexportLines = groups.map((group) => `export * from ${literal(specifierFrom(path, group))}`)
+  const reached = plan.reachedBy(op.name).length
   return [
     header,
-    'import * as S from "./schemas.js"',
+    `/**`,
+    ` * \`${op.name}\`: its operation table entry and the ${reached} types it reaches (request, response and fault`,
+    ` * details), and nothing else: importing this module constructs only those Schemas and their wire metadata.`,
+    ` */`,
+    ...scope.render(),
     "",
-    ...[...headerSets].map(([names, name]) => `const ${name} = ${names} as const`),
+    ...reexportLines,
     "",
-    "/** Every operation of the service, by name. */",
+    `/** The operation table entry of \`${op.name}\`. */`,
+    ...entry
+  ].join("\n")
+}
+
+/**
+ * `operations.ts`: the full operation table, for tools that want every operation (the emulator's generic routes,
+ * round-trip tests). Importing it loads every operation module; `loader.ts` loads one by name instead.
+ */
+export const emitOperationTable = (ctx: OperationsContext): string => {
+  const { model, plan, naming, header } = ctx
+  const scope = new ModuleScope("operations", plan, naming, undefined)
+  for (const op of model.operations) scope.value(`operations/${op.name}`, op.name)
+  return [
+    header,
+    ...scope.render(),
+    "",
+    "/** Every operation of the service, by name. Loads every operation module: for tools that want all of them. */",
     "export const operations = {",
-    ...entries,
+    ...model.operations.map((op) => `  ${op.name},`),
     "} as const",
     "",
     "export type Operations = typeof operations",
     "export type OperationName = keyof Operations",
     "",
+    'export { operationNames } from "./loader.js"',
+    'export { soapAddresses } from "./wire-types.js"',
+    ""
+  ].join("\n")
+}
+
+/**
+ * `loader.ts`: the operation names and `loadOperation(name)`, which imports one operation module on first use. It
+ * refers to the operation modules only through `import()`, so importing it loads none of them.
+ */
+export const emitLoader = (ctx: OperationsContext): string => {
+  const { model, header } = ctx
+  return [
+    header,
+    'import type { OperationName, Operations } from "./operations.js"',
+    "",
     "/** Operation names in WSDL portType order. */",
     `export const operationNames: ReadonlyArray<OperationName> = [${model.operations.map((o) => literal(o.name)).join(", ")}]`,
     "",
-    `/** The service's SOAP endpoints as published in the WSDL. */`,
-    `export const soapAddresses: ReadonlyArray<string> = ${literal(model.addresses)}`,
+    "const loaders: { readonly [Op in OperationName]: () => Promise<Operations[Op]> } = {",
+    ...model.operations.map(
+      (op) => `  ${op.name}: () => import(${literal(`./operations/${op.name}.js`)}).then((m) => m.${op.name}),`
+    ),
+    "}",
+    "",
+    "/** True when `name` is an operation of the service. */",
+    "export const isOperationName = (name: string): name is OperationName => Object.hasOwn(loaders, name)",
+    "",
+    "/**",
+    " * The table entry of one operation, importing its module (and so the types it reaches) on first use. Rejects",
+    " * with an Error for a name that is not an operation of the service.",
+    " */",
+    "export const loadOperation = <Op extends OperationName>(name: Op): Promise<Operations[Op]> =>",
+    "  isOperationName(name)",
+    "    ? (loaders[name] as () => Promise<Operations[Op]>)()",
+    '    : Promise.reject(new Error(String(name) + " is not an operation of the service"))',
+    ""
+  ].join("\n")
+}
+
+/** `faults.ts`: the fault detail elements of the service's operations, by local name. */
+export const emitFaults = (ctx: OperationsContext): string => {
+  const { model, hierarchy, naming, plan, header } = ctx
+  const scope = new ModuleScope("faults", plan, naming, undefined)
+  const emit: EmitContext = { model, hierarchy, naming, scope }
+  const names = new Map<string, string>()
+  for (const op of model.operations) {
+    for (const fault of op.faults) {
+      const name = localOf(fault.element)
+      if (!names.has(name)) names.set(name, elementExpr(emit, elementOf(model, fault.element)))
+    }
+  }
+  scope.type("wire-types", "WireElement")
+  return [
+    header,
+    ...scope.render(),
+    "",
+    "/** The fault detail elements the operations declare, by local name. */",
+    "export const faultElements: Readonly<Record<string, WireElement>> = {",
+    ...[...names].map(([name, expr]) => `  ${literal(name)}: ${expr},`),
+    "}",
     ""
   ].join("\n")
 }

@@ -1,16 +1,20 @@
 /**
- * Emits `schemas.ts`: an Effect Schema and a pair of TypeScript types (decoded `X`, encoded `XEncoded`) for every
- * type of the WSDL.
+ * The Effect Schema part of the type modules: an Effect Schema and a pair of TypeScript types (decoded `X`, encoded
+ * `XEncoded`) for every type of the WSDL, declared in the type module the plan puts it in (`plan.ts`).
  *
  * Mapping: complex types → `Schema.Struct` with fields in XSD order (base fields first); minOccurs="0" →
  * `Schema.optional`; nillable → `Schema.NullOr`; `ArrayOfX` → `Schema.Array`; enumerations → literal unions;
  * `xs:list` → arrays of literals; `xs:long` → bigint (a decimal string when encoded); `xs:dateTime` →
  * `DateTime.Utc` (an ISO string when encoded). Types in an extension hierarchy carry `_tag` (their XSD type name, sent
  * as `xsi:type`), and a field declared with a base type accepts the `XUnion` of the base and every derived type.
- * References between complex types go through `Schema.suspend`, so declaration order and cycles do not matter.
+ * Every Schema is built on first use: its declaration is `Schema.suspend(() => …)`, so importing a type module
+ * constructs no Schema (a program that only writes and reads the wire, like the emulator, never builds them), and
+ * references to other types sit inside those thunks, so declaration order and cycles do not matter. Modules import
+ * `effect/Schema` rather than the `effect` barrel, so loading one costs only what Schema needs.
  */
 import type { Hierarchy } from "./hierarchy.js"
 import type { BuiltinName, ComplexTypeModel, FieldModel, TypeModel, TypeRef, WsdlModel } from "./model.js"
+import type { ModuleScope } from "./scope.js"
 
 interface BuiltinMapping {
   readonly schema: string
@@ -47,7 +51,7 @@ export const BUILTIN_MAPPINGS: Readonly<Record<BuiltinName, BuiltinMapping>> = {
   anyType: { schema: "Schema.Unknown", type: "unknown", encoded: "unknown" }
 }
 
-/** The bounded XSD integer types, emitted once at the top of schemas.ts. */
+/** The bounded XSD integer types, emitted once in `builtins.ts`. */
 const INTEGER_SCHEMAS = [
   "/** xs:byte */",
   "export const XsByte = Schema.Int.pipe(Schema.between(-128, 127))",
@@ -67,6 +71,22 @@ const INTEGER_SCHEMAS = [
   "export const XsUnsignedLong = Schema.BigInt.pipe(Schema.betweenBigInt(0n, 18446744073709551615n))",
   ""
 ]
+
+/** The names `builtins.ts` exports. */
+export const BUILTIN_SCHEMA_NAMES = [
+  "XsByte",
+  "XsShort",
+  "XsInt",
+  "XsUnsignedByte",
+  "XsUnsignedShort",
+  "XsUnsignedInt",
+  "XsLong",
+  "XsUnsignedLong"
+] as const
+
+/** `builtins.ts`: the Schemas of the bounded XSD integer types, shared by every type module. */
+export const emitBuiltins = (header: string): string =>
+  [header, 'import * as Schema from "effect/Schema"', "", ...INTEGER_SCHEMAS].join("\n")
 
 const literal = (value: string) => JSON.stringify(value)
 
@@ -94,22 +114,43 @@ export const makeNaming = (model: WsdlModel, hierarchy: Hierarchy): Naming => {
 /** True for types whose encoded form differs from the decoded one (so an `XEncoded` type exists). */
 const hasEncodedForm = (type: TypeModel) => type.kind === "complex"
 
-export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Naming, header: string): string => {
-  const types = [...model.types.values()]
+/** What the declaration emitters of one module share. */
+export interface EmitContext {
+  readonly model: WsdlModel
+  readonly hierarchy: Hierarchy
+  readonly naming: Naming
+  readonly scope: ModuleScope
+}
 
+/**
+ * The Schema declarations of the types `keys` (one type module), in the order enumerations and restrictions, lists,
+ * complex types, unions of polymorphic types. Each is a `Schema.suspend` built on first use; the types it refers to
+ * are read inside that thunk (other modules' are imported).
+ */
+export const schemaDeclarations = (ctx: EmitContext, keys: ReadonlyArray<string>): Array<string> => {
+  const { model, hierarchy, naming, scope } = ctx
+  const types = keys.map((key) => model.types.get(key)!)
+  // Every module that declares types uses the Schema namespace (declarations and their annotations).
+  if (types.length > 0) scope.namespace("effect/Schema", "Schema")
+
+  const builtinSchema = (name: BuiltinName): string => {
+    const mapping = BUILTIN_MAPPINGS[name].schema
+    return mapping.startsWith("Xs") ? scope.value("builtins", mapping) : mapping
+  }
+  const builtinType = (name: BuiltinName, encoded: boolean): string => {
+    const mapping = BUILTIN_MAPPINGS[name]
+    const type = encoded ? mapping.encoded : mapping.type
+    if (type.startsWith("DateTime.")) scope.namespace("effect/DateTime", "DateTime", true)
+    return type
+  }
   const typeExpr = (ref: TypeRef, encoded: boolean): string => {
-    if ("builtin" in ref) return encoded ? BUILTIN_MAPPINGS[ref.builtin].encoded : BUILTIN_MAPPINGS[ref.builtin].type
+    if ("builtin" in ref) return builtinType(ref.builtin, encoded)
     const type = model.types.get(ref.key)!
-    const name = naming.refName(ref.key)
-    return encoded && hasEncodedForm(type) ? `${name}Encoded` : name
+    return scope.typeRef(ref.key, encoded && hasEncodedForm(type))
   }
-  const schemaRef = (ref: TypeRef): string => {
-    if ("builtin" in ref) return BUILTIN_MAPPINGS[ref.builtin].schema
-    const type = model.types.get(ref.key)!
-    const name = naming.refName(ref.key)
-    if (!hasEncodedForm(type)) return name
-    return `Schema.suspend((): Schema.Schema<${name}, ${name}Encoded> => ${name})`
-  }
+  // Every reference is inside a thunk (`lazy`), evaluated after every module has been initialised.
+  const schemaRef = (ref: TypeRef): string => ("builtin" in ref ? builtinSchema(ref.builtin) : scope.schemaRef(ref.key))
+  const lazy = (expression: string) => `Schema.suspend(() => ${expression})`
   const fieldValueType = (field: FieldModel, encoded: boolean) => {
     let t = typeExpr(field.type, encoded)
     if (field.nillable) t = `${t} | null`
@@ -133,10 +174,7 @@ export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Nami
     return lines.join("\n")
   }
 
-  const out: Array<string> = [header, 'import { Schema } from "effect"', 'import type { DateTime } from "effect"', ""]
-
-  out.push("// ===== XSD built-in integer types =====", "", ...INTEGER_SCHEMAS)
-  out.push("// ===== Simple types =====", "")
+  const out: Array<string> = []
   const simpleOrder = [
     ...types.filter((t) => t.kind === "enum" || t.kind === "restriction"),
     ...types.filter((t) => t.kind === "list")
@@ -147,25 +185,25 @@ export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Nami
     if (type.kind === "enum") {
       out.push(comment, `export type ${name} = ${type.values.map(literal).join(" | ")}`)
       out.push(
-        `export const ${name}: Schema.Schema<${name}> = Schema.Literal(${type.values.map(literal).join(", ")})`,
+        `export const ${name}: Schema.Schema<${name}> = ${lazy(`Schema.Literal(${type.values.map(literal).join(", ")})`)}`,
         ""
       )
     } else if (type.kind === "restriction") {
       const mapping = BUILTIN_MAPPINGS[type.base]
+      const base = builtinSchema(type.base)
       const pattern =
         type.pattern === undefined ? "" : `.pipe(Schema.pattern(new RegExp(${literal(`^(?:${type.pattern})$`)})))`
       out.push(comment, `export type ${name} = ${mapping.type}`)
-      out.push(`export const ${name}: Schema.Schema<${name}, ${mapping.encoded}> = ${mapping.schema}${pattern}`, "")
+      out.push(`export const ${name}: Schema.Schema<${name}, ${mapping.encoded}> = ${lazy(`${base}${pattern}`)}`, "")
     } else if (type.kind === "list") {
       const item = "values" in type.item ? type.item.values.map(literal).join(" | ") : typeExpr(type.item, false)
       const itemSchema =
         "values" in type.item ? `Schema.Literal(${type.item.values.map(literal).join(", ")})` : schemaRef(type.item)
       out.push(comment, `export type ${name} = ReadonlyArray<${item}>`)
-      out.push(`export const ${name}: Schema.Schema<${name}> = Schema.Array(${itemSchema})`, "")
+      out.push(`export const ${name}: Schema.Schema<${name}> = ${lazy(`Schema.Array(${itemSchema})`)}`, "")
     }
   }
 
-  out.push("// ===== Complex types =====", "")
   for (const type of types) {
     if (type.kind !== "complex") continue
     const name = type.tsName
@@ -175,7 +213,7 @@ export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Nami
       out.push(`/** XSD ${what}: a sequence of \`${item.name}\`. */`)
       out.push(`export type ${name} = ${fieldValueType(item, false)}`)
       out.push(`export type ${name}Encoded = ${fieldValueType(item, true)}`)
-      out.push(`export const ${name}: Schema.Schema<${name}, ${name}Encoded> = ${fieldValueSchema(item)}`, "")
+      out.push(`export const ${name}: Schema.Schema<${name}, ${name}Encoded> = ${lazy(fieldValueSchema(item))}`, "")
       continue
     }
     const base = type.base === undefined ? "" : ` Extends \`${model.types.get(type.base)!.xmlName}\`.`
@@ -189,22 +227,43 @@ export const emitSchemas = (model: WsdlModel, hierarchy: Hierarchy, naming: Nami
       fields.push(`  ${field.name}: ${field.optional ? `Schema.optional(${value})` : value}`)
     }
     out.push(
-      `export const ${name}: Schema.Schema<${name}, ${name}Encoded> = Schema.Struct({`,
+      `export const ${name}: Schema.Schema<${name}, ${name}Encoded> = Schema.suspend(() => Schema.Struct({`,
       fields.join(",\n"),
-      `}).annotations({ identifier: ${literal(name)} })`,
+      `}).annotations({ identifier: ${literal(name)} }))`,
       ""
     )
   }
 
-  out.push("// ===== Polymorphic unions (a base type or any type derived from it, told apart by _tag) =====", "")
   for (const type of types) {
     if (!hierarchy.hasDerived(type.key)) continue
     const name = naming.refName(type.key)
-    const members = hierarchy.concrete(type.key).map(naming.tsName)
+    const members = hierarchy.concrete(type.key).map((key) => scope.schemaOf(key))
     out.push(`/** \`${type.xmlName}\` or any type derived from it. */`)
     out.push(`export type ${name} = ${members.join(" | ")}`)
     out.push(`export type ${name}Encoded = ${members.map((m) => `${m}Encoded`).join(" | ")}`)
-    out.push(`export const ${name}: Schema.Schema<${name}, ${name}Encoded> = Schema.Union(${members.join(", ")})`, "")
+    out.push(
+      `export const ${name}: Schema.Schema<${name}, ${name}Encoded> = ${lazy(`Schema.Union(${members.join(", ")})`)}`,
+      ""
+    )
   }
-  return out.join("\n")
+  return out
+}
+
+/** The names a type module exports for the `Schemas` namespace: values (Schemas) and type-only names. */
+export const schemaExports = (
+  model: WsdlModel,
+  hierarchy: Hierarchy,
+  naming: Naming,
+  key: string
+): { readonly values: ReadonlyArray<string>; readonly types: ReadonlyArray<string> } => {
+  const type = model.types.get(key)!
+  const values = [type.tsName]
+  const types: Array<string> = []
+  if (hasEncodedForm(type)) types.push(`${type.tsName}Encoded`)
+  if (hierarchy.hasDerived(key)) {
+    const union = naming.refName(key)
+    values.push(union)
+    types.push(`${union}Encoded`)
+  }
+  return { values, types }
 }

@@ -1,19 +1,43 @@
+import { dirname, join } from "node:path"
 import { DateTime, Either, Schema } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
-import { generateFixture } from "./helpers.js"
+import { generateFixture, restRuntimeUrl } from "./helpers.js"
 
 let files: Map<string, string>
 let outDir: string
 let S: any
 let W: any
 let O: any
+/** Every type module's source, concatenated (where a declaration is found does not matter to these checks). */
+let types: string
 
 beforeAll(async () => {
   ;({ files, outDir } = await generateFixture("mini.wsdl"))
   S = await import(`${outDir}/schemas.ts`)
   W = await import(`${outDir}/wire.ts`)
   O = await import(`${outDir}/operations.ts`)
+  types = [...files]
+    .filter(([path]) => path.startsWith("types/"))
+    .map(([, text]) => text)
+    .join("\n")
 })
+
+/**
+ * The generated modules a module loads, directly or not (paths from the generated folder, without `.ts`): its
+ * imports and re-exports, not `import type` (erased).
+ */
+const importClosure = (entry: string): ReadonlySet<string> => {
+  const seen = new Set<string>()
+  const visit = (path: string) => {
+    if (seen.has(path)) return
+    seen.add(path)
+    for (const match of files.get(`${path}.ts`)!.matchAll(/^(?:import|export) (?!type ).* from "(\.[^"]+)\.js"$/gm)) {
+      visit(join(dirname(path), match[1]!).split("\\").join("/"))
+    }
+  }
+  visit(entry)
+  return seen
+}
 
 describe("codegen on a fixture WSDL", () => {
   it("heads every file with the DO NOT EDIT header naming the file and its sha256, never a path", () => {
@@ -25,20 +49,20 @@ describe("codegen on a fixture WSDL", () => {
   })
 
   it("emits an enumeration as a literal union", () => {
-    expect(files.get("schemas.ts")).toContain('export type Color = "Red" | "Green"')
+    expect(types).toContain('export type Color = "Red" | "Green"')
     expect(Either.isRight(Schema.decodeUnknownEither(S.Color)("Red"))).toBe(true)
     expect(Either.isLeft(Schema.decodeUnknownEither(S.Color)("Blue"))).toBe(true)
     expect(W.wireTypes.Color).toMatchObject({ kind: "enum", values: ["Red", "Green"] })
   })
 
   it("emits xs:list as an array of literals", () => {
-    expect(files.get("schemas.ts")).toContain('export type Flags = ReadonlyArray<"A" | "B">')
+    expect(types).toContain('export type Flags = ReadonlyArray<"A" | "B">')
     expect(Schema.decodeUnknownSync(S.Flags)(["A", "B"])).toEqual(["A", "B"])
     expect(W.wireTypes.Flags).toMatchObject({ kind: "list", item: undefined, values: ["A", "B"] })
   })
 
   it("emits an extension with base fields first and a _tag for xsi:type, and a union for the base", () => {
-    const source = files.get("schemas.ts")!
+    const source = types
     expect(source).toMatch(
       /export interface Circle \{\n  readonly _tag: "Circle"\n  readonly Id\?: bigint \| null \| undefined\n  readonly Name: string\n  readonly Radius\?: number \| undefined\n\}/
     )
@@ -52,7 +76,7 @@ describe("codegen on a fixture WSDL", () => {
   })
 
   it("keeps nillable and optional distinct", () => {
-    const source = files.get("schemas.ts")!
+    const source = types
     expect(source).toContain("readonly Id?: bigint | null | undefined") // optional + nillable
     expect(source).toContain("readonly Name: string") // required, not nillable
     expect(source).toContain("readonly At: DateTime.Utc") // required dateTime
@@ -62,6 +86,19 @@ describe("codegen on a fixture WSDL", () => {
     expect(W.wireTypes.Shape.fields[1]).toMatchObject({ name: "Name", optional: false, nillable: false })
   })
 
+  it("builds each Schema on first use (a Schema.suspend), so importing a module constructs none", () => {
+    expect(files.get("types/Shape.ts")).toContain(
+      "export const Shape: Schema.Schema<Shape, ShapeEncoded> = Schema.suspend(() => Schema.Struct({"
+    )
+    for (const name of ["Color", "Flags", "Shape", "ShapeUnion", "ArrayOfShape", "DrawRequest"]) {
+      expect(S[name].ast._tag, name).toBe("Suspend")
+    }
+    expect(Schema.decodeUnknownSync(S.ArrayOfShape)([{ _tag: "Circle", Name: "c" }, null])).toEqual([
+      { _tag: "Circle", Name: "c" },
+      null
+    ])
+  })
+
   it("maps xs:dateTime to a UTC instant and xs:long to bigint", () => {
     const request: any = Schema.decodeUnknownSync(S.DrawRequest)({ At: "2026-11-01T10:00:00+01:00", Flags: ["A"] })
     expect(DateTime.formatIso(request.At)).toBe("2026-11-01T09:00:00.000Z")
@@ -69,7 +106,7 @@ describe("codegen on a fixture WSDL", () => {
   })
 
   it("resolves name clashes deterministically: other namespaces get a prefix, anonymous element types a suffix", () => {
-    const source = files.get("schemas.ts")!
+    const source = types
     expect(source).toContain("export interface Item {")
     expect(source).toContain("export interface OtherItem {")
     expect(source).toContain("export interface ItemElement {")
@@ -83,7 +120,7 @@ describe("codegen on a fixture WSDL", () => {
       kind: "array",
       item: { name: "Shape", nillable: true, repeated: true }
     })
-    expect(files.get("schemas.ts")).toContain("export type ArrayOfShape = ReadonlyArray<ShapeUnion | null>")
+    expect(types).toContain("export type ArrayOfShape = ReadonlyArray<ShapeUnion | null>")
   })
 
   it("emits the operation table with fault detail types, headers and SOAPAction", () => {
@@ -100,9 +137,113 @@ describe("codegen on a fixture WSDL", () => {
       rest: undefined
     })
     expect(draw.request).toBe(S.DrawRequest)
+    expect(draw.wire.request).toMatchObject({ name: "DrawRequest", ns: "urn:mini", type: "DrawRequest" })
+    expect(draw.wire.request.ref()).toBe(W.wireTypes.DrawRequest)
     expect(W.wireElements.MiniFault).toMatchObject({ ns: "urn:mini", type: "MiniFault", nillable: true })
-    expect(files.get("schemas.ts")).toContain("export interface MiniFault {")
+    expect(types).toContain("export interface MiniFault {")
     expect(O.soapAddresses).toEqual(["https://example.test/Mini.svc"])
+  })
+
+  it("puts types reached by the same operations in one module, named after its first type", () => {
+    const typeModules = [...files.keys()].filter((path) => path.startsWith("types/"))
+    expect(typeModules).toEqual(["types/Color.ts", "types/EraseRequest.ts", "types/ItemElement.ts", "types/Shape.ts"])
+    expect(files.get("types/Shape.ts")).toContain("Types reached by every operation: Shape, Circle, MiniFault.")
+    expect(files.get("types/EraseRequest.ts")).toContain(
+      "Types reached by the operation Erase: EraseRequest, EraseResponse."
+    )
+    expect(files.get("types/ItemElement.ts")).toContain("Types reached by no operation")
+  })
+
+  it("gives each operation an entry point that loads only the modules of the types it reaches", async () => {
+    expect([...importClosure("operations/Erase")].sort()).toEqual([
+      "builtins",
+      "operations/Erase",
+      "types/EraseRequest",
+      "types/Shape",
+      "wire-types"
+    ])
+    expect(importClosure("operations/Draw").has("types/EraseRequest")).toBe(false)
+    expect(importClosure("loader").size).toBe(1)
+    const erase = await import(`${outDir}/operations/Erase.ts`)
+    expect(erase.Erase).toMatchObject({ name: "Erase", requestElement: "EraseRequest", faults: ["MiniFault"] })
+    expect(Object.keys(erase).sort()).toEqual(
+      [
+        "Circle",
+        "Erase",
+        "EraseRequest",
+        "EraseResponse",
+        "MiniFault",
+        "Shape",
+        "ShapeUnion",
+        "se_Circle",
+        "se_EraseRequest",
+        "se_EraseResponse",
+        "se_MiniFault",
+        "se_Shape",
+        "wire_Circle",
+        "wire_EraseRequest",
+        "wire_EraseResponse",
+        "wire_MiniFault",
+        "wire_Shape"
+      ].sort()
+    )
+    const loader = await import(`${outDir}/loader.ts`)
+    expect(loader.operationNames).toEqual(["Draw", "Erase"])
+    expect(await loader.loadOperation("Erase")).toBe(erase.Erase)
+    await expect(loader.loadOperation("Paint")).rejects.toThrow("Paint is not an operation of the service")
+  })
+
+  it("emits REST writers that write what the generic writer writes and fail the same way", async () => {
+    const { writeStruct } = await import(new URL("./json.ts", restRuntimeUrl).href)
+    const { structOf } = await import(new URL("../codec/wire-model.ts", restRuntimeUrl).href)
+    const { JsonBytes } = await import(new URL("./json-bytes.ts", restRuntimeUrl).href)
+    const { toEncodeError } = await import(new URL("../codec/errors.ts", restRuntimeUrl).href)
+    const outcome = (write: () => string) => {
+      try {
+        return { text: write() }
+      } catch (e) {
+        return { error: toEncodeError(e).message }
+      }
+    }
+    const viaGenerated = (name: string, value: unknown) =>
+      outcome(() => {
+        const out = new JsonBytes()
+        O.operations.Draw.restWriters[name === "DrawRequest" ? "request" : "response"](out, value)
+        return out.toString()
+      })
+    const viaGeneric = (name: string, value: unknown) =>
+      outcome(() => writeStruct(structOf(W.wireTypes[name]), value, undefined))
+    const at = DateTime.unsafeMake("2026-11-01T09:00:00.250Z")
+    const cases: ReadonlyArray<readonly [string, unknown]> = [
+      ["DrawResponse", { Count: 3, Palette: { Name: "p", Color: ["Red", "Green"] } }],
+      ["DrawResponse", { Palette: { Name: "p", Color: [] } }],
+      ["DrawResponse", { Palette: { Name: "p", Color: ["Red", "Blue"] } }],
+      ["DrawResponse", { Palette: { Name: "p", Color: [null] } }],
+      ["DrawResponse", { Palette: { Color: ["Red"] } }],
+      ["DrawResponse", { Count: 2 ** 31 }],
+      [
+        "DrawRequest",
+        { At: at, Flags: ["A", "B"], Shapes: [{ _tag: "Circle", Name: "c", Radius: 2.5, Id: 9n }, null] }
+      ],
+      ["DrawRequest", { At: at, Shapes: [{ _tag: "Square", Name: "s" }] }],
+      ["DrawRequest", { At: at, Item: { Color: "Red", Other: { Note: 'a "note"' } } }],
+      ["DrawRequest", { At: at, Flags: ["C"] }],
+      ["DrawRequest", { At: null }],
+      ["DrawRequest", {}],
+      ["DrawRequest", "not an object"]
+    ]
+    for (const [name, value] of cases) {
+      expect(viaGenerated(name, value), String(cases.indexOf([name, value] as never))).toEqual(viaGeneric(name, value))
+    }
+    expect(viaGenerated("DrawResponse", { Count: 3, Palette: { Name: "p", Color: ["Red", "Green"] } })).toEqual({
+      text: '{"Count":3,"Palette":{"Name":"p","Color":["Red","Green"]}}'
+    })
+    expect(viaGenerated("DrawResponse", { Palette: { Name: "p", Color: [null] } })).toEqual({
+      error: "Palette.Color[0]: null is not allowed (the element is not nillable)"
+    })
+    expect(viaGenerated("DrawRequest", { At: at, Shapes: [{ _tag: "Circle", Name: "c" }] })).toEqual({
+      text: '{"Shapes":[{"Type":"Circle","Name":"c"}],"At":"2026-11-01T09:00:00.250Z"}'
+    })
   })
 
   it("fails with the WSDL line on constructs it does not support", async () => {

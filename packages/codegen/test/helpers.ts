@@ -1,6 +1,7 @@
 /** Test helpers: paths of the real WSDL and the fixtures, and generation into a folder vitest can import. */
 import { readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
 import { writeFiles } from "../src/files.js"
 import { generate } from "../src/generate.js"
 import type { RoutesFile } from "../src/emit-operations.js"
@@ -14,10 +15,23 @@ export const realRoutes = JSON.parse(
 ) as RoutesFile
 export const fixturePath = (name: string) => join(packageDir, "test", "fixtures", name)
 
+/**
+ * The REST writer runtime the generated type modules import: @uplink/campaign-management's, by file URL, so that the
+ * fixture's writers run against the real one.
+ */
+export const restRuntimeUrl = pathToFileURL(
+  join(workspaceRoot, "packages", "campaign-management", "src", "rest", "writer-runtime.ts")
+).href
+
 /** Generates a fixture WSDL (without the node-soap client) into test/fixtures/out/<name>/ and returns the files. */
 export const generateFixture = async (name: string) => {
   const wsdlPath = fixturePath(name)
-  const files = await generate({ wsdlPath, wsdlText: readFileSync(wsdlPath, "utf8"), soapClient: false })
+  const files = await generate({
+    wsdlPath,
+    wsdlText: readFileSync(wsdlPath, "utf8"),
+    soapClient: false,
+    restRuntime: restRuntimeUrl
+  })
   const outDir = join(packageDir, "test", "fixtures", "out", name.replace(/\.wsdl$/, ""))
   await writeFiles(outDir, files)
   return { files, outDir }

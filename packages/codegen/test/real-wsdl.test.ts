@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { generate } from "../src/generate.js"
 import { makeHierarchy } from "../src/hierarchy.js"
+import { makePlan } from "../src/plan.js"
 import type { ComplexTypeModel, WsdlModel } from "../src/model.js"
 import { readWsdl } from "../src/read-wsdl.js"
 import { realRoutes, realWsdlPath } from "./helpers.js"
@@ -138,6 +139,30 @@ describe("the real Campaign Management v13 WSDL", () => {
     expect(arrayOfLong.fields).toEqual([
       { name: "long", ns: ARRAYS, type: { builtin: "long" }, optional: true, repeated: true, nillable: false }
     ])
+  })
+
+  it("plans modules so that ApplyOfflineConversions constructs its 18 types and no others", () => {
+    const plan = makePlan(model, makeHierarchy(model))
+    const name = (key: string) => model.types.get(key)!.tsName
+    const reached = plan.reachedBy("ApplyOfflineConversions").map(name)
+    expect(reached).toHaveLength(18)
+    expect(reached).toEqual(
+      expect.arrayContaining(["OfflineConversion", "ArrayOfOfflineConversion", "BatchError", "EditorialError"])
+    )
+    const groups = new Set(plan.reachedBy("ApplyOfflineConversions").map((key) => plan.groupOf(key)))
+    expect([...groups].map((g) => g.name).sort()).toEqual(["ApplyOfflineConversionsRequest", "ArrayOfBatchError"])
+    // Each of those modules holds only types the operation reaches.
+    for (const group of groups) for (const key of group.types) expect(reached).toContain(name(key))
+    // Every type is in exactly one module, and a module's types are reached by the same operations.
+    const all = plan.groups.flatMap((g) => g.types)
+    expect(new Set(all).size).toBe(model.types.size)
+    for (const group of plan.groups) {
+      for (const op of model.operations) {
+        const reachedByOp = new Set(plan.reachedBy(op.name))
+        const inGroup = group.types.filter((key) => reachedByOp.has(key)).length
+        expect(inGroup === 0 || inGroup === group.types.length, `${group.name} / ${op.name}`).toBe(true)
+      }
+    }
   })
 
   it("generates byte-for-byte the same output twice", async () => {

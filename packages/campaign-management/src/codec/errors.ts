@@ -3,7 +3,7 @@
  * character XML 1.0 cannot carry, a missing required field). `WireDecodeError`: bytes that are not a complete document
  * (`NotWellFormed`, `TooLarge` — a cut connection, so retryable) or a document that is not the contract (permanent).
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** Why a decode failed. `NotWellFormed` and `TooLarge` are transient (a cut connection); the others are permanent. */
 export type WireDecodeReason =

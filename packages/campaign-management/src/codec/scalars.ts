@@ -3,7 +3,7 @@
  * never a locale; `-0` kept; NaN and ±Infinity rejected), xs:int and xs:long range checks, dateTime always in UTC with
  * `Z` (milliseconds only when not zero), and the XSD lexical forms accepted when reading.
  */
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import { EncodeFailure } from "./errors.js"
 import { makeUtc } from "./utc.js"
 import type { ScalarInfo } from "./wire-model.js"

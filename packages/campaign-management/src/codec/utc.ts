@@ -12,7 +12,7 @@
  * This leans on one detail of Effect's internals, checked once at load: that Effect's `Utc` values own exactly
  * `epochMillis` and `partsUtc`. If a later version adds another own property, `makeUtc` uses Effect's constructor.
  */
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 
 /** The largest |ms| a JavaScript Date (and so a DateTime) can hold. */
 const MAX_EPOCH_MS = 8.64e15

@@ -1,10 +1,11 @@
 /**
- * The generated wire tables (`wireTypes`, `wireElements`, `operations`) compiled once into the shapes the codecs walk:
- * every field resolved to a kind (scalar, enum, list, struct, array), name → index maps, concrete types by tag and by
- * `xsi:type` local name, and the namespaces a type can reach. Compiled lazily per type and cached.
+ * The generated wire metadata (`wire_<Type>` constants, reached from an operation's `wire` elements) compiled into the
+ * shapes the codecs walk: every field resolved to a kind (scalar, enum, list, struct, array), name → index maps,
+ * concrete types by tag and by `xsi:type` local name, and the namespaces a type can reach. Compiled lazily per type
+ * (the first time a value needs it) and cached by the metadata object, so a process compiles only the types it writes
+ * or reads, and nothing here refers to a table of all types.
  */
-import { operationNames, operations, type OperationName } from "../generated/operations.js"
-import { type WireField, type WireType, wireElements, wireTypes } from "../generated/wire.js"
+import type { WireElement, WireField, WireStructType, WireType } from "../generated/wire-types.js"
 import { dataPrefixes } from "../xml/namespaces.js"
 
 /** How a value is written and read. Scalars carry the XSD builtin they come from. */
@@ -98,11 +99,15 @@ export interface ConcreteModel {
   readonly tag: string
   readonly type: string
   readonly ns: string
+  /** The compiled model of this concrete type. */
+  readonly struct: () => StructModel
 }
 
 export interface StructModel {
   readonly kind: "struct"
   readonly name: string
+  /** The generated metadata this model was compiled from. */
+  readonly wire: WireStructType
   readonly ns: string
   readonly tagged: boolean
   readonly fields: ReadonlyArray<FieldModel>
@@ -125,7 +130,8 @@ export interface ArrayModel {
   readonly item: FieldModel
 }
 
-const cache = new Map<string, Model>()
+const cache = new WeakMap<WireType, Model>()
+const builtins = new Map<string, Model>()
 
 const upperFirst = (name: string): string => (name === "" ? name : name[0]!.toUpperCase() + name.slice(1))
 
@@ -139,13 +145,14 @@ const fieldModel = (field: WireField): FieldModel => {
     optional: field.optional,
     repeated: field.repeated,
     nillable: field.nillable,
-    model: () => (resolved ??= modelOf(field.type)),
+    model: () => (resolved ??= field.ref === undefined ? builtinModel(field.type) : modelOf(field.ref())),
     tags: elementTags(field.name),
     prefixedTags: elementTags(`${dataPrefixes.get(field.ns) ?? "ns"}:${field.name}`)
   }
 }
 
-const compile = (name: string, wire: WireType): Model => {
+const compile = (wire: WireType): Model => {
+  const name = wire.name
   switch (wire.kind) {
     case "enum":
       return { kind: "enum", name, values: new Set(wire.values) }
@@ -153,7 +160,9 @@ const compile = (name: string, wire: WireType): Model => {
       const item: Model =
         wire.item === undefined
           ? { kind: "enum", name: `${name}Item`, values: new Set(wire.values ?? []) }
-          : modelOf(wire.item)
+          : wire.itemRef === undefined
+            ? builtinModel(wire.item)
+            : modelOf(wire.itemRef())
       return { kind: "list", name, values: wire.values === undefined ? undefined : new Set(wire.values), item }
     }
     case "restriction": {
@@ -177,10 +186,22 @@ const compile = (name: string, wire: WireType): Model => {
         byJsonName.set(field.jsonName, index)
         byJsonName.set(field.name, index)
       })
-      const concrete = new Map(wire.concrete.map((c) => [c.tag, { tag: c.tag, type: c.type, ns: c.ns }] as const))
+      const concrete = new Map(
+        wire.concrete.map((c) => {
+          let struct: StructModel | undefined
+          const model: ConcreteModel = {
+            tag: c.tag,
+            type: c.type,
+            ns: c.ns,
+            struct: () => (struct ??= structOf(c.ref()))
+          }
+          return [c.tag, model] as const
+        })
+      )
       return {
         kind: "struct",
         name,
+        wire,
         ns: wire.ns,
         tagged: wire.tagged,
         fields,
@@ -194,77 +215,75 @@ const compile = (name: string, wire: WireType): Model => {
   }
 }
 
-/** The compiled model of a type name (`xs:<builtin>` or a key of `wireTypes`). Throws for unknown names. */
-export const modelOf = (type: string): Model => {
-  const cached = cache.get(type)
+/** The model of an XSD built-in (`xs:string`, …). Throws for built-ins the codecs do not support. */
+export const builtinModel = (type: string): Model => {
+  const cached = builtins.get(type)
   if (cached !== undefined) return cached
-  let model: Model
-  if (type.startsWith("xs:")) {
-    const scalar = scalarInfo(type)
-    if (scalar === undefined) throw new Error(`unsupported XSD builtin ${type}`)
-    model = { kind: "scalar", name: type, scalar, pattern: undefined }
-  } else {
-    const wire = wireTypes[type]
-    if (wire === undefined) throw new Error(`unknown wire type ${type}`)
-    model = compile(type, wire)
-  }
-  cache.set(type, model)
+  const scalar = scalarInfo(type)
+  if (scalar === undefined) throw new Error(`unsupported XSD builtin ${type}`)
+  const model: Model = { kind: "scalar", name: type, scalar, pattern: undefined }
+  builtins.set(type, model)
   return model
 }
 
-/** The struct model of a type name; throws when the type is not a struct. */
-export const structOf = (type: string): StructModel => {
-  const model = modelOf(type)
-  if (model.kind !== "struct") throw new Error(`${type} is not a complex type with a sequence`)
+/** The compiled model of a type's wire metadata. */
+export const modelOf = (wire: WireType): Model => {
+  let model = cache.get(wire)
+  if (model === undefined) {
+    model = compile(wire)
+    cache.set(wire, model)
+  }
+  return model
+}
+
+/** The struct model of a type's wire metadata; throws when the type is not a struct. */
+export const structOf = (wire: WireType): StructModel => {
+  const model = modelOf(wire)
+  if (model.kind !== "struct") throw new Error(`${wire.name} is not a complex type with a sequence`)
   return model
 }
 
 /** The struct model of a top-level element (a request/response wrapper or a fault detail). */
-export const elementStruct = (element: string): { readonly ns: string; readonly model: StructModel } => {
-  const declared = wireElements[element]
-  if (declared === undefined) throw new Error(`unknown element ${element}`)
-  return { ns: declared.ns, model: structOf(declared.type) }
+export const elementStruct = (element: WireElement): { readonly ns: string; readonly model: StructModel } => {
+  if (element.ref === undefined) throw new Error(`element ${element.name} has the built-in type ${element.type}`)
+  return { ns: element.ns, model: structOf(element.ref()) }
+}
+
+/** The wire metadata of the root of a type's extension hierarchy (the type itself when it has no base). */
+export const rootOf = (wire: WireStructType): WireStructType => {
+  let root = wire
+  while (root.baseRef !== undefined) root = root.baseRef()
+  return root
 }
 
 // ===== Namespaces reachable from a type (to declare exactly the prefixes a document needs) =====
 
-const reachableCache = new Map<string, ReadonlySet<string>>()
+const reachableCache = new WeakMap<StructModel, ReadonlySet<string>>()
 
-/** Every namespace an element of `type` or its descendants (including derived types) can be written in. */
-export const reachableNamespaces = (type: string): ReadonlySet<string> => {
-  const cached = reachableCache.get(type)
+/** Every namespace an element of struct type `root` or its descendants (including derived types) can be written in. */
+export const reachableNamespaces = (root: StructModel): ReadonlySet<string> => {
+  const cached = reachableCache.get(root)
   if (cached !== undefined) return cached
-  const seen = new Set<string>()
+  const seen = new Set<Model>()
   const out = new Set<string>()
-  const visit = (name: string): void => {
-    if (name.startsWith("xs:") || seen.has(name)) return
-    seen.add(name)
-    const model = modelOf(name)
+  const visit = (model: Model): void => {
+    if (model.kind === "scalar" || seen.has(model)) return
+    seen.add(model)
     if (model.kind === "struct") {
       for (const c of model.concrete.values()) {
         out.add(c.ns)
-        if (c.type !== name) visit(c.type)
+        if (c.type !== model.name) visit(c.struct())
       }
       for (const field of model.fields) {
         out.add(field.ns)
-        visit(field.type)
+        visit(field.model())
       }
     } else if (model.kind === "array") {
       out.add(model.item.ns)
-      visit(model.item.type)
+      visit(model.item.model())
     }
   }
-  visit(type)
-  reachableCache.set(type, out)
+  visit(root)
+  reachableCache.set(root, out)
   return out
-}
-
-// ===== Operations by request element =====
-
-let byRequestElement: ReadonlyMap<string, OperationName> | undefined
-
-/** The operation whose request wrapper element has this local name. */
-export const operationByRequestElement = (element: string): OperationName | undefined => {
-  byRequestElement ??= new Map(operationNames.map((name) => [operations[name].requestElement, name] as const))
-  return byRequestElement.get(element)
 }

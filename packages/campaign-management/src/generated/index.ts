@@ -3,3 +3,4 @@
 export * from "./schemas.js"
 export * from "./wire.js"
 export * from "./operations.js"
+export { isOperationName, loadOperation } from "./loader.js"

@@ -4,7 +4,7 @@
  * `{"TrackingId", "Type", "Errors"|"OperationErrors"|"BatchErrors", …}` and the same wrapped in `{"ApplicationFault": …}`.
  * The `TrackingId` of a successful call is an HTTP response header in REST, handled by the HTTP layer.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import {
   DecodeFailure,
   EncodeFailure,
@@ -20,11 +20,12 @@ import {
   type WireFault,
   type WireFaultDetail
 } from "../codec/faults.js"
-import type { RequestOf, ResponseOf } from "../codec/types.js"
-import { elementStruct, type StructModel } from "../codec/wire-model.js"
-import { type OperationName, operations } from "../generated/operations.js"
-import { readStruct, writeStruct, writeStructBytes, writeStructInto } from "./json.js"
-import type { JsonBytes } from "./json-bytes.js"
+import type { Operation, RequestOfOperation, ResponseOfOperation, RestWriter } from "../codec/types.js"
+import { elementStruct } from "../codec/wire-model.js"
+import { faultElements } from "../generated/faults.js"
+import type { WireElement } from "../generated/wire-types.js"
+import { readStruct, writeStruct, writeToText } from "./json.js"
+import { JsonBytes } from "./json-bytes.js"
 
 export interface RestDecodeOptions {
   /** Bodies larger than this (in UTF-16 code units, a lower bound of the bytes) are refused. Default 32 MiB. */
@@ -33,26 +34,27 @@ export interface RestDecodeOptions {
 
 const DEFAULT_MAX = 32 * 1024 * 1024
 
-const noRoute = (op: OperationName): string => `${op} has no REST route`
+const noRoute = (op: Operation): string => `${op.name} has no REST route`
+
+/** The buffer `encodeRestRequestBytes` writes into before copying out (encoding is synchronous). */
+const shared = new JsonBytes()
 
 const encodeBody = <A>(
-  op: OperationName,
-  element: string,
+  op: Operation,
+  write: RestWriter,
   body: unknown,
-  write: (model: StructModel, body: unknown) => A
+  finish: (run: (out: JsonBytes) => void) => A
 ): Either.Either<A, WireEncodeError> => {
-  if (operations[op].rest === undefined) {
+  if (op.rest === undefined) {
     return Either.left(new WireEncodeError({ reason: "InvalidValue", path: "", message: noRoute(op) }))
   }
   try {
-    return Either.right(write(elementStruct(element).model, body))
+    return Either.right(finish((out) => write(out, body)))
   } catch (e) {
     if (e instanceof EncodeFailure) return Either.left(toEncodeError(e))
     throw e
   }
 }
-
-const asText = (model: StructModel, body: unknown): string => writeStruct(model, body, undefined)
 
 const parse = (text: string, options: RestDecodeOptions | undefined): unknown => {
   const max = options?.maxBytes ?? DEFAULT_MAX
@@ -65,13 +67,13 @@ const parse = (text: string, options: RestDecodeOptions | undefined): unknown =>
 }
 
 const decodeBody = (
-  op: OperationName,
-  element: string,
+  op: Operation,
+  element: WireElement,
   text: string,
   strict: boolean,
   options: RestDecodeOptions | undefined
 ): Either.Either<unknown, WireDecodeError> => {
-  if (operations[op].rest === undefined) {
+  if (op.rest === undefined) {
     return Either.left(new WireDecodeError({ reason: "UnknownOperation", message: noRoute(op) }))
   }
   try {
@@ -83,49 +85,64 @@ const decodeBody = (
 }
 
 /** The JSON request body of `op` (core side). */
-export const encodeRestRequest = <Op extends OperationName>(
-  op: Op,
-  body: RequestOf<Op>
-): Either.Either<string, WireEncodeError> => encodeBody(op, operations[op].requestElement, body, asText)
+export const encodeRestRequest = <O extends Operation>(
+  op: O,
+  body: RequestOfOperation<O>
+): Either.Either<string, WireEncodeError> => encodeBody(op, op.restWriters.request, body, writeToText)
 
 /** The JSON request body of `op` as the UTF-8 bytes to send (core side): no intermediate string. */
-export const encodeRestRequestBytes = <Op extends OperationName>(
-  op: Op,
-  body: RequestOf<Op>
-): Either.Either<Uint8Array, WireEncodeError> => encodeBody(op, operations[op].requestElement, body, writeStructBytes)
+export const encodeRestRequestBytes = <O extends Operation>(
+  op: O,
+  body: RequestOfOperation<O>
+): Either.Either<Uint8Array, WireEncodeError> =>
+  encodeBody(op, op.restWriters.request, body, (run) => {
+    shared.reset()
+    run(shared)
+    return shared.toBytes()
+  })
 
 /**
  * The JSON request body of `op` written into `out`: a view of its bytes, valid until `out` is written again (core side,
  * one buffer per request in flight).
  */
-export const encodeRestRequestInto = <Op extends OperationName>(
-  op: Op,
-  body: RequestOf<Op>,
+export const encodeRestRequestInto = <O extends Operation>(
+  op: O,
+  body: RequestOfOperation<O>,
   out: JsonBytes
 ): Either.Either<Uint8Array, WireEncodeError> =>
-  encodeBody(op, operations[op].requestElement, body, (model, value) => writeStructInto(out, model, value))
+  encodeBody(op, op.restWriters.request, body, (run) => {
+    out.reset()
+    run(out)
+    return out.view()
+  })
 
 /** Decodes a JSON request body of `op` strictly (emulator side): unknown properties are errors. */
-export const decodeRestRequest = <Op extends OperationName>(
-  op: Op,
+export const decodeRestRequest = <O extends Operation>(
+  op: O,
   text: string,
   options?: RestDecodeOptions
-): Either.Either<RequestOf<Op>, WireDecodeError> =>
-  decodeBody(op, operations[op].requestElement, text, true, options) as Either.Either<RequestOf<Op>, WireDecodeError>
+): Either.Either<RequestOfOperation<O>, WireDecodeError> =>
+  decodeBody(op, op.wire.request, text, true, options) as Either.Either<RequestOfOperation<O>, WireDecodeError>
 
 /** The JSON response body of `op` (emulator side). */
-export const encodeRestResponse = <Op extends OperationName>(
-  op: Op,
-  body: ResponseOf<Op>
-): Either.Either<string, WireEncodeError> => encodeBody(op, operations[op].responseElement, body, asText)
+export const encodeRestResponse = <O extends Operation>(
+  op: O,
+  body: ResponseOfOperation<O>
+): Either.Either<string, WireEncodeError> => encodeBody(op, op.restWriters.response, body, writeToText)
 
 /** Decodes a JSON response body of `op` tolerantly (core side): unknown properties are ignored. */
-export const decodeRestResponse = <Op extends OperationName>(
-  op: Op,
+export const decodeRestResponse = <O extends Operation>(
+  op: O,
   text: string,
   options?: RestDecodeOptions
-): Either.Either<ResponseOf<Op>, WireDecodeError> =>
-  decodeBody(op, operations[op].responseElement, text, false, options) as Either.Either<ResponseOf<Op>, WireDecodeError>
+): Either.Either<ResponseOfOperation<O>, WireDecodeError> =>
+  decodeBody(op, op.wire.response, text, false, options) as Either.Either<ResponseOfOperation<O>, WireDecodeError>
+
+const faultElement = (name: string): WireElement => {
+  const element = faultElements[name]
+  if (element === undefined) throw new Error(`unknown fault detail element ${name}`)
+  return element
+}
 
 // ===== faults =====
 
@@ -142,7 +159,7 @@ export const encodeRestFault = (fault: WireFault): string => {
   const extra = tracking === "" ? message : `${tracking},${message}`
   if (fault.detail !== undefined) {
     try {
-      const { model } = elementStruct(fault.detail._tag)
+      const { model } = elementStruct(faultElement(fault.detail._tag))
       return writeStruct(model, { ...fault.detail.value, _tag: fault.detail._tag }, extra)
     } catch (e) {
       if (!(e instanceof EncodeFailure)) throw e
@@ -198,7 +215,7 @@ export const decodeRestFault = (
     const name = detailNameOf(body)
     let detail: WireFaultDetail | undefined
     if (name !== undefined) {
-      const value = readStruct(elementStruct(name).model, body, false, name)
+      const value = readStruct(elementStruct(faultElement(name)).model, body, false, name)
       detail = { _tag: name, value } as unknown as WireFaultDetail
     }
     const trackingId = typeof body.TrackingId === "string" ? body.TrackingId : undefined

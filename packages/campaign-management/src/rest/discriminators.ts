@@ -11,8 +11,7 @@
  *
  * Decoding accepts the discriminator and the type name (`OfflineConversionGoal` too), as Microsoft's REST SDK does.
  */
-import { type ConcreteModel, type Model, type StructModel, structOf } from "../codec/wire-model.js"
-import { wireTypes } from "../generated/wire.js"
+import { type ConcreteModel, type Model, rootOf, type StructModel, structOf } from "../codec/wire-model.js"
 
 /**
  * Discriminators that cannot be derived: the short bidding-scheme names the REST API uses (from the Bing Ads REST
@@ -28,15 +27,6 @@ export const discriminatorOverrides: Readonly<Record<string, string>> = {
   MaxClicksBiddingScheme: "MaxClicks",
   MaxConversionsBiddingScheme: "MaxConversions",
   TargetCpaBiddingScheme: "TargetCpa"
-}
-
-const rootOf = (type: string): string => {
-  let name = type
-  for (;;) {
-    const wire = wireTypes[name]
-    if (wire === undefined || wire.kind !== "struct" || wire.base === undefined) return name
-    name = wire.base
-  }
 }
 
 const lastWord = (name: string): string => {
@@ -57,13 +47,14 @@ const typeFieldValues = (root: StructModel): ReadonlyArray<string> | undefined =
   return undefined
 }
 
-const cache = new Map<string, string | undefined>()
+const cache = new WeakMap<StructModel, string | undefined>()
 
-/** The REST discriminator of a concrete type (by its type name), or undefined for the root of an enum hierarchy. */
+/** The REST discriminator of a concrete type, or undefined for the root of an enum hierarchy. */
 export const discriminatorOf = (concrete: ConcreteModel): string | undefined => {
-  if (cache.has(concrete.type)) return cache.get(concrete.type)
-  const rootName = rootOf(concrete.type)
-  const root = structOf(rootName)
+  const model = concrete.struct()
+  if (cache.has(model)) return cache.get(model)
+  const root = structOf(rootOf(model.wire))
+  const rootName = root.name
   const values = typeFieldValues(root)
   let result: string | undefined
   if (values === undefined) {
@@ -77,7 +68,7 @@ export const discriminatorOf = (concrete: ConcreteModel): string | undefined => 
       discriminatorOverrides[concrete.tag] ??
       concrete.tag
   }
-  cache.set(concrete.type, result)
+  cache.set(model, result)
   return result
 }
 
@@ -88,11 +79,11 @@ export const typeFieldValue = (model: StructModel, discriminator: string): unkno
   return field.model().kind === "list" ? [discriminator] : discriminator
 }
 
-const reverse = new Map<string, ReadonlyMap<string, ConcreteModel>>()
+const reverse = new WeakMap<StructModel, ReadonlyMap<string, ConcreteModel>>()
 
 /** The concrete type a `"Type"` value names, among the types a field declared as `declared` may hold. */
 export const concreteByDiscriminator = (declared: StructModel, value: string): ConcreteModel | undefined => {
-  let byValue = reverse.get(declared.name)
+  let byValue = reverse.get(declared)
   if (byValue === undefined) {
     const map = new Map<string, ConcreteModel>()
     for (const concrete of declared.concrete.values()) {
@@ -101,7 +92,7 @@ export const concreteByDiscriminator = (declared: StructModel, value: string): C
     }
     for (const concrete of declared.concrete.values()) if (!map.has(concrete.tag)) map.set(concrete.tag, concrete)
     byValue = map
-    reverse.set(declared.name, byValue)
+    reverse.set(declared, byValue)
   }
   return byValue.get(value)
 }

@@ -69,6 +69,22 @@ export class JsonBytes {
     this.position += bytes.length
   }
 
+  /**
+   * Ends an object whose members were written from `start` on, each with a leading comma (`,"Name":value`): the
+   * first comma becomes `{`, then `}` is appended; `{}` when no member was written. Lets a writer skip the
+   * "is this the first member?" test per property.
+   */
+  endObject(start: number): void {
+    if (this.position === start) {
+      this.ensure(2)
+      this.buffer[this.position++] = 123
+      this.buffer[this.position++] = 125
+      return
+    }
+    this.buffer[start] = 123
+    this.byte(125)
+  }
+
   /** Appends text known to be ASCII without characters JSON escapes (digits, formatted numbers, enum values). */
   ascii(text: string): void {
     const length = text.length

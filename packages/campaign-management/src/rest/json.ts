@@ -4,6 +4,11 @@
  * polymorphic values with their `"Type"` discriminator, null and absent properties omitted (array items keep their
  * nulls: positions matter), times in UTC with `Z`, numbers in plain decimal notation.
  *
+ * The writer here is the generic one. Request and response bodies are written by the writers codegen emits per type
+ * (`se_<Type>` in the generated type modules, through `writer-runtime.ts`); they hand polymorphic values (types in an
+ * extension hierarchy, which carry `_tag`) to `putStruct` here, and the generic writer is also what fault bodies and
+ * the tests use as the reference the generated writers must match byte for byte and error for error.
+ *
  * Decoding is strict for requests (unknown properties, unknown enum values and unknown discriminators are errors) and
  * tolerant for responses, like the SOAP body reader. JSON has no difference between null and absent properties, so
  * a nillable property that is missing or null decodes as absent.
@@ -23,9 +28,8 @@ import {
   parseLong,
   utcFields
 } from "../codec/scalars.js"
-import { type ArrayModel, type FieldModel, type Model, type StructModel, structOf } from "../codec/wire-model.js"
+import type { ArrayModel, FieldModel, Model, StructModel } from "../codec/wire-model.js"
 import { asciiBytes, JsonBytes } from "./json-bytes.js"
-import { type CompiledWriter, compileStructWriter } from "./json-compiled.js"
 import { concreteByDiscriminator, discriminatorOf, typeFieldValue } from "./discriminators.js"
 
 // ===== encoding =====
@@ -51,6 +55,13 @@ const keysOf = (model: StructModel): ReadonlyArray<Uint8Array> => {
 }
 const TYPE_KEY = asciiBytes(`"Type":`)
 
+/** The JSON text `write` writes (into a buffer shared by all calls: encoding is synchronous). Throws what it throws. */
+export const writeToText = (write: (out: JsonBytes) => void): string => {
+  shared.reset()
+  write(shared)
+  return shared.toString()
+}
+
 /** The JSON text of a value of `model`. Throws EncodeFailure. */
 export const writeJson = (model: Model, value: unknown): string => {
   shared.reset()
@@ -67,22 +78,8 @@ export const writeStruct = (declared: StructModel, value: unknown, extra: string
   return shared.toString()
 }
 
-/** A struct as the UTF-8 bytes of a JSON object (request bodies, sent as they are). Throws EncodeFailure. */
-export const writeStructBytes = (declared: StructModel, value: unknown): Uint8Array =>
-  writeStructInto(shared, declared, value).slice()
-
-/**
- * A struct as JSON written into `out` (reset first); returns a view of `out`'s bytes, valid until `out` is written
- * again. Lets a caller reuse one buffer per request in flight instead of a new copy per request. Throws EncodeFailure.
- */
-export const writeStructInto = (out: JsonBytes, declared: StructModel, value: unknown): Uint8Array => {
-  out.reset()
-  putStruct(out, declared, value, undefined)
-  return out.view()
-}
-
 /** `YYYY-MM-DDTHH:mm:ss[.sss]Z`, quoted, written digit by digit (the same text as `formatDateTime`). */
-const putDateTime = (out: JsonBytes, value: unknown): void => {
+export const putDateTime = (out: JsonBytes, value: unknown): void => {
   const fields = utcFields(dateTimeMillis(value))
   out.byte(QUOTE)
   out.digits(fields[0]!, 4)
@@ -105,7 +102,8 @@ const putDateTime = (out: JsonBytes, value: unknown): void => {
   out.byte(QUOTE)
 }
 
-const putValue = (out: JsonBytes, model: Model, value: unknown): void => {
+/** Writes a value of `model`. Throws EncodeFailure. */
+export const putValue = (out: JsonBytes, model: Model, value: unknown): void => {
   switch (model.kind) {
     case "scalar":
       switch (model.scalar.kind) {
@@ -189,53 +187,12 @@ const putField = (out: JsonBytes, field: FieldModel, value: unknown): void => {
   out.byte(93)
 }
 
-/** Compiled writers (`json-compiled.ts`) of the struct types written so far; the last one is kept at hand. */
-const compiledWriters = new WeakMap<StructModel, CompiledWriter>()
-let lastModel: StructModel | undefined
-let lastWriter: CompiledWriter | undefined
-
-const compiledWriterOf = (model: StructModel): CompiledWriter => {
-  if (model === lastModel) return lastWriter!
-  let writer = compiledWriters.get(model)
-  if (writer === undefined) {
-    writer = compileStructWriter(model, { putField, putDateTime })
-    compiledWriters.set(model, writer)
-  }
-  lastModel = model
-  lastWriter = writer
-  return writer
-}
-
-/** Whether `putStruct` tries compiled writers first (off only in `writeStructGeneric`, the reference for tests). */
-let useCompiledWriters = true
-
-/**
- * A struct as JSON text written by the generic writer alone, with no compiled writer at any depth: the reference that
- * tests hold the compiled writers to. Throws EncodeFailure.
- */
-export const writeStructGeneric = (declared: StructModel, value: unknown): string => {
-  useCompiledWriters = false
-  try {
-    return writeStruct(declared, value, undefined)
-  } finally {
-    useCompiledWriters = true
-  }
-}
-
-const putStruct = (out: JsonBytes, declared: StructModel, value: unknown, extra: string | undefined): void => {
+/** Writes a struct value of declared type `declared` (its `_tag` picks a derived type); `extra` goes inside. */
+export const putStruct = (out: JsonBytes, declared: StructModel, value: unknown, extra: string | undefined): void => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new EncodeFailure(`expected an object, got ${describe(value)}`)
   }
   const record = value as Record<string, unknown>
-  if (useCompiledWriters && !declared.tagged && extra === undefined) {
-    const start = out.length
-    try {
-      if (compiledWriterOf(declared)(out, record)) return
-    } catch {
-      // The generic writer below writes it again and throws the precise error, with its path.
-    }
-    out.rewind(start)
-  }
   let model = declared
   let discriminator: string | undefined
   if (declared.tagged) {
@@ -248,7 +205,7 @@ const putStruct = (out: JsonBytes, declared: StructModel, value: unknown, extra:
           : `_tag ${String(tag)} is not ${declared.name} or a type derived from it`
       )
     }
-    if (concrete.type !== declared.name) model = structOf(concrete.type)
+    if (concrete.type !== declared.name) model = concrete.struct()
     discriminator = discriminatorOf(concrete)
   }
   out.byte(123)
@@ -505,7 +462,7 @@ export const readStruct = (
     const typeValue = force ?? u.Type
     const concrete = typeof typeValue === "string" ? concreteByDiscriminator(declared, typeValue) : undefined
     if (concrete !== undefined) {
-      if (concrete.type !== declared.name) model = structOf(concrete.type)
+      if (concrete.type !== declared.name) model = concrete.struct()
       tag = concrete.tag
       discriminator = discriminatorOf(concrete)
     } else if (

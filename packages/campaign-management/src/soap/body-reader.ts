@@ -11,7 +11,7 @@
  */
 import { DecodeFailure } from "../codec/errors.js"
 import { parseBoolean, parseDateTime, parseDecimalText, parseInt32, parseLong } from "../codec/scalars.js"
-import { type ArrayModel, type FieldModel, type Model, type StructModel, structOf } from "../codec/wire-model.js"
+import type { ArrayModel, FieldModel, Model, StructModel } from "../codec/wire-model.js"
 import type { XmlReader } from "../xml/reader.js"
 
 const fail = (reason: DecodeFailure["reason"], message: string, segment?: string): never => {
@@ -103,7 +103,7 @@ export const readStruct = (r: XmlReader, declared: StructModel, strict: boolean)
     let found = false
     for (const concrete of declared.concrete.values()) {
       if (concrete.tag === xsiType.local && (concrete.ns === xsiType.ns || !strict)) {
-        model = concrete.type === declared.name ? declared : structOf(concrete.type)
+        model = concrete.type === declared.name ? declared : concrete.struct()
         tag = concrete.tag
         found = true
         break

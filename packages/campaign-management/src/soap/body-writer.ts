@@ -14,8 +14,7 @@ import {
   type FieldModel,
   type Model,
   reachableNamespaces,
-  type StructModel,
-  structOf
+  type StructModel
 } from "../codec/wire-model.js"
 import { dataPrefixes } from "../xml/namespaces.js"
 import { escapeAttribute, escapeText, escapeTextLossy } from "../xml/text.js"
@@ -44,7 +43,7 @@ export class BodyWriter {
   /** Writes the root element `name` of struct type `model` with its namespace declarations. */
   writeRoot(name: string, model: StructModel, value: unknown): void {
     let declarations = ` xmlns="${this.defaultNs}"`
-    for (const ns of reachableNamespaces(model.name)) {
+    for (const ns of reachableNamespaces(model)) {
       if (ns !== this.defaultNs) declarations += ` xmlns:${prefixOf(ns)}="${ns}"`
     }
     this.writeStruct(elementTags(name), model, value, declarations)
@@ -169,7 +168,7 @@ export class BodyWriter {
         if (concrete === undefined) {
           throw new EncodeFailure(`_tag ${String(tag)} is not ${declared.name} or a type derived from it`)
         }
-        model = structOf(concrete.type)
+        model = concrete.struct()
         typeAttribute = ` i:type="${escapeAttribute(this.typeName(concrete.ns, concrete.tag))}"`
       } else if (declared.selfTag === undefined) {
         throw new EncodeFailure(`${declared.name} is abstract: _tag must name a derived type`)

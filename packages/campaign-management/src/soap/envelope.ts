@@ -1,10 +1,11 @@
 /**
- * SOAP 1.1 envelopes of the Campaign Management service, both directions, generic over the operation table:
+ * SOAP 1.1 envelopes of the Campaign Management service, both directions, generic over the operation entries:
  * `encodeSoapRequest` (core) / `decodeSoapRequest` (emulator) and `encodeSoapResponse` (emulator) /
- * `decodeSoapResponse` (core). The envelope declares only `s` and `i`; each body root declares its default namespace
+ * `decodeSoapResponse` (core). Each takes the operation's table entry (`@uplink/campaign-management/operations/<Op>`),
+ * and `decodeSoapRequest` the entries it accepts, so nothing here loads the contracts of operations nobody uses. The envelope declares only `s` and `i`; each body root declares its default namespace
  * and the few prefixes its type can reach (node-soap declares 187 namespaces, 13 KB, on every request).
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import {
   DecodeFailure,
   EncodeFailure,
@@ -14,9 +15,10 @@ import {
   type WireEncodeError
 } from "../codec/errors.js"
 import type { WireFault } from "../codec/faults.js"
-import type { RequestOf, ResponseOf } from "../codec/types.js"
-import { elementStruct, operationByRequestElement } from "../codec/wire-model.js"
-import { type OperationName, operations } from "../generated/operations.js"
+import type { Operation, RequestOfOperation, ResponseOfOperation } from "../codec/types.js"
+import { elementStruct } from "../codec/wire-model.js"
+import type { OperationName } from "../generated/operations.js"
+import type { WireElement } from "../generated/wire-types.js"
 import { CM_NS, SOAP_ENV, WCF_ADDRESSING_NONE, XSI } from "../xml/namespaces.js"
 import { XmlReader, XmlSyntaxError } from "../xml/reader.js"
 import { escapeText } from "../xml/text.js"
@@ -40,6 +42,12 @@ export interface DecodeOptions {
   readonly maxBytes?: number | undefined
 }
 
+/** `decodeSoapRequest`'s options: the operations it accepts, and the size limit. */
+export interface DecodeRequestOptions extends DecodeOptions {
+  /** The operations whose requests are accepted (the full table, `operations`, for a service that answers all). */
+  readonly operations: Readonly<Record<string, Operation>>
+}
+
 /** A decoded request envelope (emulator side). */
 export interface DecodedSoapRequest {
   readonly operation: OperationName
@@ -52,24 +60,46 @@ export interface DecodedSoapRequest {
 }
 
 /** A decoded response envelope (client side). */
-export interface DecodedSoapResponse<Op extends OperationName> {
-  readonly body: ResponseOf<Op>
+export interface SoapResponse<Response> {
+  readonly body: Response
   readonly trackingId: string | undefined
 }
 
 const HEADER_ORDER = ["AuthenticationToken", "CustomerAccountId", "CustomerId", "DeveloperToken"] as const
-const REQUEST_HEADERS: ReadonlySet<string> = new Set(operations.ApplyOfflineConversions.requestHeaders)
+
+/** What `decodeSoapRequest` looks up in a table of operations, made once per table. */
+interface RequestIndex {
+  /** The operation of each request element (local name). */
+  readonly byRequestElement: ReadonlyMap<string, Operation>
+  /** The request headers any of the operations declares. */
+  readonly headers: ReadonlySet<string>
+}
+
+const indexes = new WeakMap<object, RequestIndex>()
+
+const requestIndex = (operations: Readonly<Record<string, Operation>>): RequestIndex => {
+  let index = indexes.get(operations)
+  if (index === undefined) {
+    const all = Object.values(operations)
+    index = {
+      byRequestElement: new Map(all.map((op) => [op.requestElement, op] as const)),
+      headers: new Set(all.flatMap((op) => op.requestHeaders))
+    }
+    indexes.set(operations, index)
+  }
+  return index
+}
 
 const ENVELOPE_START = `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${SOAP_ENV}" xmlns:i="${XSI}">`
 const ENVELOPE_END = "</s:Body></s:Envelope>"
 
-const writeBody = (element: string, value: unknown): string => {
+const writeBody = (element: WireElement, value: unknown): string => {
   const { model, ns } = elementStruct(element)
   const writer = new BodyWriter(ns)
   try {
-    writer.writeRoot(element, model, value)
+    writer.writeRoot(element.name, model, value)
   } catch (e) {
-    if (e instanceof EncodeFailure) e.segments.unshift(element)
+    if (e instanceof EncodeFailure) e.segments.unshift(element.name)
     throw e
   }
   return writer.out
@@ -88,9 +118,9 @@ const encoding = (build: () => string): Either.Either<string, WireEncodeError> =
  * The request envelope of `op`: the four headers (those given) in the v13 namespace, then the body element in XSD
  * order. Fails with a `WireEncodeError` naming the field when a value cannot be written.
  */
-export const encodeSoapRequest = <Op extends OperationName>(
-  op: Op,
-  body: RequestOf<Op>,
+export const encodeSoapRequest = <O extends Operation>(
+  op: O,
+  body: RequestOfOperation<O>,
   headers: SoapRequestHeaders
 ): Either.Either<string, WireEncodeError> =>
   encoding(() => {
@@ -110,7 +140,7 @@ export const encodeSoapRequest = <Op extends OperationName>(
         throw e
       }
     }
-    const bodyXml = writeBody(operations[op].requestElement, body)
+    const bodyXml = writeBody(op.wire.request, body)
     return (
       ENVELOPE_START +
       (header === "" ? "" : `<s:Header xmlns="${CM_NS}">${header}</s:Header>`) +
@@ -119,9 +149,9 @@ export const encodeSoapRequest = <Op extends OperationName>(
   })
 
 /** The response envelope of `op` with the `TrackingId` header (emulator side). */
-export const encodeSoapResponse = <Op extends OperationName>(
-  op: Op,
-  body: ResponseOf<Op>,
+export const encodeSoapResponse = <O extends Operation>(
+  op: O,
+  body: ResponseOfOperation<O>,
   trackingId: string
 ): Either.Either<string, WireEncodeError> =>
   encoding(() => {
@@ -132,7 +162,7 @@ export const encodeSoapResponse = <Op extends OperationName>(
       if (e instanceof EncodeFailure) e.segments.unshift("Header", "TrackingId")
       throw e
     }
-    const bodyXml = writeBody(operations[op].responseElement, body)
+    const bodyXml = writeBody(op.wire.response, body)
     return (
       ENVELOPE_START +
       `<s:Header><TrackingId xmlns="${CM_NS}">${tracking}</TrackingId></s:Header>` +
@@ -177,15 +207,17 @@ const openEnvelope = (r: XmlReader): void => {
 }
 
 /**
- * Decodes a request envelope strictly (emulator side). The operation is chosen from the body element. Unknown or
- * out-of-order body elements are errors naming the element path; unknown SOAP headers are ignored (those with
- * `mustUnderstand="1"` are returned), and the WCF `Action` header of the docs' template is understood.
+ * Decodes a request envelope strictly (emulator side). The operation is chosen from the body element among
+ * `options.operations`. Unknown or out-of-order body elements are errors naming the element path; unknown SOAP headers
+ * are ignored (those with `mustUnderstand="1"` are returned), and the WCF `Action` header of the docs' template is
+ * understood.
  */
 export const decodeSoapRequest = (
   xml: string,
-  options?: DecodeOptions
+  options: DecodeRequestOptions
 ): Either.Either<DecodedSoapRequest, WireDecodeError> => {
-  const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+  const index = requestIndex(options.operations)
   if (tooLarge(xml, maxBytes)) {
     return Either.left(
       new WireDecodeError({ reason: "TooLarge", message: `the document is larger than ${maxBytes} bytes` })
@@ -207,7 +239,7 @@ export const decodeSoapRequest = (
         while (r.nextChild()) {
           const name = r.localName
           const ns: string = r.ns
-          if (ns === CM_NS && REQUEST_HEADERS.has(name)) {
+          if (ns === CM_NS && index.headers.has(name)) {
             if (r.isNil()) r.skip()
             else headers[name] = r.readText(false)
           } else if (name === "Action" && ns === WCF_ADDRESSING_NONE) {
@@ -221,11 +253,11 @@ export const decodeSoapRequest = (
         if (!r.nextChild()) failure("UnknownOperation", "the SOAP Body is empty")
         const element = r.localName
         const elementNs: string = r.ns
-        const op = elementNs === CM_NS ? operationByRequestElement(element) : undefined
+        const op = elementNs === CM_NS ? index.byRequestElement.get(element) : undefined
         if (op === undefined)
           failure("UnknownOperation", `<${r.qname}> (namespace "${r.ns}") is not a request of this service`)
-        operation = op
-        const { model } = elementStruct(element)
+        operation = op!.name as OperationName
+        const { model } = elementStruct(op!.wire.request)
         try {
           if (r.isNil()) failure("SchemaMismatch", "the request element is nil")
           body = readStruct(r, model, true)
@@ -249,20 +281,20 @@ export const decodeSoapRequest = (
  * response schema; unknown elements are ignored. A `s:Fault` in the body is returned as a `WireFault` (Left),
  * whatever the HTTP status was.
  */
-export const decodeSoapResponse = <Op extends OperationName>(
-  op: Op,
+export const decodeSoapResponse = <O extends Operation>(
+  op: O,
   xml: string,
   options?: DecodeOptions
-): Either.Either<DecodedSoapResponse<Op>, WireFault | WireDecodeError> => {
+): Either.Either<SoapResponse<ResponseOfOperation<O>>, WireFault | WireDecodeError> => {
   const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES
   if (tooLarge(xml, maxBytes)) {
     return Either.left(
       new WireDecodeError({ reason: "TooLarge", message: `the document is larger than ${maxBytes} bytes` })
     )
   }
-  const responseElement = operations[op].responseElement
+  const responseElement = op.responseElement
   const r = new XmlReader(xml, false)
-  const result = decoding(r, (): DecodedSoapResponse<Op> | WireFault => {
+  const result = decoding(r, (): SoapResponse<ResponseOfOperation<O>> | WireFault => {
     openEnvelope(r)
     let trackingId: string | undefined
     let body: Record<string, unknown> | undefined
@@ -287,7 +319,7 @@ export const decodeSoapResponse = <Op extends OperationName>(
         if (elementNs === SOAP_ENV && element === "Fault") {
           fault = readFault(r, trackingId)
         } else if (element === responseElement) {
-          const { model } = elementStruct(responseElement)
+          const { model } = elementStruct(op.wire.response)
           try {
             body = readStruct(r, model, false)
           } catch (e) {
@@ -303,7 +335,7 @@ export const decodeSoapResponse = <Op extends OperationName>(
     r.finish()
     if (fault !== undefined) return fault
     if (body === undefined) failure("NotAnEnvelope", "the Envelope has no Body")
-    return { body: body as ResponseOf<Op>, trackingId }
+    return { body: body as ResponseOfOperation<O>, trackingId }
   })
   if (Either.isLeft(result)) return Either.left(result.left)
   const value = result.right

@@ -12,6 +12,7 @@ import {
   type WireFaultDetail
 } from "../codec/faults.js"
 import { elementStruct } from "../codec/wire-model.js"
+import { faultElements } from "../generated/faults.js"
 import { SOAP_ENV, XSI } from "../xml/namespaces.js"
 import type { XmlReader } from "../xml/reader.js"
 import { escapeTextLossy } from "../xml/text.js"
@@ -30,8 +31,15 @@ const faultCodeLocal = (code: string): string => {
   return /^[A-Za-z_][\w.-]*$/.test(local) ? local : "Server"
 }
 
+/** The struct model of a fault detail element, by local name. */
+const detailStruct = (name: FaultDetailName) => {
+  const element = faultElements[name]
+  if (element === undefined) throw new Error(`the operations declare no fault detail element ${name}`)
+  return elementStruct(element)
+}
+
 const writeDetail = (detail: WireFaultDetail, lossy: boolean): string => {
-  const { model, ns } = elementStruct(detail._tag)
+  const { model, ns } = detailStruct(detail._tag)
   const writer = new BodyWriter(ns, lossy)
   writer.writeRoot(detail._tag, model, { ...detail.value, _tag: detail._tag })
   return writer.out
@@ -77,7 +85,7 @@ export const readFault = (r: XmlReader, headerTrackingId: string | undefined): W
         while (r.nextChild()) {
           const name = r.localName
           if (detail === undefined && isDetailName(name)) {
-            const value = readStruct(r, elementStruct(name).model, false)
+            const value = readStruct(r, detailStruct(name).model, false)
             value._tag = name
             detail = { _tag: name, value } as unknown as WireFaultDetail
           } else r.skip()

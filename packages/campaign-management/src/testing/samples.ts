@@ -1,6 +1,6 @@
 /**
  * Deterministic sample values of any wire type, for tests (exported as `@uplink/campaign-management/testing`).
- * Driven by `wireTypes`: every field is filled, optional ones included; recursion goes one level deep (a type appears
+ * Driven by the wire metadata (it loads the full table: `wireTypes`, `operations`): every field is filled, optional ones included; recursion goes one level deep (a type appears
  * at most twice on a path); polymorphic fields get derived types (arrays hold one item per concrete type, single
  * fields rotate through them); longs go beyond 2^53, times carry milliseconds or not, enums and lists rotate through
  * their values, some strings need XML escaping or are non-ASCII. With `nils: true`, every other nillable field is
@@ -9,18 +9,20 @@
  * The `Type` field of a polymorphic value is set to its REST discriminator (the value the service itself sends), so
  * samples round-trip through REST JSON too.
  */
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import type { RequestOf, ResponseOf } from "../codec/types.js"
 import {
+  builtinModel,
   type ConcreteModel,
+  elementStruct,
   type FieldModel,
   type Model,
   modelOf,
-  type StructModel,
-  structOf
+  type StructModel
 } from "../codec/wire-model.js"
 import { type OperationName, operations } from "../generated/operations.js"
-import { wireElements } from "../generated/wire.js"
+import type { WireElement } from "../generated/wire-types.js"
+import { wireTypes } from "../generated/wire.js"
 import { discriminatorOf, typeFieldValue } from "../rest/discriminators.js"
 
 export interface SampleOptions {
@@ -141,7 +143,7 @@ class Generator {
   }
 
   private struct(declared: StructModel, concrete: ConcreteModel | undefined): Record<string, unknown> {
-    const model = concrete === undefined || concrete.type === declared.name ? declared : structOf(concrete.type)
+    const model = concrete === undefined || concrete.type === declared.name ? declared : concrete.struct()
     const count = this.onPath.get(model.name) ?? 0
     this.onPath.set(model.name, count + 1)
     const out: Record<string, unknown> = {}
@@ -196,29 +198,34 @@ class Generator {
   }
 }
 
+/** The model of a type by name (a key of `wireTypes` or `xs:<builtin>`). */
+const modelNamed = (type: string): Model => {
+  if (type.startsWith("xs:")) return builtinModel(type)
+  const wire = wireTypes[type]
+  if (wire === undefined) throw new Error(`unknown wire type ${type}`)
+  return modelOf(wire)
+}
+
 /** A sample value of a wire type (a key of `wireTypes` or `xs:<builtin>`). */
 export const sampleValue = (type: string, options: SampleOptions = {}): unknown =>
-  new Generator(options).value(modelOf(type))
+  new Generator(options).value(modelNamed(type))
 
-const sampleElement = (element: string, options: SampleOptions): unknown => {
-  const declared = wireElements[element]
-  if (declared === undefined) throw new Error(`unknown element ${element}`)
-  return new Generator(options).value(modelOf(declared.type))
-}
+const sampleElement = (element: WireElement, options: SampleOptions): unknown =>
+  new Generator(options).value(elementStruct(element).model)
 
 /** A sample request body of an operation, every field filled. */
 export const sampleRequest = <Op extends OperationName>(op: Op, options: SampleOptions = {}): RequestOf<Op> =>
-  sampleElement(operations[op].requestElement, options) as RequestOf<Op>
+  sampleElement(operations[op].wire.request, options) as RequestOf<Op>
 
 /** A sample response body of an operation, every field filled. */
 export const sampleResponse = <Op extends OperationName>(op: Op, options: SampleOptions = {}): ResponseOf<Op> =>
-  sampleElement(operations[op].responseElement, options) as ResponseOf<Op>
+  sampleElement(operations[op].wire.response, options) as ResponseOf<Op>
 
 /**
  * What a REST JSON round trip gives for a value of wire type `type`: REST omits null properties, so every optional
  * property that is null is removed (required nillable ones decode as null again, and array items keep their nulls).
  */
-export const withoutOptionalNulls = (type: string, value: unknown): unknown => strip(modelOf(type), value)
+export const withoutOptionalNulls = (type: string, value: unknown): unknown => strip(modelNamed(type), value)
 
 const strip = (model: Model, value: unknown): unknown => {
   if (value === null || value === undefined) return value
@@ -230,7 +237,7 @@ const strip = (model: Model, value: unknown): unknown => {
   const record = value as Record<string, unknown>
   const tag = record._tag
   const concrete = typeof tag === "string" ? model.concrete.get(tag) : undefined
-  const actual = concrete === undefined || concrete.type === model.name ? model : structOf(concrete.type)
+  const actual = concrete === undefined || concrete.type === model.name ? model : concrete.struct()
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(record)) {
     const index = actual.byName.get(key)
@@ -251,6 +258,6 @@ export const restEquivalent = <Op extends OperationName>(
   direction: "request" | "response",
   value: unknown
 ): unknown => {
-  const element = direction === "request" ? operations[op].requestElement : operations[op].responseElement
-  return withoutOptionalNulls(wireElements[element]!.type, value)
+  const element = direction === "request" ? operations[op].wire.request : operations[op].wire.response
+  return strip(elementStruct(element).model, value)
 }

@@ -2,7 +2,7 @@
  * Namespace URIs of SOAP 1.1 and XML Schema instance, and the fixed prefixes the writer uses for the service's data
  * namespaces when an element is not in the document's default namespace.
  */
-import { NS0, NS1, NS2, NS3, NS4, NS5 } from "../generated/wire.js"
+import { NS0, NS1, NS2, NS3, NS4, NS5 } from "../generated/wire-types.js"
 
 export const SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 export const XSI = "http://www.w3.org/2001/XMLSchema-instance"
