@@ -5,7 +5,7 @@
  * the `RetryPolicy` schedule (transient reasons with backoff, 117 after the documented wait; never permanent ones).
  * Partial errors (`PartialErrors`) are data in the response, not failures.
  */
-import type { OperationName, RequestOf } from "@uplink/campaign-management"
+import type { OperationName, RequestOf } from "@uplink/campaign-management/wire"
 import type { ConfigError } from "effect"
 import { Context, Effect, Layer } from "effect"
 import { Auth } from "./auth/Auth.js"

@@ -4,7 +4,7 @@
  * can help (`isRetryable`). Modelled on @effect/platform's `HttpClientError`: a tagged error with a reason union and
  * a formatted message. Messages never contain credentials: reasons hold descriptions, not requests.
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { Data, type Duration } from "effect"
 
 /** The request or the response did not get through: connection refused or reset, lost response, timeout. */

@@ -3,7 +3,8 @@
  * authentication failure (api-facts.md §3.3, §4). Every other code is permanent. `reasonFromFault` turns a decoded
  * SOAP or REST fault into the `reason` of a `CampaignManagementError` using this table alone.
  */
-import { faultErrorCodes, type Schemas, type WireFault } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
+import { faultErrorCodes, type WireFault } from "@uplink/campaign-management/wire"
 import type { Duration } from "effect"
 import {
   ApiFaultError,

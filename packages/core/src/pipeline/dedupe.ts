@@ -12,7 +12,7 @@
  * code units: not cryptographic — nobody gains from forging a collision in their own upload — and about ten times
  * cheaper per record than SHA-256 through node:crypto, which was a hot spot of large runs.
  */
-import { decimalWidth } from "@uplink/campaign-management"
+import { decimalWidth } from "@uplink/campaign-management/wire"
 import type { PreparedAdjustment, PreparedConversion } from "./validate.js"
 
 /**

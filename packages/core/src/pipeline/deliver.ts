@@ -5,7 +5,7 @@
  * every other record `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause.
  * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { Effect, type Schedule } from "effect"
 import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
 import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.js"

@@ -6,7 +6,7 @@
  * time, so the "younger than two hours" warning (error 5615 territory) covers only goals whose creation time the
  * caller knows — the ones Uplink itself created and recorded.
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { DateTime, Effect } from "effect"
 import { ServiceCodes } from "./codes.js"
 import { Warning } from "./warning.js"

@@ -7,7 +7,7 @@
  * returned effect has ended (so that nothing the runtime still points at keeps its items alive); a `Sender` that wants
  * the items afterwards keeps a copy.
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { Context, Data, type Duration, type Effect } from "effect"
 
 /** A BatchError as the pipeline reads it (`Schemas.BatchError` and `EditorialError` fit). */

@@ -8,7 +8,7 @@
  * included (Effect's DateTime, which uses Intl.DateTimeFormat): a time skipped by a spring-forward gap moves forward
  * by the gap, a time repeated at fall-back takes its first (earlier) occurrence — Temporal's "compatible" rule.
  */
-import { usualDateTimeMillis, utcFields } from "@uplink/campaign-management"
+import { usualDateTimeMillis, utcFields } from "@uplink/campaign-management/wire"
 import { DateTime, Option } from "effect"
 
 /** How times are read: the configured zone for zone-less times, and whether the Bulk form is accepted. */

@@ -7,7 +7,8 @@
  * first failing rule, checked in the order below. The 90-day window and the future check use `nowMs`, read from the
  * Effect Clock by the caller.
  */
-import { type Schemas, uncarriableCharacter, utcFromMillis } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
+import { uncarriableCharacter, utcFromMillis } from "@uplink/campaign-management/wire"
 import type { Types } from "effect"
 import { LocalCodes, type ServiceCode, ServiceCodes, currencyCodes } from "./codes.js"
 import type { FieldName } from "./columns.js"

@@ -5,7 +5,7 @@
  * a 2xx answer — the service has then read the whole body — so a buffer that a failed, timed-out or interrupted
  * exchange may still be writing to a socket is never written again (it is left to the garbage collector).
  */
-import { JsonBytes } from "@uplink/campaign-management"
+import { JsonBytes } from "@uplink/campaign-management/wire"
 
 export class BodyBufferPool {
   private readonly free: Array<JsonBytes> = []

@@ -1,5 +1,5 @@
 /**
- * The REST/JSON transport: `operations[op].rest` gives the method and path; the body is JSON written straight into a
+ * The REST/JSON transport: the operation's table entry (loaded on its first call) gives the method and path; the body is JSON written straight into a
  * reusable byte buffer (`encodeRestRequestInto`, `BodyBufferPool`); credentials go in `Authorization: Bearer …` and the `DeveloperToken`, `CustomerId`, `CustomerAccountId` headers.
  * Faults are read in both documented forms (top level and `{"ApplicationFault": …}`) whatever the HTTP status; the
  * TrackingId comes from the fault or the `TrackingId` response header.
@@ -14,9 +14,9 @@ import {
   decodeRestResponse,
   encodeRestRequestInto,
   type OperationName,
-  operations,
+  type Operations,
   type RequestOf
-} from "@uplink/campaign-management"
+} from "@uplink/campaign-management/wire"
 import { Effect, Either, Redacted } from "effect"
 import { MsadsConfig } from "../config/MsadsConfig.js"
 import {
@@ -28,12 +28,9 @@ import {
 import { reasonFromFault } from "../errors/FaultClassification.js"
 import { BodyBufferPool } from "./BodyBufferPool.js"
 import { exchange, isSuccessStatus, reasonForStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
+import { operationContract } from "./operationContract.js"
 import { makeSoapTransport } from "./SoapTransport.js"
 import type { TransportResponse, TransportShape } from "./Transport.js"
-
-/** The REST method and path of an operation, when it has one. */
-export const restRoute = (operation: OperationName): { readonly method: string; readonly path: string } | undefined =>
-  operations[operation].rest
 
 /** Builds the REST transport (with its SOAP fallback) from the configuration and an HTTP client. */
 export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig | HttpClient.HttpClient> = Effect.gen(
@@ -47,14 +44,22 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
       operation: Op,
       request: RequestOf<Op>,
       accessToken: Redacted.Redacted<string>
+    ): Effect.Effect<TransportResponse<Op>, CampaignManagementError> =>
+      Effect.flatMap(operationContract(operation), (contract) => sendWith(contract, operation, request, accessToken))
+
+    const sendWith = <Op extends OperationName>(
+      contract: Operations[Op],
+      operation: Op,
+      request: RequestOf<Op>,
+      accessToken: Redacted.Redacted<string>
     ): Effect.Effect<TransportResponse<Op>, CampaignManagementError> => {
-      const route = restRoute(operation)
+      const route = contract.rest
       if (route === undefined) return soap.send(operation, request, accessToken)
       return Effect.gen(function* () {
         const fail = (reason: CampaignManagementErrorReason, trackingId?: string | undefined) =>
           new CampaignManagementError({ operation, trackingId, reason })
         const body = bodies.take()
-        const json = encodeRestRequestInto(operation, request, body)
+        const json = encodeRestRequestInto(contract, request, body)
         if (Either.isLeft(json)) {
           return yield* fail(new InvalidRequestError({ path: json.left.path, detail: json.left.message }))
         }
@@ -82,7 +87,7 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
         }
         if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), headerTrackingId)
         bodies.give(body)
-        const decoded = decodeRestResponse(operation, reply.body)
+        const decoded = decodeRestResponse(contract, reply.body)
         if (Either.isLeft(decoded)) {
           const problem = decoded.left
           return yield* fail(

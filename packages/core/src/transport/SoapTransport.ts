@@ -10,9 +10,8 @@ import {
   decodeSoapResponse,
   encodeSoapRequest,
   type OperationName,
-  operations,
   type RequestOf
-} from "@uplink/campaign-management"
+} from "@uplink/campaign-management/wire"
 import { Effect, Either, Redacted } from "effect"
 import { MsadsConfig } from "../config/MsadsConfig.js"
 import {
@@ -23,6 +22,7 @@ import {
 } from "../errors/CampaignManagementError.js"
 import { reasonFromFault } from "../errors/FaultClassification.js"
 import { exchange, isSuccessStatus, reasonForStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
+import { operationContract } from "./operationContract.js"
 import type { TransportResponse, TransportShape } from "./Transport.js"
 
 /** Builds the SOAP transport from the configuration and an HTTP client. */
@@ -39,7 +39,8 @@ export const makeSoapTransport: Effect.Effect<TransportShape, never, MsadsConfig
       Effect.gen(function* () {
         const fail = (reason: CampaignManagementErrorReason, trackingId?: string | undefined) =>
           new CampaignManagementError({ operation, trackingId, reason })
-        const envelope = encodeSoapRequest(operation, request, {
+        const contract = yield* operationContract(operation)
+        const envelope = encodeSoapRequest(contract, request, {
           AuthenticationToken: Redacted.value(accessToken),
           CustomerAccountId: config.accountId,
           CustomerId: config.customerId,
@@ -49,12 +50,12 @@ export const makeSoapTransport: Effect.Effect<TransportShape, never, MsadsConfig
           return yield* fail(new InvalidRequestError({ path: envelope.left.path, detail: envelope.left.message }))
         }
         const httpRequest = HttpClientRequest.post(config.endpoints.soap).pipe(
-          HttpClientRequest.setHeaders({ SOAPAction: `"${operations[operation].soapAction}"`, Accept: "text/xml" }),
+          HttpClientRequest.setHeaders({ SOAPAction: `"${contract.soapAction}"`, Accept: "text/xml" }),
           HttpClientRequest.bodyText(envelope.right, "text/xml; charset=utf-8")
         )
         const reply = yield* exchange(client, httpRequest, config.requestTimeout).pipe(Effect.mapError((e) => fail(e)))
         const headerTrackingId = trackingIdHeader(reply.headers)
-        const decoded = decodeSoapResponse(operation, reply.body)
+        const decoded = decodeSoapResponse(contract, reply.body)
         if (Either.isRight(decoded)) {
           if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), decoded.right.trackingId)
           return {

@@ -4,7 +4,7 @@
  * contracts as JSON. Every failure is a `CampaignManagementError` with the TrackingId when the service sent one.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type { OperationName, RequestOf, ResponseOf } from "@uplink/campaign-management"
+import type { OperationName, RequestOf, ResponseOf } from "@uplink/campaign-management/wire"
 import { Context, Effect, Layer, type Redacted } from "effect"
 import { MsadsConfig, type TransportKind } from "../config/MsadsConfig.js"
 import type { CampaignManagementError } from "../errors/CampaignManagementError.js"
