@@ -3,7 +3,7 @@
  * for SOAP and REST, so both transports give the same results), the credential check, the fault plan, the OAuth
  * token store, and the admin operations (register clicks and goals, set faults, read state, reset).
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { DateTime } from "effect"
 import { ClickRegistry } from "./Clicks.js"
 import { checkAdjustment, checkConversion, type RuleContext } from "./ConversionRules.js"

@@ -4,7 +4,7 @@
  * CountType All, revenue NoValue, scope Account), limits, name uniqueness, revenue consistency, and the creation time
  * that makes a goal refuse conversions for two hours (5615). The emulator knows offline conversion goals only.
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { isCurrencyCode } from "./Currencies.js"
 import { type ItemError, type OperationOutcome, answered, apiRefusal, refused } from "./Outcome.js"
 import { HOUR_MS } from "./Time.js"

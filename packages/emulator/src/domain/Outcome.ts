@@ -3,7 +3,7 @@
  * turns into a fault (AdApiFaultDetail for authentication, ApiFaultDetail with OperationErrors for list-level and
  * throttling errors, a bare SOAP fault for protocol errors). Item-level errors are BatchErrors inside a success.
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { type CatalogError, catalogError, type KnownCode } from "./ErrorCatalog.js"
 
 /** A per-item error: becomes a BatchError with this zero-based Index. */

@@ -3,7 +3,7 @@
  * absent or nil field as `null` and times as epoch milliseconds, so the rules and the dedupe key need no knowledge of
  * Effect's DateTime or of how the item travelled (SOAP or REST decode to the same contract types).
  */
-import type { Schemas } from "@uplink/campaign-management"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { DateTime } from "effect"
 
 /** An offline conversion as the rules see it. */

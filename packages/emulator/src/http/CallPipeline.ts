@@ -3,7 +3,7 @@
  * and injected failures, run the operation, encode the answer, and finally drop or garble the response when the
  * plan says so. Each transport supplies only how to decode the request and how to write bodies and faults.
  */
-import type { WireEncodeError, WireFault } from "@uplink/campaign-management"
+import type { WireEncodeError, WireFault } from "@uplink/campaign-management/wire"
 import { HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { toIncomingMessage, toServerResponse } from "@effect/platform-node/NodeHttpServerRequest"
 import { Duration, Effect, type Either } from "effect"

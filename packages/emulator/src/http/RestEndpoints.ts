@@ -4,7 +4,8 @@
  * `Authorization: Bearer <token>`, `DeveloperToken`, `CustomerId`, `CustomerAccountId`, errors as the top-level
  * `{TrackingId, Type, …}` body with a plausible HTTP status, and `TrackingId` as an HTTP header on every answer.
  */
-import { decodeRestRequest, encodeRestFault, encodeRestResponse, operations } from "@uplink/campaign-management"
+import { operations } from "@uplink/campaign-management/operations"
+import { decodeRestRequest, encodeRestFault, encodeRestResponse } from "@uplink/campaign-management/wire"
 import { HttpServerResponse } from "@effect/platform"
 import type { EmulatedOperationName } from "../domain/EmulatedService.js"
 import { apiRefusal } from "../domain/Outcome.js"
@@ -32,7 +33,7 @@ export const restWire = (operation: EmulatedOperationName, maxBytes: number): Tr
       const message = `The content type '${contentType}' is not supported; send application/json.`
       return { _tag: "Fault", operation, refusal: apiRefusal(201, message), faultCode: "s:Client", message }
     }
-    const decoded = decodeRestRequest(operation, text, { maxBytes })
+    const decoded = decodeRestRequest(operations[operation], text, { maxBytes })
     if (decoded._tag === "Left") {
       const message = decoded.left.message
       return { _tag: "Fault", operation, refusal: apiRefusal(201, message), faultCode: "s:Client", message }
@@ -51,7 +52,7 @@ export const restWire = (operation: EmulatedOperationName, maxBytes: number): Tr
       }
     }
   },
-  encodeBody: (op, body) => encodeRestResponse(op, body as never),
+  encodeBody: (op, body) => encodeRestResponse(operations[op], body as never),
   faultResponse: (fault, refusal) =>
     HttpServerResponse.text(encodeRestFault(fault), {
       status: restFaultStatus(refusal),

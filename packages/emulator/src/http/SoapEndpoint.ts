@@ -5,7 +5,8 @@
  * must agree with the SOAPAction HTTP header, which WCF dispatches on (the docs' `Action` SOAP header is accepted and
  * ignored, as the service does). Unknown SOAP headers are ignored unless they carry `s:mustUnderstand="1"`.
  */
-import { decodeSoapRequest, encodeSoapFault, encodeSoapResponse } from "@uplink/campaign-management"
+import { operations } from "@uplink/campaign-management/operations"
+import { decodeSoapRequest, encodeSoapFault, encodeSoapResponse } from "@uplink/campaign-management/wire"
 import { HttpServerResponse } from "@effect/platform"
 import { type EmulatedService, emulatedOperationNames, isEmulatedOperation } from "../domain/EmulatedService.js"
 import { apiRefusal } from "../domain/Outcome.js"
@@ -31,7 +32,7 @@ const decode = (contentType: string | undefined, soapAction: string | undefined,
       `Cannot process the message because the content type '${contentType}' was not the expected type 'text/xml; charset=utf-8'.`
     )
   }
-  const decoded = decodeSoapRequest(text, { maxBytes })
+  const decoded = decodeSoapRequest(text, { maxBytes, operations })
   if (decoded._tag === "Left") {
     const error = decoded.left
     return {
@@ -91,7 +92,7 @@ const decode = (contentType: string | undefined, soapAction: string | undefined,
 export const soapWire = (service: EmulatedService, maxBytes: number): TransportWire => ({
   transport: "soap",
   decode: (request, text) => decode(request.headers["content-type"], request.headers.soapaction, text, maxBytes),
-  encodeBody: (operation, body, trackingId) => encodeSoapResponse(operation, body as never, trackingId),
+  encodeBody: (operation, body, trackingId) => encodeSoapResponse(operations[operation], body as never, trackingId),
   faultResponse: (fault) =>
     HttpServerResponse.text(encodeSoapFault(fault), { status: service.faults.soapFaultStatus(), contentType: XML }),
   successResponse: (text) => HttpServerResponse.text(text, { status: 200, contentType: XML })

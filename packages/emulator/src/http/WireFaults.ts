@@ -3,7 +3,7 @@
  * 105/106/109, ApiFaultDetail with OperationErrors for service errors, a bare fault for SOAP protocol errors; the
  * generic faultstring the service is observed to send; and the HTTP status of a REST error body.
  */
-import type { WireFault } from "@uplink/campaign-management"
+import type { WireFault } from "@uplink/campaign-management/wire"
 import type { Refusal } from "../domain/Outcome.js"
 
 /** The faultstring the service sends with every typed fault; the reason is only in the detail. */
