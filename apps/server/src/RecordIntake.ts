@@ -5,7 +5,8 @@
  * outbox stores — hashed identifiers only, times in UTC — and an invalid one its index, field, code and message.
  * The server adds one rule of its own: a client `id` is an idempotency key of 1–200 printable characters.
  */
-import { Schemas } from "@uplink/campaign-management"
+import { OfflineConversion } from "@uplink/campaign-management/operations/ApplyOfflineConversions"
+import { OfflineConversionAdjustment } from "@uplink/campaign-management/operations/ApplyOfflineConversionAdjustments"
 import { Readers, Validate } from "@uplink/core"
 import { Schema } from "effect"
 import type { RecordKind } from "./Outbox.js"
@@ -39,8 +40,8 @@ const MAX_ID_LENGTH = 200
 /** Whether `text` holds a control character (C0 or DEL). */
 const hasControl = (text: string) => [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)
 
-const encodeConversion = Schema.encodeSync(Schemas.OfflineConversion)
-const encodeAdjustment = Schema.encodeSync(Schemas.OfflineConversionAdjustment)
+const encodeConversion = Schema.encodeSync(OfflineConversion)
+const encodeAdjustment = Schema.encodeSync(OfflineConversionAdjustment)
 
 const idProblem = (raw: unknown): string | undefined => {
   if (raw === undefined || raw === null) return undefined

@@ -3,7 +3,8 @@
  * the OfflineConversion type; AddConversionGoals with an OfflineConversionGoal).
  */
 import { Command, Options } from "@effect/cli"
-import { type Schemas, wireTypes } from "@uplink/campaign-management"
+import { wire_ConversionGoalCategory } from "@uplink/campaign-management/operations/AddConversionGoals"
+import type * as Schemas from "@uplink/campaign-management/schemas"
 import { CampaignManagement, GoalCheck } from "@uplink/core"
 import { Console, Effect, Option } from "effect"
 import { recordGoalCreated } from "../goalTimes.js"
@@ -72,7 +73,7 @@ const list = Command.make("list", { ...connection, json }, (flags) =>
 
 /** The ConversionGoalCategory values of the contracts. */
 const goalCategories = (() => {
-  const type = wireTypes.ConversionGoalCategory
+  const type = wire_ConversionGoalCategory
   return (type?.kind === "enum" ? type.values : ["Purchase"]) as ReadonlyArray<Schemas.ConversionGoalCategory>
 })()
 
