@@ -5,7 +5,9 @@
  * messages live in that package's writer runtime (`src/rest/writer-runtime.ts`), which these functions call.
  *
  * - a struct writes `,"Name":value` per present field and turns the first comma into `{` at the end (`endObject`);
- *   `at` names the field being written, and one `catch` adds it to the path of any failure from inside;
+ *   the `,"Name":` keys are UTF-8 bytes made once per type on its first write (copying them is several times faster
+ *   than writing the characters); `at` names the field being written, and one `catch` adds it to the path of any
+ *   failure from inside;
  * - an `ArrayOfX` writes its items (null where the items are nillable), adding `[i]` to failures;
  * - a polymorphic type (one in an extension hierarchy) hands the value to the generic writer, which reads `_tag`,
  *   writes the `"Type"` discriminator and the concrete type's fields: the only place the generic writer is used;
@@ -42,12 +44,11 @@ const BUILTIN_WRITERS: Readonly<Record<BuiltinName, { readonly put: string; read
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 
+/** The module-level name of a struct writer's property keys. */
+const keysName = (tsName: string) => `keys_${tsName}`
+
 const property = (object: string, name: string) =>
   IDENTIFIER.test(name) ? `${object}.${name}` : `${object}[${JSON.stringify(name)}]`
-
-/** The source of `,"Name":` as a string literal (names are XSD NCNames: single quotes need no escaping). */
-const keyLiteral = (jsonName: string): string =>
-  IDENTIFIER.test(jsonName) ? `',"${jsonName}":'` : JSON.stringify(`,${JSON.stringify(jsonName)}:`)
 
 const upperFirst = (name: string): string => (name === "" ? name : name[0]!.toUpperCase() + name.slice(1))
 
@@ -104,9 +105,9 @@ export const writerDeclarations = (ctx: EmitContext, keys: ReadonlyArray<string>
     "      out.byte(93)"
   ]
 
-  const fieldCode = (field: FieldModel): Array<string> => {
+  const fieldCode = (field: FieldModel, index: number): Array<string> => {
     const write = [
-      `      out.ascii(${keyLiteral(upperFirst(field.name))})`,
+      `      out.bytes(key[${index}])`,
       ...(field.repeated ? repeatedCode(field) : [`      ${valueCode(field.type, "v")}`])
     ]
     const lines = [`    at = ${JSON.stringify(field.name)}`, `    v = ${property("value", field.name)}`]
@@ -143,13 +144,19 @@ export const writerDeclarations = (ctx: EmitContext, keys: ReadonlyArray<string>
       `  const value = ${rt("asObject")}(input)`
     ]
     if (fields.length === 0) return [...lines, '  out.ascii("{}")', "}", ""]
+    const keys = keysName(type.tsName)
+    const names = fields.map((field) => JSON.stringify(upperFirst(field.name)))
     return [
+      `/** \`,"Name":\` of each field of \`${type.tsName}\` as UTF-8 bytes, made on the first write. */`,
+      `let ${keys}: ReadonlyArray<Uint8Array> | undefined`,
+      "",
       ...lines,
+      `  const key = (${keys} ??= ${rt("jsonKeys")}([${names.join(", ")}]))`,
       "  const start = out.length",
       "  let at: string | undefined",
       "  let v: unknown",
       "  try {",
-      ...fields.flatMap(fieldCode),
+      ...fields.flatMap((field, index) => fieldCode(field, index)),
       "  } catch (e) {",
       `    throw ${rt("atField")}(e, at)`,
       "  }",

@@ -12,7 +12,7 @@ import { clip, describe, formatBoolean, formatDouble, formatInt, formatLong } fr
 import { modelOf, type ScalarInfo, scalarInfo, structOf } from "../codec/wire-model.js"
 import type { WireEnumType, WireListType, WireRestrictionType, WireStructType } from "../generated/wire-types.js"
 import { putDateTime as putDateTimeValue, putStruct, putValue } from "./json.js"
-import type { JsonBytes } from "./json-bytes.js"
+import { asciiBytes, type JsonBytes } from "./json-bytes.js"
 
 export type { JsonBytes } from "./json-bytes.js"
 
@@ -30,6 +30,10 @@ export const XS_UNSIGNED_SHORT = info("xs:unsignedShort")
 export const XS_UNSIGNED_INT = info("xs:unsignedInt")
 export const XS_LONG = info("xs:long")
 export const XS_UNSIGNED_LONG = info("xs:unsignedLong")
+
+/** The `,"Name":` prefix of each property, as UTF-8 bytes (the generated writers make them once per type). */
+export const jsonKeys = (names: ReadonlyArray<string>): ReadonlyArray<Uint8Array> =>
+  names.map((name) => asciiBytes(`,${JSON.stringify(name)}:`))
 
 // ===== Shapes and absent values =====
 

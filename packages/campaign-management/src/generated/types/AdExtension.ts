@@ -4,7 +4,7 @@
  * Types reached by the 4 operations AddAdExtensions, GetAdExtensionsByIds, UpdateAdExtensions, GetAdExtensionsAssociations: AdExtension, Schedule, ArrayOfDayTime, DayTime, AdExtensionStatus, LocationAdExtension, Address, BusinessGeoCodeStatus, GeoPoint, CallAdExtension, ImageAdExtension, AppAdExtension, ReviewAdExtension, CalloutAdExtension, SitelinkAdExtension, ActionAdExtension, ActionAdExtensionActionType, StructuredSnippetAdExtension, PriceAdExtension, PriceExtensionType, ArrayOfPriceTableRow, PriceTableRow, PriceQualifier, PriceUnit, PromotionAdExtension, PromotionDiscountModifier, PromotionOccasion, FilterLinkAdExtension, AdExtensionHeaderType, FlyerAdExtension, VideoAdExtension, DisclaimerAdExtension, LogoAdExtension.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, putBoolean, putEnum, putInt, putNumber, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putBoolean, putEnum, putInt, putNumber, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfAppUrl, wire_ArrayOfAppUrl, type ArrayOfAppUrlEncoded } from "./ArrayOfAppUrl.js"
@@ -1601,9 +1601,13 @@ export function se_AdExtension(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_AdExtension)
 }
 
+/** `,"Name":` of each field of `Schedule` as UTF-8 bytes, made on the first write. */
+let keys_Schedule: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Schedule` as a REST JSON object. */
 export function se_Schedule(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Schedule ??= jsonKeys(["DayTimeRanges", "EndDate", "StartDate", "UseSearcherTimeZone"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1611,25 +1615,25 @@ export function se_Schedule(out: JsonBytes, input: unknown): void {
     at = "DayTimeRanges"
     v = value.DayTimeRanges
     if (v !== undefined && v !== null) {
-      out.ascii(',"DayTimeRanges":')
+      out.bytes(key[0])
       se_ArrayOfDayTime(out, v)
     }
     at = "EndDate"
     v = value.EndDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"EndDate":')
+      out.bytes(key[1])
       se_Date(out, v)
     }
     at = "StartDate"
     v = value.StartDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartDate":')
+      out.bytes(key[2])
       se_Date(out, v)
     }
     at = "UseSearcherTimeZone"
     v = value.UseSearcherTimeZone
     if (v !== undefined && v !== null) {
-      out.ascii(',"UseSearcherTimeZone":')
+      out.bytes(key[3])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -1657,9 +1661,13 @@ export function se_ArrayOfDayTime(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `DayTime` as UTF-8 bytes, made on the first write. */
+let keys_DayTime: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DayTime` as a REST JSON object. */
 export function se_DayTime(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DayTime ??= jsonKeys(["Day", "EndHour", "EndMinute", "StartHour", "StartMinute"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1668,31 +1676,31 @@ export function se_DayTime(out: JsonBytes, input: unknown): void {
     v = value.Day
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Day":')
+    out.bytes(key[0])
     putEnum(out, v, wire_Day)
     at = "EndHour"
     v = value.EndHour
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"EndHour":')
+    out.bytes(key[1])
     putInt(out, v, XS_INT)
     at = "EndMinute"
     v = value.EndMinute
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"EndMinute":')
+    out.bytes(key[2])
     putEnum(out, v, wire_Minute)
     at = "StartHour"
     v = value.StartHour
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"StartHour":')
+    out.bytes(key[3])
     putInt(out, v, XS_INT)
     at = "StartMinute"
     v = value.StartMinute
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"StartMinute":')
+    out.bytes(key[4])
     putEnum(out, v, wire_Minute)
   } catch (e) {
     throw atField(e, at)
@@ -1705,9 +1713,13 @@ export function se_LocationAdExtension(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_LocationAdExtension)
 }
 
+/** `,"Name":` of each field of `Address` as UTF-8 bytes, made on the first write. */
+let keys_Address: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Address` as a REST JSON object. */
 export function se_Address(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Address ??= jsonKeys(["CityName", "CountryCode", "PostalCode", "ProvinceCode", "ProvinceName", "StreetAddress", "StreetAddress2"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1715,43 +1727,43 @@ export function se_Address(out: JsonBytes, input: unknown): void {
     at = "CityName"
     v = value.CityName
     if (v !== undefined && v !== null) {
-      out.ascii(',"CityName":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "CountryCode"
     v = value.CountryCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"CountryCode":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "PostalCode"
     v = value.PostalCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"PostalCode":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "ProvinceCode"
     v = value.ProvinceCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"ProvinceCode":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "ProvinceName"
     v = value.ProvinceName
     if (v !== undefined && v !== null) {
-      out.ascii(',"ProvinceName":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "StreetAddress"
     v = value.StreetAddress
     if (v !== undefined && v !== null) {
-      out.ascii(',"StreetAddress":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "StreetAddress2"
     v = value.StreetAddress2
     if (v !== undefined && v !== null) {
-      out.ascii(',"StreetAddress2":')
+      out.bytes(key[6])
       putString(out, v)
     }
   } catch (e) {
@@ -1760,9 +1772,13 @@ export function se_Address(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GeoPoint` as UTF-8 bytes, made on the first write. */
+let keys_GeoPoint: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GeoPoint` as a REST JSON object. */
 export function se_GeoPoint(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GeoPoint ??= jsonKeys(["LatitudeInMicroDegrees", "LongitudeInMicroDegrees"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1771,13 +1787,13 @@ export function se_GeoPoint(out: JsonBytes, input: unknown): void {
     v = value.LatitudeInMicroDegrees
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"LatitudeInMicroDegrees":')
+    out.bytes(key[0])
     putInt(out, v, XS_INT)
     at = "LongitudeInMicroDegrees"
     v = value.LongitudeInMicroDegrees
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"LongitudeInMicroDegrees":')
+    out.bytes(key[1])
     putInt(out, v, XS_INT)
   } catch (e) {
     throw atField(e, at)
@@ -1849,9 +1865,13 @@ export function se_ArrayOfPriceTableRow(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `PriceTableRow` as UTF-8 bytes, made on the first write. */
+let keys_PriceTableRow: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `PriceTableRow` as a REST JSON object. */
 export function se_PriceTableRow(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_PriceTableRow ??= jsonKeys(["CurrencyCode", "Description", "FinalMobileUrls", "FinalUrls", "Header", "Price", "PriceQualifier", "PriceUnit", "TermsAndConditions", "TermsAndConditionsUrl"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1859,61 +1879,61 @@ export function se_PriceTableRow(out: JsonBytes, input: unknown): void {
     at = "CurrencyCode"
     v = value.CurrencyCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"CurrencyCode":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Description"
     v = value.Description
     if (v !== undefined && v !== null) {
-      out.ascii(',"Description":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "FinalMobileUrls"
     v = value.FinalMobileUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalMobileUrls":')
+      out.bytes(key[2])
       se_ArrayOfstring(out, v)
     }
     at = "FinalUrls"
     v = value.FinalUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrls":')
+      out.bytes(key[3])
       se_ArrayOfstring(out, v)
     }
     at = "Header"
     v = value.Header
     if (v !== undefined && v !== null) {
-      out.ascii(',"Header":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "Price"
     v = value.Price
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Price":')
+    out.bytes(key[5])
     putNumber(out, v)
     at = "PriceQualifier"
     v = value.PriceQualifier
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"PriceQualifier":')
+    out.bytes(key[6])
     putEnum(out, v, wire_PriceQualifier)
     at = "PriceUnit"
     v = value.PriceUnit
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"PriceUnit":')
+    out.bytes(key[7])
     putEnum(out, v, wire_PriceUnit)
     at = "TermsAndConditions"
     v = value.TermsAndConditions
     if (v !== undefined && v !== null) {
-      out.ascii(',"TermsAndConditions":')
+      out.bytes(key[8])
       putString(out, v)
     }
     at = "TermsAndConditionsUrl"
     v = value.TermsAndConditionsUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"TermsAndConditionsUrl":')
+      out.bytes(key[9])
       putString(out, v)
     }
   } catch (e) {

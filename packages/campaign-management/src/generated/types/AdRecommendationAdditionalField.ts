@@ -4,7 +4,7 @@
  * Types reached by the 4 operations CreateAssetGroupRecommendation, CreateResponsiveAdRecommendation, RefineAssetGroupRecommendation, RefineResponsiveAdRecommendation: AdRecommendationAdditionalField, ArrayOfAdRecommendationImageSuggestion, AdRecommendationImageSuggestion, AdRecommendationImageSuggestionMetadata, ArrayOfAdRecommendationCustomizedProperty, AdRecommendationCustomizedProperty, ArrayOfAdRecommendationImageAssetProperty, AdRecommendationImageAssetProperty, AdRecommendationImageField, ArrayOfAdRecommendationTextAssetProperty, AdRecommendationTextAssetProperty.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, putEnum, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { AdRecommendationTextField, wire_AdRecommendationTextField } from "./AdRecommendationTextField.js"
@@ -247,9 +247,13 @@ export function se_ArrayOfAdRecommendationImageSuggestion(out: JsonBytes, value:
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationImageSuggestion` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationImageSuggestion: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationImageSuggestion` as a REST JSON object. */
 export function se_AdRecommendationImageSuggestion(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationImageSuggestion ??= jsonKeys(["AssetLink", "Image", "ImageMetadata", "ImageUrl"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -257,25 +261,25 @@ export function se_AdRecommendationImageSuggestion(out: JsonBytes, input: unknow
     at = "AssetLink"
     v = value.AssetLink
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetLink":')
+      out.bytes(key[0])
       se_AssetLink(out, v)
     }
     at = "Image"
     v = value.Image
     if (v !== undefined && v !== null) {
-      out.ascii(',"Image":')
+      out.bytes(key[1])
       se_Image(out, v)
     }
     at = "ImageMetadata"
     v = value.ImageMetadata
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageMetadata":')
+      out.bytes(key[2])
       se_AdRecommendationImageSuggestionMetadata(out, v)
     }
     at = "ImageUrl"
     v = value.ImageUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageUrl":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {
@@ -284,9 +288,13 @@ export function se_AdRecommendationImageSuggestion(out: JsonBytes, input: unknow
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AdRecommendationImageSuggestionMetadata` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationImageSuggestionMetadata: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationImageSuggestionMetadata` as a REST JSON object. */
 export function se_AdRecommendationImageSuggestionMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationImageSuggestionMetadata ??= jsonKeys(["CustomizedProperties", "ImageAssetProperties", "TemplateId", "TemplateVersion", "TextAssetProperties"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -294,31 +302,31 @@ export function se_AdRecommendationImageSuggestionMetadata(out: JsonBytes, input
     at = "CustomizedProperties"
     v = value.CustomizedProperties
     if (v !== undefined && v !== null) {
-      out.ascii(',"CustomizedProperties":')
+      out.bytes(key[0])
       se_ArrayOfAdRecommendationCustomizedProperty(out, v)
     }
     at = "ImageAssetProperties"
     v = value.ImageAssetProperties
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageAssetProperties":')
+      out.bytes(key[1])
       se_ArrayOfAdRecommendationImageAssetProperty(out, v)
     }
     at = "TemplateId"
     v = value.TemplateId
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateId":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "TemplateVersion"
     v = value.TemplateVersion
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateVersion":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "TextAssetProperties"
     v = value.TextAssetProperties
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextAssetProperties":')
+      out.bytes(key[4])
       se_ArrayOfAdRecommendationTextAssetProperty(out, v)
     }
   } catch (e) {
@@ -346,9 +354,13 @@ export function se_ArrayOfAdRecommendationCustomizedProperty(out: JsonBytes, val
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationCustomizedProperty` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationCustomizedProperty: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationCustomizedProperty` as a REST JSON object. */
 export function se_AdRecommendationCustomizedProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationCustomizedProperty ??= jsonKeys(["AssetTypeName", "PropertyName", "PropertyValue"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -356,19 +368,19 @@ export function se_AdRecommendationCustomizedProperty(out: JsonBytes, input: unk
     at = "AssetTypeName"
     v = value.AssetTypeName
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetTypeName":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "PropertyName"
     v = value.PropertyName
     if (v !== undefined && v !== null) {
-      out.ascii(',"PropertyName":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "PropertyValue"
     v = value.PropertyValue
     if (v !== undefined && v !== null) {
-      out.ascii(',"PropertyValue":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {
@@ -396,9 +408,13 @@ export function se_ArrayOfAdRecommendationImageAssetProperty(out: JsonBytes, val
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationImageAssetProperty` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationImageAssetProperty: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationImageAssetProperty` as a REST JSON object. */
 export function se_AdRecommendationImageAssetProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationImageAssetProperty ??= jsonKeys(["CropHeight", "CropWidth", "CropX", "CropY", "ImageField", "ImageUrl"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -406,38 +422,38 @@ export function se_AdRecommendationImageAssetProperty(out: JsonBytes, input: unk
     at = "CropHeight"
     v = value.CropHeight
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropHeight":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "CropWidth"
     v = value.CropWidth
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropWidth":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "CropX"
     v = value.CropX
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropX":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "CropY"
     v = value.CropY
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropY":')
+      out.bytes(key[3])
       putInt(out, v, XS_INT)
     }
     at = "ImageField"
     v = value.ImageField
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ImageField":')
+      out.bytes(key[4])
       putEnum(out, v, wire_AdRecommendationImageField)
     }
     at = "ImageUrl"
     v = value.ImageUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageUrl":')
+      out.bytes(key[5])
       putString(out, v)
     }
   } catch (e) {
@@ -465,9 +481,13 @@ export function se_ArrayOfAdRecommendationTextAssetProperty(out: JsonBytes, valu
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationTextAssetProperty` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationTextAssetProperty: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationTextAssetProperty` as a REST JSON object. */
 export function se_AdRecommendationTextAssetProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationTextAssetProperty ??= jsonKeys(["Text", "TextField"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -475,14 +495,14 @@ export function se_AdRecommendationTextAssetProperty(out: JsonBytes, input: unkn
     at = "Text"
     v = value.Text
     if (v !== undefined && v !== null) {
-      out.ascii(',"Text":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "TextField"
     v = value.TextField
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"TextField":')
+      out.bytes(key[1])
       putEnum(out, v, wire_AdRecommendationTextField)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddAdExtensions: AddAdExtensionsRequest, AddAdExtensionsResponse, ArrayOfAdExtensionIdentity, AdExtensionIdentity.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, putInt, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putInt, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdExtension, se_ArrayOfAdExtension, wire_ArrayOfAdExtension, type ArrayOfAdExtensionEncoded } from "./ArrayOfAdExtension.js"
@@ -99,9 +99,13 @@ export const wire_AdExtensionIdentity: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddAdExtensionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddAdExtensionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdExtensionsRequest` as a REST JSON object. */
 export function se_AddAdExtensionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdExtensionsRequest ??= jsonKeys(["AccountId", "AdExtensions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -110,13 +114,13 @@ export function se_AddAdExtensionsRequest(out: JsonBytes, input: unknown): void 
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdExtensions"
     v = value.AdExtensions
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensions":')
+      out.bytes(key[1])
       se_ArrayOfAdExtension(out, v)
     }
   } catch (e) {
@@ -125,9 +129,13 @@ export function se_AddAdExtensionsRequest(out: JsonBytes, input: unknown): void 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddAdExtensionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddAdExtensionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdExtensionsResponse` as a REST JSON object. */
 export function se_AddAdExtensionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdExtensionsResponse ??= jsonKeys(["AdExtensionIdentities", "NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -135,13 +143,13 @@ export function se_AddAdExtensionsResponse(out: JsonBytes, input: unknown): void
     at = "AdExtensionIdentities"
     v = value.AdExtensionIdentities
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensionIdentities":')
+      out.bytes(key[0])
       se_ArrayOfAdExtensionIdentity(out, v)
     }
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {
@@ -169,9 +177,13 @@ export function se_ArrayOfAdExtensionIdentity(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdExtensionIdentity` as UTF-8 bytes, made on the first write. */
+let keys_AdExtensionIdentity: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdExtensionIdentity` as a REST JSON object. */
 export function se_AdExtensionIdentity(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdExtensionIdentity ??= jsonKeys(["Id", "Version"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -180,13 +192,13 @@ export function se_AdExtensionIdentity(out: JsonBytes, input: unknown): void {
     v = value.Id
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Version"
     v = value.Version
     if (v !== undefined && v !== null) {
-      out.ascii(',"Version":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddAdGroupCriterions: AddAdGroupCriterionsRequest, AddAdGroupCriterionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdGroupCriterionType, wire_AdGroupCriterionType } from "./AdGroupCriterionType.js"
 import { ArrayOfAdGroupCriterion, se_ArrayOfAdGroupCriterion, wire_ArrayOfAdGroupCriterion, type ArrayOfAdGroupCriterionEncoded } from "./ArrayOfAdGroupCriterion.js"
@@ -66,9 +66,13 @@ export const wire_AddAdGroupCriterionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddAdGroupCriterionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddAdGroupCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdGroupCriterionsRequest` as a REST JSON object. */
 export function se_AddAdGroupCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdGroupCriterionsRequest ??= jsonKeys(["AdGroupCriterions", "CriterionType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,14 +80,14 @@ export function se_AddAdGroupCriterionsRequest(out: JsonBytes, input: unknown): 
     at = "AdGroupCriterions"
     v = value.AdGroupCriterions
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterions":')
+      out.bytes(key[0])
       se_ArrayOfAdGroupCriterion(out, v)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[1])
       putList(out, v, wire_AdGroupCriterionType)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddAdGroupCriterionsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddAdGroupCriterionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddAdGroupCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdGroupCriterionsResponse` as a REST JSON object. */
 export function se_AddAdGroupCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdGroupCriterionsResponse ??= jsonKeys(["AdGroupCriterionIds", "NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddAdGroupCriterionsResponse(out: JsonBytes, input: unknown):
     at = "AdGroupCriterionIds"
     v = value.AdGroupCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {

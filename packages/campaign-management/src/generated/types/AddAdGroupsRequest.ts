@@ -4,7 +4,7 @@
  * Types reached by the operation AddAdGroups: AddAdGroupsRequest, AddAdGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdGroup, se_ArrayOfAdGroup, wire_ArrayOfAdGroup, type ArrayOfAdGroupEncoded } from "./ArrayOfAdGroup.js"
@@ -75,9 +75,13 @@ export const wire_AddAdGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddAdGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddAdGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdGroupsRequest` as a REST JSON object. */
 export function se_AddAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroups", "ReturnInheritedBidStrategyTypes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,19 +90,19 @@ export function se_AddAdGroupsRequest(out: JsonBytes, input: unknown): void {
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdGroups"
     v = value.AdGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroups":')
+      out.bytes(key[1])
       se_ArrayOfAdGroup(out, v)
     }
     at = "ReturnInheritedBidStrategyTypes"
     v = value.ReturnInheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnInheritedBidStrategyTypes":')
+      out.bytes(key[2])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -107,9 +111,13 @@ export function se_AddAdGroupsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddAdGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddAdGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdGroupsResponse` as a REST JSON object. */
 export function se_AddAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdGroupsResponse ??= jsonKeys(["AdGroupIds", "InheritedBidStrategyTypes", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,19 +125,19 @@ export function se_AddAdGroupsResponse(out: JsonBytes, input: unknown): void {
     at = "AdGroupIds"
     v = value.AdGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "InheritedBidStrategyTypes"
     v = value.InheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"InheritedBidStrategyTypes":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[2])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddAds: AddAdsRequest, AddAdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAd, se_ArrayOfAd, wire_ArrayOfAd, type ArrayOfAdEncoded } from "./ArrayOfAd.js"
@@ -66,9 +66,13 @@ export const wire_AddAdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddAdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddAdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdsRequest` as a REST JSON object. */
 export function se_AddAdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdsRequest ??= jsonKeys(["AdGroupId", "Ads"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_AddAdsRequest(out: JsonBytes, input: unknown): void {
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Ads"
     v = value.Ads
     if (v !== undefined && v !== null) {
-      out.ascii(',"Ads":')
+      out.bytes(key[1])
       se_ArrayOfAd(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddAdsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddAdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddAdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAdsResponse` as a REST JSON object. */
 export function se_AddAdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAdsResponse ??= jsonKeys(["AdIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddAdsResponse(out: JsonBytes, input: unknown): void {
     at = "AdIds"
     v = value.AdIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

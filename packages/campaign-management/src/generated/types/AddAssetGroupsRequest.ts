@@ -4,7 +4,7 @@
  * Types reached by the operation AddAssetGroups: AddAssetGroupsRequest, AddAssetGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAssetGroup, se_ArrayOfAssetGroup, wire_ArrayOfAssetGroup, type ArrayOfAssetGroupEncoded } from "./ArrayOfAssetGroup.js"
@@ -66,9 +66,13 @@ export const wire_AddAssetGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddAssetGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddAssetGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAssetGroupsRequest` as a REST JSON object. */
 export function se_AddAssetGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAssetGroupsRequest ??= jsonKeys(["AssetGroups", "CampaignId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,14 +80,14 @@ export function se_AddAssetGroupsRequest(out: JsonBytes, input: unknown): void {
     at = "AssetGroups"
     v = value.AssetGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroups":')
+      out.bytes(key[0])
       se_ArrayOfAssetGroup(out, v)
     }
     at = "CampaignId"
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddAssetGroupsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddAssetGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddAssetGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAssetGroupsResponse` as a REST JSON object. */
 export function se_AddAssetGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAssetGroupsResponse ??= jsonKeys(["AssetGroupIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddAssetGroupsResponse(out: JsonBytes, input: unknown): void 
     at = "AssetGroupIds"
     v = value.AssetGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

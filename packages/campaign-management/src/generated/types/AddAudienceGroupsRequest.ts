@@ -4,7 +4,7 @@
  * Types reached by the operation AddAudienceGroups: AddAudienceGroupsRequest, AddAudienceGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudienceGroup, se_ArrayOfAudienceGroup, wire_ArrayOfAudienceGroup, type ArrayOfAudienceGroupEncoded } from "./ArrayOfAudienceGroup.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_AddAudienceGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddAudienceGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddAudienceGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAudienceGroupsRequest` as a REST JSON object. */
 export function se_AddAudienceGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAudienceGroupsRequest ??= jsonKeys(["AudienceGroups"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddAudienceGroupsRequest(out: JsonBytes, input: unknown): voi
     at = "AudienceGroups"
     v = value.AudienceGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroups":')
+      out.bytes(key[0])
       se_ArrayOfAudienceGroup(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddAudienceGroupsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddAudienceGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddAudienceGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAudienceGroupsResponse` as a REST JSON object. */
 export function se_AddAudienceGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAudienceGroupsResponse ??= jsonKeys(["AudienceGroupIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddAudienceGroupsResponse(out: JsonBytes, input: unknown): vo
     at = "AudienceGroupIds"
     v = value.AudienceGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroupIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddAudiences: AddAudiencesRequest, AddAudiencesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudience, se_ArrayOfAudience, wire_ArrayOfAudience, type ArrayOfAudienceEncoded } from "./ArrayOfAudience.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_AddAudiencesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddAudiencesRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddAudiencesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAudiencesRequest` as a REST JSON object. */
 export function se_AddAudiencesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAudiencesRequest ??= jsonKeys(["Audiences"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddAudiencesRequest(out: JsonBytes, input: unknown): void {
     at = "Audiences"
     v = value.Audiences
     if (v !== undefined && v !== null) {
-      out.ascii(',"Audiences":')
+      out.bytes(key[0])
       se_ArrayOfAudience(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddAudiencesRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddAudiencesResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddAudiencesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddAudiencesResponse` as a REST JSON object. */
 export function se_AddAudiencesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddAudiencesResponse ??= jsonKeys(["AudienceIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddAudiencesResponse(out: JsonBytes, input: unknown): void {
     at = "AudienceIds"
     v = value.AudienceIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

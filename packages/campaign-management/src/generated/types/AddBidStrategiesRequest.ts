@@ -4,7 +4,7 @@
  * Types reached by the operation AddBidStrategies: AddBidStrategiesRequest, AddBidStrategiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfBidStrategy, se_ArrayOfBidStrategy, wire_ArrayOfBidStrategy, type ArrayOfBidStrategyEncoded } from "./ArrayOfBidStrategy.js"
@@ -61,9 +61,13 @@ export const wire_AddBidStrategiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddBidStrategiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddBidStrategiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddBidStrategiesRequest` as a REST JSON object. */
 export function se_AddBidStrategiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddBidStrategiesRequest ??= jsonKeys(["BidStrategies"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddBidStrategiesRequest(out: JsonBytes, input: unknown): void
     at = "BidStrategies"
     v = value.BidStrategies
     if (v !== undefined && v !== null) {
-      out.ascii(',"BidStrategies":')
+      out.bytes(key[0])
       se_ArrayOfBidStrategy(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddBidStrategiesRequest(out: JsonBytes, input: unknown): void
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddBidStrategiesResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddBidStrategiesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddBidStrategiesResponse` as a REST JSON object. */
 export function se_AddBidStrategiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddBidStrategiesResponse ??= jsonKeys(["BidStrategyIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddBidStrategiesResponse(out: JsonBytes, input: unknown): voi
     at = "BidStrategyIds"
     v = value.BidStrategyIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"BidStrategyIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

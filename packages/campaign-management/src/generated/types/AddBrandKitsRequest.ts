@@ -4,7 +4,7 @@
  * Types reached by the operation AddBrandKits: AddBrandKitsRequest, AddBrandKitsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_AddBrandKitsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddBrandKitsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddBrandKitsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddBrandKitsRequest` as a REST JSON object. */
 export function se_AddBrandKitsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddBrandKitsRequest ??= jsonKeys(["AccountId", "BrandKits"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_AddBrandKitsRequest(out: JsonBytes, input: unknown): void {
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "BrandKits"
     v = value.BrandKits
     if (v !== undefined && v !== null) {
-      out.ascii(',"BrandKits":')
+      out.bytes(key[1])
       se_ArrayOfBrandKit(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddBrandKitsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddBrandKitsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddBrandKitsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddBrandKitsResponse` as a REST JSON object. */
 export function se_AddBrandKitsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddBrandKitsResponse ??= jsonKeys(["BrandKitIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddBrandKitsResponse(out: JsonBytes, input: unknown): void {
     at = "BrandKitIds"
     v = value.BrandKitIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"BrandKitIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

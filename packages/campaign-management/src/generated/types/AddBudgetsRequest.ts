@@ -4,7 +4,7 @@
  * Types reached by the operation AddBudgets: AddBudgetsRequest, AddBudgetsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfBudget, se_ArrayOfBudget, wire_ArrayOfBudget, type ArrayOfBudgetEncoded } from "./ArrayOfBudget.js"
@@ -61,9 +61,13 @@ export const wire_AddBudgetsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddBudgetsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddBudgetsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddBudgetsRequest` as a REST JSON object. */
 export function se_AddBudgetsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddBudgetsRequest ??= jsonKeys(["Budgets"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddBudgetsRequest(out: JsonBytes, input: unknown): void {
     at = "Budgets"
     v = value.Budgets
     if (v !== undefined && v !== null) {
-      out.ascii(',"Budgets":')
+      out.bytes(key[0])
       se_ArrayOfBudget(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddBudgetsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddBudgetsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddBudgetsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddBudgetsResponse` as a REST JSON object. */
 export function se_AddBudgetsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddBudgetsResponse ??= jsonKeys(["BudgetIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddBudgetsResponse(out: JsonBytes, input: unknown): void {
     at = "BudgetIds"
     v = value.BudgetIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"BudgetIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddCampaignCriterions: AddCampaignCriterionsRequest, AddCampaignCriterionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchErrorCollection, se_ArrayOfBatchErrorCollection, wire_ArrayOfBatchErrorCollection, type ArrayOfBatchErrorCollectionEncoded } from "./ArrayOfBatchErrorCollection.js"
 import { ArrayOfCampaignCriterion, se_ArrayOfCampaignCriterion, wire_ArrayOfCampaignCriterion, type ArrayOfCampaignCriterionEncoded } from "./ArrayOfCampaignCriterion.js"
@@ -66,9 +66,13 @@ export const wire_AddCampaignCriterionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddCampaignCriterionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddCampaignCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddCampaignCriterionsRequest` as a REST JSON object. */
 export function se_AddCampaignCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddCampaignCriterionsRequest ??= jsonKeys(["CampaignCriterions", "CriterionType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,14 +80,14 @@ export function se_AddCampaignCriterionsRequest(out: JsonBytes, input: unknown):
     at = "CampaignCriterions"
     v = value.CampaignCriterions
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignCriterions":')
+      out.bytes(key[0])
       se_ArrayOfCampaignCriterion(out, v)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[1])
       putList(out, v, wire_CampaignCriterionType)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddCampaignCriterionsRequest(out: JsonBytes, input: unknown):
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddCampaignCriterionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddCampaignCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddCampaignCriterionsResponse` as a REST JSON object. */
 export function se_AddCampaignCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddCampaignCriterionsResponse ??= jsonKeys(["CampaignCriterionIds", "NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddCampaignCriterionsResponse(out: JsonBytes, input: unknown)
     at = "CampaignCriterionIds"
     v = value.CampaignCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {

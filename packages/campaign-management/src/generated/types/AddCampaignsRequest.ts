@@ -4,7 +4,7 @@
  * Types reached by the operation AddCampaigns: AddCampaignsRequest, AddCampaignsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_AddCampaignsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddCampaignsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddCampaignsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddCampaignsRequest` as a REST JSON object. */
 export function se_AddCampaignsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddCampaignsRequest ??= jsonKeys(["AccountId", "Campaigns"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_AddCampaignsRequest(out: JsonBytes, input: unknown): void {
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Campaigns"
     v = value.Campaigns
     if (v !== undefined && v !== null) {
-      out.ascii(',"Campaigns":')
+      out.bytes(key[1])
       se_ArrayOfCampaign(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddCampaignsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddCampaignsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddCampaignsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddCampaignsResponse` as a REST JSON object. */
 export function se_AddCampaignsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddCampaignsResponse ??= jsonKeys(["CampaignIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddCampaignsResponse(out: JsonBytes, input: unknown): void {
     at = "CampaignIds"
     v = value.CampaignIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

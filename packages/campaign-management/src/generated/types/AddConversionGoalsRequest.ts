@@ -4,7 +4,7 @@
  * Types reached by the operation AddConversionGoals: AddConversionGoalsRequest, AddConversionGoalsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfNullableOflong, se_ArrayOfNullableOflong, wire_ArrayOfNullableOflong, type ArrayOfNullableOflongEncoded } from "./ArrayOfNullableOflong.js"
@@ -61,9 +61,13 @@ export const wire_AddConversionGoalsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddConversionGoalsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddConversionGoalsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddConversionGoalsRequest` as a REST JSON object. */
 export function se_AddConversionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddConversionGoalsRequest ??= jsonKeys(["ConversionGoals"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddConversionGoalsRequest(out: JsonBytes, input: unknown): vo
     at = "ConversionGoals"
     v = value.ConversionGoals
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionGoals":')
+      out.bytes(key[0])
       se_ArrayOfConversionGoal(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddConversionGoalsRequest(out: JsonBytes, input: unknown): vo
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddConversionGoalsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddConversionGoalsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddConversionGoalsResponse` as a REST JSON object. */
 export function se_AddConversionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddConversionGoalsResponse ??= jsonKeys(["ConversionGoalIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddConversionGoalsResponse(out: JsonBytes, input: unknown): v
     at = "ConversionGoalIds"
     v = value.ConversionGoalIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionGoalIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddConversionValueRules: AddConversionValueRulesRequest, AddConversionValueRulesResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asObject, atField, putInt, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asObject, atField, jsonKeys, putInt, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_AddConversionValueRulesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddConversionValueRulesRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddConversionValueRulesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddConversionValueRulesRequest` as a REST JSON object. */
 export function se_AddConversionValueRulesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddConversionValueRulesRequest ??= jsonKeys(["ConversionValueRules", "Lcid"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,13 +80,13 @@ export function se_AddConversionValueRulesRequest(out: JsonBytes, input: unknown
     at = "ConversionValueRules"
     v = value.ConversionValueRules
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionValueRules":')
+      out.bytes(key[0])
       se_ArrayOfConversionValueRule(out, v)
     }
     at = "Lcid"
     v = value.Lcid
     if (v !== undefined && v !== null) {
-      out.ascii(',"Lcid":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
   } catch (e) {
@@ -91,9 +95,13 @@ export function se_AddConversionValueRulesRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddConversionValueRulesResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddConversionValueRulesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddConversionValueRulesResponse` as a REST JSON object. */
 export function se_AddConversionValueRulesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddConversionValueRulesResponse ??= jsonKeys(["ConversionValueRuleIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,13 +109,13 @@ export function se_AddConversionValueRulesResponse(out: JsonBytes, input: unknow
     at = "ConversionValueRuleIds"
     v = value.ConversionValueRuleIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionValueRuleIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

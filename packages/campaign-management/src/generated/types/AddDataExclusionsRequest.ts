@@ -4,7 +4,7 @@
  * Types reached by the operation AddDataExclusions: AddDataExclusionsRequest, AddDataExclusionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_AddDataExclusionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddDataExclusionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddDataExclusionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddDataExclusionsRequest` as a REST JSON object. */
 export function se_AddDataExclusionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddDataExclusionsRequest ??= jsonKeys(["AccountId", "DataExclusions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_AddDataExclusionsRequest(out: JsonBytes, input: unknown): voi
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "DataExclusions"
     v = value.DataExclusions
     if (v !== undefined && v !== null) {
-      out.ascii(',"DataExclusions":')
+      out.bytes(key[1])
       se_ArrayOfDataExclusion(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddDataExclusionsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddDataExclusionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddDataExclusionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddDataExclusionsResponse` as a REST JSON object. */
 export function se_AddDataExclusionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddDataExclusionsResponse ??= jsonKeys(["DataExclusionIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddDataExclusionsResponse(out: JsonBytes, input: unknown): vo
     at = "DataExclusionIds"
     v = value.DataExclusionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"DataExclusionIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

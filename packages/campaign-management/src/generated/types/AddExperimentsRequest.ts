@@ -4,7 +4,7 @@
  * Types reached by the operation AddExperiments: AddExperimentsRequest, AddExperimentsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfExperiment, se_ArrayOfExperiment, wire_ArrayOfExperiment, type ArrayOfExperimentEncoded } from "./ArrayOfExperiment.js"
@@ -61,9 +61,13 @@ export const wire_AddExperimentsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddExperimentsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddExperimentsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddExperimentsRequest` as a REST JSON object. */
 export function se_AddExperimentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddExperimentsRequest ??= jsonKeys(["Experiments"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddExperimentsRequest(out: JsonBytes, input: unknown): void {
     at = "Experiments"
     v = value.Experiments
     if (v !== undefined && v !== null) {
-      out.ascii(',"Experiments":')
+      out.bytes(key[0])
       se_ArrayOfExperiment(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddExperimentsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddExperimentsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddExperimentsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddExperimentsResponse` as a REST JSON object. */
 export function se_AddExperimentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddExperimentsResponse ??= jsonKeys(["ExperimentIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddExperimentsResponse(out: JsonBytes, input: unknown): void 
     at = "ExperimentIds"
     v = value.ExperimentIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExperimentIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddImportJobs: AddImportJobsRequest, AddImportJobsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfImportJob, se_ArrayOfImportJob, wire_ArrayOfImportJob, type ArrayOfImportJobEncoded } from "./ArrayOfImportJob.js"
@@ -61,9 +61,13 @@ export const wire_AddImportJobsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddImportJobsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddImportJobsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddImportJobsRequest` as a REST JSON object. */
 export function se_AddImportJobsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddImportJobsRequest ??= jsonKeys(["ImportJobs"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddImportJobsRequest(out: JsonBytes, input: unknown): void {
     at = "ImportJobs"
     v = value.ImportJobs
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobs":')
+      out.bytes(key[0])
       se_ArrayOfImportJob(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddImportJobsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddImportJobsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddImportJobsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddImportJobsResponse` as a REST JSON object. */
 export function se_AddImportJobsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddImportJobsResponse ??= jsonKeys(["ImportJobIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddImportJobsResponse(out: JsonBytes, input: unknown): void {
     at = "ImportJobIds"
     v = value.ImportJobIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddKeywords: AddKeywordsRequest, AddKeywordsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -75,9 +75,13 @@ export const wire_AddKeywordsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddKeywordsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddKeywordsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddKeywordsRequest` as a REST JSON object. */
 export function se_AddKeywordsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddKeywordsRequest ??= jsonKeys(["AdGroupId", "Keywords", "ReturnInheritedBidStrategyTypes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,19 +90,19 @@ export function se_AddKeywordsRequest(out: JsonBytes, input: unknown): void {
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Keywords"
     v = value.Keywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"Keywords":')
+      out.bytes(key[1])
       se_ArrayOfKeyword(out, v)
     }
     at = "ReturnInheritedBidStrategyTypes"
     v = value.ReturnInheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnInheritedBidStrategyTypes":')
+      out.bytes(key[2])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -107,9 +111,13 @@ export function se_AddKeywordsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddKeywordsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddKeywordsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddKeywordsResponse` as a REST JSON object. */
 export function se_AddKeywordsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddKeywordsResponse ??= jsonKeys(["InheritedBidStrategyTypes", "KeywordIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,19 +125,19 @@ export function se_AddKeywordsResponse(out: JsonBytes, input: unknown): void {
     at = "InheritedBidStrategyTypes"
     v = value.InheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"InheritedBidStrategyTypes":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "KeywordIds"
     v = value.KeywordIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"KeywordIds":')
+      out.bytes(key[1])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[2])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddLabels: AddLabelsRequest, AddLabelsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfLabel, se_ArrayOfLabel, wire_ArrayOfLabel, type ArrayOfLabelEncoded } from "./ArrayOfLabel.js"
@@ -61,9 +61,13 @@ export const wire_AddLabelsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddLabelsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddLabelsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddLabelsRequest` as a REST JSON object. */
 export function se_AddLabelsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddLabelsRequest ??= jsonKeys(["Labels"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddLabelsRequest(out: JsonBytes, input: unknown): void {
     at = "Labels"
     v = value.Labels
     if (v !== undefined && v !== null) {
-      out.ascii(',"Labels":')
+      out.bytes(key[0])
       se_ArrayOfLabel(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddLabelsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddLabelsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddLabelsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddLabelsResponse` as a REST JSON object. */
 export function se_AddLabelsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddLabelsResponse ??= jsonKeys(["LabelIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddLabelsResponse(out: JsonBytes, input: unknown): void {
     at = "LabelIds"
     v = value.LabelIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"LabelIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddListItemsToSharedList: AddListItemsToSharedListRequest, AddListItemsToSharedListResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfSharedListItem, se_ArrayOfSharedListItem, wire_ArrayOfSharedListItem, type ArrayOfSharedListItemEncoded } from "./ArrayOfSharedListItem.js"
@@ -71,9 +71,13 @@ export const wire_AddListItemsToSharedListResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddListItemsToSharedListRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddListItemsToSharedListRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddListItemsToSharedListRequest` as a REST JSON object. */
 export function se_AddListItemsToSharedListRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddListItemsToSharedListRequest ??= jsonKeys(["ListItems", "SharedList", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -81,19 +85,19 @@ export function se_AddListItemsToSharedListRequest(out: JsonBytes, input: unknow
     at = "ListItems"
     v = value.ListItems
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListItems":')
+      out.bytes(key[0])
       se_ArrayOfSharedListItem(out, v)
     }
     at = "SharedList"
     v = value.SharedList
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedList":')
+      out.bytes(key[1])
       se_SharedList(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[2])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -102,9 +106,13 @@ export function se_AddListItemsToSharedListRequest(out: JsonBytes, input: unknow
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddListItemsToSharedListResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddListItemsToSharedListResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddListItemsToSharedListResponse` as a REST JSON object. */
 export function se_AddListItemsToSharedListResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddListItemsToSharedListResponse ??= jsonKeys(["ListItemIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,13 +120,13 @@ export function se_AddListItemsToSharedListResponse(out: JsonBytes, input: unkno
     at = "ListItemIds"
     v = value.ListItemIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListItemIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddMedia: AddMediaRequest, ArrayOfMedia, AddMediaResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -71,9 +71,13 @@ export const wire_AddMediaResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddMediaRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddMediaRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddMediaRequest` as a REST JSON object. */
 export function se_AddMediaRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddMediaRequest ??= jsonKeys(["AccountId", "Media"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -82,13 +86,13 @@ export function se_AddMediaRequest(out: JsonBytes, input: unknown): void {
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Media"
     v = value.Media
     if (v !== undefined && v !== null) {
-      out.ascii(',"Media":')
+      out.bytes(key[1])
       se_ArrayOfMedia(out, v)
     }
   } catch (e) {
@@ -116,9 +120,13 @@ export function se_ArrayOfMedia(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AddMediaResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddMediaResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddMediaResponse` as a REST JSON object. */
 export function se_AddMediaResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddMediaResponse ??= jsonKeys(["MediaIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -126,7 +134,7 @@ export function se_AddMediaResponse(out: JsonBytes, input: unknown): void {
     at = "MediaIds"
     v = value.MediaIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddNegativeKeywordsToEntities: AddNegativeKeywordsToEntitiesRequest, AddNegativeKeywordsToEntitiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchErrorCollection, se_ArrayOfBatchErrorCollection, wire_ArrayOfBatchErrorCollection, type ArrayOfBatchErrorCollectionEncoded } from "./ArrayOfBatchErrorCollection.js"
 import { ArrayOfEntityNegativeKeyword, se_ArrayOfEntityNegativeKeyword, wire_ArrayOfEntityNegativeKeyword, type ArrayOfEntityNegativeKeywordEncoded } from "./ArrayOfEntityNegativeKeyword.js"
@@ -61,9 +61,13 @@ export const wire_AddNegativeKeywordsToEntitiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddNegativeKeywordsToEntitiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddNegativeKeywordsToEntitiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddNegativeKeywordsToEntitiesRequest` as a REST JSON object. */
 export function se_AddNegativeKeywordsToEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddNegativeKeywordsToEntitiesRequest ??= jsonKeys(["EntityNegativeKeywords"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddNegativeKeywordsToEntitiesRequest(out: JsonBytes, input: u
     at = "EntityNegativeKeywords"
     v = value.EntityNegativeKeywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityNegativeKeywords":')
+      out.bytes(key[0])
       se_ArrayOfEntityNegativeKeyword(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddNegativeKeywordsToEntitiesRequest(out: JsonBytes, input: u
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddNegativeKeywordsToEntitiesResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddNegativeKeywordsToEntitiesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddNegativeKeywordsToEntitiesResponse` as a REST JSON object. */
 export function se_AddNegativeKeywordsToEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddNegativeKeywordsToEntitiesResponse ??= jsonKeys(["NegativeKeywordIds", "NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddNegativeKeywordsToEntitiesResponse(out: JsonBytes, input: 
     at = "NegativeKeywordIds"
     v = value.NegativeKeywordIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"NegativeKeywordIds":')
+      out.bytes(key[0])
       se_ArrayOfIdCollection(out, v)
     }
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddNewCustomerAcquisitionGoals: AddNewCustomerAcquisitionGoalsRequest, AddNewCustomerAcquisitionGoalsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfNewCustomerAcquisitionGoal, se_ArrayOfNewCustomerAcquisitionGoal, wire_ArrayOfNewCustomerAcquisitionGoal, type ArrayOfNewCustomerAcquisitionGoalEncoded } from "./ArrayOfNewCustomerAcquisitionGoal.js"
@@ -61,9 +61,13 @@ export const wire_AddNewCustomerAcquisitionGoalsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddNewCustomerAcquisitionGoalsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddNewCustomerAcquisitionGoalsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddNewCustomerAcquisitionGoalsRequest` as a REST JSON object. */
 export function se_AddNewCustomerAcquisitionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddNewCustomerAcquisitionGoalsRequest ??= jsonKeys(["NewCustomerAcquisitionGoals"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddNewCustomerAcquisitionGoalsRequest(out: JsonBytes, input: 
     at = "NewCustomerAcquisitionGoals"
     v = value.NewCustomerAcquisitionGoals
     if (v !== undefined && v !== null) {
-      out.ascii(',"NewCustomerAcquisitionGoals":')
+      out.bytes(key[0])
       se_ArrayOfNewCustomerAcquisitionGoal(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddNewCustomerAcquisitionGoalsRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddNewCustomerAcquisitionGoalsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddNewCustomerAcquisitionGoalsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddNewCustomerAcquisitionGoalsResponse` as a REST JSON object. */
 export function se_AddNewCustomerAcquisitionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddNewCustomerAcquisitionGoalsResponse ??= jsonKeys(["NewCustomerAcquisitionGoalIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddNewCustomerAcquisitionGoalsResponse(out: JsonBytes, input:
     at = "NewCustomerAcquisitionGoalIds"
     v = value.NewCustomerAcquisitionGoalIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"NewCustomerAcquisitionGoalIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

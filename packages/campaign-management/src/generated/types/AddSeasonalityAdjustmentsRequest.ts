@@ -4,7 +4,7 @@
  * Types reached by the operation AddSeasonalityAdjustments: AddSeasonalityAdjustmentsRequest, AddSeasonalityAdjustmentsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_AddSeasonalityAdjustmentsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddSeasonalityAdjustmentsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddSeasonalityAdjustmentsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddSeasonalityAdjustmentsRequest` as a REST JSON object. */
 export function se_AddSeasonalityAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddSeasonalityAdjustmentsRequest ??= jsonKeys(["AccountId", "SeasonalityAdjustments"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_AddSeasonalityAdjustmentsRequest(out: JsonBytes, input: unkno
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "SeasonalityAdjustments"
     v = value.SeasonalityAdjustments
     if (v !== undefined && v !== null) {
-      out.ascii(',"SeasonalityAdjustments":')
+      out.bytes(key[1])
       se_ArrayOfSeasonalityAdjustment(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_AddSeasonalityAdjustmentsRequest(out: JsonBytes, input: unkno
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddSeasonalityAdjustmentsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddSeasonalityAdjustmentsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddSeasonalityAdjustmentsResponse` as a REST JSON object. */
 export function se_AddSeasonalityAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddSeasonalityAdjustmentsResponse ??= jsonKeys(["SeasonalityAdjustmentIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_AddSeasonalityAdjustmentsResponse(out: JsonBytes, input: unkn
     at = "SeasonalityAdjustmentIds"
     v = value.SeasonalityAdjustmentIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"SeasonalityAdjustmentIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddSharedEntity: AddSharedEntityRequest, AddSharedEntityResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putEnum, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putEnum, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -76,9 +76,13 @@ export const wire_AddSharedEntityResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddSharedEntityRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddSharedEntityRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddSharedEntityRequest` as a REST JSON object. */
 export function se_AddSharedEntityRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddSharedEntityRequest ??= jsonKeys(["SharedEntity", "ListItems", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,19 +90,19 @@ export function se_AddSharedEntityRequest(out: JsonBytes, input: unknown): void 
     at = "SharedEntity"
     v = value.SharedEntity
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntity":')
+      out.bytes(key[0])
       se_SharedEntity(out, v)
     }
     at = "ListItems"
     v = value.ListItems
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListItems":')
+      out.bytes(key[1])
       se_ArrayOfSharedListItem(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[2])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -107,9 +111,13 @@ export function se_AddSharedEntityRequest(out: JsonBytes, input: unknown): void 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddSharedEntityResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddSharedEntityResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddSharedEntityResponse` as a REST JSON object. */
 export function se_AddSharedEntityResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddSharedEntityResponse ??= jsonKeys(["ListItemIds", "PartialErrors", "SharedEntityId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,20 +125,20 @@ export function se_AddSharedEntityResponse(out: JsonBytes, input: unknown): void
     at = "ListItemIds"
     v = value.ListItemIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListItemIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
     at = "SharedEntityId"
     v = value.SharedEntityId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"SharedEntityId":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AddUetTags: AddUetTagsRequest, AddUetTagsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfUetTag, se_ArrayOfUetTag, wire_ArrayOfUetTag, type ArrayOfUetTagEncoded } from "./ArrayOfUetTag.js"
@@ -60,9 +60,13 @@ export const wire_AddUetTagsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddUetTagsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddUetTagsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddUetTagsRequest` as a REST JSON object. */
 export function se_AddUetTagsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddUetTagsRequest ??= jsonKeys(["UetTags"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -70,7 +74,7 @@ export function se_AddUetTagsRequest(out: JsonBytes, input: unknown): void {
     at = "UetTags"
     v = value.UetTags
     if (v !== undefined && v !== null) {
-      out.ascii(',"UetTags":')
+      out.bytes(key[0])
       se_ArrayOfUetTag(out, v)
     }
   } catch (e) {
@@ -79,9 +83,13 @@ export function se_AddUetTagsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddUetTagsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddUetTagsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddUetTagsResponse` as a REST JSON object. */
 export function se_AddUetTagsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddUetTagsResponse ??= jsonKeys(["UetTags", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -89,13 +97,13 @@ export function se_AddUetTagsResponse(out: JsonBytes, input: unknown): void {
     at = "UetTags"
     v = value.UetTags
     if (v !== undefined && v !== null) {
-      out.ascii(',"UetTags":')
+      out.bytes(key[0])
       se_ArrayOfUetTag(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

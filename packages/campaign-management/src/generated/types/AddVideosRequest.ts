@@ -4,7 +4,7 @@
  * Types reached by the operation AddVideos: AddVideosRequest, AddVideosResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfVideo, se_ArrayOfVideo, wire_ArrayOfVideo, type ArrayOfVideoEncoded } from "./ArrayOfVideo.js"
@@ -61,9 +61,13 @@ export const wire_AddVideosResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AddVideosRequest` as UTF-8 bytes, made on the first write. */
+let keys_AddVideosRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddVideosRequest` as a REST JSON object. */
 export function se_AddVideosRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddVideosRequest ??= jsonKeys(["Videos"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_AddVideosRequest(out: JsonBytes, input: unknown): void {
     at = "Videos"
     v = value.Videos
     if (v !== undefined && v !== null) {
-      out.ascii(',"Videos":')
+      out.bytes(key[0])
       se_ArrayOfVideo(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_AddVideosRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AddVideosResponse` as UTF-8 bytes, made on the first write. */
+let keys_AddVideosResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AddVideosResponse` as a REST JSON object. */
 export function se_AddVideosResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AddVideosResponse ??= jsonKeys(["VideoIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_AddVideosResponse(out: JsonBytes, input: unknown): void {
     at = "VideoIds"
     v = value.VideoIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"VideoIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation AppealEditorialRejections: AppealEditorialRejectionsRequest, AppealEditorialRejectionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfEntityIdToParentIdAssociation, se_ArrayOfEntityIdToParentIdAssociation, wire_ArrayOfEntityIdToParentIdAssociation, type ArrayOfEntityIdToParentIdAssociationEncoded } from "./ArrayOfEntityIdToParentIdAssociation.js"
@@ -65,9 +65,13 @@ export const wire_AppealEditorialRejectionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AppealEditorialRejectionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_AppealEditorialRejectionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AppealEditorialRejectionsRequest` as a REST JSON object. */
 export function se_AppealEditorialRejectionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AppealEditorialRejectionsRequest ??= jsonKeys(["EntityIdToParentIdAssociations", "EntityType", "JustificationText"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -75,20 +79,20 @@ export function se_AppealEditorialRejectionsRequest(out: JsonBytes, input: unkno
     at = "EntityIdToParentIdAssociations"
     v = value.EntityIdToParentIdAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityIdToParentIdAssociations":')
+      out.bytes(key[0])
       se_ArrayOfEntityIdToParentIdAssociation(out, v)
     }
     at = "EntityType"
     v = value.EntityType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[1])
       putEnum(out, v, wire_EntityType)
     }
     at = "JustificationText"
     v = value.JustificationText
     if (v !== undefined && v !== null) {
-      out.ascii(',"JustificationText":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {
@@ -97,9 +101,13 @@ export function se_AppealEditorialRejectionsRequest(out: JsonBytes, input: unkno
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AppealEditorialRejectionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_AppealEditorialRejectionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AppealEditorialRejectionsResponse` as a REST JSON object. */
 export function se_AppealEditorialRejectionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AppealEditorialRejectionsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +115,7 @@ export function se_AppealEditorialRejectionsResponse(out: JsonBytes, input: unkn
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

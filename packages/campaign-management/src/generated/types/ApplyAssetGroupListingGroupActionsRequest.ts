@@ -4,7 +4,7 @@
  * Types reached by the operation ApplyAssetGroupListingGroupActions: ApplyAssetGroupListingGroupActionsRequest, ArrayOfAssetGroupListingGroupAction, AssetGroupListingGroupAction, ApplyAssetGroupListingGroupActionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putEnum, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfNullableOflong, se_ArrayOfNullableOflong, wire_ArrayOfNullableOflong, type ArrayOfNullableOflongEncoded } from "./ArrayOfNullableOflong.js"
@@ -96,9 +96,13 @@ export const wire_ApplyAssetGroupListingGroupActionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyAssetGroupListingGroupActionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyAssetGroupListingGroupActionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyAssetGroupListingGroupActionsRequest` as a REST JSON object. */
 export function se_ApplyAssetGroupListingGroupActionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyAssetGroupListingGroupActionsRequest ??= jsonKeys(["ListingGroupActions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -106,7 +110,7 @@ export function se_ApplyAssetGroupListingGroupActionsRequest(out: JsonBytes, inp
     at = "ListingGroupActions"
     v = value.ListingGroupActions
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListingGroupActions":')
+      out.bytes(key[0])
       se_ArrayOfAssetGroupListingGroupAction(out, v)
     }
   } catch (e) {
@@ -134,9 +138,13 @@ export function se_ArrayOfAssetGroupListingGroupAction(out: JsonBytes, value: un
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AssetGroupListingGroupAction` as UTF-8 bytes, made on the first write. */
+let keys_AssetGroupListingGroupAction: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetGroupListingGroupAction` as a REST JSON object. */
 export function se_AssetGroupListingGroupAction(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetGroupListingGroupAction ??= jsonKeys(["Action", "ListingGroup"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -145,12 +153,12 @@ export function se_AssetGroupListingGroupAction(out: JsonBytes, input: unknown):
     v = value.Action
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Action":')
+    out.bytes(key[0])
     putEnum(out, v, wire_ItemAction)
     at = "ListingGroup"
     v = value.ListingGroup
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListingGroup":')
+      out.bytes(key[1])
       se_AssetGroupListingGroup(out, v)
     }
   } catch (e) {
@@ -159,9 +167,13 @@ export function se_AssetGroupListingGroupAction(out: JsonBytes, input: unknown):
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyAssetGroupListingGroupActionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyAssetGroupListingGroupActionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyAssetGroupListingGroupActionsResponse` as a REST JSON object. */
 export function se_ApplyAssetGroupListingGroupActionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyAssetGroupListingGroupActionsResponse ??= jsonKeys(["AssetGroupListingGroupIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -169,13 +181,13 @@ export function se_ApplyAssetGroupListingGroupActionsResponse(out: JsonBytes, in
     at = "AssetGroupListingGroupIds"
     v = value.AssetGroupListingGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupListingGroupIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

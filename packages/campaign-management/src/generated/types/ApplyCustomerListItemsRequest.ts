@@ -4,7 +4,7 @@
  * Types reached by the operation ApplyCustomerListItems: ApplyCustomerListItemsRequest, ApplyCustomerListItemsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { CustomerList, se_CustomerList, wire_CustomerList, type CustomerListEncoded } from "./Audience.js"
@@ -56,9 +56,13 @@ export const wire_ApplyCustomerListItemsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyCustomerListItemsRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyCustomerListItemsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyCustomerListItemsRequest` as a REST JSON object. */
 export function se_ApplyCustomerListItemsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyCustomerListItemsRequest ??= jsonKeys(["CustomerListAudience"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_ApplyCustomerListItemsRequest(out: JsonBytes, input: unknown)
     at = "CustomerListAudience"
     v = value.CustomerListAudience
     if (v !== undefined && v !== null) {
-      out.ascii(',"CustomerListAudience":')
+      out.bytes(key[0])
       se_CustomerList(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_ApplyCustomerListItemsRequest(out: JsonBytes, input: unknown)
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyCustomerListItemsResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyCustomerListItemsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyCustomerListItemsResponse` as a REST JSON object. */
 export function se_ApplyCustomerListItemsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyCustomerListItemsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_ApplyCustomerListItemsResponse(out: JsonBytes, input: unknown
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

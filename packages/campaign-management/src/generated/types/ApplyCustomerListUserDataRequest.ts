@@ -4,7 +4,7 @@
  * Types reached by the operation ApplyCustomerListUserData: ApplyCustomerListUserDataRequest, CustomerListUserData, CustomerListActionType, CustomerListItemSubType, ApplyCustomerListUserDataResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putEnum, putLong, required, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putEnum, putLong, required, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -99,9 +99,13 @@ export const wire_ApplyCustomerListUserDataResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyCustomerListUserDataRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyCustomerListUserDataRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyCustomerListUserDataRequest` as a REST JSON object. */
 export function se_ApplyCustomerListUserDataRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyCustomerListUserDataRequest ??= jsonKeys(["CustomerListUserData"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +113,7 @@ export function se_ApplyCustomerListUserDataRequest(out: JsonBytes, input: unkno
     at = "CustomerListUserData"
     v = value.CustomerListUserData
     if (v !== undefined && v !== null) {
-      out.ascii(',"CustomerListUserData":')
+      out.bytes(key[0])
       se_CustomerListUserData(out, v)
     }
   } catch (e) {
@@ -118,9 +122,13 @@ export function se_ApplyCustomerListUserDataRequest(out: JsonBytes, input: unkno
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `CustomerListUserData` as UTF-8 bytes, made on the first write. */
+let keys_CustomerListUserData: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CustomerListUserData` as a REST JSON object. */
 export function se_CustomerListUserData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CustomerListUserData ??= jsonKeys(["ActionType", "AudienceId", "CustomerListItemSubType", "CustomerListItems"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -129,25 +137,25 @@ export function se_CustomerListUserData(out: JsonBytes, input: unknown): void {
     v = value.ActionType
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"ActionType":')
+    out.bytes(key[0])
     putEnum(out, v, wire_CustomerListActionType)
     at = "AudienceId"
     v = value.AudienceId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"AudienceId":')
+    out.bytes(key[1])
     putLong(out, v, XS_LONG)
     at = "CustomerListItemSubType"
     v = value.CustomerListItemSubType
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"CustomerListItemSubType":')
+    out.bytes(key[2])
     putEnum(out, v, wire_CustomerListItemSubType)
     at = "CustomerListItems"
     v = value.CustomerListItems
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"CustomerListItems":')
+      out.bytes(key[3])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {
@@ -156,9 +164,13 @@ export function se_CustomerListUserData(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyCustomerListUserDataResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyCustomerListUserDataResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyCustomerListUserDataResponse` as a REST JSON object. */
 export function se_ApplyCustomerListUserDataResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyCustomerListUserDataResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,7 +178,7 @@ export function se_ApplyCustomerListUserDataResponse(out: JsonBytes, input: unkn
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation ApplyHotelGroupActions: ApplyHotelGroupActionsRequest, ApplyHotelGroupActionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdGroupCriterionAction, se_ArrayOfAdGroupCriterionAction, wire_ArrayOfAdGroupCriterionAction, type ArrayOfAdGroupCriterionActionEncoded } from "./ArrayOfAdGroupCriterionAction.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_ApplyHotelGroupActionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyHotelGroupActionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyHotelGroupActionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyHotelGroupActionsRequest` as a REST JSON object. */
 export function se_ApplyHotelGroupActionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyHotelGroupActionsRequest ??= jsonKeys(["CriterionActions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_ApplyHotelGroupActionsRequest(out: JsonBytes, input: unknown)
     at = "CriterionActions"
     v = value.CriterionActions
     if (v !== undefined && v !== null) {
-      out.ascii(',"CriterionActions":')
+      out.bytes(key[0])
       se_ArrayOfAdGroupCriterionAction(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_ApplyHotelGroupActionsRequest(out: JsonBytes, input: unknown)
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyHotelGroupActionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyHotelGroupActionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyHotelGroupActionsResponse` as a REST JSON object. */
 export function se_ApplyHotelGroupActionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyHotelGroupActionsResponse ??= jsonKeys(["AdGroupCriterionIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_ApplyHotelGroupActionsResponse(out: JsonBytes, input: unknown
     at = "AdGroupCriterionIds"
     v = value.AdGroupCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putDateTime, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putDateTime, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 
@@ -118,9 +118,13 @@ export const wire_ApplyOfflineConversionAdjustmentsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyOfflineConversionAdjustmentsRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyOfflineConversionAdjustmentsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyOfflineConversionAdjustmentsRequest` as a REST JSON object. */
 export function se_ApplyOfflineConversionAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyOfflineConversionAdjustmentsRequest ??= jsonKeys(["OfflineConversionAdjustments"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -128,7 +132,7 @@ export function se_ApplyOfflineConversionAdjustmentsRequest(out: JsonBytes, inpu
     at = "OfflineConversionAdjustments"
     v = value.OfflineConversionAdjustments
     if (v !== undefined && v !== null) {
-      out.ascii(',"OfflineConversionAdjustments":')
+      out.bytes(key[0])
       se_ArrayOfOfflineConversionAdjustment(out, v)
     }
   } catch (e) {
@@ -156,9 +160,13 @@ export function se_ArrayOfOfflineConversionAdjustment(out: JsonBytes, value: unk
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `OfflineConversionAdjustment` as UTF-8 bytes, made on the first write. */
+let keys_OfflineConversionAdjustment: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `OfflineConversionAdjustment` as a REST JSON object. */
 export function se_OfflineConversionAdjustment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_OfflineConversionAdjustment ??= jsonKeys(["AdjustmentCurrencyCode", "AdjustmentTime", "AdjustmentType", "AdjustmentValue", "ConversionName", "ConversionTime", "HashedEmailAddress", "HashedPhoneNumber", "MicrosoftClickId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,57 +174,57 @@ export function se_OfflineConversionAdjustment(out: JsonBytes, input: unknown): 
     at = "AdjustmentCurrencyCode"
     v = value.AdjustmentCurrencyCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdjustmentCurrencyCode":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "AdjustmentTime"
     v = value.AdjustmentTime
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdjustmentTime":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
     at = "AdjustmentType"
     v = value.AdjustmentType
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdjustmentType":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "AdjustmentValue"
     v = value.AdjustmentValue
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdjustmentValue":')
+      out.bytes(key[3])
       putNumber(out, v)
     }
     at = "ConversionName"
     v = value.ConversionName
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionName":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "ConversionTime"
     v = value.ConversionTime
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ConversionTime":')
+      out.bytes(key[5])
       putDateTime(out, v)
     }
     at = "HashedEmailAddress"
     v = value.HashedEmailAddress
     if (v !== undefined && v !== null) {
-      out.ascii(',"HashedEmailAddress":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "HashedPhoneNumber"
     v = value.HashedPhoneNumber
     if (v !== undefined && v !== null) {
-      out.ascii(',"HashedPhoneNumber":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "MicrosoftClickId"
     v = value.MicrosoftClickId
     if (v !== undefined && v !== null) {
-      out.ascii(',"MicrosoftClickId":')
+      out.bytes(key[8])
       putString(out, v)
     }
   } catch (e) {
@@ -225,9 +233,13 @@ export function se_OfflineConversionAdjustment(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyOfflineConversionAdjustmentsResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyOfflineConversionAdjustmentsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyOfflineConversionAdjustmentsResponse` as a REST JSON object. */
 export function se_ApplyOfflineConversionAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyOfflineConversionAdjustmentsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -235,7 +247,7 @@ export function se_ApplyOfflineConversionAdjustmentsResponse(out: JsonBytes, inp
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

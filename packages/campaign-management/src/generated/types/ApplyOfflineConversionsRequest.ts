@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putDateTime, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putDateTime, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 
@@ -118,9 +118,13 @@ export const wire_ApplyOfflineConversionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyOfflineConversionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyOfflineConversionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyOfflineConversionsRequest` as a REST JSON object. */
 export function se_ApplyOfflineConversionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyOfflineConversionsRequest ??= jsonKeys(["OfflineConversions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -128,7 +132,7 @@ export function se_ApplyOfflineConversionsRequest(out: JsonBytes, input: unknown
     at = "OfflineConversions"
     v = value.OfflineConversions
     if (v !== undefined && v !== null) {
-      out.ascii(',"OfflineConversions":')
+      out.bytes(key[0])
       se_ArrayOfOfflineConversion(out, v)
     }
   } catch (e) {
@@ -156,9 +160,13 @@ export function se_ArrayOfOfflineConversion(out: JsonBytes, value: unknown): voi
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `OfflineConversion` as UTF-8 bytes, made on the first write. */
+let keys_OfflineConversion: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `OfflineConversion` as a REST JSON object. */
 export function se_OfflineConversion(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_OfflineConversion ??= jsonKeys(["ConversionCurrencyCode", "ConversionName", "ConversionTime", "ConversionValue", "ExternalAttributionCredit", "ExternalAttributionModel", "HashedEmailAddress", "HashedPhoneNumber", "MicrosoftClickId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,56 +174,56 @@ export function se_OfflineConversion(out: JsonBytes, input: unknown): void {
     at = "ConversionCurrencyCode"
     v = value.ConversionCurrencyCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionCurrencyCode":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "ConversionName"
     v = value.ConversionName
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionName":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "ConversionTime"
     v = value.ConversionTime
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ConversionTime":')
+      out.bytes(key[2])
       putDateTime(out, v)
     }
     at = "ConversionValue"
     v = value.ConversionValue
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionValue":')
+      out.bytes(key[3])
       putNumber(out, v)
     }
     at = "ExternalAttributionCredit"
     v = value.ExternalAttributionCredit
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExternalAttributionCredit":')
+      out.bytes(key[4])
       putNumber(out, v)
     }
     at = "ExternalAttributionModel"
     v = value.ExternalAttributionModel
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExternalAttributionModel":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "HashedEmailAddress"
     v = value.HashedEmailAddress
     if (v !== undefined && v !== null) {
-      out.ascii(',"HashedEmailAddress":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "HashedPhoneNumber"
     v = value.HashedPhoneNumber
     if (v !== undefined && v !== null) {
-      out.ascii(',"HashedPhoneNumber":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "MicrosoftClickId"
     v = value.MicrosoftClickId
     if (v !== undefined && v !== null) {
-      out.ascii(',"MicrosoftClickId":')
+      out.bytes(key[8])
       putString(out, v)
     }
   } catch (e) {
@@ -224,9 +232,13 @@ export function se_OfflineConversion(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyOfflineConversionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyOfflineConversionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyOfflineConversionsResponse` as a REST JSON object. */
 export function se_ApplyOfflineConversionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyOfflineConversionsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -234,7 +246,7 @@ export function se_ApplyOfflineConversionsResponse(out: JsonBytes, input: unknow
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

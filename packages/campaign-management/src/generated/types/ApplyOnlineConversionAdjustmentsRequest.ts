@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putDateTime, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putDateTime, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 
@@ -106,9 +106,13 @@ export const wire_ApplyOnlineConversionAdjustmentsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyOnlineConversionAdjustmentsRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyOnlineConversionAdjustmentsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyOnlineConversionAdjustmentsRequest` as a REST JSON object. */
 export function se_ApplyOnlineConversionAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyOnlineConversionAdjustmentsRequest ??= jsonKeys(["OnlineConversionAdjustments"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -116,7 +120,7 @@ export function se_ApplyOnlineConversionAdjustmentsRequest(out: JsonBytes, input
     at = "OnlineConversionAdjustments"
     v = value.OnlineConversionAdjustments
     if (v !== undefined && v !== null) {
-      out.ascii(',"OnlineConversionAdjustments":')
+      out.bytes(key[0])
       se_ArrayOfOnlineConversionAdjustment(out, v)
     }
   } catch (e) {
@@ -144,9 +148,13 @@ export function se_ArrayOfOnlineConversionAdjustment(out: JsonBytes, value: unkn
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `OnlineConversionAdjustment` as UTF-8 bytes, made on the first write. */
+let keys_OnlineConversionAdjustment: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `OnlineConversionAdjustment` as a REST JSON object. */
 export function se_OnlineConversionAdjustment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_OnlineConversionAdjustment ??= jsonKeys(["AdjustmentCurrencyCode", "AdjustmentTime", "AdjustmentType", "AdjustmentValue", "ConversionName", "TransactionId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -154,38 +162,38 @@ export function se_OnlineConversionAdjustment(out: JsonBytes, input: unknown): v
     at = "AdjustmentCurrencyCode"
     v = value.AdjustmentCurrencyCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdjustmentCurrencyCode":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "AdjustmentTime"
     v = value.AdjustmentTime
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdjustmentTime":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
     at = "AdjustmentType"
     v = value.AdjustmentType
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdjustmentType":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "AdjustmentValue"
     v = value.AdjustmentValue
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdjustmentValue":')
+      out.bytes(key[3])
       putNumber(out, v)
     }
     at = "ConversionName"
     v = value.ConversionName
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionName":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "TransactionId"
     v = value.TransactionId
     if (v !== undefined && v !== null) {
-      out.ascii(',"TransactionId":')
+      out.bytes(key[5])
       putString(out, v)
     }
   } catch (e) {
@@ -194,9 +202,13 @@ export function se_OnlineConversionAdjustment(out: JsonBytes, input: unknown): v
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyOnlineConversionAdjustmentsResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyOnlineConversionAdjustmentsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyOnlineConversionAdjustmentsResponse` as a REST JSON object. */
 export function se_ApplyOnlineConversionAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyOnlineConversionAdjustmentsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -204,7 +216,7 @@ export function se_ApplyOnlineConversionAdjustmentsResponse(out: JsonBytes, inpu
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation ApplyProductPartitionActions: ApplyProductPartitionActionsRequest, ApplyProductPartitionActionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdGroupCriterionAction, se_ArrayOfAdGroupCriterionAction, wire_ArrayOfAdGroupCriterionAction, type ArrayOfAdGroupCriterionActionEncoded } from "./ArrayOfAdGroupCriterionAction.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_ApplyProductPartitionActionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ApplyProductPartitionActionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_ApplyProductPartitionActionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyProductPartitionActionsRequest` as a REST JSON object. */
 export function se_ApplyProductPartitionActionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyProductPartitionActionsRequest ??= jsonKeys(["CriterionActions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_ApplyProductPartitionActionsRequest(out: JsonBytes, input: un
     at = "CriterionActions"
     v = value.CriterionActions
     if (v !== undefined && v !== null) {
-      out.ascii(',"CriterionActions":')
+      out.bytes(key[0])
       se_ArrayOfAdGroupCriterionAction(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_ApplyProductPartitionActionsRequest(out: JsonBytes, input: un
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `ApplyProductPartitionActionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_ApplyProductPartitionActionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ApplyProductPartitionActionsResponse` as a REST JSON object. */
 export function se_ApplyProductPartitionActionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ApplyProductPartitionActionsResponse ??= jsonKeys(["AdGroupCriterionIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_ApplyProductPartitionActionsResponse(out: JsonBytes, input: u
     at = "AdGroupCriterionIds"
     v = value.AdGroupCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

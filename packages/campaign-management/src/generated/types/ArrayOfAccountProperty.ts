@@ -4,7 +4,7 @@
  * Types reached by the 2 operations SetAccountProperties, GetAccountProperties: ArrayOfAccountProperty, AccountProperty, AccountPropertyName.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putEnum, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -72,9 +72,13 @@ export function se_ArrayOfAccountProperty(out: JsonBytes, value: unknown): void 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AccountProperty` as UTF-8 bytes, made on the first write. */
+let keys_AccountProperty: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AccountProperty` as a REST JSON object. */
 export function se_AccountProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AccountProperty ??= jsonKeys(["Name", "Value"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -83,13 +87,13 @@ export function se_AccountProperty(out: JsonBytes, input: unknown): void {
     v = value.Name
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Name":')
+      out.bytes(key[0])
       putEnum(out, v, wire_AccountPropertyName)
     }
     at = "Value"
     v = value.Value
     if (v !== undefined && v !== null) {
-      out.ascii(',"Value":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {

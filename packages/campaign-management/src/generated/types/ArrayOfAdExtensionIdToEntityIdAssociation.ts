@@ -4,7 +4,7 @@
  * Types reached by the 3 operations GetAdExtensionsEditorialReasons, SetAdExtensionsAssociations, DeleteAdExtensionsAssociations: ArrayOfAdExtensionIdToEntityIdAssociation, AdExtensionIdToEntityIdAssociation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -68,9 +68,13 @@ export function se_ArrayOfAdExtensionIdToEntityIdAssociation(out: JsonBytes, val
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdExtensionIdToEntityIdAssociation` as UTF-8 bytes, made on the first write. */
+let keys_AdExtensionIdToEntityIdAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdExtensionIdToEntityIdAssociation` as a REST JSON object. */
 export function se_AdExtensionIdToEntityIdAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdExtensionIdToEntityIdAssociation ??= jsonKeys(["AdExtensionId", "EntityId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -79,13 +83,13 @@ export function se_AdExtensionIdToEntityIdAssociation(out: JsonBytes, input: unk
     v = value.AdExtensionId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"AdExtensionId":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "EntityId"
     v = value.EntityId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"EntityId":')
+    out.bytes(key[1])
     putLong(out, v, XS_LONG)
   } catch (e) {
     throw atField(e, at)

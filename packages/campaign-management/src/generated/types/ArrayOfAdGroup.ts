@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, putBoolean, putDateTime, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putBoolean, putDateTime, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyValuePairOfstringstring, se_ArrayOfKeyValuePairOfstringstring, wire_ArrayOfKeyValuePairOfstringstring, type ArrayOfKeyValuePairOfstringstringEncoded } from "./ArrayOfBatchError.js"
@@ -266,9 +266,13 @@ export function se_ArrayOfAdGroup(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdGroup` as UTF-8 bytes, made on the first write. */
+let keys_AdGroup: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdGroup` as a REST JSON object. */
 export function se_AdGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdGroup ??= jsonKeys(["AdRotation", "AudienceAdsBidAdjustment", "BiddingScheme", "CommissionRate", "CpcBid", "EndDate", "FinalUrlSuffix", "ForwardCompatibilityMap", "FrequencyCapSettings", "Id", "Language", "MultimediaAdsBidAdjustment", "Name", "Network", "PercentCpcBid", "PrivacyStatus", "Settings", "StartDate", "Status", "TrackingUrlTemplate", "UrlCustomParameters", "UseOptimizedTargeting", "UsePredictiveTargeting", "AdScheduleUseSearcherTimeZone", "AdGroupType", "CpvBid", "CpmBid", "McpaBid"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -276,169 +280,169 @@ export function se_AdGroup(out: JsonBytes, input: unknown): void {
     at = "AdRotation"
     v = value.AdRotation
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdRotation":')
+      out.bytes(key[0])
       se_AdRotation(out, v)
     }
     at = "AudienceAdsBidAdjustment"
     v = value.AudienceAdsBidAdjustment
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceAdsBidAdjustment":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "BiddingScheme"
     v = value.BiddingScheme
     if (v !== undefined && v !== null) {
-      out.ascii(',"BiddingScheme":')
+      out.bytes(key[2])
       se_BiddingScheme(out, v)
     }
     at = "CommissionRate"
     v = value.CommissionRate
     if (v !== undefined && v !== null) {
-      out.ascii(',"CommissionRate":')
+      out.bytes(key[3])
       se_RateBid(out, v)
     }
     at = "CpcBid"
     v = value.CpcBid
     if (v !== undefined && v !== null) {
-      out.ascii(',"CpcBid":')
+      out.bytes(key[4])
       se_Bid(out, v)
     }
     at = "EndDate"
     v = value.EndDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"EndDate":')
+      out.bytes(key[5])
       se_Date(out, v)
     }
     at = "FinalUrlSuffix"
     v = value.FinalUrlSuffix
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrlSuffix":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "ForwardCompatibilityMap"
     v = value.ForwardCompatibilityMap
     if (v !== undefined && v !== null) {
-      out.ascii(',"ForwardCompatibilityMap":')
+      out.bytes(key[7])
       se_ArrayOfKeyValuePairOfstringstring(out, v)
     }
     at = "FrequencyCapSettings"
     v = value.FrequencyCapSettings
     if (v !== undefined && v !== null) {
-      out.ascii(',"FrequencyCapSettings":')
+      out.bytes(key[8])
       se_ArrayOfFrequencyCapSettings(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[9])
       putLong(out, v, XS_LONG)
     }
     at = "Language"
     v = value.Language
     if (v !== undefined && v !== null) {
-      out.ascii(',"Language":')
+      out.bytes(key[10])
       putString(out, v)
     }
     at = "MultimediaAdsBidAdjustment"
     v = value.MultimediaAdsBidAdjustment
     if (v !== undefined && v !== null) {
-      out.ascii(',"MultimediaAdsBidAdjustment":')
+      out.bytes(key[11])
       putInt(out, v, XS_INT)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[12])
       putString(out, v)
     }
     at = "Network"
     v = value.Network
     if (v !== undefined && v !== null) {
-      out.ascii(',"Network":')
+      out.bytes(key[13])
       putEnum(out, v, wire_Network)
     }
     at = "PercentCpcBid"
     v = value.PercentCpcBid
     if (v !== undefined && v !== null) {
-      out.ascii(',"PercentCpcBid":')
+      out.bytes(key[14])
       se_RateBid(out, v)
     }
     at = "PrivacyStatus"
     v = value.PrivacyStatus
     if (v !== undefined && v !== null) {
-      out.ascii(',"PrivacyStatus":')
+      out.bytes(key[15])
       putEnum(out, v, wire_AdGroupPrivacyStatus)
     }
     at = "Settings"
     v = value.Settings
     if (v !== undefined && v !== null) {
-      out.ascii(',"Settings":')
+      out.bytes(key[16])
       se_ArrayOfSetting(out, v)
     }
     at = "StartDate"
     v = value.StartDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartDate":')
+      out.bytes(key[17])
       se_Date(out, v)
     }
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[18])
       putEnum(out, v, wire_AdGroupStatus)
     }
     at = "TrackingUrlTemplate"
     v = value.TrackingUrlTemplate
     if (v !== undefined && v !== null) {
-      out.ascii(',"TrackingUrlTemplate":')
+      out.bytes(key[19])
       putString(out, v)
     }
     at = "UrlCustomParameters"
     v = value.UrlCustomParameters
     if (v !== undefined && v !== null) {
-      out.ascii(',"UrlCustomParameters":')
+      out.bytes(key[20])
       se_CustomParameters(out, v)
     }
     at = "UseOptimizedTargeting"
     v = value.UseOptimizedTargeting
     if (v !== undefined && v !== null) {
-      out.ascii(',"UseOptimizedTargeting":')
+      out.bytes(key[21])
       putBoolean(out, v)
     }
     at = "UsePredictiveTargeting"
     v = value.UsePredictiveTargeting
     if (v !== undefined && v !== null) {
-      out.ascii(',"UsePredictiveTargeting":')
+      out.bytes(key[22])
       putBoolean(out, v)
     }
     at = "AdScheduleUseSearcherTimeZone"
     v = value.AdScheduleUseSearcherTimeZone
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdScheduleUseSearcherTimeZone":')
+      out.bytes(key[23])
       putBoolean(out, v)
     }
     at = "AdGroupType"
     v = value.AdGroupType
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupType":')
+      out.bytes(key[24])
       putString(out, v)
     }
     at = "CpvBid"
     v = value.CpvBid
     if (v !== undefined && v !== null) {
-      out.ascii(',"CpvBid":')
+      out.bytes(key[25])
       se_Bid(out, v)
     }
     at = "CpmBid"
     v = value.CpmBid
     if (v !== undefined && v !== null) {
-      out.ascii(',"CpmBid":')
+      out.bytes(key[26])
       se_Bid(out, v)
     }
     at = "McpaBid"
     v = value.McpaBid
     if (v !== undefined && v !== null) {
-      out.ascii(',"McpaBid":')
+      out.bytes(key[27])
       se_Bid(out, v)
     }
   } catch (e) {
@@ -447,9 +451,13 @@ export function se_AdGroup(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AdRotation` as UTF-8 bytes, made on the first write. */
+let keys_AdRotation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRotation` as a REST JSON object. */
 export function se_AdRotation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRotation ??= jsonKeys(["EndDate", "StartDate", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -457,19 +465,19 @@ export function se_AdRotation(out: JsonBytes, input: unknown): void {
     at = "EndDate"
     v = value.EndDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"EndDate":')
+      out.bytes(key[0])
       putDateTime(out, v)
     }
     at = "StartDate"
     v = value.StartDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartDate":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
     at = "Type"
     v = value.Type
     if (v !== undefined && v !== null) {
-      out.ascii(',"Type":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AdRotationType)
     }
   } catch (e) {
@@ -497,9 +505,13 @@ export function se_ArrayOfFrequencyCapSettings(out: JsonBytes, value: unknown): 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `FrequencyCapSettings` as UTF-8 bytes, made on the first write. */
+let keys_FrequencyCapSettings: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `FrequencyCapSettings` as a REST JSON object. */
 export function se_FrequencyCapSettings(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_FrequencyCapSettings ??= jsonKeys(["CapValue", "TimeGranularity"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -508,14 +520,14 @@ export function se_FrequencyCapSettings(out: JsonBytes, input: unknown): void {
     v = value.CapValue
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CapValue":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "TimeGranularity"
     v = value.TimeGranularity
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"TimeGranularity":')
+      out.bytes(key[1])
       putEnum(out, v, wire_FrequencyCapTimeGranularity)
     }
   } catch (e) {

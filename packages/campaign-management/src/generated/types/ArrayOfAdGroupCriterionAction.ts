@@ -4,7 +4,7 @@
  * Types reached by the 2 operations ApplyProductPartitionActions, ApplyHotelGroupActions: ArrayOfAdGroupCriterionAction, AdGroupCriterionAction.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putEnum, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { AdGroupCriterionUnion, se_AdGroupCriterion, wire_AdGroupCriterion, type AdGroupCriterionUnionEncoded } from "./AdGroupCriterion.js"
 import { ItemAction, wire_ItemAction } from "./ItemAction.js"
@@ -69,9 +69,13 @@ export function se_ArrayOfAdGroupCriterionAction(out: JsonBytes, value: unknown)
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdGroupCriterionAction` as UTF-8 bytes, made on the first write. */
+let keys_AdGroupCriterionAction: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdGroupCriterionAction` as a REST JSON object. */
 export function se_AdGroupCriterionAction(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdGroupCriterionAction ??= jsonKeys(["Action", "AdGroupCriterion"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,12 +84,12 @@ export function se_AdGroupCriterionAction(out: JsonBytes, input: unknown): void 
     v = value.Action
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Action":')
+    out.bytes(key[0])
     putEnum(out, v, wire_ItemAction)
     at = "AdGroupCriterion"
     v = value.AdGroupCriterion
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterion":')
+      out.bytes(key[1])
       se_AdGroupCriterion(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 2 operations GetNegativeSitesByAdGroupIds, SetNegativeSitesToAdGroups: ArrayOfAdGroupNegativeSites, AdGroupNegativeSites.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfstring, se_ArrayOfstring, wire_ArrayOfstring, type ArrayOfstringEncoded } from "./ArrayOfstring.js"
@@ -69,9 +69,13 @@ export function se_ArrayOfAdGroupNegativeSites(out: JsonBytes, value: unknown): 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdGroupNegativeSites` as UTF-8 bytes, made on the first write. */
+let keys_AdGroupNegativeSites: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdGroupNegativeSites` as a REST JSON object. */
 export function se_AdGroupNegativeSites(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdGroupNegativeSites ??= jsonKeys(["AdGroupId", "NegativeSites"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,13 +84,13 @@ export function se_AdGroupNegativeSites(out: JsonBytes, input: unknown): void {
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "NegativeSites"
     v = value.NegativeSites
     if (v !== undefined && v !== null) {
-      out.ascii(',"NegativeSites":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 2 operations RefineAssetGroupRecommendation, RefineResponsiveAdRecommendation: ArrayOfAdRecommendationImageRefineOperation, AdRecommendationImageRefineOperation, AdRecommendationImageRefineType, ArrayOfAdRecommendationMediaRefineResult, AdRecommendationMediaRefineResult, ArrayOfAdRecommendationRefinedMedia, AdRecommendationRefinedMedia.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, putEnum, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfOperationError, se_ArrayOfOperationError, wire_ArrayOfOperationError, type ArrayOfOperationErrorEncoded } from "./ArrayOfBatchError.js"
@@ -142,9 +142,13 @@ export function se_ArrayOfAdRecommendationImageRefineOperation(out: JsonBytes, v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationImageRefineOperation` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationImageRefineOperation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationImageRefineOperation` as a REST JSON object. */
 export function se_AdRecommendationImageRefineOperation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationImageRefineOperation ??= jsonKeys(["ImageRefineType", "ImageIndex", "Prompt"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -153,20 +157,20 @@ export function se_AdRecommendationImageRefineOperation(out: JsonBytes, input: u
     v = value.ImageRefineType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ImageRefineType":')
+      out.bytes(key[0])
       putEnum(out, v, wire_AdRecommendationImageRefineType)
     }
     at = "ImageIndex"
     v = value.ImageIndex
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ImageIndex":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "Prompt"
     v = value.Prompt
     if (v !== undefined && v !== null) {
-      out.ascii(',"Prompt":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {
@@ -194,9 +198,13 @@ export function se_ArrayOfAdRecommendationMediaRefineResult(out: JsonBytes, valu
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationMediaRefineResult` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationMediaRefineResult: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationMediaRefineResult` as a REST JSON object. */
 export function se_AdRecommendationMediaRefineResult(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationMediaRefineResult ??= jsonKeys(["Errors", "MediaList"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -204,13 +212,13 @@ export function se_AdRecommendationMediaRefineResult(out: JsonBytes, input: unkn
     at = "Errors"
     v = value.Errors
     if (v !== undefined && v !== null) {
-      out.ascii(',"Errors":')
+      out.bytes(key[0])
       se_ArrayOfOperationError(out, v)
     }
     at = "MediaList"
     v = value.MediaList
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaList":')
+      out.bytes(key[1])
       se_ArrayOfAdRecommendationRefinedMedia(out, v)
     }
   } catch (e) {
@@ -238,9 +246,13 @@ export function se_ArrayOfAdRecommendationRefinedMedia(out: JsonBytes, value: un
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationRefinedMedia` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationRefinedMedia: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationRefinedMedia` as a REST JSON object. */
 export function se_AdRecommendationRefinedMedia(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationRefinedMedia ??= jsonKeys(["MediaUrl"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -248,7 +260,7 @@ export function se_AdRecommendationRefinedMedia(out: JsonBytes, input: unknown):
     at = "MediaUrl"
     v = value.MediaUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaUrl":')
+      out.bytes(key[0])
       putString(out, v)
     }
   } catch (e) {

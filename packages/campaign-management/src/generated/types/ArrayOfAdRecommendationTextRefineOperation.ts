@@ -4,7 +4,7 @@
  * Types reached by the 3 operations RefineAssetGroupRecommendation, RefineResponsiveAdRecommendation, RefineResponsiveSearchAdRecommendation: ArrayOfAdRecommendationTextRefineOperation, AdRecommendationTextRefineOperation, ArrayOfAdRecommendationTextRefineResult, AdRecommendationTextRefineResult.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, putEnum, putInt, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putInt, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { AdRecommendationTextField, wire_AdRecommendationTextField } from "./AdRecommendationTextField.js"
@@ -110,9 +110,13 @@ export function se_ArrayOfAdRecommendationTextRefineOperation(out: JsonBytes, va
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationTextRefineOperation` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationTextRefineOperation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationTextRefineOperation` as a REST JSON object. */
 export function se_AdRecommendationTextRefineOperation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationTextRefineOperation ??= jsonKeys(["TextField", "TextFieldIndex", "TextTone"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -121,20 +125,20 @@ export function se_AdRecommendationTextRefineOperation(out: JsonBytes, input: un
     v = value.TextField
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"TextField":')
+      out.bytes(key[0])
       putEnum(out, v, wire_AdRecommendationTextField)
     }
     at = "TextFieldIndex"
     v = value.TextFieldIndex
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"TextFieldIndex":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "TextTone"
     v = value.TextTone
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextTone":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AdRecommendationTextTone)
     }
   } catch (e) {
@@ -162,9 +166,13 @@ export function se_ArrayOfAdRecommendationTextRefineResult(out: JsonBytes, value
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationTextRefineResult` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationTextRefineResult: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationTextRefineResult` as a REST JSON object. */
 export function se_AdRecommendationTextRefineResult(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationTextRefineResult ??= jsonKeys(["Errors", "TextAssetLinks"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -172,13 +180,13 @@ export function se_AdRecommendationTextRefineResult(out: JsonBytes, input: unkno
     at = "Errors"
     v = value.Errors
     if (v !== undefined && v !== null) {
-      out.ascii(',"Errors":')
+      out.bytes(key[0])
       se_ArrayOfOperationError(out, v)
     }
     at = "TextAssetLinks"
     v = value.TextAssetLinks
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextAssetLinks":')
+      out.bytes(key[1])
       se_ArrayOfAssetLink(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 23 operations AddAds, GetAdsByEditorialStatus, GetAdsByIds, GetAdsByAdGroupId, UpdateAds, AddKeywords, GetKeywordsByEditorialStatus, GetKeywordsByIds, GetKeywordsByAdGroupId, UpdateKeywords, AddAdExtensions, GetAdExtensionsByIds, UpdateAdExtensions, GetAdExtensionsAssociations, GetAdGroupCriterionsByIds, AddAdGroupCriterions, UpdateAdGroupCriterions, ApplyProductPartitionActions, ApplyHotelGroupActions, CreateResponsiveAdRecommendation, CreateResponsiveSearchAdRecommendation, RefineResponsiveAdRecommendation, RefineResponsiveSearchAdRecommendation: ArrayOfAppUrl, AppUrl.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -67,9 +67,13 @@ export function se_ArrayOfAppUrl(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AppUrl` as UTF-8 bytes, made on the first write. */
+let keys_AppUrl: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AppUrl` as a REST JSON object. */
 export function se_AppUrl(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AppUrl ??= jsonKeys(["OsType", "Url"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_AppUrl(out: JsonBytes, input: unknown): void {
     at = "OsType"
     v = value.OsType
     if (v !== undefined && v !== null) {
-      out.ascii(',"OsType":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Url"
     v = value.Url
     if (v !== undefined && v !== null) {
-      out.ascii(',"Url":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 19 operations AddAds, GetAdsByEditorialStatus, GetAdsByIds, GetAdsByAdGroupId, UpdateAds, AddAdExtensions, GetAdExtensionsByIds, UpdateAdExtensions, GetAdExtensionsAssociations, AddAssetGroups, UpdateAssetGroups, GetAssetGroupsByIds, GetAssetGroupsByCampaignId, CreateAssetGroupRecommendation, CreateResponsiveAdRecommendation, CreateResponsiveSearchAdRecommendation, RefineAssetGroupRecommendation, RefineResponsiveAdRecommendation, RefineResponsiveSearchAdRecommendation: ArrayOfAssetLink, AssetLink, Asset, TextAsset, ImageAsset, VideoAsset, AssetLinkEditorialStatus.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, putEnum, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, putEnum, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 
@@ -250,9 +250,13 @@ export function se_ArrayOfAssetLink(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AssetLink` as UTF-8 bytes, made on the first write. */
+let keys_AssetLink: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetLink` as a REST JSON object. */
 export function se_AssetLink(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetLink ??= jsonKeys(["Asset", "AssetPerformanceLabel", "EditorialStatus", "PinnedField"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -260,25 +264,25 @@ export function se_AssetLink(out: JsonBytes, input: unknown): void {
     at = "Asset"
     v = value.Asset
     if (v !== undefined && v !== null) {
-      out.ascii(',"Asset":')
+      out.bytes(key[0])
       se_Asset(out, v)
     }
     at = "AssetPerformanceLabel"
     v = value.AssetPerformanceLabel
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetPerformanceLabel":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "EditorialStatus"
     v = value.EditorialStatus
     if (v !== undefined && v !== null) {
-      out.ascii(',"EditorialStatus":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AssetLinkEditorialStatus)
     }
     at = "PinnedField"
     v = value.PinnedField
     if (v !== undefined && v !== null) {
-      out.ascii(',"PinnedField":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {

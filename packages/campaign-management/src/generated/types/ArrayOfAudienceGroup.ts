@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddAudienceGroups, UpdateAudienceGroups, GetAudienceGroupsByIds: ArrayOfAudienceGroup, AudienceGroup, ArrayOfAudienceGroupDimension, AudienceGroupDimension, AudienceGroupDimensionType, AgeDimension, ArrayOfAgeRange, GenderDimension, ArrayOfGenderType, AudienceDimension, ArrayOfAudienceInfo, AudienceInfo, ProfileDimension, ArrayOfProfileInfo, ProfileInfo.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, nullItem, putEnum, putInt, putList, putLong, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, nullItem, putEnum, putInt, putList, putLong, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { AgeRange, GenderType, wire_AgeRange, wire_GenderType } from "./AgeRange.js"
@@ -322,9 +322,13 @@ export function se_ArrayOfAudienceGroup(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AudienceGroup` as UTF-8 bytes, made on the first write. */
+let keys_AudienceGroup: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AudienceGroup` as a REST JSON object. */
 export function se_AudienceGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AudienceGroup ??= jsonKeys(["AssociationCount", "Description", "Dimensions", "Id", "Name"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -332,31 +336,31 @@ export function se_AudienceGroup(out: JsonBytes, input: unknown): void {
     at = "AssociationCount"
     v = value.AssociationCount
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssociationCount":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "Description"
     v = value.Description
     if (v !== undefined && v !== null) {
-      out.ascii(',"Description":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Dimensions"
     v = value.Dimensions
     if (v !== undefined && v !== null) {
-      out.ascii(',"Dimensions":')
+      out.bytes(key[2])
       se_ArrayOfAudienceGroupDimension(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[3])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[4])
       putString(out, v)
     }
   } catch (e) {
@@ -461,9 +465,13 @@ export function se_ArrayOfAudienceInfo(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AudienceInfo` as UTF-8 bytes, made on the first write. */
+let keys_AudienceInfo: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AudienceInfo` as a REST JSON object. */
 export function se_AudienceInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AudienceInfo ??= jsonKeys(["Id", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -471,14 +479,14 @@ export function se_AudienceInfo(out: JsonBytes, input: unknown): void {
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Type"
     v = value.Type
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Type":')
+      out.bytes(key[1])
       putList(out, v, wire_AudienceType)
     }
   } catch (e) {
@@ -511,9 +519,13 @@ export function se_ArrayOfProfileInfo(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `ProfileInfo` as UTF-8 bytes, made on the first write. */
+let keys_ProfileInfo: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ProfileInfo` as a REST JSON object. */
 export function se_ProfileInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ProfileInfo ??= jsonKeys(["Id", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -521,14 +533,14 @@ export function se_ProfileInfo(out: JsonBytes, input: unknown): void {
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Type"
     v = value.Type
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Type":')
+      out.bytes(key[1])
       putList(out, v, wire_ProfileType)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 4 operations SetAudienceGroupAssetGroupAssociations, DeleteAudienceGroupAssetGroupAssociations, GetAudienceGroupAssetGroupAssociationsByAssetGroupIds, GetAudienceGroupAssetGroupAssociationsByAudienceGroupIds: ArrayOfAudienceGroupAssetGroupAssociation, AudienceGroupAssetGroupAssociation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -68,9 +68,13 @@ export function se_ArrayOfAudienceGroupAssetGroupAssociation(out: JsonBytes, val
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AudienceGroupAssetGroupAssociation` as UTF-8 bytes, made on the first write. */
+let keys_AudienceGroupAssetGroupAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AudienceGroupAssetGroupAssociation` as a REST JSON object. */
 export function se_AudienceGroupAssetGroupAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AudienceGroupAssetGroupAssociation ??= jsonKeys(["AssetGroupId", "AudienceGroupId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -79,13 +83,13 @@ export function se_AudienceGroupAssetGroupAssociation(out: JsonBytes, input: unk
     v = value.AssetGroupId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"AssetGroupId":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "AudienceGroupId"
     v = value.AudienceGroupId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"AudienceGroupId":')
+    out.bytes(key[1])
     putLong(out, v, XS_LONG)
   } catch (e) {
     throw atField(e, at)

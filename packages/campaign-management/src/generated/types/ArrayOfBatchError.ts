@@ -4,7 +4,7 @@
  * Types reached by every operation: ArrayOfBatchError, BatchError, EditorialError, ApiFaultDetail, ArrayOfOperationError, OperationError, EditorialApiFaultDetail, ArrayOfEditorialError, ArrayOfKeyValuePairOfstringstring, KeyValuePairOfstringstring, AdApiFaultDetail, ApplicationFault, ArrayOfAdApiError, AdApiError.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, nullItem, putInt, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, nullItem, putInt, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, NS3, NS5, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -454,9 +454,13 @@ export function se_ArrayOfOperationError(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `OperationError` as UTF-8 bytes, made on the first write. */
+let keys_OperationError: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `OperationError` as a REST JSON object. */
 export function se_OperationError(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_OperationError ??= jsonKeys(["Code", "Details", "ErrorCode", "Message"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -465,25 +469,25 @@ export function se_OperationError(out: JsonBytes, input: unknown): void {
     v = value.Code
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Code":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "Details"
     v = value.Details
     if (v !== undefined && v !== null) {
-      out.ascii(',"Details":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "ErrorCode"
     v = value.ErrorCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"ErrorCode":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "Message"
     v = value.Message
     if (v !== undefined && v !== null) {
-      out.ascii(',"Message":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {
@@ -535,9 +539,13 @@ export function se_ArrayOfKeyValuePairOfstringstring(out: JsonBytes, value: unkn
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `KeyValuePairOfstringstring` as UTF-8 bytes, made on the first write. */
+let keys_KeyValuePairOfstringstring: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `KeyValuePairOfstringstring` as a REST JSON object. */
 export function se_KeyValuePairOfstringstring(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_KeyValuePairOfstringstring ??= jsonKeys(["Key", "Value"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -546,14 +554,14 @@ export function se_KeyValuePairOfstringstring(out: JsonBytes, input: unknown): v
     v = value.key
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"Key":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "value"
     v = value.value
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"Value":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -591,9 +599,13 @@ export function se_ArrayOfAdApiError(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdApiError` as UTF-8 bytes, made on the first write. */
+let keys_AdApiError: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdApiError` as a REST JSON object. */
 export function se_AdApiError(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdApiError ??= jsonKeys(["Code", "Detail", "ErrorCode", "Message"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -602,25 +614,25 @@ export function se_AdApiError(out: JsonBytes, input: unknown): void {
     v = value.Code
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Code":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "Detail"
     v = value.Detail
     if (v !== undefined && v !== null) {
-      out.ascii(',"Detail":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "ErrorCode"
     v = value.ErrorCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"ErrorCode":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "Message"
     v = value.Message
     if (v !== undefined && v !== null) {
-      out.ascii(',"Message":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddBidStrategies, UpdateBidStrategies, GetBidStrategiesByIds: ArrayOfBidStrategy, BidStrategy.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, putInt, putList, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putInt, putList, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { BiddingSchemeUnion, se_BiddingScheme, wire_BiddingScheme, type BiddingSchemeUnionEncoded } from "./BiddingScheme.js"
@@ -82,9 +82,13 @@ export function se_ArrayOfBidStrategy(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `BidStrategy` as UTF-8 bytes, made on the first write. */
+let keys_BidStrategy: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `BidStrategy` as a REST JSON object. */
 export function se_BidStrategy(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_BidStrategy ??= jsonKeys(["AssociatedCampaignType", "AssociationCount", "BiddingScheme", "Id", "Name"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -92,31 +96,31 @@ export function se_BidStrategy(out: JsonBytes, input: unknown): void {
     at = "AssociatedCampaignType"
     v = value.AssociatedCampaignType
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssociatedCampaignType":')
+      out.bytes(key[0])
       putList(out, v, wire_CampaignType)
     }
     at = "AssociationCount"
     v = value.AssociationCount
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssociationCount":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "BiddingScheme"
     v = value.BiddingScheme
     if (v !== undefined && v !== null) {
-      out.ascii(',"BiddingScheme":')
+      out.bytes(key[2])
       se_BiddingScheme(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[3])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[4])
       putString(out, v)
     }
   } catch (e) {

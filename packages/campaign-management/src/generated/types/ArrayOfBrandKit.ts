@@ -4,7 +4,7 @@
  * Types reached by the 4 operations AddBrandKits, UpdateBrandKits, GetBrandKitsByAccountId, GetBrandKitsByIds: ArrayOfBrandKit, BrandKit, ArrayOfBrandKitFont, BrandKitFont, FontTextAssetType, ArrayOfBrandKitImage, BrandKitImage, ArrayOfBrandKitPalette, BrandKitPalette, ArrayOfBrandKitColor, BrandKitColor.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, putEnum, putInt, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putInt, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 
@@ -253,9 +253,13 @@ export function se_ArrayOfBrandKit(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `BrandKit` as UTF-8 bytes, made on the first write. */
+let keys_BrandKit: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `BrandKit` as a REST JSON object. */
 export function se_BrandKit(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_BrandKit ??= jsonKeys(["Fonts", "Id", "Images", "LandscapeLogos", "Name", "Palettes", "SquareLogos"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -263,43 +267,43 @@ export function se_BrandKit(out: JsonBytes, input: unknown): void {
     at = "Fonts"
     v = value.Fonts
     if (v !== undefined && v !== null) {
-      out.ascii(',"Fonts":')
+      out.bytes(key[0])
       se_ArrayOfBrandKitFont(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "Images"
     v = value.Images
     if (v !== undefined && v !== null) {
-      out.ascii(',"Images":')
+      out.bytes(key[2])
       se_ArrayOfBrandKitImage(out, v)
     }
     at = "LandscapeLogos"
     v = value.LandscapeLogos
     if (v !== undefined && v !== null) {
-      out.ascii(',"LandscapeLogos":')
+      out.bytes(key[3])
       se_ArrayOfBrandKitImage(out, v)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "Palettes"
     v = value.Palettes
     if (v !== undefined && v !== null) {
-      out.ascii(',"Palettes":')
+      out.bytes(key[5])
       se_ArrayOfBrandKitPalette(out, v)
     }
     at = "SquareLogos"
     v = value.SquareLogos
     if (v !== undefined && v !== null) {
-      out.ascii(',"SquareLogos":')
+      out.bytes(key[6])
       se_ArrayOfBrandKitImage(out, v)
     }
   } catch (e) {
@@ -327,9 +331,13 @@ export function se_ArrayOfBrandKitFont(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `BrandKitFont` as UTF-8 bytes, made on the first write. */
+let keys_BrandKitFont: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `BrandKitFont` as a REST JSON object. */
 export function se_BrandKitFont(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_BrandKitFont ??= jsonKeys(["TextAssetType", "Typeface", "Weight"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -338,19 +346,19 @@ export function se_BrandKitFont(out: JsonBytes, input: unknown): void {
     v = value.TextAssetType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"TextAssetType":')
+      out.bytes(key[0])
       putEnum(out, v, wire_FontTextAssetType)
     }
     at = "Typeface"
     v = value.Typeface
     if (v !== undefined && v !== null) {
-      out.ascii(',"Typeface":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Weight"
     v = value.Weight
     if (v !== undefined && v !== null) {
-      out.ascii(',"Weight":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {
@@ -378,9 +386,13 @@ export function se_ArrayOfBrandKitImage(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `BrandKitImage` as UTF-8 bytes, made on the first write. */
+let keys_BrandKitImage: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `BrandKitImage` as a REST JSON object. */
 export function se_BrandKitImage(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_BrandKitImage ??= jsonKeys(["CropHeight", "CropWidth", "CropX", "CropY", "Id", "ThumbnailUrl", "Url"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -388,44 +400,44 @@ export function se_BrandKitImage(out: JsonBytes, input: unknown): void {
     at = "CropHeight"
     v = value.CropHeight
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropHeight":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "CropWidth"
     v = value.CropWidth
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropWidth":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "CropX"
     v = value.CropX
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropX":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "CropY"
     v = value.CropY
     if (v !== undefined && v !== null) {
-      out.ascii(',"CropY":')
+      out.bytes(key[3])
       putInt(out, v, XS_INT)
     }
     at = "Id"
     v = value.Id
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Id":')
+      out.bytes(key[4])
       putLong(out, v, XS_LONG)
     }
     at = "ThumbnailUrl"
     v = value.ThumbnailUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"ThumbnailUrl":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "Url"
     v = value.Url
     if (v !== undefined && v !== null) {
-      out.ascii(',"Url":')
+      out.bytes(key[6])
       putString(out, v)
     }
   } catch (e) {
@@ -453,9 +465,13 @@ export function se_ArrayOfBrandKitPalette(out: JsonBytes, value: unknown): void 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `BrandKitPalette` as UTF-8 bytes, made on the first write. */
+let keys_BrandKitPalette: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `BrandKitPalette` as a REST JSON object. */
 export function se_BrandKitPalette(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_BrandKitPalette ??= jsonKeys(["ColorType", "Colors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -463,13 +479,13 @@ export function se_BrandKitPalette(out: JsonBytes, input: unknown): void {
     at = "ColorType"
     v = value.ColorType
     if (v !== undefined && v !== null) {
-      out.ascii(',"ColorType":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Colors"
     v = value.Colors
     if (v !== undefined && v !== null) {
-      out.ascii(',"Colors":')
+      out.bytes(key[1])
       se_ArrayOfBrandKitColor(out, v)
     }
   } catch (e) {
@@ -497,9 +513,13 @@ export function se_ArrayOfBrandKitColor(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `BrandKitColor` as UTF-8 bytes, made on the first write. */
+let keys_BrandKitColor: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `BrandKitColor` as a REST JSON object. */
 export function se_BrandKitColor(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_BrandKitColor ??= jsonKeys(["HexCode", "Name"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -508,13 +528,13 @@ export function se_BrandKitColor(out: JsonBytes, input: unknown): void {
     v = value.HexCode
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"HexCode":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddBudgets, UpdateBudgets, GetBudgetsByIds: ArrayOfBudget, Budget.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, putEnum, putInt, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putEnum, putInt, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { BudgetLimitType, wire_BudgetLimitType } from "./BudgetLimitType.js"
@@ -81,9 +81,13 @@ export function se_ArrayOfBudget(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `Budget` as UTF-8 bytes, made on the first write. */
+let keys_Budget: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Budget` as a REST JSON object. */
 export function se_Budget(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Budget ??= jsonKeys(["Amount", "AssociationCount", "BudgetType", "Id", "Name"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -91,31 +95,31 @@ export function se_Budget(out: JsonBytes, input: unknown): void {
     at = "Amount"
     v = value.Amount
     if (v !== undefined && v !== null) {
-      out.ascii(',"Amount":')
+      out.bytes(key[0])
       putNumber(out, v)
     }
     at = "AssociationCount"
     v = value.AssociationCount
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssociationCount":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "BudgetType"
     v = value.BudgetType
     if (v !== undefined && v !== null) {
-      out.ascii(',"BudgetType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_BudgetLimitType)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[3])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[4])
       putString(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, putBoolean, putDateTime, putEnum, putInt, putList, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putBoolean, putDateTime, putEnum, putInt, putList, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyValuePairOfstringstring, se_ArrayOfKeyValuePairOfstringstring, wire_ArrayOfKeyValuePairOfstringstring, type ArrayOfKeyValuePairOfstringstringEncoded } from "./ArrayOfBatchError.js"
@@ -182,9 +182,13 @@ export function se_ArrayOfCampaign(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `Campaign` as UTF-8 bytes, made on the first write. */
+let keys_Campaign: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Campaign` as a REST JSON object. */
 export function se_Campaign(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Campaign ??= jsonKeys(["AudienceAdsBidAdjustment", "BiddingScheme", "BudgetType", "DailyBudget", "DealIds", "EndDate", "ExperimentId", "FinalUrlSuffix", "ForwardCompatibilityMap", "GoalIds", "Id", "IsDealCampaign", "MultimediaAdsBidAdjustment", "Name", "StartDate", "Status", "SubType", "TimeZone", "TrackingUrlTemplate", "UrlCustomParameters", "UseCampaignLevelDates", "CampaignType", "Settings", "BudgetId", "Languages", "AdScheduleUseSearcherTimeZone", "BidStrategyId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -192,163 +196,163 @@ export function se_Campaign(out: JsonBytes, input: unknown): void {
     at = "AudienceAdsBidAdjustment"
     v = value.AudienceAdsBidAdjustment
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceAdsBidAdjustment":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "BiddingScheme"
     v = value.BiddingScheme
     if (v !== undefined && v !== null) {
-      out.ascii(',"BiddingScheme":')
+      out.bytes(key[1])
       se_BiddingScheme(out, v)
     }
     at = "BudgetType"
     v = value.BudgetType
     if (v !== undefined && v !== null) {
-      out.ascii(',"BudgetType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_BudgetLimitType)
     }
     at = "DailyBudget"
     v = value.DailyBudget
     if (v !== undefined && v !== null) {
-      out.ascii(',"DailyBudget":')
+      out.bytes(key[3])
       putNumber(out, v)
     }
     at = "DealIds"
     v = value.DealIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"DealIds":')
+      out.bytes(key[4])
       se_ArrayOflong(out, v)
     }
     at = "EndDate"
     v = value.EndDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"EndDate":')
+      out.bytes(key[5])
       putDateTime(out, v)
     }
     at = "ExperimentId"
     v = value.ExperimentId
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExperimentId":')
+      out.bytes(key[6])
       putLong(out, v, XS_LONG)
     }
     at = "FinalUrlSuffix"
     v = value.FinalUrlSuffix
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrlSuffix":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "ForwardCompatibilityMap"
     v = value.ForwardCompatibilityMap
     if (v !== undefined && v !== null) {
-      out.ascii(',"ForwardCompatibilityMap":')
+      out.bytes(key[8])
       se_ArrayOfKeyValuePairOfstringstring(out, v)
     }
     at = "GoalIds"
     v = value.GoalIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"GoalIds":')
+      out.bytes(key[9])
       se_ArrayOflong(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[10])
       putLong(out, v, XS_LONG)
     }
     at = "IsDealCampaign"
     v = value.IsDealCampaign
     if (v !== undefined && v !== null) {
-      out.ascii(',"IsDealCampaign":')
+      out.bytes(key[11])
       putBoolean(out, v)
     }
     at = "MultimediaAdsBidAdjustment"
     v = value.MultimediaAdsBidAdjustment
     if (v !== undefined && v !== null) {
-      out.ascii(',"MultimediaAdsBidAdjustment":')
+      out.bytes(key[12])
       putInt(out, v, XS_INT)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[13])
       putString(out, v)
     }
     at = "StartDate"
     v = value.StartDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartDate":')
+      out.bytes(key[14])
       putDateTime(out, v)
     }
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[15])
       putEnum(out, v, wire_CampaignStatus)
     }
     at = "SubType"
     v = value.SubType
     if (v !== undefined && v !== null) {
-      out.ascii(',"SubType":')
+      out.bytes(key[16])
       putString(out, v)
     }
     at = "TimeZone"
     v = value.TimeZone
     if (v !== undefined && v !== null) {
-      out.ascii(',"TimeZone":')
+      out.bytes(key[17])
       putString(out, v)
     }
     at = "TrackingUrlTemplate"
     v = value.TrackingUrlTemplate
     if (v !== undefined && v !== null) {
-      out.ascii(',"TrackingUrlTemplate":')
+      out.bytes(key[18])
       putString(out, v)
     }
     at = "UrlCustomParameters"
     v = value.UrlCustomParameters
     if (v !== undefined && v !== null) {
-      out.ascii(',"UrlCustomParameters":')
+      out.bytes(key[19])
       se_CustomParameters(out, v)
     }
     at = "UseCampaignLevelDates"
     v = value.UseCampaignLevelDates
     if (v !== undefined && v !== null) {
-      out.ascii(',"UseCampaignLevelDates":')
+      out.bytes(key[20])
       putBoolean(out, v)
     }
     at = "CampaignType"
     v = value.CampaignType
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignType":')
+      out.bytes(key[21])
       putList(out, v, wire_CampaignType)
     }
     at = "Settings"
     v = value.Settings
     if (v !== undefined && v !== null) {
-      out.ascii(',"Settings":')
+      out.bytes(key[22])
       se_ArrayOfSetting(out, v)
     }
     at = "BudgetId"
     v = value.BudgetId
     if (v !== undefined && v !== null) {
-      out.ascii(',"BudgetId":')
+      out.bytes(key[23])
       putLong(out, v, XS_LONG)
     }
     at = "Languages"
     v = value.Languages
     if (v !== undefined && v !== null) {
-      out.ascii(',"Languages":')
+      out.bytes(key[24])
       se_ArrayOfstring(out, v)
     }
     at = "AdScheduleUseSearcherTimeZone"
     v = value.AdScheduleUseSearcherTimeZone
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdScheduleUseSearcherTimeZone":')
+      out.bytes(key[25])
       putBoolean(out, v)
     }
     at = "BidStrategyId"
     v = value.BidStrategyId
     if (v !== undefined && v !== null) {
-      out.ascii(',"BidStrategyId":')
+      out.bytes(key[26])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {

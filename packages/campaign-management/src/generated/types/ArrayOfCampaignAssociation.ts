@@ -4,7 +4,7 @@
  * Types reached by the 8 operations AddDataExclusions, UpdateDataExclusions, GetDataExclusionsByIds, GetDataExclusionsByAccountId, AddSeasonalityAdjustments, UpdateSeasonalityAdjustments, GetSeasonalityAdjustmentsByIds, GetSeasonalityAdjustmentsByAccountId: ArrayOfCampaignAssociation, CampaignAssociation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -64,9 +64,13 @@ export function se_ArrayOfCampaignAssociation(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CampaignAssociation` as UTF-8 bytes, made on the first write. */
+let keys_CampaignAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CampaignAssociation` as a REST JSON object. */
 export function se_CampaignAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CampaignAssociation ??= jsonKeys(["CampaignId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -75,7 +79,7 @@ export function se_CampaignAssociation(out: JsonBytes, input: unknown): void {
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {

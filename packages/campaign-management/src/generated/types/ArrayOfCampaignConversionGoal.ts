@@ -4,7 +4,7 @@
  * Types reached by the 2 operations AddCampaignConversionGoals, DeleteCampaignConversionGoals: ArrayOfCampaignConversionGoal, CampaignConversionGoal.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -68,9 +68,13 @@ export function se_ArrayOfCampaignConversionGoal(out: JsonBytes, value: unknown)
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CampaignConversionGoal` as UTF-8 bytes, made on the first write. */
+let keys_CampaignConversionGoal: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CampaignConversionGoal` as a REST JSON object. */
 export function se_CampaignConversionGoal(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CampaignConversionGoal ??= jsonKeys(["CampaignId", "GoalId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -79,13 +83,13 @@ export function se_CampaignConversionGoal(out: JsonBytes, input: unknown): void 
     v = value.CampaignId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"CampaignId":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "GoalId"
     v = value.GoalId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"GoalId":')
+    out.bytes(key[1])
     putLong(out, v, XS_LONG)
   } catch (e) {
     throw atField(e, at)

@@ -4,7 +4,7 @@
  * Types reached by the 2 operations GetNegativeSitesByCampaignIds, SetNegativeSitesToCampaigns: ArrayOfCampaignNegativeSites, CampaignNegativeSites.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfstring, se_ArrayOfstring, wire_ArrayOfstring, type ArrayOfstringEncoded } from "./ArrayOfstring.js"
@@ -69,9 +69,13 @@ export function se_ArrayOfCampaignNegativeSites(out: JsonBytes, value: unknown):
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CampaignNegativeSites` as UTF-8 bytes, made on the first write. */
+let keys_CampaignNegativeSites: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CampaignNegativeSites` as a REST JSON object. */
 export function se_CampaignNegativeSites(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CampaignNegativeSites ??= jsonKeys(["CampaignId", "NegativeSites"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,13 +84,13 @@ export function se_CampaignNegativeSites(out: JsonBytes, input: unknown): void {
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "NegativeSites"
     v = value.NegativeSites
     if (v !== undefined && v !== null) {
-      out.ascii(',"NegativeSites":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {

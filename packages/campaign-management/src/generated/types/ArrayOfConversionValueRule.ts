@@ -4,7 +4,7 @@
  * Types reached by the 4 operations UpdateConversionValueRules, AddConversionValueRules, GetConversionValueRulesByAccountId, GetConversionValueRulesByIds: ArrayOfConversionValueRule, ConversionValueRule, AudienceCondition, ArrayOfAudienceConditionItem, AudienceConditionItem, DeviceCondition, LocationCondition, ArrayOfLocationConditionItem, LocationConditionItem, LocationType, ConversionValueRuleOperator.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, putBoolean, putEnum, putInt, putList, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putBoolean, putEnum, putInt, putList, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { AudienceType, wire_AudienceType } from "./AudienceType.js"
@@ -270,9 +270,13 @@ export function se_ArrayOfConversionValueRule(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `ConversionValueRule` as UTF-8 bytes, made on the first write. */
+let keys_ConversionValueRule: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ConversionValueRule` as a REST JSON object. */
 export function se_ConversionValueRule(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ConversionValueRule ??= jsonKeys(["AudienceCondition", "CurrencyCode", "DeviceCondition", "Id", "LocationCondition", "Name", "Operation", "Status", "Value"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -280,55 +284,55 @@ export function se_ConversionValueRule(out: JsonBytes, input: unknown): void {
     at = "AudienceCondition"
     v = value.AudienceCondition
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceCondition":')
+      out.bytes(key[0])
       se_AudienceCondition(out, v)
     }
     at = "CurrencyCode"
     v = value.CurrencyCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"CurrencyCode":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "DeviceCondition"
     v = value.DeviceCondition
     if (v !== undefined && v !== null) {
-      out.ascii(',"DeviceCondition":')
+      out.bytes(key[2])
       se_DeviceCondition(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[3])
       putLong(out, v, XS_LONG)
     }
     at = "LocationCondition"
     v = value.LocationCondition
     if (v !== undefined && v !== null) {
-      out.ascii(',"LocationCondition":')
+      out.bytes(key[4])
       se_LocationCondition(out, v)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "Operation"
     v = value.Operation
     if (v !== undefined && v !== null) {
-      out.ascii(',"Operation":')
+      out.bytes(key[6])
       putEnum(out, v, wire_ConversionValueRuleOperator)
     }
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[7])
       putEnum(out, v, wire_ConversionValueRuleStatus)
     }
     at = "Value"
     v = value.Value
     if (v !== undefined && v !== null) {
-      out.ascii(',"Value":')
+      out.bytes(key[8])
       putNumber(out, v)
     }
   } catch (e) {
@@ -337,9 +341,13 @@ export function se_ConversionValueRule(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AudienceCondition` as UTF-8 bytes, made on the first write. */
+let keys_AudienceCondition: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AudienceCondition` as a REST JSON object. */
 export function se_AudienceCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AudienceCondition ??= jsonKeys(["Audiences", "IsPrimary"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -347,14 +355,14 @@ export function se_AudienceCondition(out: JsonBytes, input: unknown): void {
     at = "Audiences"
     v = value.Audiences
     if (v !== undefined && v !== null) {
-      out.ascii(',"Audiences":')
+      out.bytes(key[0])
       se_ArrayOfAudienceConditionItem(out, v)
     }
     at = "IsPrimary"
     v = value.IsPrimary
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"IsPrimary":')
+      out.bytes(key[1])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -382,9 +390,13 @@ export function se_ArrayOfAudienceConditionItem(out: JsonBytes, value: unknown):
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AudienceConditionItem` as UTF-8 bytes, made on the first write. */
+let keys_AudienceConditionItem: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AudienceConditionItem` as a REST JSON object. */
 export function se_AudienceConditionItem(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AudienceConditionItem ??= jsonKeys(["Id", "Name", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -393,19 +405,19 @@ export function se_AudienceConditionItem(out: JsonBytes, input: unknown): void {
     v = value.Id
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Type"
     v = value.Type
     if (v !== undefined && v !== null) {
-      out.ascii(',"Type":')
+      out.bytes(key[2])
       putList(out, v, wire_AudienceType)
     }
   } catch (e) {
@@ -414,9 +426,13 @@ export function se_AudienceConditionItem(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeviceCondition` as UTF-8 bytes, made on the first write. */
+let keys_DeviceCondition: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeviceCondition` as a REST JSON object. */
 export function se_DeviceCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeviceCondition ??= jsonKeys(["DeviceTypes", "IsPrimary"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -425,14 +441,14 @@ export function se_DeviceCondition(out: JsonBytes, input: unknown): void {
     v = value.DeviceTypes
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"DeviceTypes":')
+      out.bytes(key[0])
       putList(out, v, wire_DeviceType)
     }
     at = "IsPrimary"
     v = value.IsPrimary
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"IsPrimary":')
+      out.bytes(key[1])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -441,9 +457,13 @@ export function se_DeviceCondition(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `LocationCondition` as UTF-8 bytes, made on the first write. */
+let keys_LocationCondition: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `LocationCondition` as a REST JSON object. */
 export function se_LocationCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_LocationCondition ??= jsonKeys(["ExcludedLocationIntent", "ExcludedLocations", "IncludedLocationIntent", "IncludedLocations", "IsPrimary"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -451,32 +471,32 @@ export function se_LocationCondition(out: JsonBytes, input: unknown): void {
     at = "ExcludedLocationIntent"
     v = value.ExcludedLocationIntent
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExcludedLocationIntent":')
+      out.bytes(key[0])
       putEnum(out, v, wire_IntentOption)
     }
     at = "ExcludedLocations"
     v = value.ExcludedLocations
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExcludedLocations":')
+      out.bytes(key[1])
       se_ArrayOfLocationConditionItem(out, v)
     }
     at = "IncludedLocationIntent"
     v = value.IncludedLocationIntent
     if (v !== undefined && v !== null) {
-      out.ascii(',"IncludedLocationIntent":')
+      out.bytes(key[2])
       putEnum(out, v, wire_IntentOption)
     }
     at = "IncludedLocations"
     v = value.IncludedLocations
     if (v !== undefined && v !== null) {
-      out.ascii(',"IncludedLocations":')
+      out.bytes(key[3])
       se_ArrayOfLocationConditionItem(out, v)
     }
     at = "IsPrimary"
     v = value.IsPrimary
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"IsPrimary":')
+      out.bytes(key[4])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -504,9 +524,13 @@ export function se_ArrayOfLocationConditionItem(out: JsonBytes, value: unknown):
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `LocationConditionItem` as UTF-8 bytes, made on the first write. */
+let keys_LocationConditionItem: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `LocationConditionItem` as a REST JSON object. */
 export function se_LocationConditionItem(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_LocationConditionItem ??= jsonKeys(["Id", "Name", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -515,19 +539,19 @@ export function se_LocationConditionItem(out: JsonBytes, input: unknown): void {
     v = value.Id
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Type"
     v = value.Type
     if (v !== undefined && v !== null) {
-      out.ascii(',"Type":')
+      out.bytes(key[2])
       putEnum(out, v, wire_LocationType)
     }
   } catch (e) {

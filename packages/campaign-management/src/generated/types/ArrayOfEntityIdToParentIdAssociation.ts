@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AppealEditorialRejections, GetEditorialReasonsByIds, GetAssetGroupsEditorialReasons: ArrayOfEntityIdToParentIdAssociation, EntityIdToParentIdAssociation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -68,9 +68,13 @@ export function se_ArrayOfEntityIdToParentIdAssociation(out: JsonBytes, value: u
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `EntityIdToParentIdAssociation` as UTF-8 bytes, made on the first write. */
+let keys_EntityIdToParentIdAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `EntityIdToParentIdAssociation` as a REST JSON object. */
 export function se_EntityIdToParentIdAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_EntityIdToParentIdAssociation ??= jsonKeys(["EntityId", "ParentId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -79,14 +83,14 @@ export function se_EntityIdToParentIdAssociation(out: JsonBytes, input: unknown)
     v = value.EntityId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EntityId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "ParentId"
     v = value.ParentId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ParentId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {

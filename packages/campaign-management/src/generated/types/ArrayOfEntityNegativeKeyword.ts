@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddNegativeKeywordsToEntities, GetNegativeKeywordsByEntityIds, DeleteNegativeKeywordsFromEntities: ArrayOfEntityNegativeKeyword, EntityNegativeKeyword, ArrayOfNegativeKeyword.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { NegativeKeyword, se_NegativeKeyword, wire_NegativeKeyword, type NegativeKeywordEncoded } from "./NegativeKeyword.js"
@@ -83,9 +83,13 @@ export function se_ArrayOfEntityNegativeKeyword(out: JsonBytes, value: unknown):
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `EntityNegativeKeyword` as UTF-8 bytes, made on the first write. */
+let keys_EntityNegativeKeyword: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `EntityNegativeKeyword` as a REST JSON object. */
 export function se_EntityNegativeKeyword(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_EntityNegativeKeyword ??= jsonKeys(["EntityId", "EntityType", "NegativeKeywords"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -94,18 +98,18 @@ export function se_EntityNegativeKeyword(out: JsonBytes, input: unknown): void {
     v = value.EntityId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"EntityId":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "EntityType"
     v = value.EntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "NegativeKeywords"
     v = value.NegativeKeywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"NegativeKeywords":')
+      out.bytes(key[2])
       se_ArrayOfNegativeKeyword(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddExperiments, UpdateExperiments, GetExperimentsByIds: ArrayOfExperiment, Experiment.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { Date, se_Date, wire_Date, type DateEncoded } from "./Date.js"
@@ -97,9 +97,13 @@ export function se_ArrayOfExperiment(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `Experiment` as UTF-8 bytes, made on the first write. */
+let keys_Experiment: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Experiment` as a REST JSON object. */
 export function se_Experiment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Experiment ??= jsonKeys(["BaseCampaignId", "EndDate", "ExperimentCampaignId", "ExperimentStatus", "ExperimentType", "Id", "Name", "StartDate", "TrafficSplitPercent"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,55 +111,55 @@ export function se_Experiment(out: JsonBytes, input: unknown): void {
     at = "BaseCampaignId"
     v = value.BaseCampaignId
     if (v !== undefined && v !== null) {
-      out.ascii(',"BaseCampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "EndDate"
     v = value.EndDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"EndDate":')
+      out.bytes(key[1])
       se_Date(out, v)
     }
     at = "ExperimentCampaignId"
     v = value.ExperimentCampaignId
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExperimentCampaignId":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
     at = "ExperimentStatus"
     v = value.ExperimentStatus
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExperimentStatus":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "ExperimentType"
     v = value.ExperimentType
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExperimentType":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[5])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "StartDate"
     v = value.StartDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartDate":')
+      out.bytes(key[7])
       se_Date(out, v)
     }
     at = "TrafficSplitPercent"
     v = value.TrafficSplitPercent
     if (v !== undefined && v !== null) {
-      out.ascii(',"TrafficSplitPercent":')
+      out.bytes(key[8])
       putInt(out, v, XS_INT)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddNegativeKeywordsToEntities, GetCampaignIdsByBudgetIds, GetCampaignIdsByBidStrategyIds: ArrayOfIdCollection, IdCollection.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfNullableOflong, se_ArrayOfNullableOflong, wire_ArrayOfNullableOflong, type ArrayOfNullableOflongEncoded } from "./ArrayOfNullableOflong.js"
 
@@ -64,9 +64,13 @@ export function se_ArrayOfIdCollection(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `IdCollection` as UTF-8 bytes, made on the first write. */
+let keys_IdCollection: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `IdCollection` as a REST JSON object. */
 export function se_IdCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_IdCollection ??= jsonKeys(["Ids"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -74,7 +78,7 @@ export function se_IdCollection(out: JsonBytes, input: unknown): void {
     at = "Ids"
     v = value.Ids
     if (v !== undefined && v !== null) {
-      out.ascii(',"Ids":')
+      out.bytes(key[0])
       se_ArrayOfNullableOflong(out, v)
     }
   } catch (e) {

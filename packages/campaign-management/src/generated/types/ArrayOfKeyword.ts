@@ -4,7 +4,7 @@
  * Types reached by the 5 operations AddKeywords, GetKeywordsByEditorialStatus, GetKeywordsByIds, GetKeywordsByAdGroupId, UpdateKeywords: ArrayOfKeyword, Keyword, KeywordEditorialStatus, KeywordStatus.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, putEnum, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putEnum, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfAppUrl, se_ArrayOfAppUrl, wire_ArrayOfAppUrl, type ArrayOfAppUrlEncoded } from "./ArrayOfAppUrl.js"
@@ -148,9 +148,13 @@ export function se_ArrayOfKeyword(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `Keyword` as UTF-8 bytes, made on the first write. */
+let keys_Keyword: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Keyword` as a REST JSON object. */
 export function se_Keyword(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Keyword ??= jsonKeys(["Bid", "BiddingScheme", "DestinationUrl", "EditorialStatus", "FinalAppUrls", "FinalMobileUrls", "FinalUrlSuffix", "FinalUrls", "ForwardCompatibilityMap", "Id", "MatchType", "Param1", "Param2", "Param3", "Status", "Text", "TrackingUrlTemplate", "UrlCustomParameters"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -158,109 +162,109 @@ export function se_Keyword(out: JsonBytes, input: unknown): void {
     at = "Bid"
     v = value.Bid
     if (v !== undefined && v !== null) {
-      out.ascii(',"Bid":')
+      out.bytes(key[0])
       se_Bid(out, v)
     }
     at = "BiddingScheme"
     v = value.BiddingScheme
     if (v !== undefined && v !== null) {
-      out.ascii(',"BiddingScheme":')
+      out.bytes(key[1])
       se_BiddingScheme(out, v)
     }
     at = "DestinationUrl"
     v = value.DestinationUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"DestinationUrl":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "EditorialStatus"
     v = value.EditorialStatus
     if (v !== undefined && v !== null) {
-      out.ascii(',"EditorialStatus":')
+      out.bytes(key[3])
       putEnum(out, v, wire_KeywordEditorialStatus)
     }
     at = "FinalAppUrls"
     v = value.FinalAppUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalAppUrls":')
+      out.bytes(key[4])
       se_ArrayOfAppUrl(out, v)
     }
     at = "FinalMobileUrls"
     v = value.FinalMobileUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalMobileUrls":')
+      out.bytes(key[5])
       se_ArrayOfstring(out, v)
     }
     at = "FinalUrlSuffix"
     v = value.FinalUrlSuffix
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrlSuffix":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "FinalUrls"
     v = value.FinalUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrls":')
+      out.bytes(key[7])
       se_ArrayOfstring(out, v)
     }
     at = "ForwardCompatibilityMap"
     v = value.ForwardCompatibilityMap
     if (v !== undefined && v !== null) {
-      out.ascii(',"ForwardCompatibilityMap":')
+      out.bytes(key[8])
       se_ArrayOfKeyValuePairOfstringstring(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[9])
       putLong(out, v, XS_LONG)
     }
     at = "MatchType"
     v = value.MatchType
     if (v !== undefined && v !== null) {
-      out.ascii(',"MatchType":')
+      out.bytes(key[10])
       putEnum(out, v, wire_MatchType)
     }
     at = "Param1"
     v = value.Param1
     if (v !== undefined && v !== null) {
-      out.ascii(',"Param1":')
+      out.bytes(key[11])
       putString(out, v)
     }
     at = "Param2"
     v = value.Param2
     if (v !== undefined && v !== null) {
-      out.ascii(',"Param2":')
+      out.bytes(key[12])
       putString(out, v)
     }
     at = "Param3"
     v = value.Param3
     if (v !== undefined && v !== null) {
-      out.ascii(',"Param3":')
+      out.bytes(key[13])
       putString(out, v)
     }
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[14])
       putEnum(out, v, wire_KeywordStatus)
     }
     at = "Text"
     v = value.Text
     if (v !== undefined && v !== null) {
-      out.ascii(',"Text":')
+      out.bytes(key[15])
       putString(out, v)
     }
     at = "TrackingUrlTemplate"
     v = value.TrackingUrlTemplate
     if (v !== undefined && v !== null) {
-      out.ascii(',"TrackingUrlTemplate":')
+      out.bytes(key[16])
       putString(out, v)
     }
     at = "UrlCustomParameters"
     v = value.UrlCustomParameters
     if (v !== undefined && v !== null) {
-      out.ascii(',"UrlCustomParameters":')
+      out.bytes(key[17])
       se_CustomParameters(out, v)
     }
   } catch (e) {

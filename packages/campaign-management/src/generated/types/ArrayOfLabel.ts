@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddLabels, UpdateLabels, GetLabelsByIds: ArrayOfLabel, Label.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -76,9 +76,13 @@ export function se_ArrayOfLabel(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `Label` as UTF-8 bytes, made on the first write. */
+let keys_Label: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Label` as a REST JSON object. */
 export function se_Label(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Label ??= jsonKeys(["ColorCode", "Description", "Id", "Name"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,25 +90,25 @@ export function se_Label(out: JsonBytes, input: unknown): void {
     at = "ColorCode"
     v = value.ColorCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"ColorCode":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Description"
     v = value.Description
     if (v !== undefined && v !== null) {
-      out.ascii(',"Description":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 3 operations AddNewCustomerAcquisitionGoals, UpdateNewCustomerAcquisitionGoals, GetNewCustomerAcquisitionGoalsByAccountId: ArrayOfNewCustomerAcquisitionGoal, NewCustomerAcquisitionGoal, ArrayOfAudienceIdName, AudienceIdName.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -106,9 +106,13 @@ export function se_ArrayOfNewCustomerAcquisitionGoal(out: JsonBytes, value: unkn
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `NewCustomerAcquisitionGoal` as UTF-8 bytes, made on the first write. */
+let keys_NewCustomerAcquisitionGoal: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `NewCustomerAcquisitionGoal` as a REST JSON object. */
 export function se_NewCustomerAcquisitionGoal(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_NewCustomerAcquisitionGoal ??= jsonKeys(["AdditionalValue", "Audiences", "Id"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -116,19 +120,19 @@ export function se_NewCustomerAcquisitionGoal(out: JsonBytes, input: unknown): v
     at = "AdditionalValue"
     v = value.AdditionalValue
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdditionalValue":')
+      out.bytes(key[0])
       putNumber(out, v)
     }
     at = "Audiences"
     v = value.Audiences
     if (v !== undefined && v !== null) {
-      out.ascii(',"Audiences":')
+      out.bytes(key[1])
       se_ArrayOfAudienceIdName(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -156,9 +160,13 @@ export function se_ArrayOfAudienceIdName(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AudienceIdName` as UTF-8 bytes, made on the first write. */
+let keys_AudienceIdName: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AudienceIdName` as a REST JSON object. */
 export function se_AudienceIdName(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AudienceIdName ??= jsonKeys(["Id", "Name"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -167,13 +175,13 @@ export function se_AudienceIdName(out: JsonBytes, input: unknown): void {
     v = value.Id
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {

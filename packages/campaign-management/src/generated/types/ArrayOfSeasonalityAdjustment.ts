@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, putDateTime, putList, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putDateTime, putList, putLong, putNumber, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfCampaignAssociation, se_ArrayOfCampaignAssociation, wire_ArrayOfCampaignAssociation, type ArrayOfCampaignAssociationEncoded } from "./ArrayOfCampaignAssociation.js"
@@ -100,9 +100,13 @@ export function se_ArrayOfSeasonalityAdjustment(out: JsonBytes, value: unknown):
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `SeasonalityAdjustment` as UTF-8 bytes, made on the first write. */
+let keys_SeasonalityAdjustment: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SeasonalityAdjustment` as a REST JSON object. */
 export function se_SeasonalityAdjustment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SeasonalityAdjustment ??= jsonKeys(["AdjustmentPercentage", "CampaignAssociations", "CampaignTypeFilter", "Description", "DeviceTypeFilter", "EndDate", "Id", "Name", "StartDate"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -110,55 +114,55 @@ export function se_SeasonalityAdjustment(out: JsonBytes, input: unknown): void {
     at = "AdjustmentPercentage"
     v = value.AdjustmentPercentage
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdjustmentPercentage":')
+      out.bytes(key[0])
       putNumber(out, v)
     }
     at = "CampaignAssociations"
     v = value.CampaignAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignAssociations":')
+      out.bytes(key[1])
       se_ArrayOfCampaignAssociation(out, v)
     }
     at = "CampaignTypeFilter"
     v = value.CampaignTypeFilter
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignTypeFilter":')
+      out.bytes(key[2])
       putList(out, v, wire_CampaignType)
     }
     at = "Description"
     v = value.Description
     if (v !== undefined && v !== null) {
-      out.ascii(',"Description":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "DeviceTypeFilter"
     v = value.DeviceTypeFilter
     if (v !== undefined && v !== null) {
-      out.ascii(',"DeviceTypeFilter":')
+      out.bytes(key[4])
       putList(out, v, wire_DeviceType)
     }
     at = "EndDate"
     v = value.EndDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"EndDate":')
+      out.bytes(key[5])
       putDateTime(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[6])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "StartDate"
     v = value.StartDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartDate":')
+      out.bytes(key[8])
       putDateTime(out, v)
     }
   } catch (e) {

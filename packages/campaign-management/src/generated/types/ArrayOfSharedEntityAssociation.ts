@@ -4,7 +4,7 @@
  * Types reached by the 4 operations SetSharedEntityAssociations, DeleteSharedEntityAssociations, GetSharedEntityAssociationsBySharedEntityIds, GetSharedEntityAssociationsByEntityIds: ArrayOfSharedEntityAssociation, SharedEntityAssociation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -80,9 +80,13 @@ export function se_ArrayOfSharedEntityAssociation(out: JsonBytes, value: unknown
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `SharedEntityAssociation` as UTF-8 bytes, made on the first write. */
+let keys_SharedEntityAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SharedEntityAssociation` as a REST JSON object. */
 export function se_SharedEntityAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SharedEntityAssociation ??= jsonKeys(["EntityId", "EntityType", "SharedEntityCustomerId", "SharedEntityId", "SharedEntityType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -91,30 +95,30 @@ export function se_SharedEntityAssociation(out: JsonBytes, input: unknown): void
     v = value.EntityId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"EntityId":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "EntityType"
     v = value.EntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "SharedEntityCustomerId"
     v = value.SharedEntityCustomerId
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityCustomerId":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
     at = "SharedEntityId"
     v = value.SharedEntityId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"SharedEntityId":')
+    out.bytes(key[3])
     putLong(out, v, XS_LONG)
     at = "SharedEntityType"
     v = value.SharedEntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityType":')
+      out.bytes(key[4])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 3 operations GetUetTagsByIds, AddUetTags, UpdateUetTags: ArrayOfUetTag, UetTag, UetTagTrackingStatus.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, putEnum, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putEnum, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { CustomerShare, se_CustomerShare, wire_CustomerShare, type CustomerShareEncoded } from "./CustomerShare.js"
@@ -94,9 +94,13 @@ export function se_ArrayOfUetTag(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `UetTag` as UTF-8 bytes, made on the first write. */
+let keys_UetTag: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UetTag` as a REST JSON object. */
 export function se_UetTag(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UetTag ??= jsonKeys(["CustomerShare", "Description", "Id", "Name", "TrackingNoScript", "TrackingScript", "TrackingStatus"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -104,43 +108,43 @@ export function se_UetTag(out: JsonBytes, input: unknown): void {
     at = "CustomerShare"
     v = value.CustomerShare
     if (v !== undefined && v !== null) {
-      out.ascii(',"CustomerShare":')
+      out.bytes(key[0])
       se_CustomerShare(out, v)
     }
     at = "Description"
     v = value.Description
     if (v !== undefined && v !== null) {
-      out.ascii(',"Description":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "TrackingNoScript"
     v = value.TrackingNoScript
     if (v !== undefined && v !== null) {
-      out.ascii(',"TrackingNoScript":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "TrackingScript"
     v = value.TrackingScript
     if (v !== undefined && v !== null) {
-      out.ascii(',"TrackingScript":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "TrackingStatus"
     v = value.TrackingStatus
     if (v !== undefined && v !== null) {
-      out.ascii(',"TrackingStatus":')
+      out.bytes(key[6])
       putEnum(out, v, wire_UetTagTrackingStatus)
     }
   } catch (e) {

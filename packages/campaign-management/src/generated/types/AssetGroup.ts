@@ -4,7 +4,7 @@
  * Types reached by the 6 operations AddAssetGroups, UpdateAssetGroups, GetAssetGroupsByIds, GetAssetGroupsByCampaignId, CreateAssetGroupRecommendation, RefineAssetGroupRecommendation: AssetGroup, ArrayOfAssetGroupSearchTheme, AssetGroupSearchTheme, GenericEntityStatus, ArrayOfAssetGroupUrlTarget, AssetGroupUrlTarget, AssetGroupEditorialStatus, AssetGroupStatus.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putEnum, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfAssetLink, se_ArrayOfAssetLink, wire_ArrayOfAssetLink, type ArrayOfAssetLinkEncoded } from "./ArrayOfAssetLink.js"
@@ -239,9 +239,13 @@ export const wire_AssetGroupStatus: WireEnumType = { kind: "enum", name: "AssetG
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AssetGroup` as UTF-8 bytes, made on the first write. */
+let keys_AssetGroup: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetGroup` as a REST JSON object. */
 export function se_AssetGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetGroup ??= jsonKeys(["AssetGroupSearchThemes", "AssetGroupUrlTargets", "BusinessName", "CallToAction", "Descriptions", "EditorialStatus", "EndDate", "FinalMobileUrls", "FinalUrls", "ForwardCompatibilityMap", "Headlines", "Id", "Images", "LongHeadlines", "Name", "Path1", "Path2", "StartDate", "Status", "Videos"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -249,121 +253,121 @@ export function se_AssetGroup(out: JsonBytes, input: unknown): void {
     at = "AssetGroupSearchThemes"
     v = value.AssetGroupSearchThemes
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupSearchThemes":')
+      out.bytes(key[0])
       se_ArrayOfAssetGroupSearchTheme(out, v)
     }
     at = "AssetGroupUrlTargets"
     v = value.AssetGroupUrlTargets
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupUrlTargets":')
+      out.bytes(key[1])
       se_ArrayOfAssetGroupUrlTarget(out, v)
     }
     at = "BusinessName"
     v = value.BusinessName
     if (v !== undefined && v !== null) {
-      out.ascii(',"BusinessName":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "CallToAction"
     v = value.CallToAction
     if (v !== undefined && v !== null) {
-      out.ascii(',"CallToAction":')
+      out.bytes(key[3])
       putEnum(out, v, wire_CallToAction)
     }
     at = "Descriptions"
     v = value.Descriptions
     if (v !== undefined && v !== null) {
-      out.ascii(',"Descriptions":')
+      out.bytes(key[4])
       se_ArrayOfAssetLink(out, v)
     }
     at = "EditorialStatus"
     v = value.EditorialStatus
     if (v !== undefined && v !== null) {
-      out.ascii(',"EditorialStatus":')
+      out.bytes(key[5])
       putEnum(out, v, wire_AssetGroupEditorialStatus)
     }
     at = "EndDate"
     v = value.EndDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"EndDate":')
+      out.bytes(key[6])
       se_Date(out, v)
     }
     at = "FinalMobileUrls"
     v = value.FinalMobileUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalMobileUrls":')
+      out.bytes(key[7])
       se_ArrayOfstring(out, v)
     }
     at = "FinalUrls"
     v = value.FinalUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrls":')
+      out.bytes(key[8])
       se_ArrayOfstring(out, v)
     }
     at = "ForwardCompatibilityMap"
     v = value.ForwardCompatibilityMap
     if (v !== undefined && v !== null) {
-      out.ascii(',"ForwardCompatibilityMap":')
+      out.bytes(key[9])
       se_ArrayOfKeyValuePairOfstringstring(out, v)
     }
     at = "Headlines"
     v = value.Headlines
     if (v !== undefined && v !== null) {
-      out.ascii(',"Headlines":')
+      out.bytes(key[10])
       se_ArrayOfAssetLink(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[11])
       putLong(out, v, XS_LONG)
     }
     at = "Images"
     v = value.Images
     if (v !== undefined && v !== null) {
-      out.ascii(',"Images":')
+      out.bytes(key[12])
       se_ArrayOfAssetLink(out, v)
     }
     at = "LongHeadlines"
     v = value.LongHeadlines
     if (v !== undefined && v !== null) {
-      out.ascii(',"LongHeadlines":')
+      out.bytes(key[13])
       se_ArrayOfAssetLink(out, v)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[14])
       putString(out, v)
     }
     at = "Path1"
     v = value.Path1
     if (v !== undefined && v !== null) {
-      out.ascii(',"Path1":')
+      out.bytes(key[15])
       putString(out, v)
     }
     at = "Path2"
     v = value.Path2
     if (v !== undefined && v !== null) {
-      out.ascii(',"Path2":')
+      out.bytes(key[16])
       putString(out, v)
     }
     at = "StartDate"
     v = value.StartDate
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartDate":')
+      out.bytes(key[17])
       se_Date(out, v)
     }
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[18])
       putEnum(out, v, wire_AssetGroupStatus)
     }
     at = "Videos"
     v = value.Videos
     if (v !== undefined && v !== null) {
-      out.ascii(',"Videos":')
+      out.bytes(key[19])
       se_ArrayOfAssetLink(out, v)
     }
   } catch (e) {
@@ -391,9 +395,13 @@ export function se_ArrayOfAssetGroupSearchTheme(out: JsonBytes, value: unknown):
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AssetGroupSearchTheme` as UTF-8 bytes, made on the first write. */
+let keys_AssetGroupSearchTheme: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetGroupSearchTheme` as a REST JSON object. */
 export function se_AssetGroupSearchTheme(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetGroupSearchTheme ??= jsonKeys(["Id", "SearchTheme", "Status"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -401,20 +409,20 @@ export function se_AssetGroupSearchTheme(out: JsonBytes, input: unknown): void {
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "SearchTheme"
     v = value.SearchTheme
     if (v !== undefined && v !== null) {
-      out.ascii(',"SearchTheme":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Status"
     v = value.Status
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Status":')
+      out.bytes(key[2])
       putEnum(out, v, wire_GenericEntityStatus)
     }
   } catch (e) {
@@ -442,9 +450,13 @@ export function se_ArrayOfAssetGroupUrlTarget(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AssetGroupUrlTarget` as UTF-8 bytes, made on the first write. */
+let keys_AssetGroupUrlTarget: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetGroupUrlTarget` as a REST JSON object. */
 export function se_AssetGroupUrlTarget(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetGroupUrlTarget ??= jsonKeys(["Id", "Status", "TargetCondition1", "TargetCondition2", "TargetCondition3", "TargetConditionOperator1", "TargetConditionOperator2", "TargetConditionOperator3", "TargetValue1", "TargetValue2", "TargetValue3"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -452,68 +464,68 @@ export function se_AssetGroupUrlTarget(out: JsonBytes, input: unknown): void {
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Status"
     v = value.Status
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Status":')
+      out.bytes(key[1])
       putEnum(out, v, wire_GenericEntityStatus)
     }
     at = "TargetCondition1"
     v = value.TargetCondition1
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetCondition1":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "TargetCondition2"
     v = value.TargetCondition2
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetCondition2":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "TargetCondition3"
     v = value.TargetCondition3
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetCondition3":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "TargetConditionOperator1"
     v = value.TargetConditionOperator1
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetConditionOperator1":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "TargetConditionOperator2"
     v = value.TargetConditionOperator2
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetConditionOperator2":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "TargetConditionOperator3"
     v = value.TargetConditionOperator3
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetConditionOperator3":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "TargetValue1"
     v = value.TargetValue1
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetValue1":')
+      out.bytes(key[8])
       putString(out, v)
     }
     at = "TargetValue2"
     v = value.TargetValue2
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetValue2":')
+      out.bytes(key[9])
       putString(out, v)
     }
     at = "TargetValue3"
     v = value.TargetValue3
     if (v !== undefined && v !== null) {
-      out.ascii(',"TargetValue3":')
+      out.bytes(key[10])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 2 operations ApplyAssetGroupListingGroupActions, GetAssetGroupListingGroupsByIds: AssetGroupListingGroup, AssetGroupListingType.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putBoolean, putEnum, putLong, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putBoolean, putEnum, putLong, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ProductCondition, se_ProductCondition, wire_ProductCondition, type ProductConditionEncoded } from "./ProductCondition.js"
@@ -65,9 +65,13 @@ export const wire_AssetGroupListingType: WireEnumType = { kind: "enum", name: "A
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `AssetGroupListingGroup` as UTF-8 bytes, made on the first write. */
+let keys_AssetGroupListingGroup: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetGroupListingGroup` as a REST JSON object. */
 export function se_AssetGroupListingGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetGroupListingGroup ??= jsonKeys(["AssetGroupId", "AssetGroupListingType", "Dimension", "Id", "IsExcluded", "ListingGroupPath", "ParentListingGroupId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,45 +80,45 @@ export function se_AssetGroupListingGroup(out: JsonBytes, input: unknown): void 
     v = value.AssetGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AssetGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AssetGroupListingType"
     v = value.AssetGroupListingType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AssetGroupListingType":')
+      out.bytes(key[1])
       putEnum(out, v, wire_AssetGroupListingType)
     }
     at = "Dimension"
     v = value.Dimension
     if (v !== undefined && v !== null) {
-      out.ascii(',"Dimension":')
+      out.bytes(key[2])
       se_ProductCondition(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[3])
       putLong(out, v, XS_LONG)
     }
     at = "IsExcluded"
     v = value.IsExcluded
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"IsExcluded":')
+      out.bytes(key[4])
       putBoolean(out, v)
     }
     at = "ListingGroupPath"
     v = value.ListingGroupPath
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListingGroupPath":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "ParentListingGroupId"
     v = value.ParentListingGroupId
     if (v !== undefined && v !== null) {
-      out.ascii(',"ParentListingGroupId":')
+      out.bytes(key[6])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {

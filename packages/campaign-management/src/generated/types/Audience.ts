@@ -4,7 +4,7 @@
  * Types reached by the 4 operations AddAudiences, UpdateAudiences, GetAudiencesByIds, ApplyCustomerListItems: Audience, RemarketingList, RemarketingRule, PageVisitorsRule, NormalForm, ArrayOfRuleItemGroup, RuleItemGroup, ArrayOfRuleItem, RuleItem, StringRuleItem, StringOperator, NumberRuleItem, NumberOperator, PageVisitorsWhoVisitedAnotherPageRule, PageVisitorsWhoDidNotVisitAnotherPageRule, CustomEventsRule, CustomAudience, InMarketAudience, ProductAudience, ProductAudienceType, SimilarRemarketingList, CombinedList, ArrayOfCombinationRule, CombinationRule, LogicalOperator, CustomerList, ImpressionBasedRemarketingList, ImpressionBasedEntityType.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putEnum, putPolymorphic, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putPolymorphic, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireListType, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyValuePairOfstringstring, wire_ArrayOfKeyValuePairOfstringstring, type ArrayOfKeyValuePairOfstringstringEncoded } from "./ArrayOfBatchError.js"
@@ -1082,9 +1082,13 @@ export function se_ArrayOfRuleItemGroup(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `RuleItemGroup` as UTF-8 bytes, made on the first write. */
+let keys_RuleItemGroup: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `RuleItemGroup` as a REST JSON object. */
 export function se_RuleItemGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_RuleItemGroup ??= jsonKeys(["Items"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1092,7 +1096,7 @@ export function se_RuleItemGroup(out: JsonBytes, input: unknown): void {
     at = "Items"
     v = value.Items
     if (v !== undefined && v !== null) {
-      out.ascii(',"Items":')
+      out.bytes(key[0])
       se_ArrayOfRuleItem(out, v)
     }
   } catch (e) {
@@ -1194,9 +1198,13 @@ export function se_ArrayOfCombinationRule(out: JsonBytes, value: unknown): void 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CombinationRule` as UTF-8 bytes, made on the first write. */
+let keys_CombinationRule: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CombinationRule` as a REST JSON object. */
 export function se_CombinationRule(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CombinationRule ??= jsonKeys(["AudienceIds", "Operator"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1205,14 +1213,14 @@ export function se_CombinationRule(out: JsonBytes, input: unknown): void {
     v = value.AudienceIds
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"AudienceIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "Operator"
     v = value.Operator
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Operator":')
+    out.bytes(key[1])
     putEnum(out, v, wire_LogicalOperator)
   } catch (e) {
     throw atField(e, at)

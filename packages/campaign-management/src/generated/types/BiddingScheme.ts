@@ -4,7 +4,7 @@
  * Types reached by the 16 operations AddCampaigns, GetCampaignsByAccountId, GetCampaignsByIds, UpdateCampaigns, AddAdGroups, GetAdGroupsByIds, GetAdGroupsByCampaignId, UpdateAdGroups, AddKeywords, GetKeywordsByEditorialStatus, GetKeywordsByIds, GetKeywordsByAdGroupId, UpdateKeywords, AddBidStrategies, UpdateBidStrategies, GetBidStrategiesByIds: BiddingScheme, MaxClicksBiddingScheme, Bid, MaxConversionsBiddingScheme, TargetCpaBiddingScheme, ManualCpcBiddingScheme, EnhancedCpcBiddingScheme, ManualCpvBiddingScheme, ManualCpmBiddingScheme, InheritFromParentBiddingScheme, TargetRoasBiddingScheme, MaxRoasBiddingScheme, MaxConversionValueBiddingScheme, TargetImpressionShareBiddingScheme, PercentCpcBiddingScheme, CommissionBiddingScheme, ManualCpaBiddingScheme, CostPerSaleBiddingScheme.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putNumber, putPolymorphic, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putNumber, putPolymorphic, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -512,9 +512,13 @@ export function se_MaxClicksBiddingScheme(out: JsonBytes, value: unknown): void 
   putPolymorphic(out, value, wire_MaxClicksBiddingScheme)
 }
 
+/** `,"Name":` of each field of `Bid` as UTF-8 bytes, made on the first write. */
+let keys_Bid: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Bid` as a REST JSON object. */
 export function se_Bid(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Bid ??= jsonKeys(["Amount"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -522,7 +526,7 @@ export function se_Bid(out: JsonBytes, input: unknown): void {
     at = "Amount"
     v = value.Amount
     if (v !== undefined && v !== null) {
-      out.ascii(',"Amount":')
+      out.bytes(key[0])
       putNumber(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 4 operations GetConversionGoalsByIds, GetConversionGoalsByTagIds, AddConversionGoals, UpdateConversionGoals: ConversionGoalType, ArrayOfConversionGoal, ConversionGoal, AttributionModelType, ConversionGoalCountType, ConversionGoalCategory, ConversionGoalRevenue, ConversionGoalRevenueType, ConversionGoalStatus, ConversionGoalTrackingStatus, UrlGoal, ExpressionOperator, DurationGoal, PagesViewedPerVisitGoal, EventGoal, ValueOperator, AppInstallGoal, OfflineConversionGoal, InStoreTransactionGoal.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, putEnum, putNumber, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, putEnum, putNumber, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireListType, type WireStructType } from "../wire-types.js"
 import { EntityScope, wire_EntityScope } from "./EntityScope.js"
@@ -820,9 +820,13 @@ export function se_ConversionGoal(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_ConversionGoal)
 }
 
+/** `,"Name":` of each field of `ConversionGoalRevenue` as UTF-8 bytes, made on the first write. */
+let keys_ConversionGoalRevenue: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ConversionGoalRevenue` as a REST JSON object. */
 export function se_ConversionGoalRevenue(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ConversionGoalRevenue ??= jsonKeys(["CurrencyCode", "Type", "Value"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -830,19 +834,19 @@ export function se_ConversionGoalRevenue(out: JsonBytes, input: unknown): void {
     at = "CurrencyCode"
     v = value.CurrencyCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"CurrencyCode":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Type"
     v = value.Type
     if (v !== undefined && v !== null) {
-      out.ascii(',"Type":')
+      out.bytes(key[1])
       putEnum(out, v, wire_ConversionGoalRevenueType)
     }
     at = "Value"
     v = value.Value
     if (v !== undefined && v !== null) {
-      out.ascii(',"Value":')
+      out.bytes(key[2])
       putNumber(out, v)
     }
   } catch (e) {

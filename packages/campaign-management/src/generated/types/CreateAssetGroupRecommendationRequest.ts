@@ -4,7 +4,7 @@
  * Types reached by the operation CreateAssetGroupRecommendation: CreateAssetGroupRecommendationRequest, CreateAssetGroupRecommendationResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdRecommendationAdditionalField, ArrayOfAdRecommendationImageSuggestion, se_ArrayOfAdRecommendationImageSuggestion, wire_AdRecommendationAdditionalField, wire_ArrayOfAdRecommendationImageSuggestion, type ArrayOfAdRecommendationImageSuggestionEncoded } from "./AdRecommendationAdditionalField.js"
 import { AdRecommendationTextTone, wire_AdRecommendationTextTone } from "./AdRecommendationTextTone.js"
@@ -78,9 +78,13 @@ export const wire_CreateAssetGroupRecommendationResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `CreateAssetGroupRecommendationRequest` as UTF-8 bytes, made on the first write. */
+let keys_CreateAssetGroupRecommendationRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CreateAssetGroupRecommendationRequest` as a REST JSON object. */
 export function se_CreateAssetGroupRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CreateAssetGroupRecommendationRequest ??= jsonKeys(["FinalUrls", "Prompt", "TextTone", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -88,25 +92,25 @@ export function se_CreateAssetGroupRecommendationRequest(out: JsonBytes, input: 
     at = "FinalUrls"
     v = value.FinalUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrls":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "Prompt"
     v = value.Prompt
     if (v !== undefined && v !== null) {
-      out.ascii(',"Prompt":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "TextTone"
     v = value.TextTone
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextTone":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AdRecommendationTextTone)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putEnum(out, v, wire_AdRecommendationAdditionalField)
     }
   } catch (e) {
@@ -115,9 +119,13 @@ export function se_CreateAssetGroupRecommendationRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `CreateAssetGroupRecommendationResponse` as UTF-8 bytes, made on the first write. */
+let keys_CreateAssetGroupRecommendationResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CreateAssetGroupRecommendationResponse` as a REST JSON object. */
 export function se_CreateAssetGroupRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CreateAssetGroupRecommendationResponse ??= jsonKeys(["AssetGroup", "ImageSuggestions", "PromptBrandWarning"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,19 +133,19 @@ export function se_CreateAssetGroupRecommendationResponse(out: JsonBytes, input:
     at = "AssetGroup"
     v = value.AssetGroup
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroup":')
+      out.bytes(key[0])
       se_AssetGroup(out, v)
     }
     at = "ImageSuggestions"
     v = value.ImageSuggestions
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageSuggestions":')
+      out.bytes(key[1])
       se_ArrayOfAdRecommendationImageSuggestion(out, v)
     }
     at = "PromptBrandWarning"
     v = value.PromptBrandWarning
     if (v !== undefined && v !== null) {
-      out.ascii(',"PromptBrandWarning":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {

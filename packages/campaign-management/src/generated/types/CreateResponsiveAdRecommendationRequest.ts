@@ -4,7 +4,7 @@
  * Types reached by the operation CreateResponsiveAdRecommendation: CreateResponsiveAdRecommendationRequest, AdRecommendationVideoType, CreateResponsiveAdRecommendationResponse, ArrayOfAdRecommendationVideoSuggestion, AdRecommendationVideoSuggestion.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, putEnum, putList, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putEnum, putList, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { AdRecommendationAdditionalField, ArrayOfAdRecommendationImageSuggestion, se_ArrayOfAdRecommendationImageSuggestion, wire_AdRecommendationAdditionalField, wire_ArrayOfAdRecommendationImageSuggestion, type ArrayOfAdRecommendationImageSuggestionEncoded } from "./AdRecommendationAdditionalField.js"
@@ -132,9 +132,13 @@ export const wire_AdRecommendationVideoSuggestion: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `CreateResponsiveAdRecommendationRequest` as UTF-8 bytes, made on the first write. */
+let keys_CreateResponsiveAdRecommendationRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CreateResponsiveAdRecommendationRequest` as a REST JSON object. */
 export function se_CreateResponsiveAdRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CreateResponsiveAdRecommendationRequest ??= jsonKeys(["AdSubType", "FinalUrls", "Prompt", "TextTone", "VideoType", "BrandKitId", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -142,43 +146,43 @@ export function se_CreateResponsiveAdRecommendationRequest(out: JsonBytes, input
     at = "AdSubType"
     v = value.AdSubType
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdSubType":')
+      out.bytes(key[0])
       putList(out, v, wire_AdSubType)
     }
     at = "FinalUrls"
     v = value.FinalUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrls":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
     at = "Prompt"
     v = value.Prompt
     if (v !== undefined && v !== null) {
-      out.ascii(',"Prompt":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "TextTone"
     v = value.TextTone
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextTone":')
+      out.bytes(key[3])
       putEnum(out, v, wire_AdRecommendationTextTone)
     }
     at = "VideoType"
     v = value.VideoType
     if (v !== undefined && v !== null) {
-      out.ascii(',"VideoType":')
+      out.bytes(key[4])
       putEnum(out, v, wire_AdRecommendationVideoType)
     }
     at = "BrandKitId"
     v = value.BrandKitId
     if (v !== undefined && v !== null) {
-      out.ascii(',"BrandKitId":')
+      out.bytes(key[5])
       putLong(out, v, XS_LONG)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[6])
       putEnum(out, v, wire_AdRecommendationAdditionalField)
     }
   } catch (e) {
@@ -187,9 +191,13 @@ export function se_CreateResponsiveAdRecommendationRequest(out: JsonBytes, input
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `CreateResponsiveAdRecommendationResponse` as UTF-8 bytes, made on the first write. */
+let keys_CreateResponsiveAdRecommendationResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CreateResponsiveAdRecommendationResponse` as a REST JSON object. */
 export function se_CreateResponsiveAdRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CreateResponsiveAdRecommendationResponse ??= jsonKeys(["ResponsiveAd", "ImageSuggestions", "VideoSuggestions", "PromptBrandWarning"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -197,25 +205,25 @@ export function se_CreateResponsiveAdRecommendationResponse(out: JsonBytes, inpu
     at = "ResponsiveAd"
     v = value.ResponsiveAd
     if (v !== undefined && v !== null) {
-      out.ascii(',"ResponsiveAd":')
+      out.bytes(key[0])
       se_ResponsiveAd(out, v)
     }
     at = "ImageSuggestions"
     v = value.ImageSuggestions
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageSuggestions":')
+      out.bytes(key[1])
       se_ArrayOfAdRecommendationImageSuggestion(out, v)
     }
     at = "VideoSuggestions"
     v = value.VideoSuggestions
     if (v !== undefined && v !== null) {
-      out.ascii(',"VideoSuggestions":')
+      out.bytes(key[2])
       se_ArrayOfAdRecommendationVideoSuggestion(out, v)
     }
     at = "PromptBrandWarning"
     v = value.PromptBrandWarning
     if (v !== undefined && v !== null) {
-      out.ascii(',"PromptBrandWarning":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {
@@ -243,9 +251,13 @@ export function se_ArrayOfAdRecommendationVideoSuggestion(out: JsonBytes, value:
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdRecommendationVideoSuggestion` as UTF-8 bytes, made on the first write. */
+let keys_AdRecommendationVideoSuggestion: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdRecommendationVideoSuggestion` as a REST JSON object. */
 export function se_AdRecommendationVideoSuggestion(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdRecommendationVideoSuggestion ??= jsonKeys(["Video"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -253,7 +265,7 @@ export function se_AdRecommendationVideoSuggestion(out: JsonBytes, input: unknow
     at = "Video"
     v = value.Video
     if (v !== undefined && v !== null) {
-      out.ascii(',"Video":')
+      out.bytes(key[0])
       se_Video(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation CreateResponsiveSearchAdRecommendation: CreateResponsiveSearchAdRecommendationRequest, CreateResponsiveSearchAdRecommendationResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdRecommendationTextTone, wire_AdRecommendationTextTone } from "./AdRecommendationTextTone.js"
 import { ArrayOfstring, se_ArrayOfstring, wire_ArrayOfstring, type ArrayOfstringEncoded } from "./ArrayOfstring.js"
@@ -65,9 +65,13 @@ export const wire_CreateResponsiveSearchAdRecommendationResponse: WireStructType
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `CreateResponsiveSearchAdRecommendationRequest` as UTF-8 bytes, made on the first write. */
+let keys_CreateResponsiveSearchAdRecommendationRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CreateResponsiveSearchAdRecommendationRequest` as a REST JSON object. */
 export function se_CreateResponsiveSearchAdRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CreateResponsiveSearchAdRecommendationRequest ??= jsonKeys(["FinalUrls", "Prompt", "TextTone"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -75,19 +79,19 @@ export function se_CreateResponsiveSearchAdRecommendationRequest(out: JsonBytes,
     at = "FinalUrls"
     v = value.FinalUrls
     if (v !== undefined && v !== null) {
-      out.ascii(',"FinalUrls":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "Prompt"
     v = value.Prompt
     if (v !== undefined && v !== null) {
-      out.ascii(',"Prompt":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "TextTone"
     v = value.TextTone
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextTone":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AdRecommendationTextTone)
     }
   } catch (e) {
@@ -96,9 +100,13 @@ export function se_CreateResponsiveSearchAdRecommendationRequest(out: JsonBytes,
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `CreateResponsiveSearchAdRecommendationResponse` as UTF-8 bytes, made on the first write. */
+let keys_CreateResponsiveSearchAdRecommendationResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CreateResponsiveSearchAdRecommendationResponse` as a REST JSON object. */
 export function se_CreateResponsiveSearchAdRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CreateResponsiveSearchAdRecommendationResponse ??= jsonKeys(["ResponsiveSearchAd"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -106,7 +114,7 @@ export function se_CreateResponsiveSearchAdRecommendationResponse(out: JsonBytes
     at = "ResponsiveSearchAd"
     v = value.ResponsiveSearchAd
     if (v !== undefined && v !== null) {
-      out.ascii(',"ResponsiveSearchAd":')
+      out.bytes(key[0])
       se_ResponsiveSearchAd(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putEnum, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putPolymorphic, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { AgeRange, GenderType, wire_AgeRange, wire_GenderType } from "./AgeRange.js"
@@ -929,9 +929,13 @@ export function se_HotelGroup(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_HotelGroup)
 }
 
+/** `,"Name":` of each field of `HotelListing` as UTF-8 bytes, made on the first write. */
+let keys_HotelListing: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `HotelListing` as a REST JSON object. */
 export function se_HotelListing(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_HotelListing ??= jsonKeys(["Attribute", "Operand"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -939,13 +943,13 @@ export function se_HotelListing(out: JsonBytes, input: unknown): void {
     at = "Attribute"
     v = value.Attribute
     if (v !== undefined && v !== null) {
-      out.ascii(',"Attribute":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Operand"
     v = value.Operand
     if (v !== undefined && v !== null) {
-      out.ascii(',"Operand":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -1008,9 +1012,13 @@ export function se_Webpage(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_Webpage)
 }
 
+/** `,"Name":` of each field of `WebpageParameter` as UTF-8 bytes, made on the first write. */
+let keys_WebpageParameter: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `WebpageParameter` as a REST JSON object. */
 export function se_WebpageParameter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_WebpageParameter ??= jsonKeys(["Conditions", "CriterionName"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1018,13 +1026,13 @@ export function se_WebpageParameter(out: JsonBytes, input: unknown): void {
     at = "Conditions"
     v = value.Conditions
     if (v !== undefined && v !== null) {
-      out.ascii(',"Conditions":')
+      out.bytes(key[0])
       se_ArrayOfWebpageCondition(out, v)
     }
     at = "CriterionName"
     v = value.CriterionName
     if (v !== undefined && v !== null) {
-      out.ascii(',"CriterionName":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -1052,9 +1060,13 @@ export function se_ArrayOfWebpageCondition(out: JsonBytes, value: unknown): void
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `WebpageCondition` as UTF-8 bytes, made on the first write. */
+let keys_WebpageCondition: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `WebpageCondition` as a REST JSON object. */
 export function se_WebpageCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_WebpageCondition ??= jsonKeys(["Argument", "Operand", "Operator"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1062,20 +1074,20 @@ export function se_WebpageCondition(out: JsonBytes, input: unknown): void {
     at = "Argument"
     v = value.Argument
     if (v !== undefined && v !== null) {
-      out.ascii(',"Argument":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Operand"
     v = value.Operand
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Operand":')
+      out.bytes(key[1])
       putEnum(out, v, wire_WebpageConditionOperand)
     }
     at = "Operator"
     v = value.Operator
     if (v !== undefined && v !== null) {
-      out.ascii(',"Operator":')
+      out.bytes(key[2])
       putEnum(out, v, wire_WebpageConditionOperator)
     }
   } catch (e) {

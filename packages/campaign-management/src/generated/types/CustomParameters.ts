@@ -4,7 +4,7 @@
  * Types reached by the 31 operations AddCampaigns, GetCampaignsByAccountId, GetCampaignsByIds, UpdateCampaigns, AddAdGroups, GetAdGroupsByIds, GetAdGroupsByCampaignId, UpdateAdGroups, AddAds, GetAdsByEditorialStatus, GetAdsByIds, GetAdsByAdGroupId, UpdateAds, AddKeywords, GetKeywordsByEditorialStatus, GetKeywordsByIds, GetKeywordsByAdGroupId, UpdateKeywords, AddAdExtensions, GetAdExtensionsByIds, UpdateAdExtensions, GetAdExtensionsAssociations, GetAdGroupCriterionsByIds, AddAdGroupCriterions, UpdateAdGroupCriterions, ApplyProductPartitionActions, ApplyHotelGroupActions, CreateResponsiveAdRecommendation, CreateResponsiveSearchAdRecommendation, RefineResponsiveAdRecommendation, RefineResponsiveSearchAdRecommendation: CustomParameters, ArrayOfCustomParameter, CustomParameter.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -68,9 +68,13 @@ export const wire_CustomParameter: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `CustomParameters` as UTF-8 bytes, made on the first write. */
+let keys_CustomParameters: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CustomParameters` as a REST JSON object. */
 export function se_CustomParameters(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CustomParameters ??= jsonKeys(["Parameters"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -78,7 +82,7 @@ export function se_CustomParameters(out: JsonBytes, input: unknown): void {
     at = "Parameters"
     v = value.Parameters
     if (v !== undefined && v !== null) {
-      out.ascii(',"Parameters":')
+      out.bytes(key[0])
       se_ArrayOfCustomParameter(out, v)
     }
   } catch (e) {
@@ -106,9 +110,13 @@ export function se_ArrayOfCustomParameter(out: JsonBytes, value: unknown): void 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CustomParameter` as UTF-8 bytes, made on the first write. */
+let keys_CustomParameter: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CustomParameter` as a REST JSON object. */
 export function se_CustomParameter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CustomParameter ??= jsonKeys(["Key", "Value"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -116,13 +124,13 @@ export function se_CustomParameter(out: JsonBytes, input: unknown): void {
     at = "Key"
     v = value.Key
     if (v !== undefined && v !== null) {
-      out.ascii(',"Key":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Value"
     v = value.Value
     if (v !== undefined && v !== null) {
-      out.ascii(',"Value":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {

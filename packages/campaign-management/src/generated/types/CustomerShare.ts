@@ -4,7 +4,7 @@
  * Types reached by the 7 operations AddAudiences, UpdateAudiences, GetAudiencesByIds, ApplyCustomerListItems, GetUetTagsByIds, AddUetTags, UpdateUetTags: CustomerShare, ArrayOfCustomerAccountShare, CustomerAccountShare, ArrayOfCustomerAccountShareAssociation, CustomerAccountShareAssociation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -111,9 +111,13 @@ export const wire_CustomerAccountShareAssociation: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `CustomerShare` as UTF-8 bytes, made on the first write. */
+let keys_CustomerShare: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CustomerShare` as a REST JSON object. */
 export function se_CustomerShare(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CustomerShare ??= jsonKeys(["CustomerAccountShares", "OwnerCustomerId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -121,13 +125,13 @@ export function se_CustomerShare(out: JsonBytes, input: unknown): void {
     at = "CustomerAccountShares"
     v = value.CustomerAccountShares
     if (v !== undefined && v !== null) {
-      out.ascii(',"CustomerAccountShares":')
+      out.bytes(key[0])
       se_ArrayOfCustomerAccountShare(out, v)
     }
     at = "OwnerCustomerId"
     v = value.OwnerCustomerId
     if (v !== undefined && v !== null) {
-      out.ascii(',"OwnerCustomerId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -155,9 +159,13 @@ export function se_ArrayOfCustomerAccountShare(out: JsonBytes, value: unknown): 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CustomerAccountShare` as UTF-8 bytes, made on the first write. */
+let keys_CustomerAccountShare: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CustomerAccountShare` as a REST JSON object. */
 export function se_CustomerAccountShare(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CustomerAccountShare ??= jsonKeys(["AccountId", "Associations", "CustomerId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -165,19 +173,19 @@ export function se_CustomerAccountShare(out: JsonBytes, input: unknown): void {
     at = "AccountId"
     v = value.AccountId
     if (v !== undefined && v !== null) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Associations"
     v = value.Associations
     if (v !== undefined && v !== null) {
-      out.ascii(',"Associations":')
+      out.bytes(key[1])
       se_ArrayOfCustomerAccountShareAssociation(out, v)
     }
     at = "CustomerId"
     v = value.CustomerId
     if (v !== undefined && v !== null) {
-      out.ascii(',"CustomerId":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -205,9 +213,13 @@ export function se_ArrayOfCustomerAccountShareAssociation(out: JsonBytes, value:
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CustomerAccountShareAssociation` as UTF-8 bytes, made on the first write. */
+let keys_CustomerAccountShareAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CustomerAccountShareAssociation` as a REST JSON object. */
 export function se_CustomerAccountShareAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CustomerAccountShareAssociation ??= jsonKeys(["AssociationCount", "UsageType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -215,13 +227,13 @@ export function se_CustomerAccountShareAssociation(out: JsonBytes, input: unknow
     at = "AssociationCount"
     v = value.AssociationCount
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssociationCount":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "UsageType"
     v = value.UsageType
     if (v !== undefined && v !== null) {
-      out.ascii(',"UsageType":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {

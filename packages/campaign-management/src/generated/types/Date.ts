@@ -4,7 +4,7 @@
  * Types reached by the 17 operations AddAdGroups, GetAdGroupsByIds, GetAdGroupsByCampaignId, UpdateAdGroups, AddAdExtensions, GetAdExtensionsByIds, UpdateAdExtensions, GetAdExtensionsAssociations, AddAssetGroups, UpdateAssetGroups, GetAssetGroupsByIds, GetAssetGroupsByCampaignId, AddExperiments, UpdateExperiments, GetExperimentsByIds, CreateAssetGroupRecommendation, RefineAssetGroupRecommendation: Date.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asObject, atField, notNillable, putInt, required, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asObject, atField, jsonKeys, notNillable, putInt, required, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
@@ -43,9 +43,13 @@ export const wire_Date: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `Date` as UTF-8 bytes, made on the first write. */
+let keys_Date: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Date` as a REST JSON object. */
 export function se_Date(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Date ??= jsonKeys(["Day", "Month", "Year"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -54,19 +58,19 @@ export function se_Date(out: JsonBytes, input: unknown): void {
     v = value.Day
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Day":')
+    out.bytes(key[0])
     putInt(out, v, XS_INT)
     at = "Month"
     v = value.Month
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Month":')
+    out.bytes(key[1])
     putInt(out, v, XS_INT)
     at = "Year"
     v = value.Year
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Year":')
+    out.bytes(key[2])
     putInt(out, v, XS_INT)
   } catch (e) {
     throw atField(e, at)

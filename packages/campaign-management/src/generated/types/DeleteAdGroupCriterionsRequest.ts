@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteAdGroupCriterions: DeleteAdGroupCriterionsRequest, DeleteAdGroupCriterionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdGroupCriterionType, wire_AdGroupCriterionType } from "./AdGroupCriterionType.js"
@@ -66,9 +66,13 @@ export const wire_DeleteAdGroupCriterionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteAdGroupCriterionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAdGroupCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAdGroupCriterionsRequest` as a REST JSON object. */
 export function se_DeleteAdGroupCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAdGroupCriterionsRequest ??= jsonKeys(["AdGroupCriterionIds", "AdGroupId", "CriterionType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,21 +80,21 @@ export function se_DeleteAdGroupCriterionsRequest(out: JsonBytes, input: unknown
     at = "AdGroupCriterionIds"
     v = value.AdGroupCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "AdGroupId"
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[2])
       putList(out, v, wire_AdGroupCriterionType)
     }
   } catch (e) {
@@ -99,9 +103,13 @@ export function se_DeleteAdGroupCriterionsRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteAdGroupCriterionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAdGroupCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAdGroupCriterionsResponse` as a REST JSON object. */
 export function se_DeleteAdGroupCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAdGroupCriterionsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +117,7 @@ export function se_DeleteAdGroupCriterionsResponse(out: JsonBytes, input: unknow
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

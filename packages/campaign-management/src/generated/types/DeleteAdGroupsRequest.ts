@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteAdGroups: DeleteAdGroupsRequest, DeleteAdGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_DeleteAdGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteAdGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAdGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAdGroupsRequest` as a REST JSON object. */
 export function se_DeleteAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroupIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_DeleteAdGroupsRequest(out: JsonBytes, input: unknown): void {
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdGroupIds"
     v = value.AdGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_DeleteAdGroupsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteAdGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAdGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAdGroupsResponse` as a REST JSON object. */
 export function se_DeleteAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAdGroupsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_DeleteAdGroupsResponse(out: JsonBytes, input: unknown): void 
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteAssetGroups: DeleteAssetGroupsRequest, DeleteAssetGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_DeleteAssetGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteAssetGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAssetGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAssetGroupsRequest` as a REST JSON object. */
 export function se_DeleteAssetGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAssetGroupsRequest ??= jsonKeys(["CampaignId", "AssetGroupIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_DeleteAssetGroupsRequest(out: JsonBytes, input: unknown): voi
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AssetGroupIds"
     v = value.AssetGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_DeleteAssetGroupsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteAssetGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAssetGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAssetGroupsResponse` as a REST JSON object. */
 export function se_DeleteAssetGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAssetGroupsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_DeleteAssetGroupsResponse(out: JsonBytes, input: unknown): vo
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteAudienceGroupAssetGroupAssociations: DeleteAudienceGroupAssetGroupAssociationsRequest, DeleteAudienceGroupAssetGroupAssociationsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudienceGroupAssetGroupAssociation, se_ArrayOfAudienceGroupAssetGroupAssociation, wire_ArrayOfAudienceGroupAssetGroupAssociation, type ArrayOfAudienceGroupAssetGroupAssociationEncoded } from "./ArrayOfAudienceGroupAssetGroupAssociation.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -56,9 +56,13 @@ export const wire_DeleteAudienceGroupAssetGroupAssociationsResponse: WireStructT
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteAudienceGroupAssetGroupAssociationsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAudienceGroupAssetGroupAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAudienceGroupAssetGroupAssociationsRequest` as a REST JSON object. */
 export function se_DeleteAudienceGroupAssetGroupAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAudienceGroupAssetGroupAssociationsRequest ??= jsonKeys(["AudienceGroupAssetGroupAssociations"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_DeleteAudienceGroupAssetGroupAssociationsRequest(out: JsonByt
     at = "AudienceGroupAssetGroupAssociations"
     v = value.AudienceGroupAssetGroupAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroupAssetGroupAssociations":')
+      out.bytes(key[0])
       se_ArrayOfAudienceGroupAssetGroupAssociation(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_DeleteAudienceGroupAssetGroupAssociationsRequest(out: JsonByt
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteAudienceGroupAssetGroupAssociationsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAudienceGroupAssetGroupAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAudienceGroupAssetGroupAssociationsResponse` as a REST JSON object. */
 export function se_DeleteAudienceGroupAssetGroupAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAudienceGroupAssetGroupAssociationsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_DeleteAudienceGroupAssetGroupAssociationsResponse(out: JsonBy
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

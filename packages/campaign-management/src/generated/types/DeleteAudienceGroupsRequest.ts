@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteAudienceGroups: DeleteAudienceGroupsRequest, DeleteAudienceGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -56,9 +56,13 @@ export const wire_DeleteAudienceGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteAudienceGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAudienceGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAudienceGroupsRequest` as a REST JSON object. */
 export function se_DeleteAudienceGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAudienceGroupsRequest ??= jsonKeys(["AudienceGroupIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_DeleteAudienceGroupsRequest(out: JsonBytes, input: unknown): 
     at = "AudienceGroupIds"
     v = value.AudienceGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroupIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_DeleteAudienceGroupsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteAudienceGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteAudienceGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteAudienceGroupsResponse` as a REST JSON object. */
 export function se_DeleteAudienceGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteAudienceGroupsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_DeleteAudienceGroupsResponse(out: JsonBytes, input: unknown):
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

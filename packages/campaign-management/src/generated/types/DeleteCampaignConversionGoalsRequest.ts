@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteCampaignConversionGoals: DeleteCampaignConversionGoalsRequest, DeleteCampaignConversionGoalsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfCampaignConversionGoal, se_ArrayOfCampaignConversionGoal, wire_ArrayOfCampaignConversionGoal, type ArrayOfCampaignConversionGoalEncoded } from "./ArrayOfCampaignConversionGoal.js"
@@ -56,9 +56,13 @@ export const wire_DeleteCampaignConversionGoalsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteCampaignConversionGoalsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteCampaignConversionGoalsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteCampaignConversionGoalsRequest` as a REST JSON object. */
 export function se_DeleteCampaignConversionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteCampaignConversionGoalsRequest ??= jsonKeys(["CampaignConversionGoal"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_DeleteCampaignConversionGoalsRequest(out: JsonBytes, input: u
     at = "CampaignConversionGoal"
     v = value.CampaignConversionGoal
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignConversionGoal":')
+      out.bytes(key[0])
       se_ArrayOfCampaignConversionGoal(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_DeleteCampaignConversionGoalsRequest(out: JsonBytes, input: u
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteCampaignConversionGoalsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteCampaignConversionGoalsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteCampaignConversionGoalsResponse` as a REST JSON object. */
 export function se_DeleteCampaignConversionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteCampaignConversionGoalsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_DeleteCampaignConversionGoalsResponse(out: JsonBytes, input: 
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteCampaignCriterions: DeleteCampaignCriterionsRequest, DeleteCampaignCriterionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_DeleteCampaignCriterionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteCampaignCriterionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteCampaignCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteCampaignCriterionsRequest` as a REST JSON object. */
 export function se_DeleteCampaignCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteCampaignCriterionsRequest ??= jsonKeys(["CampaignCriterionIds", "CampaignId", "CriterionType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,21 +80,21 @@ export function se_DeleteCampaignCriterionsRequest(out: JsonBytes, input: unknow
     at = "CampaignCriterionIds"
     v = value.CampaignCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "CampaignId"
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[2])
       putList(out, v, wire_CampaignCriterionType)
     }
   } catch (e) {
@@ -99,9 +103,13 @@ export function se_DeleteCampaignCriterionsRequest(out: JsonBytes, input: unknow
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteCampaignCriterionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteCampaignCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteCampaignCriterionsResponse` as a REST JSON object. */
 export function se_DeleteCampaignCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteCampaignCriterionsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +117,7 @@ export function se_DeleteCampaignCriterionsResponse(out: JsonBytes, input: unkno
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

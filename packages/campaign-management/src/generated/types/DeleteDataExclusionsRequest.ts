@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteDataExclusions: DeleteDataExclusionsRequest, DeleteDataExclusionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_DeleteDataExclusionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteDataExclusionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteDataExclusionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteDataExclusionsRequest` as a REST JSON object. */
 export function se_DeleteDataExclusionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteDataExclusionsRequest ??= jsonKeys(["AccountId", "DataExclusionIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_DeleteDataExclusionsRequest(out: JsonBytes, input: unknown): 
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "DataExclusionIds"
     v = value.DataExclusionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"DataExclusionIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_DeleteDataExclusionsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteDataExclusionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteDataExclusionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteDataExclusionsResponse` as a REST JSON object. */
 export function se_DeleteDataExclusionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteDataExclusionsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_DeleteDataExclusionsResponse(out: JsonBytes, input: unknown):
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteExperiments: DeleteExperimentsRequest, DeleteExperimentsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -56,9 +56,13 @@ export const wire_DeleteExperimentsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteExperimentsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteExperimentsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteExperimentsRequest` as a REST JSON object. */
 export function se_DeleteExperimentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteExperimentsRequest ??= jsonKeys(["ExperimentIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_DeleteExperimentsRequest(out: JsonBytes, input: unknown): voi
     at = "ExperimentIds"
     v = value.ExperimentIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExperimentIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_DeleteExperimentsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteExperimentsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteExperimentsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteExperimentsResponse` as a REST JSON object. */
 export function se_DeleteExperimentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteExperimentsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_DeleteExperimentsResponse(out: JsonBytes, input: unknown): vo
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

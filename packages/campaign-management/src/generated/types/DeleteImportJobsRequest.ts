@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteImportJobs: DeleteImportJobsRequest, DeleteImportJobsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -60,9 +60,13 @@ export const wire_DeleteImportJobsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteImportJobsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteImportJobsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteImportJobsRequest` as a REST JSON object. */
 export function se_DeleteImportJobsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteImportJobsRequest ??= jsonKeys(["ImportJobIds", "ImportType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -70,13 +74,13 @@ export function se_DeleteImportJobsRequest(out: JsonBytes, input: unknown): void
     at = "ImportJobIds"
     v = value.ImportJobIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "ImportType"
     v = value.ImportType
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportType":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -85,9 +89,13 @@ export function se_DeleteImportJobsRequest(out: JsonBytes, input: unknown): void
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteImportJobsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteImportJobsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteImportJobsResponse` as a REST JSON object. */
 export function se_DeleteImportJobsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteImportJobsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -95,7 +103,7 @@ export function se_DeleteImportJobsResponse(out: JsonBytes, input: unknown): voi
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteLabels: DeleteLabelsRequest, DeleteLabelsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -56,9 +56,13 @@ export const wire_DeleteLabelsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteLabelsRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteLabelsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteLabelsRequest` as a REST JSON object. */
 export function se_DeleteLabelsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteLabelsRequest ??= jsonKeys(["LabelIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_DeleteLabelsRequest(out: JsonBytes, input: unknown): void {
     at = "LabelIds"
     v = value.LabelIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"LabelIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_DeleteLabelsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteLabelsResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteLabelsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteLabelsResponse` as a REST JSON object. */
 export function se_DeleteLabelsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteLabelsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_DeleteLabelsResponse(out: JsonBytes, input: unknown): void {
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

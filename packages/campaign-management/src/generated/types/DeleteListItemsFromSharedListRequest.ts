@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteListItemsFromSharedList: DeleteListItemsFromSharedListRequest, DeleteListItemsFromSharedListResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -66,9 +66,13 @@ export const wire_DeleteListItemsFromSharedListResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteListItemsFromSharedListRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteListItemsFromSharedListRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteListItemsFromSharedListRequest` as a REST JSON object. */
 export function se_DeleteListItemsFromSharedListRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteListItemsFromSharedListRequest ??= jsonKeys(["ListItemIds", "SharedList", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,19 +80,19 @@ export function se_DeleteListItemsFromSharedListRequest(out: JsonBytes, input: u
     at = "ListItemIds"
     v = value.ListItemIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListItemIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "SharedList"
     v = value.SharedList
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedList":')
+      out.bytes(key[1])
       se_SharedList(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[2])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -97,9 +101,13 @@ export function se_DeleteListItemsFromSharedListRequest(out: JsonBytes, input: u
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteListItemsFromSharedListResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteListItemsFromSharedListResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteListItemsFromSharedListResponse` as a REST JSON object. */
 export function se_DeleteListItemsFromSharedListResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteListItemsFromSharedListResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +115,7 @@ export function se_DeleteListItemsFromSharedListResponse(out: JsonBytes, input: 
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

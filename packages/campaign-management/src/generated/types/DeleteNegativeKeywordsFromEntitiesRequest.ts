@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteNegativeKeywordsFromEntities: DeleteNegativeKeywordsFromEntitiesRequest, DeleteNegativeKeywordsFromEntitiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchErrorCollection, se_ArrayOfBatchErrorCollection, wire_ArrayOfBatchErrorCollection, type ArrayOfBatchErrorCollectionEncoded } from "./ArrayOfBatchErrorCollection.js"
 import { ArrayOfEntityNegativeKeyword, se_ArrayOfEntityNegativeKeyword, wire_ArrayOfEntityNegativeKeyword, type ArrayOfEntityNegativeKeywordEncoded } from "./ArrayOfEntityNegativeKeyword.js"
@@ -56,9 +56,13 @@ export const wire_DeleteNegativeKeywordsFromEntitiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteNegativeKeywordsFromEntitiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteNegativeKeywordsFromEntitiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteNegativeKeywordsFromEntitiesRequest` as a REST JSON object. */
 export function se_DeleteNegativeKeywordsFromEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteNegativeKeywordsFromEntitiesRequest ??= jsonKeys(["EntityNegativeKeywords"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_DeleteNegativeKeywordsFromEntitiesRequest(out: JsonBytes, inp
     at = "EntityNegativeKeywords"
     v = value.EntityNegativeKeywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityNegativeKeywords":')
+      out.bytes(key[0])
       se_ArrayOfEntityNegativeKeyword(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_DeleteNegativeKeywordsFromEntitiesRequest(out: JsonBytes, inp
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteNegativeKeywordsFromEntitiesResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteNegativeKeywordsFromEntitiesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteNegativeKeywordsFromEntitiesResponse` as a REST JSON object. */
 export function se_DeleteNegativeKeywordsFromEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteNegativeKeywordsFromEntitiesResponse ??= jsonKeys(["NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_DeleteNegativeKeywordsFromEntitiesResponse(out: JsonBytes, in
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {

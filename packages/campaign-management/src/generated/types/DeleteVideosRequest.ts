@@ -4,7 +4,7 @@
  * Types reached by the operation DeleteVideos: DeleteVideosRequest, DeleteVideosResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -56,9 +56,13 @@ export const wire_DeleteVideosResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `DeleteVideosRequest` as UTF-8 bytes, made on the first write. */
+let keys_DeleteVideosRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteVideosRequest` as a REST JSON object. */
 export function se_DeleteVideosRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteVideosRequest ??= jsonKeys(["VideoIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_DeleteVideosRequest(out: JsonBytes, input: unknown): void {
     at = "VideoIds"
     v = value.VideoIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"VideoIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_DeleteVideosRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `DeleteVideosResponse` as UTF-8 bytes, made on the first write. */
+let keys_DeleteVideosResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DeleteVideosResponse` as a REST JSON object. */
 export function se_DeleteVideosResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DeleteVideosResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_DeleteVideosResponse(out: JsonBytes, input: unknown): void {
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putDateTime, putEnum, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putDateTime, putEnum, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -138,9 +138,13 @@ export const wire_MigrationStatus: WireEnumType = { kind: "enum", name: "Migrati
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAccountMigrationStatusesRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAccountMigrationStatusesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAccountMigrationStatusesRequest` as a REST JSON object. */
 export function se_GetAccountMigrationStatusesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAccountMigrationStatusesRequest ??= jsonKeys(["AccountIds", "MigrationType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -148,13 +152,13 @@ export function se_GetAccountMigrationStatusesRequest(out: JsonBytes, input: unk
     at = "AccountIds"
     v = value.AccountIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AccountIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "MigrationType"
     v = value.MigrationType
     if (v !== undefined && v !== null) {
-      out.ascii(',"MigrationType":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -163,9 +167,13 @@ export function se_GetAccountMigrationStatusesRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAccountMigrationStatusesResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAccountMigrationStatusesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAccountMigrationStatusesResponse` as a REST JSON object. */
 export function se_GetAccountMigrationStatusesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAccountMigrationStatusesResponse ??= jsonKeys(["MigrationStatuses"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -173,7 +181,7 @@ export function se_GetAccountMigrationStatusesResponse(out: JsonBytes, input: un
     at = "MigrationStatuses"
     v = value.MigrationStatuses
     if (v !== undefined && v !== null) {
-      out.ascii(',"MigrationStatuses":')
+      out.bytes(key[0])
       se_ArrayOfAccountMigrationStatusesInfo(out, v)
     }
   } catch (e) {
@@ -201,9 +209,13 @@ export function se_ArrayOfAccountMigrationStatusesInfo(out: JsonBytes, value: un
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AccountMigrationStatusesInfo` as UTF-8 bytes, made on the first write. */
+let keys_AccountMigrationStatusesInfo: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AccountMigrationStatusesInfo` as a REST JSON object. */
 export function se_AccountMigrationStatusesInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AccountMigrationStatusesInfo ??= jsonKeys(["AccountId", "MigrationStatusInfos"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -212,12 +224,12 @@ export function se_AccountMigrationStatusesInfo(out: JsonBytes, input: unknown):
     v = value.AccountId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"AccountId":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "MigrationStatusInfos"
     v = value.MigrationStatusInfos
     if (v !== undefined && v !== null) {
-      out.ascii(',"MigrationStatusInfos":')
+      out.bytes(key[1])
       se_ArrayOfMigrationStatusInfo(out, v)
     }
   } catch (e) {
@@ -245,9 +257,13 @@ export function se_ArrayOfMigrationStatusInfo(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `MigrationStatusInfo` as UTF-8 bytes, made on the first write. */
+let keys_MigrationStatusInfo: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `MigrationStatusInfo` as a REST JSON object. */
 export function se_MigrationStatusInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_MigrationStatusInfo ??= jsonKeys(["MigrationType", "StartTimeInUtc", "Status"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -255,20 +271,20 @@ export function se_MigrationStatusInfo(out: JsonBytes, input: unknown): void {
     at = "MigrationType"
     v = value.MigrationType
     if (v !== undefined && v !== null) {
-      out.ascii(',"MigrationType":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "StartTimeInUtc"
     v = value.StartTimeInUtc
     if (v !== undefined && v !== null) {
-      out.ascii(',"StartTimeInUtc":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
     at = "Status"
     v = value.Status
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Status":')
+    out.bytes(key[2])
     putEnum(out, v, wire_MigrationStatus)
   } catch (e) {
     throw atField(e, at)

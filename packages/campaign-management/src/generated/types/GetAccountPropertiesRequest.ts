@@ -4,7 +4,7 @@
  * Types reached by the operation GetAccountProperties: GetAccountPropertiesRequest, ArrayOfAccountPropertyName, GetAccountPropertiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, nullItem, putEnum, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, nullItem, putEnum, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { AccountPropertyName, ArrayOfAccountProperty, se_ArrayOfAccountProperty, wire_AccountPropertyName, wire_ArrayOfAccountProperty, type ArrayOfAccountPropertyEncoded } from "./ArrayOfAccountProperty.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -70,9 +70,13 @@ export const wire_GetAccountPropertiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAccountPropertiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAccountPropertiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAccountPropertiesRequest` as a REST JSON object. */
 export function se_GetAccountPropertiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAccountPropertiesRequest ??= jsonKeys(["AccountPropertyNames"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,7 +84,7 @@ export function se_GetAccountPropertiesRequest(out: JsonBytes, input: unknown): 
     at = "AccountPropertyNames"
     v = value.AccountPropertyNames
     if (v !== undefined && v !== null) {
-      out.ascii(',"AccountPropertyNames":')
+      out.bytes(key[0])
       se_ArrayOfAccountPropertyName(out, v)
     }
   } catch (e) {
@@ -108,9 +112,13 @@ export function se_ArrayOfAccountPropertyName(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `GetAccountPropertiesResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAccountPropertiesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAccountPropertiesResponse` as a REST JSON object. */
 export function se_GetAccountPropertiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAccountPropertiesResponse ??= jsonKeys(["AccountProperties", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -118,13 +126,13 @@ export function se_GetAccountPropertiesResponse(out: JsonBytes, input: unknown):
     at = "AccountProperties"
     v = value.AccountProperties
     if (v !== undefined && v !== null) {
-      out.ascii(',"AccountProperties":')
+      out.bytes(key[0])
       se_ArrayOfAccountProperty(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

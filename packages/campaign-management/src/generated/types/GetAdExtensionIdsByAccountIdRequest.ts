@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdExtensionIdsByAccountId: GetAdExtensionIdsByAccountIdRequest, GetAdExtensionIdsByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putEnum, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putEnum, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdExtensionsTypeFilter, wire_AdExtensionsTypeFilter } from "./AdExtensionsTypeFilter.js"
@@ -66,9 +66,13 @@ export const wire_GetAdExtensionIdsByAccountIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdExtensionIdsByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionIdsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionIdsByAccountIdRequest` as a REST JSON object. */
 export function se_GetAdExtensionIdsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionIdsByAccountIdRequest ??= jsonKeys(["AccountId", "AdExtensionType", "AssociationType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,20 +81,20 @@ export function se_GetAdExtensionIdsByAccountIdRequest(out: JsonBytes, input: un
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdExtensionType"
     v = value.AdExtensionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdExtensionType":')
+      out.bytes(key[1])
       putList(out, v, wire_AdExtensionsTypeFilter)
     }
     at = "AssociationType"
     v = value.AssociationType
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssociationType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AssociationType)
     }
   } catch (e) {
@@ -99,9 +103,13 @@ export function se_GetAdExtensionIdsByAccountIdRequest(out: JsonBytes, input: un
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdExtensionIdsByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionIdsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionIdsByAccountIdResponse` as a REST JSON object. */
 export function se_GetAdExtensionIdsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionIdsByAccountIdResponse ??= jsonKeys(["AdExtensionIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +117,7 @@ export function se_GetAdExtensionIdsByAccountIdResponse(out: JsonBytes, input: u
     at = "AdExtensionIds"
     v = value.AdExtensionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensionIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {

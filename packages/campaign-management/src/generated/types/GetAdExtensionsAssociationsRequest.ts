@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdExtensionsAssociations: GetAdExtensionsAssociationsRequest, GetAdExtensionsAssociationsResponse, ArrayOfAdExtensionAssociationCollection, AdExtensionAssociationCollection, ArrayOfAdExtensionAssociation, AdExtensionAssociation, AdExtensionEditorialStatus.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putEnum, putList, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putList, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { AdExtensionUnion, se_AdExtension, wire_AdExtension, type AdExtensionUnionEncoded } from "./AdExtension.js"
@@ -158,9 +158,13 @@ export const wire_AdExtensionEditorialStatus: WireEnumType = { kind: "enum", nam
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdExtensionsAssociationsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionsAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionsAssociationsRequest` as a REST JSON object. */
 export function se_GetAdExtensionsAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionsAssociationsRequest ??= jsonKeys(["AccountId", "AdExtensionType", "AssociationType", "EntityIds", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -169,33 +173,33 @@ export function se_GetAdExtensionsAssociationsRequest(out: JsonBytes, input: unk
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdExtensionType"
     v = value.AdExtensionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdExtensionType":')
+      out.bytes(key[1])
       putList(out, v, wire_AdExtensionsTypeFilter)
     }
     at = "AssociationType"
     v = value.AssociationType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AssociationType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AssociationType)
     }
     at = "EntityIds"
     v = value.EntityIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityIds":')
+      out.bytes(key[3])
       se_ArrayOflong(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[4])
       putList(out, v, wire_AdExtensionAdditionalField)
     }
   } catch (e) {
@@ -204,9 +208,13 @@ export function se_GetAdExtensionsAssociationsRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdExtensionsAssociationsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionsAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionsAssociationsResponse` as a REST JSON object. */
 export function se_GetAdExtensionsAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionsAssociationsResponse ??= jsonKeys(["AdExtensionAssociationCollection", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -214,13 +222,13 @@ export function se_GetAdExtensionsAssociationsResponse(out: JsonBytes, input: un
     at = "AdExtensionAssociationCollection"
     v = value.AdExtensionAssociationCollection
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensionAssociationCollection":')
+      out.bytes(key[0])
       se_ArrayOfAdExtensionAssociationCollection(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {
@@ -248,9 +256,13 @@ export function se_ArrayOfAdExtensionAssociationCollection(out: JsonBytes, value
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdExtensionAssociationCollection` as UTF-8 bytes, made on the first write. */
+let keys_AdExtensionAssociationCollection: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdExtensionAssociationCollection` as a REST JSON object. */
 export function se_AdExtensionAssociationCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdExtensionAssociationCollection ??= jsonKeys(["AdExtensionAssociations"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -258,7 +270,7 @@ export function se_AdExtensionAssociationCollection(out: JsonBytes, input: unkno
     at = "AdExtensionAssociations"
     v = value.AdExtensionAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensionAssociations":')
+      out.bytes(key[0])
       se_ArrayOfAdExtensionAssociation(out, v)
     }
   } catch (e) {
@@ -286,9 +298,13 @@ export function se_ArrayOfAdExtensionAssociation(out: JsonBytes, value: unknown)
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdExtensionAssociation` as UTF-8 bytes, made on the first write. */
+let keys_AdExtensionAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdExtensionAssociation` as a REST JSON object. */
 export function se_AdExtensionAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdExtensionAssociation ??= jsonKeys(["AdExtension", "AssociationType", "EditorialStatus", "EntityId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -296,26 +312,26 @@ export function se_AdExtensionAssociation(out: JsonBytes, input: unknown): void 
     at = "AdExtension"
     v = value.AdExtension
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtension":')
+      out.bytes(key[0])
       se_AdExtension(out, v)
     }
     at = "AssociationType"
     v = value.AssociationType
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"AssociationType":')
+    out.bytes(key[1])
     putEnum(out, v, wire_AssociationType)
     at = "EditorialStatus"
     v = value.EditorialStatus
     if (v !== undefined && v !== null) {
-      out.ascii(',"EditorialStatus":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AdExtensionEditorialStatus)
     }
     at = "EntityId"
     v = value.EntityId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"EntityId":')
+    out.bytes(key[3])
     putLong(out, v, XS_LONG)
   } catch (e) {
     throw atField(e, at)

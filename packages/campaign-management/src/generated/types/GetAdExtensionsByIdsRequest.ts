@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdExtensionsByIds: GetAdExtensionsByIdsRequest, GetAdExtensionsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdExtensionAdditionalField, wire_AdExtensionAdditionalField } from "./AdExtensionAdditionalField.js"
@@ -76,9 +76,13 @@ export const wire_GetAdExtensionsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdExtensionsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionsByIdsRequest` as a REST JSON object. */
 export function se_GetAdExtensionsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionsByIdsRequest ??= jsonKeys(["AccountId", "AdExtensionIds", "AdExtensionType", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -87,26 +91,26 @@ export function se_GetAdExtensionsByIdsRequest(out: JsonBytes, input: unknown): 
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdExtensionIds"
     v = value.AdExtensionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensionIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "AdExtensionType"
     v = value.AdExtensionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdExtensionType":')
+      out.bytes(key[2])
       putList(out, v, wire_AdExtensionsTypeFilter)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putList(out, v, wire_AdExtensionAdditionalField)
     }
   } catch (e) {
@@ -115,9 +119,13 @@ export function se_GetAdExtensionsByIdsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdExtensionsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionsByIdsResponse` as a REST JSON object. */
 export function se_GetAdExtensionsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionsByIdsResponse ??= jsonKeys(["AdExtensions", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,13 +133,13 @@ export function se_GetAdExtensionsByIdsResponse(out: JsonBytes, input: unknown):
     at = "AdExtensions"
     v = value.AdExtensions
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensions":')
+      out.bytes(key[0])
       se_ArrayOfAdExtension(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

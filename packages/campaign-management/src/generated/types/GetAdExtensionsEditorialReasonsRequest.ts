@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdExtensionsEditorialReasons: GetAdExtensionsEditorialReasonsRequest, GetAdExtensionsEditorialReasonsResponse, ArrayOfAdExtensionEditorialReasonCollection, AdExtensionEditorialReasonCollection, ArrayOfAdExtensionEditorialReason, AdExtensionEditorialReason.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdExtensionIdToEntityIdAssociation, se_ArrayOfAdExtensionIdToEntityIdAssociation, wire_ArrayOfAdExtensionIdToEntityIdAssociation, type ArrayOfAdExtensionIdToEntityIdAssociationEncoded } from "./ArrayOfAdExtensionIdToEntityIdAssociation.js"
@@ -147,9 +147,13 @@ export const wire_AdExtensionEditorialReason: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdExtensionsEditorialReasonsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionsEditorialReasonsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionsEditorialReasonsRequest` as a REST JSON object. */
 export function se_GetAdExtensionsEditorialReasonsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionsEditorialReasonsRequest ??= jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -158,20 +162,20 @@ export function se_GetAdExtensionsEditorialReasonsRequest(out: JsonBytes, input:
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdExtensionIdToEntityIdAssociations"
     v = value.AdExtensionIdToEntityIdAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensionIdToEntityIdAssociations":')
+      out.bytes(key[1])
       se_ArrayOfAdExtensionIdToEntityIdAssociation(out, v)
     }
     at = "AssociationType"
     v = value.AssociationType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AssociationType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AssociationType)
     }
   } catch (e) {
@@ -180,9 +184,13 @@ export function se_GetAdExtensionsEditorialReasonsRequest(out: JsonBytes, input:
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdExtensionsEditorialReasonsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdExtensionsEditorialReasonsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdExtensionsEditorialReasonsResponse` as a REST JSON object. */
 export function se_GetAdExtensionsEditorialReasonsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdExtensionsEditorialReasonsResponse ??= jsonKeys(["EditorialReasons", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -190,13 +198,13 @@ export function se_GetAdExtensionsEditorialReasonsResponse(out: JsonBytes, input
     at = "EditorialReasons"
     v = value.EditorialReasons
     if (v !== undefined && v !== null) {
-      out.ascii(',"EditorialReasons":')
+      out.bytes(key[0])
       se_ArrayOfAdExtensionEditorialReasonCollection(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {
@@ -224,9 +232,13 @@ export function se_ArrayOfAdExtensionEditorialReasonCollection(out: JsonBytes, v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdExtensionEditorialReasonCollection` as UTF-8 bytes, made on the first write. */
+let keys_AdExtensionEditorialReasonCollection: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdExtensionEditorialReasonCollection` as a REST JSON object. */
 export function se_AdExtensionEditorialReasonCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdExtensionEditorialReasonCollection ??= jsonKeys(["AdExtensionId", "Reasons"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -235,13 +247,13 @@ export function se_AdExtensionEditorialReasonCollection(out: JsonBytes, input: u
     v = value.AdExtensionId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdExtensionId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Reasons"
     v = value.Reasons
     if (v !== undefined && v !== null) {
-      out.ascii(',"Reasons":')
+      out.bytes(key[1])
       se_ArrayOfAdExtensionEditorialReason(out, v)
     }
   } catch (e) {
@@ -269,9 +281,13 @@ export function se_ArrayOfAdExtensionEditorialReason(out: JsonBytes, value: unkn
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AdExtensionEditorialReason` as UTF-8 bytes, made on the first write. */
+let keys_AdExtensionEditorialReason: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AdExtensionEditorialReason` as a REST JSON object. */
 export function se_AdExtensionEditorialReason(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AdExtensionEditorialReason ??= jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -279,26 +295,26 @@ export function se_AdExtensionEditorialReason(out: JsonBytes, input: unknown): v
     at = "Location"
     v = value.Location
     if (v !== undefined && v !== null) {
-      out.ascii(',"Location":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "PublisherCountries"
     v = value.PublisherCountries
     if (v !== undefined && v !== null) {
-      out.ascii(',"PublisherCountries":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
     at = "ReasonCode"
     v = value.ReasonCode
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ReasonCode":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "Term"
     v = value.Term
     if (v !== undefined && v !== null) {
-      out.ascii(',"Term":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {

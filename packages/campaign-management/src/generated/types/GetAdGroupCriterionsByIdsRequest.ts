@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdGroupCriterionsByIds: GetAdGroupCriterionsByIdsRequest, GetAdGroupCriterionsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdGroupCriterionType, wire_AdGroupCriterionType } from "./AdGroupCriterionType.js"
@@ -71,9 +71,13 @@ export const wire_GetAdGroupCriterionsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdGroupCriterionsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdGroupCriterionsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdGroupCriterionsByIdsRequest` as a REST JSON object. */
 export function se_GetAdGroupCriterionsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdGroupCriterionsByIdsRequest ??= jsonKeys(["AdGroupCriterionIds", "AdGroupId", "CriterionType", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -81,27 +85,27 @@ export function se_GetAdGroupCriterionsByIdsRequest(out: JsonBytes, input: unkno
     at = "AdGroupCriterionIds"
     v = value.AdGroupCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "AdGroupId"
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[2])
       putList(out, v, wire_AdGroupCriterionType)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putList(out, v, wire_CriterionAdditionalField)
     }
   } catch (e) {
@@ -110,9 +114,13 @@ export function se_GetAdGroupCriterionsByIdsRequest(out: JsonBytes, input: unkno
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdGroupCriterionsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdGroupCriterionsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdGroupCriterionsByIdsResponse` as a REST JSON object. */
 export function se_GetAdGroupCriterionsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdGroupCriterionsByIdsResponse ??= jsonKeys(["AdGroupCriterions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -120,7 +128,7 @@ export function se_GetAdGroupCriterionsByIdsResponse(out: JsonBytes, input: unkn
     at = "AdGroupCriterions"
     v = value.AdGroupCriterions
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterions":')
+      out.bytes(key[0])
       se_ArrayOfAdGroupCriterion(out, v)
     }
   } catch (e) {

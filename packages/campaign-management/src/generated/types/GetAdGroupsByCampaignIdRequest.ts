@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdGroupsByCampaignId: GetAdGroupsByCampaignIdRequest, GetAdGroupsByCampaignIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdGroupAdditionalField, wire_AdGroupAdditionalField } from "./AdGroupAdditionalField.js"
@@ -61,9 +61,13 @@ export const wire_GetAdGroupsByCampaignIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdGroupsByCampaignIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdGroupsByCampaignIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdGroupsByCampaignIdRequest` as a REST JSON object. */
 export function se_GetAdGroupsByCampaignIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdGroupsByCampaignIdRequest ??= jsonKeys(["CampaignId", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_GetAdGroupsByCampaignIdRequest(out: JsonBytes, input: unknown
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[1])
       putList(out, v, wire_AdGroupAdditionalField)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_GetAdGroupsByCampaignIdRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdGroupsByCampaignIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdGroupsByCampaignIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdGroupsByCampaignIdResponse` as a REST JSON object. */
 export function se_GetAdGroupsByCampaignIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdGroupsByCampaignIdResponse ??= jsonKeys(["AdGroups"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_GetAdGroupsByCampaignIdResponse(out: JsonBytes, input: unknow
     at = "AdGroups"
     v = value.AdGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroups":')
+      out.bytes(key[0])
       se_ArrayOfAdGroup(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdGroupsByIds: GetAdGroupsByIdsRequest, GetAdGroupsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdGroupAdditionalField, wire_AdGroupAdditionalField } from "./AdGroupAdditionalField.js"
@@ -71,9 +71,13 @@ export const wire_GetAdGroupsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdGroupsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdGroupsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAdGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdGroupsByIdsRequest ??= jsonKeys(["CampaignId", "AdGroupIds", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -82,19 +86,19 @@ export function se_GetAdGroupsByIdsRequest(out: JsonBytes, input: unknown): void
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdGroupIds"
     v = value.AdGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_AdGroupAdditionalField)
     }
   } catch (e) {
@@ -103,9 +107,13 @@ export function se_GetAdGroupsByIdsRequest(out: JsonBytes, input: unknown): void
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdGroupsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdGroupsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAdGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdGroupsByIdsResponse ??= jsonKeys(["AdGroups", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -113,13 +121,13 @@ export function se_GetAdGroupsByIdsResponse(out: JsonBytes, input: unknown): voi
     at = "AdGroups"
     v = value.AdGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroups":')
+      out.bytes(key[0])
       se_ArrayOfAdGroup(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

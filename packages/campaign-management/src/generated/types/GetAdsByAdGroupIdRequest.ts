@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdsByAdGroupId: GetAdsByAdGroupIdRequest, GetAdsByAdGroupIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAd, se_ArrayOfAd, wire_ArrayOfAd, type ArrayOfAdEncoded } from "./ArrayOfAd.js"
@@ -65,9 +65,13 @@ export const wire_GetAdsByAdGroupIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdsByAdGroupIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdsByAdGroupIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdsByAdGroupIdRequest` as a REST JSON object. */
 export function se_GetAdsByAdGroupIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdsByAdGroupIdRequest ??= jsonKeys(["AdGroupId", "AdTypes", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,19 +80,19 @@ export function se_GetAdsByAdGroupIdRequest(out: JsonBytes, input: unknown): voi
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdTypes"
     v = value.AdTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdTypes":')
+      out.bytes(key[1])
       se_ArrayOfAdType(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_AdAdditionalField)
     }
   } catch (e) {
@@ -97,9 +101,13 @@ export function se_GetAdsByAdGroupIdRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdsByAdGroupIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdsByAdGroupIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdsByAdGroupIdResponse` as a REST JSON object. */
 export function se_GetAdsByAdGroupIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdsByAdGroupIdResponse ??= jsonKeys(["Ads"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +115,7 @@ export function se_GetAdsByAdGroupIdResponse(out: JsonBytes, input: unknown): vo
     at = "Ads"
     v = value.Ads
     if (v !== undefined && v !== null) {
-      out.ascii(',"Ads":')
+      out.bytes(key[0])
       se_ArrayOfAd(out, v)
     }
   } catch (e) {

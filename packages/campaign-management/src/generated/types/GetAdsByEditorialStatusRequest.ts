@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdsByEditorialStatus: GetAdsByEditorialStatusRequest, GetAdsByEditorialStatusResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putEnum, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putEnum, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAd, se_ArrayOfAd, wire_ArrayOfAd, type ArrayOfAdEncoded } from "./ArrayOfAd.js"
@@ -70,9 +70,13 @@ export const wire_GetAdsByEditorialStatusResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdsByEditorialStatusRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdsByEditorialStatusRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdsByEditorialStatusRequest` as a REST JSON object. */
 export function se_GetAdsByEditorialStatusRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdsByEditorialStatusRequest ??= jsonKeys(["AdGroupId", "EditorialStatus", "AdTypes", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -81,26 +85,26 @@ export function se_GetAdsByEditorialStatusRequest(out: JsonBytes, input: unknown
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "EditorialStatus"
     v = value.EditorialStatus
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EditorialStatus":')
+      out.bytes(key[1])
       putEnum(out, v, wire_AdEditorialStatus)
     }
     at = "AdTypes"
     v = value.AdTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdTypes":')
+      out.bytes(key[2])
       se_ArrayOfAdType(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putList(out, v, wire_AdAdditionalField)
     }
   } catch (e) {
@@ -109,9 +113,13 @@ export function se_GetAdsByEditorialStatusRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdsByEditorialStatusResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdsByEditorialStatusResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdsByEditorialStatusResponse` as a REST JSON object. */
 export function se_GetAdsByEditorialStatusResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdsByEditorialStatusResponse ??= jsonKeys(["Ads"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -119,7 +127,7 @@ export function se_GetAdsByEditorialStatusResponse(out: JsonBytes, input: unknow
     at = "Ads"
     v = value.Ads
     if (v !== undefined && v !== null) {
-      out.ascii(',"Ads":')
+      out.bytes(key[0])
       se_ArrayOfAd(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetAdsByIds: GetAdsByIdsRequest, GetAdsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAd, se_ArrayOfAd, wire_ArrayOfAd, type ArrayOfAdEncoded } from "./ArrayOfAd.js"
@@ -75,9 +75,13 @@ export const wire_GetAdsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAdsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAdsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdsByIdsRequest` as a REST JSON object. */
 export function se_GetAdsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdsByIdsRequest ??= jsonKeys(["AdGroupId", "AdIds", "AdTypes", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,25 +90,25 @@ export function se_GetAdsByIdsRequest(out: JsonBytes, input: unknown): void {
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdIds"
     v = value.AdIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "AdTypes"
     v = value.AdTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdTypes":')
+      out.bytes(key[2])
       se_ArrayOfAdType(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putList(out, v, wire_AdAdditionalField)
     }
   } catch (e) {
@@ -113,9 +117,13 @@ export function se_GetAdsByIdsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAdsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAdsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAdsByIdsResponse` as a REST JSON object. */
 export function se_GetAdsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAdsByIdsResponse ??= jsonKeys(["Ads", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -123,13 +131,13 @@ export function se_GetAdsByIdsResponse(out: JsonBytes, input: unknown): void {
     at = "Ads"
     v = value.Ads
     if (v !== undefined && v !== null) {
-      out.ascii(',"Ads":')
+      out.bytes(key[0])
       se_ArrayOfAd(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetAssetGroupListingGroupsByIds: GetAssetGroupListingGroupsByIdsRequest, AssetGroupListingGroupAdditionalField, GetAssetGroupListingGroupsByIdsResponse, ArrayOfAssetGroupListingGroup.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putList, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putList, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireListType, type WireStructType } from "../wire-types.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -80,9 +80,13 @@ export const wire_ArrayOfAssetGroupListingGroup: WireArrayType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAssetGroupListingGroupsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupListingGroupsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupListingGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAssetGroupListingGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupListingGroupsByIdsRequest ??= jsonKeys(["AssetGroupId", "AssetGroupListingGroupIds", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -91,19 +95,19 @@ export function se_GetAssetGroupListingGroupsByIdsRequest(out: JsonBytes, input:
     v = value.AssetGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AssetGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AssetGroupListingGroupIds"
     v = value.AssetGroupListingGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupListingGroupIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_AssetGroupListingGroupAdditionalField)
     }
   } catch (e) {
@@ -112,9 +116,13 @@ export function se_GetAssetGroupListingGroupsByIdsRequest(out: JsonBytes, input:
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAssetGroupListingGroupsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupListingGroupsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupListingGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAssetGroupListingGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupListingGroupsByIdsResponse ??= jsonKeys(["AssetGroupListingGroups"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -122,7 +130,7 @@ export function se_GetAssetGroupListingGroupsByIdsResponse(out: JsonBytes, input
     at = "AssetGroupListingGroups"
     v = value.AssetGroupListingGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupListingGroups":')
+      out.bytes(key[0])
       se_ArrayOfAssetGroupListingGroup(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetAssetGroupsByCampaignId: GetAssetGroupsByCampaignIdRequest, GetAssetGroupsByCampaignIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAssetGroup, se_ArrayOfAssetGroup, wire_ArrayOfAssetGroup, type ArrayOfAssetGroupEncoded } from "./ArrayOfAssetGroup.js"
@@ -66,9 +66,13 @@ export const wire_GetAssetGroupsByCampaignIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAssetGroupsByCampaignIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupsByCampaignIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupsByCampaignIdRequest` as a REST JSON object. */
 export function se_GetAssetGroupsByCampaignIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupsByCampaignIdRequest ??= jsonKeys(["CampaignId", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_GetAssetGroupsByCampaignIdRequest(out: JsonBytes, input: unkn
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[1])
       putList(out, v, wire_AssetGroupAdditionalField)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_GetAssetGroupsByCampaignIdRequest(out: JsonBytes, input: unkn
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAssetGroupsByCampaignIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupsByCampaignIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupsByCampaignIdResponse` as a REST JSON object. */
 export function se_GetAssetGroupsByCampaignIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupsByCampaignIdResponse ??= jsonKeys(["AssetGroups", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_GetAssetGroupsByCampaignIdResponse(out: JsonBytes, input: unk
     at = "AssetGroups"
     v = value.AssetGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroups":')
+      out.bytes(key[0])
       se_ArrayOfAssetGroup(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetAssetGroupsByIds: GetAssetGroupsByIdsRequest, GetAssetGroupsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAssetGroup, se_ArrayOfAssetGroup, wire_ArrayOfAssetGroup, type ArrayOfAssetGroupEncoded } from "./ArrayOfAssetGroup.js"
@@ -71,9 +71,13 @@ export const wire_GetAssetGroupsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAssetGroupsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAssetGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupsByIdsRequest ??= jsonKeys(["CampaignId", "AssetGroupIds", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -82,19 +86,19 @@ export function se_GetAssetGroupsByIdsRequest(out: JsonBytes, input: unknown): v
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AssetGroupIds"
     v = value.AssetGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_AssetGroupAdditionalField)
     }
   } catch (e) {
@@ -103,9 +107,13 @@ export function se_GetAssetGroupsByIdsRequest(out: JsonBytes, input: unknown): v
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAssetGroupsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAssetGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupsByIdsResponse ??= jsonKeys(["AssetGroups", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -113,13 +121,13 @@ export function se_GetAssetGroupsByIdsResponse(out: JsonBytes, input: unknown): 
     at = "AssetGroups"
     v = value.AssetGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroups":')
+      out.bytes(key[0])
       se_ArrayOfAssetGroup(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

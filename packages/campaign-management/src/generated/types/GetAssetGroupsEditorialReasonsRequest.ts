@@ -4,7 +4,7 @@
  * Types reached by the operation GetAssetGroupsEditorialReasons: GetAssetGroupsEditorialReasonsRequest, GetAssetGroupsEditorialReasonsResponse, ArrayOfAssetGroupEditorialReasonCollection, AssetGroupEditorialReasonCollection, ArrayOfAssetGroupEditorialReason, AssetGroupEditorialReason.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { AppealStatus, wire_AppealStatus } from "./AppealStatus.js"
@@ -151,9 +151,13 @@ export const wire_AssetGroupEditorialReason: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAssetGroupsEditorialReasonsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupsEditorialReasonsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupsEditorialReasonsRequest` as a REST JSON object. */
 export function se_GetAssetGroupsEditorialReasonsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupsEditorialReasonsRequest ??= jsonKeys(["AccountId", "AssetGroupIdToCampaignIdAssociations"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -162,13 +166,13 @@ export function se_GetAssetGroupsEditorialReasonsRequest(out: JsonBytes, input: 
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AssetGroupIdToCampaignIdAssociations"
     v = value.AssetGroupIdToCampaignIdAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroupIdToCampaignIdAssociations":')
+      out.bytes(key[1])
       se_ArrayOfEntityIdToParentIdAssociation(out, v)
     }
   } catch (e) {
@@ -177,9 +181,13 @@ export function se_GetAssetGroupsEditorialReasonsRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAssetGroupsEditorialReasonsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAssetGroupsEditorialReasonsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAssetGroupsEditorialReasonsResponse` as a REST JSON object. */
 export function se_GetAssetGroupsEditorialReasonsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAssetGroupsEditorialReasonsResponse ??= jsonKeys(["EditorialReasons", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -187,13 +195,13 @@ export function se_GetAssetGroupsEditorialReasonsResponse(out: JsonBytes, input:
     at = "EditorialReasons"
     v = value.EditorialReasons
     if (v !== undefined && v !== null) {
-      out.ascii(',"EditorialReasons":')
+      out.bytes(key[0])
       se_ArrayOfAssetGroupEditorialReasonCollection(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {
@@ -221,9 +229,13 @@ export function se_ArrayOfAssetGroupEditorialReasonCollection(out: JsonBytes, va
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AssetGroupEditorialReasonCollection` as UTF-8 bytes, made on the first write. */
+let keys_AssetGroupEditorialReasonCollection: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetGroupEditorialReasonCollection` as a REST JSON object. */
 export function se_AssetGroupEditorialReasonCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetGroupEditorialReasonCollection ??= jsonKeys(["AppealStatus", "AssetGroupId", "CampaignId", "Reasons"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -232,27 +244,27 @@ export function se_AssetGroupEditorialReasonCollection(out: JsonBytes, input: un
     v = value.AppealStatus
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AppealStatus":')
+      out.bytes(key[0])
       putEnum(out, v, wire_AppealStatus)
     }
     at = "AssetGroupId"
     v = value.AssetGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AssetGroupId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "CampaignId"
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
     at = "Reasons"
     v = value.Reasons
     if (v !== undefined && v !== null) {
-      out.ascii(',"Reasons":')
+      out.bytes(key[3])
       se_ArrayOfAssetGroupEditorialReason(out, v)
     }
   } catch (e) {
@@ -280,9 +292,13 @@ export function se_ArrayOfAssetGroupEditorialReason(out: JsonBytes, value: unkno
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `AssetGroupEditorialReason` as UTF-8 bytes, made on the first write. */
+let keys_AssetGroupEditorialReason: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AssetGroupEditorialReason` as a REST JSON object. */
 export function se_AssetGroupEditorialReason(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AssetGroupEditorialReason ??= jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -290,26 +306,26 @@ export function se_AssetGroupEditorialReason(out: JsonBytes, input: unknown): vo
     at = "Location"
     v = value.Location
     if (v !== undefined && v !== null) {
-      out.ascii(',"Location":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "PublisherCountries"
     v = value.PublisherCountries
     if (v !== undefined && v !== null) {
-      out.ascii(',"PublisherCountries":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
     at = "ReasonCode"
     v = value.ReasonCode
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ReasonCode":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "Term"
     v = value.Term
     if (v !== undefined && v !== null) {
-      out.ascii(',"Term":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {

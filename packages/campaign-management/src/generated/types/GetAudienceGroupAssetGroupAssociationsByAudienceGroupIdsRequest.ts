@@ -4,7 +4,7 @@
  * Types reached by the operation GetAudienceGroupAssetGroupAssociationsByAudienceGroupIds: GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest, GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudienceGroupAssetGroupAssociation, se_ArrayOfAudienceGroupAssetGroupAssociation, wire_ArrayOfAudienceGroupAssetGroupAssociation, type ArrayOfAudienceGroupAssetGroupAssociationEncoded } from "./ArrayOfAudienceGroupAssetGroupAssociation.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRespon
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest` as a REST JSON object. */
 export function se_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest ??= jsonKeys(["AudienceGroupIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsReque
     at = "AudienceGroupIds"
     v = value.AudienceGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroupIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsReque
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse` as a REST JSON object. */
 export function se_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse ??= jsonKeys(["AudienceGroupAssetGroupAssociations", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRespo
     at = "AudienceGroupAssetGroupAssociations"
     v = value.AudienceGroupAssetGroupAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroupAssetGroupAssociations":')
+      out.bytes(key[0])
       se_ArrayOfAudienceGroupAssetGroupAssociation(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetAudienceGroupsByIds: GetAudienceGroupsByIdsRequest, AudienceGroupAdditionalField, GetAudienceGroupsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireListType, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudienceGroup, se_ArrayOfAudienceGroup, wire_ArrayOfAudienceGroup, type ArrayOfAudienceGroupEncoded } from "./ArrayOfAudienceGroup.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -70,9 +70,13 @@ export const wire_GetAudienceGroupsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAudienceGroupsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAudienceGroupsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAudienceGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAudienceGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAudienceGroupsByIdsRequest ??= jsonKeys(["AudienceGroupIds", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,13 +84,13 @@ export function se_GetAudienceGroupsByIdsRequest(out: JsonBytes, input: unknown)
     at = "AudienceGroupIds"
     v = value.AudienceGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroupIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[1])
       putList(out, v, wire_AudienceGroupAdditionalField)
     }
   } catch (e) {
@@ -95,9 +99,13 @@ export function se_GetAudienceGroupsByIdsRequest(out: JsonBytes, input: unknown)
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAudienceGroupsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAudienceGroupsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAudienceGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAudienceGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAudienceGroupsByIdsResponse ??= jsonKeys(["AudienceGroups", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -105,13 +113,13 @@ export function se_GetAudienceGroupsByIdsResponse(out: JsonBytes, input: unknown
     at = "AudienceGroups"
     v = value.AudienceGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroups":')
+      out.bytes(key[0])
       se_ArrayOfAudienceGroup(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetAudiencesByIds: GetAudiencesByIdsRequest, AudienceAdditionalField, GetAudiencesByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireListType, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudience, se_ArrayOfAudience, wire_ArrayOfAudience, type ArrayOfAudienceEncoded } from "./ArrayOfAudience.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -75,9 +75,13 @@ export const wire_GetAudiencesByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetAudiencesByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetAudiencesByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAudiencesByIdsRequest` as a REST JSON object. */
 export function se_GetAudiencesByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAudiencesByIdsRequest ??= jsonKeys(["AudienceIds", "Type", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,20 +89,20 @@ export function se_GetAudiencesByIdsRequest(out: JsonBytes, input: unknown): voi
     at = "AudienceIds"
     v = value.AudienceIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "Type"
     v = value.Type
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Type":')
+      out.bytes(key[1])
       putList(out, v, wire_AudienceType)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_AudienceAdditionalField)
     }
   } catch (e) {
@@ -107,9 +111,13 @@ export function se_GetAudiencesByIdsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetAudiencesByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetAudiencesByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetAudiencesByIdsResponse` as a REST JSON object. */
 export function se_GetAudiencesByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetAudiencesByIdsResponse ??= jsonKeys(["Audiences", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,13 +125,13 @@ export function se_GetAudiencesByIdsResponse(out: JsonBytes, input: unknown): vo
     at = "Audiences"
     v = value.Audiences
     if (v !== undefined && v !== null) {
-      out.ascii(',"Audiences":')
+      out.bytes(key[0])
       se_ArrayOfAudience(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetBMCStoresByCustomerId: GetBMCStoresByCustomerIdRequest, BMCStoreAdditionalField, GetBMCStoresByCustomerIdResponse, ArrayOfBMCStore, BMCStore, BMCStoreSubType.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putBoolean, putEnum, putList, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putBoolean, putEnum, putList, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireEnumType, type WireListType, type WireStructType } from "../wire-types.js"
 
@@ -119,9 +119,13 @@ export const wire_BMCStoreSubType: WireEnumType = { kind: "enum", name: "BMCStor
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetBMCStoresByCustomerIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetBMCStoresByCustomerIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBMCStoresByCustomerIdRequest` as a REST JSON object. */
 export function se_GetBMCStoresByCustomerIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBMCStoresByCustomerIdRequest ??= jsonKeys(["ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -129,7 +133,7 @@ export function se_GetBMCStoresByCustomerIdRequest(out: JsonBytes, input: unknow
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[0])
       putList(out, v, wire_BMCStoreAdditionalField)
     }
   } catch (e) {
@@ -138,9 +142,13 @@ export function se_GetBMCStoresByCustomerIdRequest(out: JsonBytes, input: unknow
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetBMCStoresByCustomerIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetBMCStoresByCustomerIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBMCStoresByCustomerIdResponse` as a REST JSON object. */
 export function se_GetBMCStoresByCustomerIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBMCStoresByCustomerIdResponse ??= jsonKeys(["BMCStores"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -148,7 +156,7 @@ export function se_GetBMCStoresByCustomerIdResponse(out: JsonBytes, input: unkno
     at = "BMCStores"
     v = value.BMCStores
     if (v !== undefined && v !== null) {
-      out.ascii(',"BMCStores":')
+      out.bytes(key[0])
       se_ArrayOfBMCStore(out, v)
     }
   } catch (e) {
@@ -176,9 +184,13 @@ export function se_ArrayOfBMCStore(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `BMCStore` as UTF-8 bytes, made on the first write. */
+let keys_BMCStore: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `BMCStore` as a REST JSON object. */
 export function se_BMCStore(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_BMCStore ??= jsonKeys(["HasCatalog", "Id", "IsActive", "IsProductAdsEnabled", "Name", "StoreUrl", "SubType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -187,46 +199,46 @@ export function se_BMCStore(out: JsonBytes, input: unknown): void {
     v = value.HasCatalog
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"HasCatalog":')
+      out.bytes(key[0])
       putBoolean(out, v)
     }
     at = "Id"
     v = value.Id
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Id":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "IsActive"
     v = value.IsActive
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"IsActive":')
+      out.bytes(key[2])
       putBoolean(out, v)
     }
     at = "IsProductAdsEnabled"
     v = value.IsProductAdsEnabled
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"IsProductAdsEnabled":')
+      out.bytes(key[3])
       putBoolean(out, v)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "StoreUrl"
     v = value.StoreUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"StoreUrl":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "SubType"
     v = value.SubType
     if (v !== undefined && v !== null) {
-      out.ascii(',"SubType":')
+      out.bytes(key[6])
       putEnum(out, v, wire_BMCStoreSubType)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetBSCCountries: GetBSCCountriesRequest, GetBSCCountriesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfstring, se_ArrayOfstring, wire_ArrayOfstring, type ArrayOfstringEncoded } from "./ArrayOfstring.js"
 
@@ -60,9 +60,13 @@ export function se_GetBSCCountriesRequest(out: JsonBytes, input: unknown): void 
   out.ascii("{}")
 }
 
+/** `,"Name":` of each field of `GetBSCCountriesResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetBSCCountriesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBSCCountriesResponse` as a REST JSON object. */
 export function se_GetBSCCountriesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBSCCountriesResponse ??= jsonKeys(["CountryCodes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -70,7 +74,7 @@ export function se_GetBSCCountriesResponse(out: JsonBytes, input: unknown): void
     at = "CountryCodes"
     v = value.CountryCodes
     if (v !== undefined && v !== null) {
-      out.ascii(',"CountryCodes":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetBidStrategiesByIds: GetBidStrategiesByIdsRequest, GetBidStrategiesByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfBidStrategy, se_ArrayOfBidStrategy, wire_ArrayOfBidStrategy, type ArrayOfBidStrategyEncoded } from "./ArrayOfBidStrategy.js"
@@ -61,9 +61,13 @@ export const wire_GetBidStrategiesByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetBidStrategiesByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetBidStrategiesByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBidStrategiesByIdsRequest` as a REST JSON object. */
 export function se_GetBidStrategiesByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBidStrategiesByIdsRequest ??= jsonKeys(["BidStrategyIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_GetBidStrategiesByIdsRequest(out: JsonBytes, input: unknown):
     at = "BidStrategyIds"
     v = value.BidStrategyIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"BidStrategyIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_GetBidStrategiesByIdsRequest(out: JsonBytes, input: unknown):
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetBidStrategiesByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetBidStrategiesByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBidStrategiesByIdsResponse` as a REST JSON object. */
 export function se_GetBidStrategiesByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBidStrategiesByIdsResponse ??= jsonKeys(["BidStrategies", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_GetBidStrategiesByIdsResponse(out: JsonBytes, input: unknown)
     at = "BidStrategies"
     v = value.BidStrategies
     if (v !== undefined && v !== null) {
-      out.ascii(',"BidStrategies":')
+      out.bytes(key[0])
       se_ArrayOfBidStrategy(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

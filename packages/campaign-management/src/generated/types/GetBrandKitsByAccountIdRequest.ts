@@ -4,7 +4,7 @@
  * Types reached by the operation GetBrandKitsByAccountId: GetBrandKitsByAccountIdRequest, GetBrandKitsByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBrandKit, se_ArrayOfBrandKit, wire_ArrayOfBrandKit, type ArrayOfBrandKitEncoded } from "./ArrayOfBrandKit.js"
@@ -56,9 +56,13 @@ export const wire_GetBrandKitsByAccountIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetBrandKitsByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetBrandKitsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBrandKitsByAccountIdRequest` as a REST JSON object. */
 export function se_GetBrandKitsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBrandKitsByAccountIdRequest ??= jsonKeys(["AccountId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -67,7 +71,7 @@ export function se_GetBrandKitsByAccountIdRequest(out: JsonBytes, input: unknown
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -76,9 +80,13 @@ export function se_GetBrandKitsByAccountIdRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetBrandKitsByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetBrandKitsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBrandKitsByAccountIdResponse` as a REST JSON object. */
 export function se_GetBrandKitsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBrandKitsByAccountIdResponse ??= jsonKeys(["BrandKits"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,7 +94,7 @@ export function se_GetBrandKitsByAccountIdResponse(out: JsonBytes, input: unknow
     at = "BrandKits"
     v = value.BrandKits
     if (v !== undefined && v !== null) {
-      out.ascii(',"BrandKits":')
+      out.bytes(key[0])
       se_ArrayOfBrandKit(out, v)
     }
   } catch (e) {

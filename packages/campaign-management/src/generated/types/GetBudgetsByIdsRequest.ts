@@ -4,7 +4,7 @@
  * Types reached by the operation GetBudgetsByIds: GetBudgetsByIdsRequest, GetBudgetsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfBudget, se_ArrayOfBudget, wire_ArrayOfBudget, type ArrayOfBudgetEncoded } from "./ArrayOfBudget.js"
@@ -61,9 +61,13 @@ export const wire_GetBudgetsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetBudgetsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetBudgetsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBudgetsByIdsRequest` as a REST JSON object. */
 export function se_GetBudgetsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBudgetsByIdsRequest ??= jsonKeys(["BudgetIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_GetBudgetsByIdsRequest(out: JsonBytes, input: unknown): void 
     at = "BudgetIds"
     v = value.BudgetIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"BudgetIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_GetBudgetsByIdsRequest(out: JsonBytes, input: unknown): void 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetBudgetsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetBudgetsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetBudgetsByIdsResponse` as a REST JSON object. */
 export function se_GetBudgetsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetBudgetsByIdsResponse ??= jsonKeys(["Budgets", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_GetBudgetsByIdsResponse(out: JsonBytes, input: unknown): void
     at = "Budgets"
     v = value.Budgets
     if (v !== undefined && v !== null) {
-      out.ascii(',"Budgets":')
+      out.bytes(key[0])
       se_ArrayOfBudget(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

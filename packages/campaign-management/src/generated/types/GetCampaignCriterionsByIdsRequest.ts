@@ -4,7 +4,7 @@
  * Types reached by the operation GetCampaignCriterionsByIds: GetCampaignCriterionsByIdsRequest, GetCampaignCriterionsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -76,9 +76,13 @@ export const wire_GetCampaignCriterionsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetCampaignCriterionsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignCriterionsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignCriterionsByIdsRequest` as a REST JSON object. */
 export function se_GetCampaignCriterionsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignCriterionsByIdsRequest ??= jsonKeys(["CampaignCriterionIds", "CampaignId", "CriterionType", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,27 +90,27 @@ export function se_GetCampaignCriterionsByIdsRequest(out: JsonBytes, input: unkn
     at = "CampaignCriterionIds"
     v = value.CampaignCriterionIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignCriterionIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "CampaignId"
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[2])
       putList(out, v, wire_CampaignCriterionType)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putList(out, v, wire_CriterionAdditionalField)
     }
   } catch (e) {
@@ -115,9 +119,13 @@ export function se_GetCampaignCriterionsByIdsRequest(out: JsonBytes, input: unkn
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetCampaignCriterionsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignCriterionsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignCriterionsByIdsResponse` as a REST JSON object. */
 export function se_GetCampaignCriterionsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignCriterionsByIdsResponse ??= jsonKeys(["CampaignCriterions", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,13 +133,13 @@ export function se_GetCampaignCriterionsByIdsResponse(out: JsonBytes, input: unk
     at = "CampaignCriterions"
     v = value.CampaignCriterions
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignCriterions":')
+      out.bytes(key[0])
       se_ArrayOfCampaignCriterion(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetCampaignIdsByBidStrategyIds: GetCampaignIdsByBidStrategyIdsRequest, GetCampaignIdsByBidStrategyIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfIdCollection, se_ArrayOfIdCollection, wire_ArrayOfIdCollection, type ArrayOfIdCollectionEncoded } from "./ArrayOfIdCollection.js"
@@ -61,9 +61,13 @@ export const wire_GetCampaignIdsByBidStrategyIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetCampaignIdsByBidStrategyIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignIdsByBidStrategyIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignIdsByBidStrategyIdsRequest` as a REST JSON object. */
 export function se_GetCampaignIdsByBidStrategyIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignIdsByBidStrategyIdsRequest ??= jsonKeys(["BidStrategyIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_GetCampaignIdsByBidStrategyIdsRequest(out: JsonBytes, input: 
     at = "BidStrategyIds"
     v = value.BidStrategyIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"BidStrategyIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_GetCampaignIdsByBidStrategyIdsRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetCampaignIdsByBidStrategyIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignIdsByBidStrategyIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignIdsByBidStrategyIdsResponse` as a REST JSON object. */
 export function se_GetCampaignIdsByBidStrategyIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignIdsByBidStrategyIdsResponse ??= jsonKeys(["CampaignIdCollection", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_GetCampaignIdsByBidStrategyIdsResponse(out: JsonBytes, input:
     at = "CampaignIdCollection"
     v = value.CampaignIdCollection
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignIdCollection":')
+      out.bytes(key[0])
       se_ArrayOfIdCollection(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

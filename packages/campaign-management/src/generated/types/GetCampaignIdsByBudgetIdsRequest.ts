@@ -4,7 +4,7 @@
  * Types reached by the operation GetCampaignIdsByBudgetIds: GetCampaignIdsByBudgetIdsRequest, GetCampaignIdsByBudgetIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfIdCollection, se_ArrayOfIdCollection, wire_ArrayOfIdCollection, type ArrayOfIdCollectionEncoded } from "./ArrayOfIdCollection.js"
@@ -61,9 +61,13 @@ export const wire_GetCampaignIdsByBudgetIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetCampaignIdsByBudgetIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignIdsByBudgetIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignIdsByBudgetIdsRequest` as a REST JSON object. */
 export function se_GetCampaignIdsByBudgetIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignIdsByBudgetIdsRequest ??= jsonKeys(["BudgetIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_GetCampaignIdsByBudgetIdsRequest(out: JsonBytes, input: unkno
     at = "BudgetIds"
     v = value.BudgetIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"BudgetIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_GetCampaignIdsByBudgetIdsRequest(out: JsonBytes, input: unkno
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetCampaignIdsByBudgetIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignIdsByBudgetIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignIdsByBudgetIdsResponse` as a REST JSON object. */
 export function se_GetCampaignIdsByBudgetIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignIdsByBudgetIdsResponse ??= jsonKeys(["CampaignIdCollection", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_GetCampaignIdsByBudgetIdsResponse(out: JsonBytes, input: unkn
     at = "CampaignIdCollection"
     v = value.CampaignIdCollection
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignIdCollection":')
+      out.bytes(key[0])
       se_ArrayOfIdCollection(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

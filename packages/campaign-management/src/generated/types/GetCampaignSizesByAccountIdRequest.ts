@@ -4,7 +4,7 @@
  * Types reached by the operation GetCampaignSizesByAccountId: GetCampaignSizesByAccountIdRequest, GetCampaignSizesByAccountIdResponse, ArrayOfCampaignSize, CampaignSize.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -94,9 +94,13 @@ export const wire_CampaignSize: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetCampaignSizesByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignSizesByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignSizesByAccountIdRequest` as a REST JSON object. */
 export function se_GetCampaignSizesByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignSizesByAccountIdRequest ??= jsonKeys(["AccountId", "CampaignIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -105,13 +109,13 @@ export function se_GetCampaignSizesByAccountIdRequest(out: JsonBytes, input: unk
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "CampaignIds"
     v = value.CampaignIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -120,9 +124,13 @@ export function se_GetCampaignSizesByAccountIdRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetCampaignSizesByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignSizesByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignSizesByAccountIdResponse` as a REST JSON object. */
 export function se_GetCampaignSizesByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignSizesByAccountIdResponse ??= jsonKeys(["CampaignSizes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -130,7 +138,7 @@ export function se_GetCampaignSizesByAccountIdResponse(out: JsonBytes, input: un
     at = "CampaignSizes"
     v = value.CampaignSizes
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignSizes":')
+      out.bytes(key[0])
       se_ArrayOfCampaignSize(out, v)
     }
   } catch (e) {
@@ -158,9 +166,13 @@ export function se_ArrayOfCampaignSize(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CampaignSize` as UTF-8 bytes, made on the first write. */
+let keys_CampaignSize: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CampaignSize` as a REST JSON object. */
 export function se_CampaignSize(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CampaignSize ??= jsonKeys(["CampaignId", "Size"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -169,13 +181,13 @@ export function se_CampaignSize(out: JsonBytes, input: unknown): void {
     v = value.CampaignId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"CampaignId":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "Size"
     v = value.Size
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Size":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetCampaignsByAccountId: GetCampaignsByAccountIdRequest, GetCampaignsByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfCampaign, se_ArrayOfCampaign, wire_ArrayOfCampaign, type ArrayOfCampaignEncoded } from "./ArrayOfCampaign.js"
@@ -66,9 +66,13 @@ export const wire_GetCampaignsByAccountIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetCampaignsByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignsByAccountIdRequest` as a REST JSON object. */
 export function se_GetCampaignsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignsByAccountIdRequest ??= jsonKeys(["AccountId", "CampaignType", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,20 +81,20 @@ export function se_GetCampaignsByAccountIdRequest(out: JsonBytes, input: unknown
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "CampaignType"
     v = value.CampaignType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignType":')
+      out.bytes(key[1])
       putList(out, v, wire_CampaignType)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_CampaignAdditionalField)
     }
   } catch (e) {
@@ -99,9 +103,13 @@ export function se_GetCampaignsByAccountIdRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetCampaignsByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignsByAccountIdResponse` as a REST JSON object. */
 export function se_GetCampaignsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignsByAccountIdResponse ??= jsonKeys(["Campaigns"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +117,7 @@ export function se_GetCampaignsByAccountIdResponse(out: JsonBytes, input: unknow
     at = "Campaigns"
     v = value.Campaigns
     if (v !== undefined && v !== null) {
-      out.ascii(',"Campaigns":')
+      out.bytes(key[0])
       se_ArrayOfCampaign(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetCampaignsByIds: GetCampaignsByIdsRequest, GetCampaignsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putList, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -76,9 +76,13 @@ export const wire_GetCampaignsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetCampaignsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignsByIdsRequest` as a REST JSON object. */
 export function se_GetCampaignsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignsByIdsRequest ??= jsonKeys(["AccountId", "CampaignIds", "CampaignType", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -87,26 +91,26 @@ export function se_GetCampaignsByIdsRequest(out: JsonBytes, input: unknown): voi
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "CampaignIds"
     v = value.CampaignIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "CampaignType"
     v = value.CampaignType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignType":')
+      out.bytes(key[2])
       putList(out, v, wire_CampaignType)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putList(out, v, wire_CampaignAdditionalField)
     }
   } catch (e) {
@@ -115,9 +119,13 @@ export function se_GetCampaignsByIdsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetCampaignsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetCampaignsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetCampaignsByIdsResponse` as a REST JSON object. */
 export function se_GetCampaignsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetCampaignsByIdsResponse ??= jsonKeys(["Campaigns", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,13 +133,13 @@ export function se_GetCampaignsByIdsResponse(out: JsonBytes, input: unknown): vo
     at = "Campaigns"
     v = value.Campaigns
     if (v !== undefined && v !== null) {
-      out.ascii(',"Campaigns":')
+      out.bytes(key[0])
       se_ArrayOfCampaign(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

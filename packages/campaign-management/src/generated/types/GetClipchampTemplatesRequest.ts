@@ -4,7 +4,7 @@
  * Types reached by the operation GetClipchampTemplates: GetClipchampTemplatesRequest, VideoTemplateFilter, GetClipchampTemplatesResponse, ArrayOfClipchampTemplateInfo, ClipchampTemplateInfo, ArrayOfint.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, nullItem, putBoolean, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, nullItem, putBoolean, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, NS2, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfstring, se_ArrayOfstring, wire_ArrayOfstring, type ArrayOfstringEncoded } from "./ArrayOfstring.js"
@@ -188,9 +188,13 @@ export const wire_ArrayOfint: WireArrayType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetClipchampTemplatesRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetClipchampTemplatesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetClipchampTemplatesRequest` as a REST JSON object. */
 export function se_GetClipchampTemplatesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetClipchampTemplatesRequest ??= jsonKeys(["Mock", "MaxAdsCount", "TemplateFilter", "Locale"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -198,25 +202,25 @@ export function se_GetClipchampTemplatesRequest(out: JsonBytes, input: unknown):
     at = "Mock"
     v = value.Mock
     if (v !== undefined && v !== null) {
-      out.ascii(',"Mock":')
+      out.bytes(key[0])
       putBoolean(out, v)
     }
     at = "MaxAdsCount"
     v = value.MaxAdsCount
     if (v !== undefined && v !== null) {
-      out.ascii(',"MaxAdsCount":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "TemplateFilter"
     v = value.TemplateFilter
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateFilter":')
+      out.bytes(key[2])
       se_VideoTemplateFilter(out, v)
     }
     at = "Locale"
     v = value.Locale
     if (v !== undefined && v !== null) {
-      out.ascii(',"Locale":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {
@@ -225,9 +229,13 @@ export function se_GetClipchampTemplatesRequest(out: JsonBytes, input: unknown):
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `VideoTemplateFilter` as UTF-8 bytes, made on the first write. */
+let keys_VideoTemplateFilter: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `VideoTemplateFilter` as a REST JSON object. */
 export function se_VideoTemplateFilter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_VideoTemplateFilter ??= jsonKeys(["AspectRatios", "Durations", "MaxMediaAssetCount", "MaxTextAssetCount", "TemplateIds", "Themes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -235,39 +243,39 @@ export function se_VideoTemplateFilter(out: JsonBytes, input: unknown): void {
     at = "AspectRatios"
     v = value.AspectRatios
     if (v !== undefined && v !== null) {
-      out.ascii(',"AspectRatios":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "Durations"
     v = value.Durations
     if (v !== undefined && v !== null) {
-      out.ascii(',"Durations":')
+      out.bytes(key[1])
       se_ArrayOfint(out, v)
     }
     at = "MaxMediaAssetCount"
     v = value.MaxMediaAssetCount
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"MaxMediaAssetCount":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "MaxTextAssetCount"
     v = value.MaxTextAssetCount
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"MaxTextAssetCount":')
+      out.bytes(key[3])
       putInt(out, v, XS_INT)
     }
     at = "TemplateIds"
     v = value.TemplateIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateIds":')
+      out.bytes(key[4])
       se_ArrayOfstring(out, v)
     }
     at = "Themes"
     v = value.Themes
     if (v !== undefined && v !== null) {
-      out.ascii(',"Themes":')
+      out.bytes(key[5])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {
@@ -276,9 +284,13 @@ export function se_VideoTemplateFilter(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetClipchampTemplatesResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetClipchampTemplatesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetClipchampTemplatesResponse` as a REST JSON object. */
 export function se_GetClipchampTemplatesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetClipchampTemplatesResponse ??= jsonKeys(["Templates"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -286,7 +298,7 @@ export function se_GetClipchampTemplatesResponse(out: JsonBytes, input: unknown)
     at = "Templates"
     v = value.Templates
     if (v !== undefined && v !== null) {
-      out.ascii(',"Templates":')
+      out.bytes(key[0])
       se_ArrayOfClipchampTemplateInfo(out, v)
     }
   } catch (e) {
@@ -314,9 +326,13 @@ export function se_ArrayOfClipchampTemplateInfo(out: JsonBytes, value: unknown):
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `ClipchampTemplateInfo` as UTF-8 bytes, made on the first write. */
+let keys_ClipchampTemplateInfo: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ClipchampTemplateInfo` as a REST JSON object. */
 export function se_ClipchampTemplateInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ClipchampTemplateInfo ??= jsonKeys(["AspectRatio", "Duration", "NumberOfImages", "NumberOfLogos", "NumberOfText", "TemplateDescription", "TemplateId", "TemplateName", "TemplatePreviewUrl", "TemplateThumbnailUrl", "Themes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -324,71 +340,71 @@ export function se_ClipchampTemplateInfo(out: JsonBytes, input: unknown): void {
     at = "AspectRatio"
     v = value.AspectRatio
     if (v !== undefined && v !== null) {
-      out.ascii(',"AspectRatio":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Duration"
     v = value.Duration
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Duration":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "NumberOfImages"
     v = value.NumberOfImages
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"NumberOfImages":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "NumberOfLogos"
     v = value.NumberOfLogos
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"NumberOfLogos":')
+      out.bytes(key[3])
       putInt(out, v, XS_INT)
     }
     at = "NumberOfText"
     v = value.NumberOfText
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"NumberOfText":')
+      out.bytes(key[4])
       putInt(out, v, XS_INT)
     }
     at = "TemplateDescription"
     v = value.TemplateDescription
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateDescription":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "TemplateId"
     v = value.TemplateId
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateId":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "TemplateName"
     v = value.TemplateName
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateName":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "TemplatePreviewUrl"
     v = value.TemplatePreviewUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplatePreviewUrl":')
+      out.bytes(key[8])
       putString(out, v)
     }
     at = "TemplateThumbnailUrl"
     v = value.TemplateThumbnailUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"TemplateThumbnailUrl":')
+      out.bytes(key[9])
       putString(out, v)
     }
     at = "Themes"
     v = value.Themes
     if (v !== undefined && v !== null) {
-      out.ascii(',"Themes":')
+      out.bytes(key[10])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {

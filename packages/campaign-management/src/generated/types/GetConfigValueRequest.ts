@@ -4,7 +4,7 @@
  * Types reached by the operation GetConfigValue: GetConfigValueRequest, GetConfigValueResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -54,9 +54,13 @@ export const wire_GetConfigValueResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetConfigValueRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetConfigValueRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConfigValueRequest` as a REST JSON object. */
 export function se_GetConfigValueRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConfigValueRequest ??= jsonKeys(["ConfigKey"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -64,7 +68,7 @@ export function se_GetConfigValueRequest(out: JsonBytes, input: unknown): void {
     at = "ConfigKey"
     v = value.ConfigKey
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConfigKey":')
+      out.bytes(key[0])
       putString(out, v)
     }
   } catch (e) {
@@ -73,9 +77,13 @@ export function se_GetConfigValueRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetConfigValueResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetConfigValueResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConfigValueResponse` as a REST JSON object. */
 export function se_GetConfigValueResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConfigValueResponse ??= jsonKeys(["ConfigValue"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -83,7 +91,7 @@ export function se_GetConfigValueResponse(out: JsonBytes, input: unknown): void 
     at = "ConfigValue"
     v = value.ConfigValue
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConfigValue":')
+      out.bytes(key[0])
       putString(out, v)
     }
   } catch (e) {

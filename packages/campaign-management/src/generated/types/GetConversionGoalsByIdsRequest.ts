@@ -4,7 +4,7 @@
  * Types reached by the operation GetConversionGoalsByIds: GetConversionGoalsByIdsRequest, GetConversionGoalsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -70,9 +70,13 @@ export const wire_GetConversionGoalsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetConversionGoalsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionGoalsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionGoalsByIdsRequest` as a REST JSON object. */
 export function se_GetConversionGoalsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionGoalsByIdsRequest ??= jsonKeys(["ConversionGoalIds", "ConversionGoalTypes", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,20 +84,20 @@ export function se_GetConversionGoalsByIdsRequest(out: JsonBytes, input: unknown
     at = "ConversionGoalIds"
     v = value.ConversionGoalIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionGoalIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "ConversionGoalTypes"
     v = value.ConversionGoalTypes
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ConversionGoalTypes":')
+      out.bytes(key[1])
       putList(out, v, wire_ConversionGoalType)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_ConversionGoalAdditionalField)
     }
   } catch (e) {
@@ -102,9 +106,13 @@ export function se_GetConversionGoalsByIdsRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetConversionGoalsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionGoalsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionGoalsByIdsResponse` as a REST JSON object. */
 export function se_GetConversionGoalsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionGoalsByIdsResponse ??= jsonKeys(["ConversionGoals", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,13 +120,13 @@ export function se_GetConversionGoalsByIdsResponse(out: JsonBytes, input: unknow
     at = "ConversionGoals"
     v = value.ConversionGoals
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionGoals":')
+      out.bytes(key[0])
       se_ArrayOfConversionGoal(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

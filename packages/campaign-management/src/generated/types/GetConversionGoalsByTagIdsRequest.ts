@@ -4,7 +4,7 @@
  * Types reached by the operation GetConversionGoalsByTagIds: GetConversionGoalsByTagIdsRequest, GetConversionGoalsByTagIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -70,9 +70,13 @@ export const wire_GetConversionGoalsByTagIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetConversionGoalsByTagIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionGoalsByTagIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionGoalsByTagIdsRequest` as a REST JSON object. */
 export function se_GetConversionGoalsByTagIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionGoalsByTagIdsRequest ??= jsonKeys(["TagIds", "ConversionGoalTypes", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,20 +84,20 @@ export function se_GetConversionGoalsByTagIdsRequest(out: JsonBytes, input: unkn
     at = "TagIds"
     v = value.TagIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"TagIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "ConversionGoalTypes"
     v = value.ConversionGoalTypes
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ConversionGoalTypes":')
+      out.bytes(key[1])
       putList(out, v, wire_ConversionGoalType)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_ConversionGoalAdditionalField)
     }
   } catch (e) {
@@ -102,9 +106,13 @@ export function se_GetConversionGoalsByTagIdsRequest(out: JsonBytes, input: unkn
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetConversionGoalsByTagIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionGoalsByTagIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionGoalsByTagIdsResponse` as a REST JSON object. */
 export function se_GetConversionGoalsByTagIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionGoalsByTagIdsResponse ??= jsonKeys(["ConversionGoals", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,13 +120,13 @@ export function se_GetConversionGoalsByTagIdsResponse(out: JsonBytes, input: unk
     at = "ConversionGoals"
     v = value.ConversionGoals
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionGoals":')
+      out.bytes(key[0])
       se_ArrayOfConversionGoal(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetConversionValueRulesByAccountId: GetConversionValueRulesByAccountIdRequest, GetConversionValueRulesByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asObject, atField, notNillable, putInt, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asObject, atField, jsonKeys, notNillable, putInt, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfConversionValueRule, se_ArrayOfConversionValueRule, wire_ArrayOfConversionValueRule, type ArrayOfConversionValueRuleEncoded } from "./ArrayOfConversionValueRule.js"
@@ -60,9 +60,13 @@ export const wire_GetConversionValueRulesByAccountIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetConversionValueRulesByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionValueRulesByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionValueRulesByAccountIdRequest` as a REST JSON object. */
 export function se_GetConversionValueRulesByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionValueRulesByAccountIdRequest ??= jsonKeys(["AccountId", "Lcid"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,13 +75,13 @@ export function se_GetConversionValueRulesByAccountIdRequest(out: JsonBytes, inp
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Lcid"
     v = value.Lcid
     if (v !== undefined && v !== null) {
-      out.ascii(',"Lcid":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
   } catch (e) {
@@ -86,9 +90,13 @@ export function se_GetConversionValueRulesByAccountIdRequest(out: JsonBytes, inp
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetConversionValueRulesByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionValueRulesByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionValueRulesByAccountIdResponse` as a REST JSON object. */
 export function se_GetConversionValueRulesByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionValueRulesByAccountIdResponse ??= jsonKeys(["ConversionValueRules"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +104,7 @@ export function se_GetConversionValueRulesByAccountIdResponse(out: JsonBytes, in
     at = "ConversionValueRules"
     v = value.ConversionValueRules
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionValueRules":')
+      out.bytes(key[0])
       se_ArrayOfConversionValueRule(out, v)
     }
   } catch (e) {

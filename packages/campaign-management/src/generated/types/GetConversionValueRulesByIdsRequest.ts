@@ -4,7 +4,7 @@
  * Types reached by the operation GetConversionValueRulesByIds: GetConversionValueRulesByIdsRequest, GetConversionValueRulesByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asObject, atField, putInt, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asObject, atField, jsonKeys, putInt, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_GetConversionValueRulesByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetConversionValueRulesByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionValueRulesByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionValueRulesByIdsRequest` as a REST JSON object. */
 export function se_GetConversionValueRulesByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionValueRulesByIdsRequest ??= jsonKeys(["RuleIds", "Lcid"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,13 +80,13 @@ export function se_GetConversionValueRulesByIdsRequest(out: JsonBytes, input: un
     at = "RuleIds"
     v = value.RuleIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"RuleIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "Lcid"
     v = value.Lcid
     if (v !== undefined && v !== null) {
-      out.ascii(',"Lcid":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
   } catch (e) {
@@ -91,9 +95,13 @@ export function se_GetConversionValueRulesByIdsRequest(out: JsonBytes, input: un
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetConversionValueRulesByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetConversionValueRulesByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetConversionValueRulesByIdsResponse` as a REST JSON object. */
 export function se_GetConversionValueRulesByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetConversionValueRulesByIdsResponse ??= jsonKeys(["ConversionValueRules", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,13 +109,13 @@ export function se_GetConversionValueRulesByIdsResponse(out: JsonBytes, input: u
     at = "ConversionValueRules"
     v = value.ConversionValueRules
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionValueRules":')
+      out.bytes(key[0])
       se_ArrayOfConversionValueRule(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

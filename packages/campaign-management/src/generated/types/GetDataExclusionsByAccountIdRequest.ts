@@ -4,7 +4,7 @@
  * Types reached by the operation GetDataExclusionsByAccountId: GetDataExclusionsByAccountIdRequest, GetDataExclusionsByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_GetDataExclusionsByAccountIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetDataExclusionsByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetDataExclusionsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetDataExclusionsByAccountIdRequest` as a REST JSON object. */
 export function se_GetDataExclusionsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetDataExclusionsByAccountIdRequest ??= jsonKeys(["AccountId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,7 +76,7 @@ export function se_GetDataExclusionsByAccountIdRequest(out: JsonBytes, input: un
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -81,9 +85,13 @@ export function se_GetDataExclusionsByAccountIdRequest(out: JsonBytes, input: un
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetDataExclusionsByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetDataExclusionsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetDataExclusionsByAccountIdResponse` as a REST JSON object. */
 export function se_GetDataExclusionsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetDataExclusionsByAccountIdResponse ??= jsonKeys(["DataExclusions", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -91,13 +99,13 @@ export function se_GetDataExclusionsByAccountIdResponse(out: JsonBytes, input: u
     at = "DataExclusions"
     v = value.DataExclusions
     if (v !== undefined && v !== null) {
-      out.ascii(',"DataExclusions":')
+      out.bytes(key[0])
       se_ArrayOfDataExclusion(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

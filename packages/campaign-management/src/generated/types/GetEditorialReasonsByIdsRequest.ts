@@ -4,7 +4,7 @@
  * Types reached by the operation GetEditorialReasonsByIds: GetEditorialReasonsByIdsRequest, GetEditorialReasonsByIdsResponse, ArrayOfEditorialReasonCollection, EditorialReasonCollection, ArrayOfEditorialReason, EditorialReason.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, notNillable, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putEnum, putInt, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { AppealStatus, wire_AppealStatus } from "./AppealStatus.js"
@@ -156,9 +156,13 @@ export const wire_EditorialReason: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetEditorialReasonsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetEditorialReasonsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetEditorialReasonsByIdsRequest` as a REST JSON object. */
 export function se_GetEditorialReasonsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetEditorialReasonsByIdsRequest ??= jsonKeys(["AccountId", "EntityIdToParentIdAssociations", "EntityType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -167,20 +171,20 @@ export function se_GetEditorialReasonsByIdsRequest(out: JsonBytes, input: unknow
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "EntityIdToParentIdAssociations"
     v = value.EntityIdToParentIdAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityIdToParentIdAssociations":')
+      out.bytes(key[1])
       se_ArrayOfEntityIdToParentIdAssociation(out, v)
     }
     at = "EntityType"
     v = value.EntityType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_EntityType)
     }
   } catch (e) {
@@ -189,9 +193,13 @@ export function se_GetEditorialReasonsByIdsRequest(out: JsonBytes, input: unknow
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetEditorialReasonsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetEditorialReasonsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetEditorialReasonsByIdsResponse` as a REST JSON object. */
 export function se_GetEditorialReasonsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetEditorialReasonsByIdsResponse ??= jsonKeys(["EditorialReasons", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -199,13 +207,13 @@ export function se_GetEditorialReasonsByIdsResponse(out: JsonBytes, input: unkno
     at = "EditorialReasons"
     v = value.EditorialReasons
     if (v !== undefined && v !== null) {
-      out.ascii(',"EditorialReasons":')
+      out.bytes(key[0])
       se_ArrayOfEditorialReasonCollection(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {
@@ -233,9 +241,13 @@ export function se_ArrayOfEditorialReasonCollection(out: JsonBytes, value: unkno
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `EditorialReasonCollection` as UTF-8 bytes, made on the first write. */
+let keys_EditorialReasonCollection: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `EditorialReasonCollection` as a REST JSON object. */
 export function se_EditorialReasonCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_EditorialReasonCollection ??= jsonKeys(["AdGroupId", "AdOrKeywordId", "AppealStatus", "Reasons"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -244,27 +256,27 @@ export function se_EditorialReasonCollection(out: JsonBytes, input: unknown): vo
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdOrKeywordId"
     v = value.AdOrKeywordId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdOrKeywordId":')
+      out.bytes(key[1])
       putLong(out, v, XS_LONG)
     }
     at = "AppealStatus"
     v = value.AppealStatus
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AppealStatus":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AppealStatus)
     }
     at = "Reasons"
     v = value.Reasons
     if (v !== undefined && v !== null) {
-      out.ascii(',"Reasons":')
+      out.bytes(key[3])
       se_ArrayOfEditorialReason(out, v)
     }
   } catch (e) {
@@ -292,9 +304,13 @@ export function se_ArrayOfEditorialReason(out: JsonBytes, value: unknown): void 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `EditorialReason` as UTF-8 bytes, made on the first write. */
+let keys_EditorialReason: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `EditorialReason` as a REST JSON object. */
 export function se_EditorialReason(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_EditorialReason ??= jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -302,26 +318,26 @@ export function se_EditorialReason(out: JsonBytes, input: unknown): void {
     at = "Location"
     v = value.Location
     if (v !== undefined && v !== null) {
-      out.ascii(',"Location":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "PublisherCountries"
     v = value.PublisherCountries
     if (v !== undefined && v !== null) {
-      out.ascii(',"PublisherCountries":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
     at = "ReasonCode"
     v = value.ReasonCode
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ReasonCode":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "Term"
     v = value.Term
     if (v !== undefined && v !== null) {
-      out.ascii(',"Term":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {

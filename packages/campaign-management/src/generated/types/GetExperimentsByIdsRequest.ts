@@ -4,7 +4,7 @@
  * Types reached by the operation GetExperimentsByIds: GetExperimentsByIdsRequest, GetExperimentsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfExperiment, se_ArrayOfExperiment, wire_ArrayOfExperiment, type ArrayOfExperimentEncoded } from "./ArrayOfExperiment.js"
@@ -66,9 +66,13 @@ export const wire_GetExperimentsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetExperimentsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetExperimentsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetExperimentsByIdsRequest` as a REST JSON object. */
 export function se_GetExperimentsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetExperimentsByIdsRequest ??= jsonKeys(["ExperimentIds", "PageInfo"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,13 +80,13 @@ export function se_GetExperimentsByIdsRequest(out: JsonBytes, input: unknown): v
     at = "ExperimentIds"
     v = value.ExperimentIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ExperimentIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PageInfo"
     v = value.PageInfo
     if (v !== undefined && v !== null) {
-      out.ascii(',"PageInfo":')
+      out.bytes(key[1])
       se_Paging(out, v)
     }
   } catch (e) {
@@ -91,9 +95,13 @@ export function se_GetExperimentsByIdsRequest(out: JsonBytes, input: unknown): v
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetExperimentsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetExperimentsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetExperimentsByIdsResponse` as a REST JSON object. */
 export function se_GetExperimentsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetExperimentsByIdsResponse ??= jsonKeys(["Experiments", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,13 +109,13 @@ export function se_GetExperimentsByIdsResponse(out: JsonBytes, input: unknown): 
     at = "Experiments"
     v = value.Experiments
     if (v !== undefined && v !== null) {
-      out.ascii(',"Experiments":')
+      out.bytes(key[0])
       se_ArrayOfExperiment(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

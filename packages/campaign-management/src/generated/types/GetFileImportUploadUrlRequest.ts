@@ -4,7 +4,7 @@
  * Types reached by the operation GetFileImportUploadUrl: GetFileImportUploadUrlRequest, GetFileImportUploadUrlResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -59,9 +59,13 @@ export function se_GetFileImportUploadUrlRequest(out: JsonBytes, input: unknown)
   out.ascii("{}")
 }
 
+/** `,"Name":` of each field of `GetFileImportUploadUrlResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetFileImportUploadUrlResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetFileImportUploadUrlResponse` as a REST JSON object. */
 export function se_GetFileImportUploadUrlResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetFileImportUploadUrlResponse ??= jsonKeys(["FileImportUploadUrl"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -69,7 +73,7 @@ export function se_GetFileImportUploadUrlResponse(out: JsonBytes, input: unknown
     at = "FileImportUploadUrl"
     v = value.FileImportUploadUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"FileImportUploadUrl":')
+      out.bytes(key[0])
       putString(out, v)
     }
   } catch (e) {

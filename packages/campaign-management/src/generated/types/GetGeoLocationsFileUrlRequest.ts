@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putDateTime, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putDateTime, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireEnumType, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -76,9 +76,13 @@ export const wire_GetGeoLocationsFileUrlResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetGeoLocationsFileUrlRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetGeoLocationsFileUrlRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetGeoLocationsFileUrlRequest` as a REST JSON object. */
 export function se_GetGeoLocationsFileUrlRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetGeoLocationsFileUrlRequest ??= jsonKeys(["Version", "LanguageLocale", "CompressionType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,19 +90,19 @@ export function se_GetGeoLocationsFileUrlRequest(out: JsonBytes, input: unknown)
     at = "Version"
     v = value.Version
     if (v !== undefined && v !== null) {
-      out.ascii(',"Version":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "LanguageLocale"
     v = value.LanguageLocale
     if (v !== undefined && v !== null) {
-      out.ascii(',"LanguageLocale":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "CompressionType"
     v = value.CompressionType
     if (v !== undefined && v !== null) {
-      out.ascii(',"CompressionType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_CompressionType)
     }
   } catch (e) {
@@ -107,9 +111,13 @@ export function se_GetGeoLocationsFileUrlRequest(out: JsonBytes, input: unknown)
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetGeoLocationsFileUrlResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetGeoLocationsFileUrlResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetGeoLocationsFileUrlResponse` as a REST JSON object. */
 export function se_GetGeoLocationsFileUrlResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetGeoLocationsFileUrlResponse ??= jsonKeys(["FileUrl", "FileUrlExpiryTimeUtc", "LastModifiedTimeUtc"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,20 +125,20 @@ export function se_GetGeoLocationsFileUrlResponse(out: JsonBytes, input: unknown
     at = "FileUrl"
     v = value.FileUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"FileUrl":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "FileUrlExpiryTimeUtc"
     v = value.FileUrlExpiryTimeUtc
     if (v !== undefined && v !== null) {
-      out.ascii(',"FileUrlExpiryTimeUtc":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
     at = "LastModifiedTimeUtc"
     v = value.LastModifiedTimeUtc
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"LastModifiedTimeUtc":')
+      out.bytes(key[2])
       putDateTime(out, v)
     }
   } catch (e) {

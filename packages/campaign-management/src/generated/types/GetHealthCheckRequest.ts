@@ -4,7 +4,7 @@
  * Types reached by the operation GetHealthCheck: GetHealthCheckRequest, ArrayOfHealthCheckEntity, HealthCheckEntity, GetHealthCheckResponse, ArrayOfHealthCheckMetadata, HealthCheckMetadata, ArrayOfHealthCheckActionLinkMetadata, HealthCheckActionLinkMetadata, ArrayOfHealthCheckColumnMetadata, HealthCheckColumnMetadata, ArrayOfHealthCheckData, HealthCheckData, ArrayOfHealthCheckError, HealthCheckError.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfOperationError, se_ArrayOfOperationError, wire_ArrayOfOperationError, type ArrayOfOperationErrorEncoded } from "./ArrayOfBatchError.js"
@@ -329,9 +329,13 @@ export const wire_HealthCheckError: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetHealthCheckRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetHealthCheckRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetHealthCheckRequest` as a REST JSON object. */
 export function se_GetHealthCheckRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetHealthCheckRequest ??= jsonKeys(["HealthCheckEntities", "HealthCheckTypes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -339,13 +343,13 @@ export function se_GetHealthCheckRequest(out: JsonBytes, input: unknown): void {
     at = "HealthCheckEntities"
     v = value.HealthCheckEntities
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckEntities":')
+      out.bytes(key[0])
       se_ArrayOfHealthCheckEntity(out, v)
     }
     at = "HealthCheckTypes"
     v = value.HealthCheckTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckTypes":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {
@@ -373,9 +377,13 @@ export function se_ArrayOfHealthCheckEntity(out: JsonBytes, value: unknown): voi
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `HealthCheckEntity` as UTF-8 bytes, made on the first write. */
+let keys_HealthCheckEntity: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `HealthCheckEntity` as a REST JSON object. */
 export function se_HealthCheckEntity(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_HealthCheckEntity ??= jsonKeys(["HealthCheckEntityId", "HealthCheckEntityLevel"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -384,13 +392,13 @@ export function se_HealthCheckEntity(out: JsonBytes, input: unknown): void {
     v = value.HealthCheckEntityId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"HealthCheckEntityId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "HealthCheckEntityLevel"
     v = value.HealthCheckEntityLevel
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckEntityLevel":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -399,9 +407,13 @@ export function se_HealthCheckEntity(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetHealthCheckResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetHealthCheckResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetHealthCheckResponse` as a REST JSON object. */
 export function se_GetHealthCheckResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetHealthCheckResponse ??= jsonKeys(["HealthCheckMetadatas", "HealthCheckDatas", "HealthCheckErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -409,19 +421,19 @@ export function se_GetHealthCheckResponse(out: JsonBytes, input: unknown): void 
     at = "HealthCheckMetadatas"
     v = value.HealthCheckMetadatas
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckMetadatas":')
+      out.bytes(key[0])
       se_ArrayOfHealthCheckMetadata(out, v)
     }
     at = "HealthCheckDatas"
     v = value.HealthCheckDatas
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckDatas":')
+      out.bytes(key[1])
       se_ArrayOfHealthCheckData(out, v)
     }
     at = "HealthCheckErrors"
     v = value.HealthCheckErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckErrors":')
+      out.bytes(key[2])
       se_ArrayOfHealthCheckError(out, v)
     }
   } catch (e) {
@@ -449,9 +461,13 @@ export function se_ArrayOfHealthCheckMetadata(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `HealthCheckMetadata` as UTF-8 bytes, made on the first write. */
+let keys_HealthCheckMetadata: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `HealthCheckMetadata` as a REST JSON object. */
 export function se_HealthCheckMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_HealthCheckMetadata ??= jsonKeys(["HealthCheckActionLinksMetadata", "HealthCheckCategory", "HealthCheckCategoryDisplayName", "HealthCheckColumnsMetadata", "HealthCheckDescription", "HealthCheckDisplayName", "HealthCheckHelpTooltip", "HealthCheckName", "HealthCheckSeverity", "HealthCheckSubType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -459,61 +475,61 @@ export function se_HealthCheckMetadata(out: JsonBytes, input: unknown): void {
     at = "HealthCheckActionLinksMetadata"
     v = value.HealthCheckActionLinksMetadata
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckActionLinksMetadata":')
+      out.bytes(key[0])
       se_ArrayOfHealthCheckActionLinkMetadata(out, v)
     }
     at = "HealthCheckCategory"
     v = value.HealthCheckCategory
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckCategory":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "HealthCheckCategoryDisplayName"
     v = value.HealthCheckCategoryDisplayName
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckCategoryDisplayName":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "HealthCheckColumnsMetadata"
     v = value.HealthCheckColumnsMetadata
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckColumnsMetadata":')
+      out.bytes(key[3])
       se_ArrayOfHealthCheckColumnMetadata(out, v)
     }
     at = "HealthCheckDescription"
     v = value.HealthCheckDescription
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckDescription":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "HealthCheckDisplayName"
     v = value.HealthCheckDisplayName
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckDisplayName":')
+      out.bytes(key[5])
       putString(out, v)
     }
     at = "HealthCheckHelpTooltip"
     v = value.HealthCheckHelpTooltip
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckHelpTooltip":')
+      out.bytes(key[6])
       putString(out, v)
     }
     at = "HealthCheckName"
     v = value.HealthCheckName
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckName":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "HealthCheckSeverity"
     v = value.HealthCheckSeverity
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckSeverity":')
+      out.bytes(key[8])
       putString(out, v)
     }
     at = "HealthCheckSubType"
     v = value.HealthCheckSubType
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckSubType":')
+      out.bytes(key[9])
       putString(out, v)
     }
   } catch (e) {
@@ -541,9 +557,13 @@ export function se_ArrayOfHealthCheckActionLinkMetadata(out: JsonBytes, value: u
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `HealthCheckActionLinkMetadata` as UTF-8 bytes, made on the first write. */
+let keys_HealthCheckActionLinkMetadata: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `HealthCheckActionLinkMetadata` as a REST JSON object. */
 export function se_HealthCheckActionLinkMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_HealthCheckActionLinkMetadata ??= jsonKeys(["LinkName", "LinkTemplate", "LinkType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -551,19 +571,19 @@ export function se_HealthCheckActionLinkMetadata(out: JsonBytes, input: unknown)
     at = "LinkName"
     v = value.LinkName
     if (v !== undefined && v !== null) {
-      out.ascii(',"LinkName":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "LinkTemplate"
     v = value.LinkTemplate
     if (v !== undefined && v !== null) {
-      out.ascii(',"LinkTemplate":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "LinkType"
     v = value.LinkType
     if (v !== undefined && v !== null) {
-      out.ascii(',"LinkType":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {
@@ -591,9 +611,13 @@ export function se_ArrayOfHealthCheckColumnMetadata(out: JsonBytes, value: unkno
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `HealthCheckColumnMetadata` as UTF-8 bytes, made on the first write. */
+let keys_HealthCheckColumnMetadata: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `HealthCheckColumnMetadata` as a REST JSON object. */
 export function se_HealthCheckColumnMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_HealthCheckColumnMetadata ??= jsonKeys(["Key", "Title", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -601,19 +625,19 @@ export function se_HealthCheckColumnMetadata(out: JsonBytes, input: unknown): vo
     at = "Key"
     v = value.Key
     if (v !== undefined && v !== null) {
-      out.ascii(',"Key":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Title"
     v = value.Title
     if (v !== undefined && v !== null) {
-      out.ascii(',"Title":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Type"
     v = value.Type
     if (v !== undefined && v !== null) {
-      out.ascii(',"Type":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {
@@ -641,9 +665,13 @@ export function se_ArrayOfHealthCheckData(out: JsonBytes, value: unknown): void 
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `HealthCheckData` as UTF-8 bytes, made on the first write. */
+let keys_HealthCheckData: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `HealthCheckData` as a REST JSON object. */
 export function se_HealthCheckData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_HealthCheckData ??= jsonKeys(["HealthCheckActionLinks", "HealthCheckDataVersion", "HealthCheckEntity", "HealthCheckJsonData", "HealthCheckName"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -651,31 +679,31 @@ export function se_HealthCheckData(out: JsonBytes, input: unknown): void {
     at = "HealthCheckActionLinks"
     v = value.HealthCheckActionLinks
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckActionLinks":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "HealthCheckDataVersion"
     v = value.HealthCheckDataVersion
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckDataVersion":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "HealthCheckEntity"
     v = value.HealthCheckEntity
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckEntity":')
+      out.bytes(key[2])
       se_HealthCheckEntity(out, v)
     }
     at = "HealthCheckJsonData"
     v = value.HealthCheckJsonData
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckJsonData":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "HealthCheckName"
     v = value.HealthCheckName
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckName":')
+      out.bytes(key[4])
       putString(out, v)
     }
   } catch (e) {
@@ -703,9 +731,13 @@ export function se_ArrayOfHealthCheckError(out: JsonBytes, value: unknown): void
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `HealthCheckError` as UTF-8 bytes, made on the first write. */
+let keys_HealthCheckError: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `HealthCheckError` as a REST JSON object. */
 export function se_HealthCheckError(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_HealthCheckError ??= jsonKeys(["Errors", "HealthCheckEntity", "HealthCheckName"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -713,19 +745,19 @@ export function se_HealthCheckError(out: JsonBytes, input: unknown): void {
     at = "Errors"
     v = value.Errors
     if (v !== undefined && v !== null) {
-      out.ascii(',"Errors":')
+      out.bytes(key[0])
       se_ArrayOfOperationError(out, v)
     }
     at = "HealthCheckEntity"
     v = value.HealthCheckEntity
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckEntity":')
+      out.bytes(key[1])
       se_HealthCheckEntity(out, v)
     }
     at = "HealthCheckName"
     v = value.HealthCheckName
     if (v !== undefined && v !== null) {
-      out.ascii(',"HealthCheckName":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {

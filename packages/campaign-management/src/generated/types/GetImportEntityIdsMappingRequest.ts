@@ -4,7 +4,7 @@
  * Types reached by the operation GetImportEntityIdsMapping: GetImportEntityIdsMappingRequest, ImportEntityType, GetImportEntityIdsMappingResponse, ArrayOfKeyValuePairOflonglong, KeyValuePairOflonglong.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, nullItem, putEnum, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, nullItem, putEnum, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, NS3, type WireArrayType, type WireEnumType, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -112,9 +112,13 @@ export const wire_KeyValuePairOflonglong: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetImportEntityIdsMappingRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetImportEntityIdsMappingRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetImportEntityIdsMappingRequest` as a REST JSON object. */
 export function se_GetImportEntityIdsMappingRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetImportEntityIdsMappingRequest ??= jsonKeys(["ImportType", "SourceEntityIds", "ImportEntityType", "SourceParentId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -122,26 +126,26 @@ export function se_GetImportEntityIdsMappingRequest(out: JsonBytes, input: unkno
     at = "ImportType"
     v = value.ImportType
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportType":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "SourceEntityIds"
     v = value.SourceEntityIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"SourceEntityIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "ImportEntityType"
     v = value.ImportEntityType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ImportEntityType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_ImportEntityType)
     }
     at = "SourceParentId"
     v = value.SourceParentId
     if (v !== undefined && v !== null) {
-      out.ascii(',"SourceParentId":')
+      out.bytes(key[3])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -150,9 +154,13 @@ export function se_GetImportEntityIdsMappingRequest(out: JsonBytes, input: unkno
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetImportEntityIdsMappingResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetImportEntityIdsMappingResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetImportEntityIdsMappingResponse` as a REST JSON object. */
 export function se_GetImportEntityIdsMappingResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetImportEntityIdsMappingResponse ??= jsonKeys(["EntityIdsMapping", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -160,13 +168,13 @@ export function se_GetImportEntityIdsMappingResponse(out: JsonBytes, input: unkn
     at = "EntityIdsMapping"
     v = value.EntityIdsMapping
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityIdsMapping":')
+      out.bytes(key[0])
       se_ArrayOfKeyValuePairOflonglong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {
@@ -194,9 +202,13 @@ export function se_ArrayOfKeyValuePairOflonglong(out: JsonBytes, value: unknown)
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `KeyValuePairOflonglong` as UTF-8 bytes, made on the first write. */
+let keys_KeyValuePairOflonglong: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `KeyValuePairOflonglong` as a REST JSON object. */
 export function se_KeyValuePairOflonglong(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_KeyValuePairOflonglong ??= jsonKeys(["Key", "Value"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -205,13 +217,13 @@ export function se_KeyValuePairOflonglong(out: JsonBytes, input: unknown): void 
     v = value.key
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Key":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "value"
     v = value.value
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Value":')
+    out.bytes(key[1])
     putLong(out, v, XS_LONG)
   } catch (e) {
     throw atField(e, at)

@@ -4,7 +4,7 @@
  * Types reached by the operation GetImportJobsByIds: GetImportJobsByIdsRequest, GetImportJobsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putList, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putList, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfImportJob, se_ArrayOfImportJob, wire_ArrayOfImportJob, type ArrayOfImportJobEncoded } from "./ArrayOfImportJob.js"
@@ -70,9 +70,13 @@ export const wire_GetImportJobsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetImportJobsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetImportJobsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetImportJobsByIdsRequest` as a REST JSON object. */
 export function se_GetImportJobsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetImportJobsByIdsRequest ??= jsonKeys(["ImportJobIds", "ImportType", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,19 +84,19 @@ export function se_GetImportJobsByIdsRequest(out: JsonBytes, input: unknown): vo
     at = "ImportJobIds"
     v = value.ImportJobIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "ImportType"
     v = value.ImportType
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportType":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_ImportAdditionalField)
     }
   } catch (e) {
@@ -101,9 +105,13 @@ export function se_GetImportJobsByIdsRequest(out: JsonBytes, input: unknown): vo
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetImportJobsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetImportJobsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetImportJobsByIdsResponse` as a REST JSON object. */
 export function se_GetImportJobsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetImportJobsByIdsResponse ??= jsonKeys(["ImportJobs", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -111,13 +119,13 @@ export function se_GetImportJobsByIdsResponse(out: JsonBytes, input: unknown): v
     at = "ImportJobs"
     v = value.ImportJobs
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobs":')
+      out.bytes(key[0])
       se_ArrayOfImportJob(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, putDateTime, putInt, putList, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putDateTime, putInt, putList, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyValuePairOfstringstring, se_ArrayOfKeyValuePairOfstringstring, wire_ArrayOfKeyValuePairOfstringstring, type ArrayOfKeyValuePairOfstringstringEncoded } from "./ArrayOfBatchError.js"
@@ -177,9 +177,13 @@ export const wire_ImportEntityStatistics: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetImportResultsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetImportResultsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetImportResultsRequest` as a REST JSON object. */
 export function se_GetImportResultsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetImportResultsRequest ??= jsonKeys(["ImportType", "PageInfo", "ImportJobIds", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -187,25 +191,25 @@ export function se_GetImportResultsRequest(out: JsonBytes, input: unknown): void
     at = "ImportType"
     v = value.ImportType
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportType":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "PageInfo"
     v = value.PageInfo
     if (v !== undefined && v !== null) {
-      out.ascii(',"PageInfo":')
+      out.bytes(key[1])
       se_Paging(out, v)
     }
     at = "ImportJobIds"
     v = value.ImportJobIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobIds":')
+      out.bytes(key[2])
       se_ArrayOflong(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[3])
       putList(out, v, wire_ImportAdditionalField)
     }
   } catch (e) {
@@ -214,9 +218,13 @@ export function se_GetImportResultsRequest(out: JsonBytes, input: unknown): void
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetImportResultsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetImportResultsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetImportResultsResponse` as a REST JSON object. */
 export function se_GetImportResultsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetImportResultsResponse ??= jsonKeys(["ImportResults"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -224,7 +232,7 @@ export function se_GetImportResultsResponse(out: JsonBytes, input: unknown): voi
     at = "ImportResults"
     v = value.ImportResults
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportResults":')
+      out.bytes(key[0])
       se_ArrayOfImportResult(out, v)
     }
   } catch (e) {
@@ -252,9 +260,13 @@ export function se_ArrayOfImportResult(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `ImportResult` as UTF-8 bytes, made on the first write. */
+let keys_ImportResult: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ImportResult` as a REST JSON object. */
 export function se_ImportResult(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ImportResult ??= jsonKeys(["EntityStatistics", "ErrorLogUrl", "ForwardCompatibilityMap", "Id", "ImportJob", "StartTimeInUTC", "Status"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -262,44 +274,44 @@ export function se_ImportResult(out: JsonBytes, input: unknown): void {
     at = "EntityStatistics"
     v = value.EntityStatistics
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityStatistics":')
+      out.bytes(key[0])
       se_ArrayOfImportEntityStatistics(out, v)
     }
     at = "ErrorLogUrl"
     v = value.ErrorLogUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"ErrorLogUrl":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "ForwardCompatibilityMap"
     v = value.ForwardCompatibilityMap
     if (v !== undefined && v !== null) {
-      out.ascii(',"ForwardCompatibilityMap":')
+      out.bytes(key[2])
       se_ArrayOfKeyValuePairOfstringstring(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "ImportJob"
     v = value.ImportJob
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJob":')
+      out.bytes(key[4])
       se_ImportJob(out, v)
     }
     at = "StartTimeInUTC"
     v = value.StartTimeInUTC
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"StartTimeInUTC":')
+      out.bytes(key[5])
       putDateTime(out, v)
     }
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[6])
       putString(out, v)
     }
   } catch (e) {
@@ -327,9 +339,13 @@ export function se_ArrayOfImportEntityStatistics(out: JsonBytes, value: unknown)
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `ImportEntityStatistics` as UTF-8 bytes, made on the first write. */
+let keys_ImportEntityStatistics: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ImportEntityStatistics` as a REST JSON object. */
 export function se_ImportEntityStatistics(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ImportEntityStatistics ??= jsonKeys(["Additions", "Changes", "Deletions", "EntityType", "Errors", "Total"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -337,37 +353,37 @@ export function se_ImportEntityStatistics(out: JsonBytes, input: unknown): void 
     at = "Additions"
     v = value.Additions
     if (v !== undefined && v !== null) {
-      out.ascii(',"Additions":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "Changes"
     v = value.Changes
     if (v !== undefined && v !== null) {
-      out.ascii(',"Changes":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
     at = "Deletions"
     v = value.Deletions
     if (v !== undefined && v !== null) {
-      out.ascii(',"Deletions":')
+      out.bytes(key[2])
       putInt(out, v, XS_INT)
     }
     at = "EntityType"
     v = value.EntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "Errors"
     v = value.Errors
     if (v !== undefined && v !== null) {
-      out.ascii(',"Errors":')
+      out.bytes(key[4])
       putInt(out, v, XS_INT)
     }
     at = "Total"
     v = value.Total
     if (v !== undefined && v !== null) {
-      out.ascii(',"Total":')
+      out.bytes(key[5])
       putInt(out, v, XS_INT)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetKeywordsByAdGroupId: GetKeywordsByAdGroupIdRequest, GetKeywordsByAdGroupIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyword, se_ArrayOfKeyword, wire_ArrayOfKeyword, type ArrayOfKeywordEncoded } from "./ArrayOfKeyword.js"
@@ -56,9 +56,13 @@ export const wire_GetKeywordsByAdGroupIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetKeywordsByAdGroupIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetKeywordsByAdGroupIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetKeywordsByAdGroupIdRequest` as a REST JSON object. */
 export function se_GetKeywordsByAdGroupIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetKeywordsByAdGroupIdRequest ??= jsonKeys(["AdGroupId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -67,7 +71,7 @@ export function se_GetKeywordsByAdGroupIdRequest(out: JsonBytes, input: unknown)
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -76,9 +80,13 @@ export function se_GetKeywordsByAdGroupIdRequest(out: JsonBytes, input: unknown)
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetKeywordsByAdGroupIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetKeywordsByAdGroupIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetKeywordsByAdGroupIdResponse` as a REST JSON object. */
 export function se_GetKeywordsByAdGroupIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetKeywordsByAdGroupIdResponse ??= jsonKeys(["Keywords"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,7 +94,7 @@ export function se_GetKeywordsByAdGroupIdResponse(out: JsonBytes, input: unknown
     at = "Keywords"
     v = value.Keywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"Keywords":')
+      out.bytes(key[0])
       se_ArrayOfKeyword(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetKeywordsByEditorialStatus: GetKeywordsByEditorialStatusRequest, GetKeywordsByEditorialStatusResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putEnum, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putEnum, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyword, KeywordEditorialStatus, se_ArrayOfKeyword, wire_ArrayOfKeyword, wire_KeywordEditorialStatus, type ArrayOfKeywordEncoded } from "./ArrayOfKeyword.js"
@@ -60,9 +60,13 @@ export const wire_GetKeywordsByEditorialStatusResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetKeywordsByEditorialStatusRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetKeywordsByEditorialStatusRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetKeywordsByEditorialStatusRequest` as a REST JSON object. */
 export function se_GetKeywordsByEditorialStatusRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetKeywordsByEditorialStatusRequest ??= jsonKeys(["AdGroupId", "EditorialStatus"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,14 +75,14 @@ export function se_GetKeywordsByEditorialStatusRequest(out: JsonBytes, input: un
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "EditorialStatus"
     v = value.EditorialStatus
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EditorialStatus":')
+      out.bytes(key[1])
       putEnum(out, v, wire_KeywordEditorialStatus)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_GetKeywordsByEditorialStatusRequest(out: JsonBytes, input: un
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetKeywordsByEditorialStatusResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetKeywordsByEditorialStatusResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetKeywordsByEditorialStatusResponse` as a REST JSON object. */
 export function se_GetKeywordsByEditorialStatusResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetKeywordsByEditorialStatusResponse ??= jsonKeys(["Keywords"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_GetKeywordsByEditorialStatusResponse(out: JsonBytes, input: u
     at = "Keywords"
     v = value.Keywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"Keywords":')
+      out.bytes(key[0])
       se_ArrayOfKeyword(out, v)
     }
   } catch (e) {

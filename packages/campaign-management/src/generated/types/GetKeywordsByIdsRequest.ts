@@ -4,7 +4,7 @@
  * Types reached by the operation GetKeywordsByIds: GetKeywordsByIdsRequest, GetKeywordsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_GetKeywordsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetKeywordsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetKeywordsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetKeywordsByIdsRequest` as a REST JSON object. */
 export function se_GetKeywordsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetKeywordsByIdsRequest ??= jsonKeys(["AdGroupId", "KeywordIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_GetKeywordsByIdsRequest(out: JsonBytes, input: unknown): void
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "KeywordIds"
     v = value.KeywordIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"KeywordIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_GetKeywordsByIdsRequest(out: JsonBytes, input: unknown): void
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetKeywordsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetKeywordsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetKeywordsByIdsResponse` as a REST JSON object. */
 export function se_GetKeywordsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetKeywordsByIdsResponse ??= jsonKeys(["Keywords", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_GetKeywordsByIdsResponse(out: JsonBytes, input: unknown): voi
     at = "Keywords"
     v = value.Keywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"Keywords":')
+      out.bytes(key[0])
       se_ArrayOfKeyword(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetLabelAssociationsByEntityIds: GetLabelAssociationsByEntityIdsRequest, GetLabelAssociationsByEntityIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfLabelAssociation, se_ArrayOfLabelAssociation, wire_ArrayOfLabelAssociation, type ArrayOfLabelAssociationEncoded } from "./ArrayOfLabelAssociation.js"
@@ -66,9 +66,13 @@ export const wire_GetLabelAssociationsByEntityIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetLabelAssociationsByEntityIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetLabelAssociationsByEntityIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetLabelAssociationsByEntityIdsRequest` as a REST JSON object. */
 export function se_GetLabelAssociationsByEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetLabelAssociationsByEntityIdsRequest ??= jsonKeys(["EntityIds", "EntityType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,14 +80,14 @@ export function se_GetLabelAssociationsByEntityIdsRequest(out: JsonBytes, input:
     at = "EntityIds"
     v = value.EntityIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "EntityType"
     v = value.EntityType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[1])
       putEnum(out, v, wire_EntityType)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_GetLabelAssociationsByEntityIdsRequest(out: JsonBytes, input:
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetLabelAssociationsByEntityIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetLabelAssociationsByEntityIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetLabelAssociationsByEntityIdsResponse` as a REST JSON object. */
 export function se_GetLabelAssociationsByEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetLabelAssociationsByEntityIdsResponse ??= jsonKeys(["LabelAssociations", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_GetLabelAssociationsByEntityIdsResponse(out: JsonBytes, input
     at = "LabelAssociations"
     v = value.LabelAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"LabelAssociations":')
+      out.bytes(key[0])
       se_ArrayOfLabelAssociation(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetLabelAssociationsByLabelIds: GetLabelAssociationsByLabelIdsRequest, GetLabelAssociationsByLabelIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfLabelAssociation, se_ArrayOfLabelAssociation, wire_ArrayOfLabelAssociation, type ArrayOfLabelAssociationEncoded } from "./ArrayOfLabelAssociation.js"
@@ -71,9 +71,13 @@ export const wire_GetLabelAssociationsByLabelIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetLabelAssociationsByLabelIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetLabelAssociationsByLabelIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetLabelAssociationsByLabelIdsRequest` as a REST JSON object. */
 export function se_GetLabelAssociationsByLabelIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetLabelAssociationsByLabelIdsRequest ??= jsonKeys(["EntityType", "LabelIds", "PageInfo"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -82,19 +86,19 @@ export function se_GetLabelAssociationsByLabelIdsRequest(out: JsonBytes, input: 
     v = value.EntityType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[0])
       putEnum(out, v, wire_EntityType)
     }
     at = "LabelIds"
     v = value.LabelIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"LabelIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "PageInfo"
     v = value.PageInfo
     if (v !== undefined && v !== null) {
-      out.ascii(',"PageInfo":')
+      out.bytes(key[2])
       se_Paging(out, v)
     }
   } catch (e) {
@@ -103,9 +107,13 @@ export function se_GetLabelAssociationsByLabelIdsRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetLabelAssociationsByLabelIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetLabelAssociationsByLabelIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetLabelAssociationsByLabelIdsResponse` as a REST JSON object. */
 export function se_GetLabelAssociationsByLabelIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetLabelAssociationsByLabelIdsResponse ??= jsonKeys(["LabelAssociations", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -113,13 +121,13 @@ export function se_GetLabelAssociationsByLabelIdsResponse(out: JsonBytes, input:
     at = "LabelAssociations"
     v = value.LabelAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"LabelAssociations":')
+      out.bytes(key[0])
       se_ArrayOfLabelAssociation(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetLabelsByIds: GetLabelsByIdsRequest, GetLabelsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfLabel, se_ArrayOfLabel, wire_ArrayOfLabel, type ArrayOfLabelEncoded } from "./ArrayOfLabel.js"
@@ -66,9 +66,13 @@ export const wire_GetLabelsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetLabelsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetLabelsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetLabelsByIdsRequest` as a REST JSON object. */
 export function se_GetLabelsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetLabelsByIdsRequest ??= jsonKeys(["LabelIds", "PageInfo"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,13 +80,13 @@ export function se_GetLabelsByIdsRequest(out: JsonBytes, input: unknown): void {
     at = "LabelIds"
     v = value.LabelIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"LabelIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PageInfo"
     v = value.PageInfo
     if (v !== undefined && v !== null) {
-      out.ascii(',"PageInfo":')
+      out.bytes(key[1])
       se_Paging(out, v)
     }
   } catch (e) {
@@ -91,9 +95,13 @@ export function se_GetLabelsByIdsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetLabelsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetLabelsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetLabelsByIdsResponse` as a REST JSON object. */
 export function se_GetLabelsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetLabelsByIdsResponse ??= jsonKeys(["Labels", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,13 +109,13 @@ export function se_GetLabelsByIdsResponse(out: JsonBytes, input: unknown): void 
     at = "Labels"
     v = value.Labels
     if (v !== undefined && v !== null) {
-      out.ascii(',"Labels":')
+      out.bytes(key[0])
       se_ArrayOfLabel(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetListItemsBySharedList: GetListItemsBySharedListRequest, GetListItemsBySharedListResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfSharedListItem, se_ArrayOfSharedListItem, wire_ArrayOfSharedListItem, type ArrayOfSharedListItemEncoded } from "./ArrayOfSharedListItem.js"
 import { EntityScope, wire_EntityScope } from "./EntityScope.js"
@@ -61,9 +61,13 @@ export const wire_GetListItemsBySharedListResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetListItemsBySharedListRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetListItemsBySharedListRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetListItemsBySharedListRequest` as a REST JSON object. */
 export function se_GetListItemsBySharedListRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetListItemsBySharedListRequest ??= jsonKeys(["SharedList", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,13 +75,13 @@ export function se_GetListItemsBySharedListRequest(out: JsonBytes, input: unknow
     at = "SharedList"
     v = value.SharedList
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedList":')
+      out.bytes(key[0])
       se_SharedList(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[1])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -86,9 +90,13 @@ export function se_GetListItemsBySharedListRequest(out: JsonBytes, input: unknow
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetListItemsBySharedListResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetListItemsBySharedListResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetListItemsBySharedListResponse` as a REST JSON object. */
 export function se_GetListItemsBySharedListResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetListItemsBySharedListResponse ??= jsonKeys(["ListItems"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +104,7 @@ export function se_GetListItemsBySharedListResponse(out: JsonBytes, input: unkno
     at = "ListItems"
     v = value.ListItems
     if (v !== undefined && v !== null) {
-      out.ascii(',"ListItems":')
+      out.bytes(key[0])
       se_ArrayOfSharedListItem(out, v)
     }
   } catch (e) {

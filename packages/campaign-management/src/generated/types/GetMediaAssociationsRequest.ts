@@ -4,7 +4,7 @@
  * Types reached by the operation GetMediaAssociations: GetMediaAssociationsRequest, GetMediaAssociationsResponse, ArrayOfArrayOfMediaAssociation, ArrayOfMediaAssociation, MediaAssociation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putList, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putList, putLong, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -114,9 +114,13 @@ export const wire_MediaAssociation: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetMediaAssociationsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetMediaAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetMediaAssociationsRequest` as a REST JSON object. */
 export function se_GetMediaAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetMediaAssociationsRequest ??= jsonKeys(["MediaEnabledEntities", "MediaIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,13 +129,13 @@ export function se_GetMediaAssociationsRequest(out: JsonBytes, input: unknown): 
     v = value.MediaEnabledEntities
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"MediaEnabledEntities":')
+      out.bytes(key[0])
       putList(out, v, wire_MediaEnabledEntityFilter)
     }
     at = "MediaIds"
     v = value.MediaIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -140,9 +144,13 @@ export function se_GetMediaAssociationsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetMediaAssociationsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetMediaAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetMediaAssociationsResponse` as a REST JSON object. */
 export function se_GetMediaAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetMediaAssociationsResponse ??= jsonKeys(["MediaAssociations", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -150,13 +158,13 @@ export function se_GetMediaAssociationsResponse(out: JsonBytes, input: unknown):
     at = "MediaAssociations"
     v = value.MediaAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaAssociations":')
+      out.bytes(key[0])
       se_ArrayOfArrayOfMediaAssociation(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {
@@ -203,9 +211,13 @@ export function se_ArrayOfMediaAssociation(out: JsonBytes, value: unknown): void
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `MediaAssociation` as UTF-8 bytes, made on the first write. */
+let keys_MediaAssociation: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `MediaAssociation` as a REST JSON object. */
 export function se_MediaAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_MediaAssociation ??= jsonKeys(["EntityId", "MediaEnabledEntity", "MediaId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -214,21 +226,21 @@ export function se_MediaAssociation(out: JsonBytes, input: unknown): void {
     v = value.EntityId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EntityId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "MediaEnabledEntity"
     v = value.MediaEnabledEntity
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"MediaEnabledEntity":')
+      out.bytes(key[1])
       putList(out, v, wire_MediaEnabledEntityFilter)
     }
     at = "MediaId"
     v = value.MediaId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"MediaId":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetMediaMetaDataByAccountId: GetMediaMetaDataByAccountIdRequest, GetMediaMetaDataByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfMediaMetaData, MediaAdditionalField, se_ArrayOfMediaMetaData, wire_ArrayOfMediaMetaData, wire_MediaAdditionalField, type ArrayOfMediaMetaDataEncoded } from "./MediaAdditionalField.js"
 import { MediaEnabledEntityFilter, wire_MediaEnabledEntityFilter } from "./MediaEnabledEntityFilter.js"
@@ -65,9 +65,13 @@ export const wire_GetMediaMetaDataByAccountIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetMediaMetaDataByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetMediaMetaDataByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetMediaMetaDataByAccountIdRequest` as a REST JSON object. */
 export function se_GetMediaMetaDataByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetMediaMetaDataByAccountIdRequest ??= jsonKeys(["MediaEnabledEntities", "PageInfo", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,19 +80,19 @@ export function se_GetMediaMetaDataByAccountIdRequest(out: JsonBytes, input: unk
     v = value.MediaEnabledEntities
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"MediaEnabledEntities":')
+      out.bytes(key[0])
       putList(out, v, wire_MediaEnabledEntityFilter)
     }
     at = "PageInfo"
     v = value.PageInfo
     if (v !== undefined && v !== null) {
-      out.ascii(',"PageInfo":')
+      out.bytes(key[1])
       se_Paging(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[2])
       putList(out, v, wire_MediaAdditionalField)
     }
   } catch (e) {
@@ -97,9 +101,13 @@ export function se_GetMediaMetaDataByAccountIdRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetMediaMetaDataByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetMediaMetaDataByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetMediaMetaDataByAccountIdResponse` as a REST JSON object. */
 export function se_GetMediaMetaDataByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetMediaMetaDataByAccountIdResponse ??= jsonKeys(["MediaMetaData"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +115,7 @@ export function se_GetMediaMetaDataByAccountIdResponse(out: JsonBytes, input: un
     at = "MediaMetaData"
     v = value.MediaMetaData
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaMetaData":')
+      out.bytes(key[0])
       se_ArrayOfMediaMetaData(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetMediaMetaDataByIds: GetMediaMetaDataByIdsRequest, GetMediaMetaDataByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -65,9 +65,13 @@ export const wire_GetMediaMetaDataByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetMediaMetaDataByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetMediaMetaDataByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetMediaMetaDataByIdsRequest` as a REST JSON object. */
 export function se_GetMediaMetaDataByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetMediaMetaDataByIdsRequest ??= jsonKeys(["MediaIds", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -75,13 +79,13 @@ export function se_GetMediaMetaDataByIdsRequest(out: JsonBytes, input: unknown):
     at = "MediaIds"
     v = value.MediaIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[1])
       putList(out, v, wire_MediaAdditionalField)
     }
   } catch (e) {
@@ -90,9 +94,13 @@ export function se_GetMediaMetaDataByIdsRequest(out: JsonBytes, input: unknown):
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetMediaMetaDataByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetMediaMetaDataByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetMediaMetaDataByIdsResponse` as a REST JSON object. */
 export function se_GetMediaMetaDataByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetMediaMetaDataByIdsResponse ??= jsonKeys(["MediaMetaData", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -100,13 +108,13 @@ export function se_GetMediaMetaDataByIdsResponse(out: JsonBytes, input: unknown)
     at = "MediaMetaData"
     v = value.MediaMetaData
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaMetaData":')
+      out.bytes(key[0])
       se_ArrayOfMediaMetaData(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetNegativeKeywordsByEntityIds: GetNegativeKeywordsByEntityIdsRequest, GetNegativeKeywordsByEntityIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, putLong, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, putLong, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -70,9 +70,13 @@ export const wire_GetNegativeKeywordsByEntityIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetNegativeKeywordsByEntityIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetNegativeKeywordsByEntityIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNegativeKeywordsByEntityIdsRequest` as a REST JSON object. */
 export function se_GetNegativeKeywordsByEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNegativeKeywordsByEntityIdsRequest ??= jsonKeys(["EntityIds", "EntityType", "ParentEntityId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -80,19 +84,19 @@ export function se_GetNegativeKeywordsByEntityIdsRequest(out: JsonBytes, input: 
     at = "EntityIds"
     v = value.EntityIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "EntityType"
     v = value.EntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "ParentEntityId"
     v = value.ParentEntityId
     if (v !== undefined && v !== null) {
-      out.ascii(',"ParentEntityId":')
+      out.bytes(key[2])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -101,9 +105,13 @@ export function se_GetNegativeKeywordsByEntityIdsRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetNegativeKeywordsByEntityIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetNegativeKeywordsByEntityIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNegativeKeywordsByEntityIdsResponse` as a REST JSON object. */
 export function se_GetNegativeKeywordsByEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNegativeKeywordsByEntityIdsResponse ??= jsonKeys(["EntityNegativeKeywords", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -111,13 +119,13 @@ export function se_GetNegativeKeywordsByEntityIdsResponse(out: JsonBytes, input:
     at = "EntityNegativeKeywords"
     v = value.EntityNegativeKeywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityNegativeKeywords":')
+      out.bytes(key[0])
       se_ArrayOfEntityNegativeKeyword(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetNegativeSitesByAdGroupIds: GetNegativeSitesByAdGroupIdsRequest, GetNegativeSitesByAdGroupIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdGroupNegativeSites, se_ArrayOfAdGroupNegativeSites, wire_ArrayOfAdGroupNegativeSites, type ArrayOfAdGroupNegativeSitesEncoded } from "./ArrayOfAdGroupNegativeSites.js"
@@ -66,9 +66,13 @@ export const wire_GetNegativeSitesByAdGroupIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetNegativeSitesByAdGroupIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetNegativeSitesByAdGroupIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNegativeSitesByAdGroupIdsRequest` as a REST JSON object. */
 export function se_GetNegativeSitesByAdGroupIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNegativeSitesByAdGroupIdsRequest ??= jsonKeys(["CampaignId", "AdGroupIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_GetNegativeSitesByAdGroupIdsRequest(out: JsonBytes, input: un
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdGroupIds"
     v = value.AdGroupIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_GetNegativeSitesByAdGroupIdsRequest(out: JsonBytes, input: un
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetNegativeSitesByAdGroupIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetNegativeSitesByAdGroupIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNegativeSitesByAdGroupIdsResponse` as a REST JSON object. */
 export function se_GetNegativeSitesByAdGroupIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNegativeSitesByAdGroupIdsResponse ??= jsonKeys(["AdGroupNegativeSites", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_GetNegativeSitesByAdGroupIdsResponse(out: JsonBytes, input: u
     at = "AdGroupNegativeSites"
     v = value.AdGroupNegativeSites
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupNegativeSites":')
+      out.bytes(key[0])
       se_ArrayOfAdGroupNegativeSites(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetNegativeSitesByCampaignIds: GetNegativeSitesByCampaignIdsRequest, GetNegativeSitesByCampaignIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_GetNegativeSitesByCampaignIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetNegativeSitesByCampaignIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetNegativeSitesByCampaignIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNegativeSitesByCampaignIdsRequest` as a REST JSON object. */
 export function se_GetNegativeSitesByCampaignIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNegativeSitesByCampaignIdsRequest ??= jsonKeys(["AccountId", "CampaignIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_GetNegativeSitesByCampaignIdsRequest(out: JsonBytes, input: u
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "CampaignIds"
     v = value.CampaignIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_GetNegativeSitesByCampaignIdsRequest(out: JsonBytes, input: u
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetNegativeSitesByCampaignIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetNegativeSitesByCampaignIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNegativeSitesByCampaignIdsResponse` as a REST JSON object. */
 export function se_GetNegativeSitesByCampaignIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNegativeSitesByCampaignIdsResponse ??= jsonKeys(["CampaignNegativeSites", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_GetNegativeSitesByCampaignIdsResponse(out: JsonBytes, input: 
     at = "CampaignNegativeSites"
     v = value.CampaignNegativeSites
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignNegativeSites":')
+      out.bytes(key[0])
       se_ArrayOfCampaignNegativeSites(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

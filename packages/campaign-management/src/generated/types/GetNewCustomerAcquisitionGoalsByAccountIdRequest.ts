@@ -4,7 +4,7 @@
  * Types reached by the operation GetNewCustomerAcquisitionGoalsByAccountId: GetNewCustomerAcquisitionGoalsByAccountIdRequest, GetNewCustomerAcquisitionGoalsByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfNewCustomerAcquisitionGoal, se_ArrayOfNewCustomerAcquisitionGoal, wire_ArrayOfNewCustomerAcquisitionGoal, type ArrayOfNewCustomerAcquisitionGoalEncoded } from "./ArrayOfNewCustomerAcquisitionGoal.js"
@@ -56,9 +56,13 @@ export const wire_GetNewCustomerAcquisitionGoalsByAccountIdResponse: WireStructT
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetNewCustomerAcquisitionGoalsByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetNewCustomerAcquisitionGoalsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNewCustomerAcquisitionGoalsByAccountIdRequest` as a REST JSON object. */
 export function se_GetNewCustomerAcquisitionGoalsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNewCustomerAcquisitionGoalsByAccountIdRequest ??= jsonKeys(["AccountId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -67,7 +71,7 @@ export function se_GetNewCustomerAcquisitionGoalsByAccountIdRequest(out: JsonByt
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -76,9 +80,13 @@ export function se_GetNewCustomerAcquisitionGoalsByAccountIdRequest(out: JsonByt
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetNewCustomerAcquisitionGoalsByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetNewCustomerAcquisitionGoalsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetNewCustomerAcquisitionGoalsByAccountIdResponse` as a REST JSON object. */
 export function se_GetNewCustomerAcquisitionGoalsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetNewCustomerAcquisitionGoalsByAccountIdResponse ??= jsonKeys(["NewCustomerAcquisitionGoals"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,7 +94,7 @@ export function se_GetNewCustomerAcquisitionGoalsByAccountIdResponse(out: JsonBy
     at = "NewCustomerAcquisitionGoals"
     v = value.NewCustomerAcquisitionGoals
     if (v !== undefined && v !== null) {
-      out.ascii(',"NewCustomerAcquisitionGoals":')
+      out.bytes(key[0])
       se_ArrayOfNewCustomerAcquisitionGoal(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_INT, asArray, asObject, atField, atIndex, notNillable, putDateTime, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putDateTime, putInt, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -106,9 +106,13 @@ export const wire_DailySummary: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetOfflineConversionReportsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetOfflineConversionReportsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetOfflineConversionReportsRequest` as a REST JSON object. */
 export function se_GetOfflineConversionReportsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetOfflineConversionReportsRequest ??= jsonKeys(["StartDateUtc", "EndDateUtc"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,14 +121,14 @@ export function se_GetOfflineConversionReportsRequest(out: JsonBytes, input: unk
     v = value.StartDateUtc
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"StartDateUtc":')
+      out.bytes(key[0])
       putDateTime(out, v)
     }
     at = "EndDateUtc"
     v = value.EndDateUtc
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EndDateUtc":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
   } catch (e) {
@@ -133,9 +137,13 @@ export function se_GetOfflineConversionReportsRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetOfflineConversionReportsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetOfflineConversionReportsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetOfflineConversionReportsResponse` as a REST JSON object. */
 export function se_GetOfflineConversionReportsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetOfflineConversionReportsResponse ??= jsonKeys(["DailySummaries"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -143,7 +151,7 @@ export function se_GetOfflineConversionReportsResponse(out: JsonBytes, input: un
     at = "DailySummaries"
     v = value.DailySummaries
     if (v !== undefined && v !== null) {
-      out.ascii(',"DailySummaries":')
+      out.bytes(key[0])
       se_ArrayOfDailySummary(out, v)
     }
   } catch (e) {
@@ -171,9 +179,13 @@ export function se_ArrayOfDailySummary(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `DailySummary` as UTF-8 bytes, made on the first write. */
+let keys_DailySummary: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `DailySummary` as a REST JSON object. */
 export function se_DailySummary(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_DailySummary ??= jsonKeys(["FailureCount", "FileUrl", "FileUrlExpiryTimeUtc", "SuccessCount", "UploadDate"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -182,34 +194,34 @@ export function se_DailySummary(out: JsonBytes, input: unknown): void {
     v = value.FailureCount
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"FailureCount":')
+      out.bytes(key[0])
       putInt(out, v, XS_INT)
     }
     at = "FileUrl"
     v = value.FileUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"FileUrl":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "FileUrlExpiryTimeUtc"
     v = value.FileUrlExpiryTimeUtc
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"FileUrlExpiryTimeUtc":')
+      out.bytes(key[2])
       putDateTime(out, v)
     }
     at = "SuccessCount"
     v = value.SuccessCount
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"SuccessCount":')
+      out.bytes(key[3])
       putInt(out, v, XS_INT)
     }
     at = "UploadDate"
     v = value.UploadDate
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"UploadDate":')
+      out.bytes(key[4])
       putDateTime(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putDateTime, putList, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putDateTime, putList, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ProfileType, wire_ProfileType } from "./ProfileType.js"
 
@@ -68,9 +68,13 @@ export const wire_GetProfileDataFileUrlResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetProfileDataFileUrlRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetProfileDataFileUrlRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetProfileDataFileUrlRequest` as a REST JSON object. */
 export function se_GetProfileDataFileUrlRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetProfileDataFileUrlRequest ??= jsonKeys(["LanguageLocale", "ProfileType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -78,14 +82,14 @@ export function se_GetProfileDataFileUrlRequest(out: JsonBytes, input: unknown):
     at = "LanguageLocale"
     v = value.LanguageLocale
     if (v !== undefined && v !== null) {
-      out.ascii(',"LanguageLocale":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "ProfileType"
     v = value.ProfileType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"ProfileType":')
+      out.bytes(key[1])
       putList(out, v, wire_ProfileType)
     }
   } catch (e) {
@@ -94,9 +98,13 @@ export function se_GetProfileDataFileUrlRequest(out: JsonBytes, input: unknown):
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetProfileDataFileUrlResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetProfileDataFileUrlResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetProfileDataFileUrlResponse` as a REST JSON object. */
 export function se_GetProfileDataFileUrlResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetProfileDataFileUrlResponse ??= jsonKeys(["FileUrl", "FileUrlExpiryTimeUtc", "LastModifiedTimeUtc"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -104,20 +112,20 @@ export function se_GetProfileDataFileUrlResponse(out: JsonBytes, input: unknown)
     at = "FileUrl"
     v = value.FileUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"FileUrl":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "FileUrlExpiryTimeUtc"
     v = value.FileUrlExpiryTimeUtc
     if (v !== undefined && v !== null) {
-      out.ascii(',"FileUrlExpiryTimeUtc":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
     at = "LastModifiedTimeUtc"
     v = value.LastModifiedTimeUtc
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"LastModifiedTimeUtc":')
+      out.bytes(key[2])
       putDateTime(out, v)
     }
   } catch (e) {

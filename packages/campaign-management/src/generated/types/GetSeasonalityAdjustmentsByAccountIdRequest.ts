@@ -4,7 +4,7 @@
  * Types reached by the operation GetSeasonalityAdjustmentsByAccountId: GetSeasonalityAdjustmentsByAccountIdRequest, GetSeasonalityAdjustmentsByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_GetSeasonalityAdjustmentsByAccountIdResponse: WireStructType =
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSeasonalityAdjustmentsByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSeasonalityAdjustmentsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSeasonalityAdjustmentsByAccountIdRequest` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSeasonalityAdjustmentsByAccountIdRequest ??= jsonKeys(["AccountId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,7 +76,7 @@ export function se_GetSeasonalityAdjustmentsByAccountIdRequest(out: JsonBytes, i
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
   } catch (e) {
@@ -81,9 +85,13 @@ export function se_GetSeasonalityAdjustmentsByAccountIdRequest(out: JsonBytes, i
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSeasonalityAdjustmentsByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSeasonalityAdjustmentsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSeasonalityAdjustmentsByAccountIdResponse` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSeasonalityAdjustmentsByAccountIdResponse ??= jsonKeys(["SeasonalityAdjustments", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -91,13 +99,13 @@ export function se_GetSeasonalityAdjustmentsByAccountIdResponse(out: JsonBytes, 
     at = "SeasonalityAdjustments"
     v = value.SeasonalityAdjustments
     if (v !== undefined && v !== null) {
-      out.ascii(',"SeasonalityAdjustments":')
+      out.bytes(key[0])
       se_ArrayOfSeasonalityAdjustment(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetSeasonalityAdjustmentsByIds: GetSeasonalityAdjustmentsByIdsRequest, GetSeasonalityAdjustmentsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -66,9 +66,13 @@ export const wire_GetSeasonalityAdjustmentsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSeasonalityAdjustmentsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSeasonalityAdjustmentsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSeasonalityAdjustmentsByIdsRequest` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSeasonalityAdjustmentsByIdsRequest ??= jsonKeys(["AccountId", "SeasonalityAdjustmentIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,13 +81,13 @@ export function se_GetSeasonalityAdjustmentsByIdsRequest(out: JsonBytes, input: 
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "SeasonalityAdjustmentIds"
     v = value.SeasonalityAdjustmentIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"SeasonalityAdjustmentIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -92,9 +96,13 @@ export function se_GetSeasonalityAdjustmentsByIdsRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSeasonalityAdjustmentsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSeasonalityAdjustmentsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSeasonalityAdjustmentsByIdsResponse` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSeasonalityAdjustmentsByIdsResponse ??= jsonKeys(["SeasonalityAdjustments", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,13 +110,13 @@ export function se_GetSeasonalityAdjustmentsByIdsResponse(out: JsonBytes, input:
     at = "SeasonalityAdjustments"
     v = value.SeasonalityAdjustments
     if (v !== undefined && v !== null) {
-      out.ascii(',"SeasonalityAdjustments":')
+      out.bytes(key[0])
       se_ArrayOfSeasonalityAdjustment(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

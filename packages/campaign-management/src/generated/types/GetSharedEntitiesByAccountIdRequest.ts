@@ -4,7 +4,7 @@
  * Types reached by the operation GetSharedEntitiesByAccountId: GetSharedEntitiesByAccountIdRequest, GetSharedEntitiesByAccountIdResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfSharedEntity, se_ArrayOfSharedEntity, wire_ArrayOfSharedEntity, type ArrayOfSharedEntityEncoded } from "./ArrayOfSharedEntity.js"
 
@@ -55,9 +55,13 @@ export const wire_GetSharedEntitiesByAccountIdResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSharedEntitiesByAccountIdRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntitiesByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntitiesByAccountIdRequest` as a REST JSON object. */
 export function se_GetSharedEntitiesByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntitiesByAccountIdRequest ??= jsonKeys(["SharedEntityType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -65,7 +69,7 @@ export function se_GetSharedEntitiesByAccountIdRequest(out: JsonBytes, input: un
     at = "SharedEntityType"
     v = value.SharedEntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityType":')
+      out.bytes(key[0])
       putString(out, v)
     }
   } catch (e) {
@@ -74,9 +78,13 @@ export function se_GetSharedEntitiesByAccountIdRequest(out: JsonBytes, input: un
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSharedEntitiesByAccountIdResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntitiesByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntitiesByAccountIdResponse` as a REST JSON object. */
 export function se_GetSharedEntitiesByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntitiesByAccountIdResponse ??= jsonKeys(["SharedEntities"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -84,7 +92,7 @@ export function se_GetSharedEntitiesByAccountIdResponse(out: JsonBytes, input: u
     at = "SharedEntities"
     v = value.SharedEntities
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntities":')
+      out.bytes(key[0])
       se_ArrayOfSharedEntity(out, v)
     }
   } catch (e) {

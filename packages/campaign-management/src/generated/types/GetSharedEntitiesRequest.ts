@@ -4,7 +4,7 @@
  * Types reached by the operation GetSharedEntities: GetSharedEntitiesRequest, GetSharedEntitiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfSharedEntity, se_ArrayOfSharedEntity, wire_ArrayOfSharedEntity, type ArrayOfSharedEntityEncoded } from "./ArrayOfSharedEntity.js"
 import { EntityScope, wire_EntityScope } from "./EntityScope.js"
@@ -60,9 +60,13 @@ export const wire_GetSharedEntitiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSharedEntitiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntitiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntitiesRequest` as a REST JSON object. */
 export function se_GetSharedEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntitiesRequest ??= jsonKeys(["SharedEntityType", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -70,13 +74,13 @@ export function se_GetSharedEntitiesRequest(out: JsonBytes, input: unknown): voi
     at = "SharedEntityType"
     v = value.SharedEntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityType":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[1])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -85,9 +89,13 @@ export function se_GetSharedEntitiesRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSharedEntitiesResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntitiesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntitiesResponse` as a REST JSON object. */
 export function se_GetSharedEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntitiesResponse ??= jsonKeys(["SharedEntities"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -95,7 +103,7 @@ export function se_GetSharedEntitiesResponse(out: JsonBytes, input: unknown): vo
     at = "SharedEntities"
     v = value.SharedEntities
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntities":')
+      out.bytes(key[0])
       se_ArrayOfSharedEntity(out, v)
     }
   } catch (e) {

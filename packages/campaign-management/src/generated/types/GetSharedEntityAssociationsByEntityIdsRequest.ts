@@ -4,7 +4,7 @@
  * Types reached by the operation GetSharedEntityAssociationsByEntityIds: GetSharedEntityAssociationsByEntityIdsRequest, GetSharedEntityAssociationsByEntityIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfSharedEntityAssociation, se_ArrayOfSharedEntityAssociation, wire_ArrayOfSharedEntityAssociation, type ArrayOfSharedEntityAssociationEncoded } from "./ArrayOfSharedEntityAssociation.js"
@@ -74,9 +74,13 @@ export const wire_GetSharedEntityAssociationsByEntityIdsResponse: WireStructType
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSharedEntityAssociationsByEntityIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntityAssociationsByEntityIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntityAssociationsByEntityIdsRequest` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsByEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntityAssociationsByEntityIdsRequest ??= jsonKeys(["EntityIds", "EntityType", "SharedEntityType", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -84,25 +88,25 @@ export function se_GetSharedEntityAssociationsByEntityIdsRequest(out: JsonBytes,
     at = "EntityIds"
     v = value.EntityIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "EntityType"
     v = value.EntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "SharedEntityType"
     v = value.SharedEntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityType":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[3])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -111,9 +115,13 @@ export function se_GetSharedEntityAssociationsByEntityIdsRequest(out: JsonBytes,
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSharedEntityAssociationsByEntityIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntityAssociationsByEntityIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntityAssociationsByEntityIdsResponse` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsByEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntityAssociationsByEntityIdsResponse ??= jsonKeys(["Associations", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -121,13 +129,13 @@ export function se_GetSharedEntityAssociationsByEntityIdsResponse(out: JsonBytes
     at = "Associations"
     v = value.Associations
     if (v !== undefined && v !== null) {
-      out.ascii(',"Associations":')
+      out.bytes(key[0])
       se_ArrayOfSharedEntityAssociation(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetSharedEntityAssociationsBySharedEntityIds: GetSharedEntityAssociationsBySharedEntityIdsRequest, GetSharedEntityAssociationsBySharedEntityIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfSharedEntityAssociation, se_ArrayOfSharedEntityAssociation, wire_ArrayOfSharedEntityAssociation, type ArrayOfSharedEntityAssociationEncoded } from "./ArrayOfSharedEntityAssociation.js"
@@ -74,9 +74,13 @@ export const wire_GetSharedEntityAssociationsBySharedEntityIdsResponse: WireStru
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSharedEntityAssociationsBySharedEntityIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntityAssociationsBySharedEntityIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntityAssociationsBySharedEntityIdsRequest` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsBySharedEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntityAssociationsBySharedEntityIdsRequest ??= jsonKeys(["EntityType", "SharedEntityIds", "SharedEntityType", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -84,25 +88,25 @@ export function se_GetSharedEntityAssociationsBySharedEntityIdsRequest(out: Json
     at = "EntityType"
     v = value.EntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "SharedEntityIds"
     v = value.SharedEntityIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "SharedEntityType"
     v = value.SharedEntityType
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityType":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[3])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -111,9 +115,13 @@ export function se_GetSharedEntityAssociationsBySharedEntityIdsRequest(out: Json
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSharedEntityAssociationsBySharedEntityIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSharedEntityAssociationsBySharedEntityIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSharedEntityAssociationsBySharedEntityIdsResponse` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsBySharedEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSharedEntityAssociationsBySharedEntityIdsResponse ??= jsonKeys(["Associations", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -121,13 +129,13 @@ export function se_GetSharedEntityAssociationsBySharedEntityIdsResponse(out: Jso
     at = "Associations"
     v = value.Associations
     if (v !== undefined && v !== null) {
-      out.ascii(',"Associations":')
+      out.bytes(key[0])
       se_ArrayOfSharedEntityAssociation(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetSupportedClipchampAudio: GetSupportedClipchampAudioRequest, AudioFilter, GetSupportedClipchampAudioResponse, SupportedClipchampAudioData, ArrayOfSupportedClipchampAudio, SupportedClipchampAudio.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfstring, se_ArrayOfstring, wire_ArrayOfstring, type ArrayOfstringEncoded } from "./ArrayOfstring.js"
 
@@ -137,9 +137,13 @@ export const wire_SupportedClipchampAudio: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSupportedClipchampAudioRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSupportedClipchampAudioRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSupportedClipchampAudioRequest` as a REST JSON object. */
 export function se_GetSupportedClipchampAudioRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSupportedClipchampAudioRequest ??= jsonKeys(["AudioFilter"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -147,7 +151,7 @@ export function se_GetSupportedClipchampAudioRequest(out: JsonBytes, input: unkn
     at = "AudioFilter"
     v = value.AudioFilter
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudioFilter":')
+      out.bytes(key[0])
       se_AudioFilter(out, v)
     }
   } catch (e) {
@@ -156,9 +160,13 @@ export function se_GetSupportedClipchampAudioRequest(out: JsonBytes, input: unkn
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `AudioFilter` as UTF-8 bytes, made on the first write. */
+let keys_AudioFilter: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `AudioFilter` as a REST JSON object. */
 export function se_AudioFilter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_AudioFilter ??= jsonKeys(["AudioNames", "Categories"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,13 +174,13 @@ export function se_AudioFilter(out: JsonBytes, input: unknown): void {
     at = "AudioNames"
     v = value.AudioNames
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudioNames":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "Categories"
     v = value.Categories
     if (v !== undefined && v !== null) {
-      out.ascii(',"Categories":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {
@@ -181,9 +189,13 @@ export function se_AudioFilter(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSupportedClipchampAudioResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSupportedClipchampAudioResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSupportedClipchampAudioResponse` as a REST JSON object. */
 export function se_GetSupportedClipchampAudioResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSupportedClipchampAudioResponse ??= jsonKeys(["Data"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -191,7 +203,7 @@ export function se_GetSupportedClipchampAudioResponse(out: JsonBytes, input: unk
     at = "Data"
     v = value.Data
     if (v !== undefined && v !== null) {
-      out.ascii(',"Data":')
+      out.bytes(key[0])
       se_SupportedClipchampAudioData(out, v)
     }
   } catch (e) {
@@ -200,9 +212,13 @@ export function se_GetSupportedClipchampAudioResponse(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SupportedClipchampAudioData` as UTF-8 bytes, made on the first write. */
+let keys_SupportedClipchampAudioData: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SupportedClipchampAudioData` as a REST JSON object. */
 export function se_SupportedClipchampAudioData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SupportedClipchampAudioData ??= jsonKeys(["Audio"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -210,7 +226,7 @@ export function se_SupportedClipchampAudioData(out: JsonBytes, input: unknown): 
     at = "Audio"
     v = value.Audio
     if (v !== undefined && v !== null) {
-      out.ascii(',"Audio":')
+      out.bytes(key[0])
       se_ArrayOfSupportedClipchampAudio(out, v)
     }
   } catch (e) {
@@ -238,9 +254,13 @@ export function se_ArrayOfSupportedClipchampAudio(out: JsonBytes, value: unknown
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `SupportedClipchampAudio` as UTF-8 bytes, made on the first write. */
+let keys_SupportedClipchampAudio: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SupportedClipchampAudio` as a REST JSON object. */
 export function se_SupportedClipchampAudio(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SupportedClipchampAudio ??= jsonKeys(["AudioName", "Category", "Url"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -248,19 +268,19 @@ export function se_SupportedClipchampAudio(out: JsonBytes, input: unknown): void
     at = "AudioName"
     v = value.AudioName
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudioName":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Category"
     v = value.Category
     if (v !== undefined && v !== null) {
-      out.ascii(',"Category":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Url"
     v = value.Url
     if (v !== undefined && v !== null) {
-      out.ascii(',"Url":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {

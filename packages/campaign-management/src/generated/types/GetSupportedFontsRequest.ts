@@ -4,7 +4,7 @@
  * Types reached by the operation GetSupportedFonts: GetSupportedFontsRequest, GetSupportedFontsResponse, SupportedFontsData, ArrayOfSupportedFont, SupportedFont.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putList, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putList, putString, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { AdSubType, wire_AdSubType } from "./AdSubType.js"
 import { ArrayOfstring, se_ArrayOfstring, wire_ArrayOfstring, type ArrayOfstringEncoded } from "./ArrayOfstring.js"
@@ -110,9 +110,13 @@ export const wire_SupportedFont: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetSupportedFontsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetSupportedFontsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSupportedFontsRequest` as a REST JSON object. */
 export function se_GetSupportedFontsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSupportedFontsRequest ??= jsonKeys(["AdSubType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -121,7 +125,7 @@ export function se_GetSupportedFontsRequest(out: JsonBytes, input: unknown): voi
     v = value.AdSubType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdSubType":')
+      out.bytes(key[0])
       putList(out, v, wire_AdSubType)
     }
   } catch (e) {
@@ -130,9 +134,13 @@ export function se_GetSupportedFontsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetSupportedFontsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetSupportedFontsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetSupportedFontsResponse` as a REST JSON object. */
 export function se_GetSupportedFontsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetSupportedFontsResponse ??= jsonKeys(["Data"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -140,7 +148,7 @@ export function se_GetSupportedFontsResponse(out: JsonBytes, input: unknown): vo
     at = "Data"
     v = value.Data
     if (v !== undefined && v !== null) {
-      out.ascii(',"Data":')
+      out.bytes(key[0])
       se_SupportedFontsData(out, v)
     }
   } catch (e) {
@@ -149,9 +157,13 @@ export function se_GetSupportedFontsResponse(out: JsonBytes, input: unknown): vo
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SupportedFontsData` as UTF-8 bytes, made on the first write. */
+let keys_SupportedFontsData: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SupportedFontsData` as a REST JSON object. */
 export function se_SupportedFontsData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SupportedFontsData ??= jsonKeys(["SupportedFonts"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -159,7 +171,7 @@ export function se_SupportedFontsData(out: JsonBytes, input: unknown): void {
     at = "SupportedFonts"
     v = value.SupportedFonts
     if (v !== undefined && v !== null) {
-      out.ascii(',"SupportedFonts":')
+      out.bytes(key[0])
       se_ArrayOfSupportedFont(out, v)
     }
   } catch (e) {
@@ -187,9 +199,13 @@ export function se_ArrayOfSupportedFont(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `SupportedFont` as UTF-8 bytes, made on the first write. */
+let keys_SupportedFont: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SupportedFont` as a REST JSON object. */
 export function se_SupportedFont(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SupportedFont ??= jsonKeys(["FontFamily", "FontWeights"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -197,13 +213,13 @@ export function se_SupportedFont(out: JsonBytes, input: unknown): void {
     at = "FontFamily"
     v = value.FontFamily
     if (v !== undefined && v !== null) {
-      out.ascii(',"FontFamily":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "FontWeights"
     v = value.FontWeights
     if (v !== undefined && v !== null) {
-      out.ascii(',"FontWeights":')
+      out.bytes(key[1])
       se_ArrayOfstring(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetUetTagsByIds: GetUetTagsByIdsRequest, GetUetTagsByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfUetTag, se_ArrayOfUetTag, wire_ArrayOfUetTag, type ArrayOfUetTagEncoded } from "./ArrayOfUetTag.js"
@@ -61,9 +61,13 @@ export const wire_GetUetTagsByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetUetTagsByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetUetTagsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetUetTagsByIdsRequest` as a REST JSON object. */
 export function se_GetUetTagsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetUetTagsByIdsRequest ??= jsonKeys(["TagIds"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_GetUetTagsByIdsRequest(out: JsonBytes, input: unknown): void 
     at = "TagIds"
     v = value.TagIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"TagIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_GetUetTagsByIdsRequest(out: JsonBytes, input: unknown): void 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetUetTagsByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetUetTagsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetUetTagsByIdsResponse` as a REST JSON object. */
 export function se_GetUetTagsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetUetTagsByIdsResponse ??= jsonKeys(["UetTags", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_GetUetTagsByIdsResponse(out: JsonBytes, input: unknown): void
     at = "UetTags"
     v = value.UetTags
     if (v !== undefined && v !== null) {
-      out.ascii(',"UetTags":')
+      out.bytes(key[0])
       se_ArrayOfUetTag(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation GetVideosByIds: GetVideosByIdsRequest, GetVideosByIdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfVideo, se_ArrayOfVideo, wire_ArrayOfVideo, type ArrayOfVideoEncoded } from "./ArrayOfVideo.js"
@@ -66,9 +66,13 @@ export const wire_GetVideosByIdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `GetVideosByIdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_GetVideosByIdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetVideosByIdsRequest` as a REST JSON object. */
 export function se_GetVideosByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetVideosByIdsRequest ??= jsonKeys(["VideoIds", "PageInfo"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -76,13 +80,13 @@ export function se_GetVideosByIdsRequest(out: JsonBytes, input: unknown): void {
     at = "VideoIds"
     v = value.VideoIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"VideoIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PageInfo"
     v = value.PageInfo
     if (v !== undefined && v !== null) {
-      out.ascii(',"PageInfo":')
+      out.bytes(key[1])
       se_Paging(out, v)
     }
   } catch (e) {
@@ -91,9 +95,13 @@ export function se_GetVideosByIdsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `GetVideosByIdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_GetVideosByIdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `GetVideosByIdsResponse` as a REST JSON object. */
 export function se_GetVideosByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_GetVideosByIdsResponse ??= jsonKeys(["Videos", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,13 +109,13 @@ export function se_GetVideosByIdsResponse(out: JsonBytes, input: unknown): void 
     at = "Videos"
     v = value.Videos
     if (v !== undefined && v !== null) {
-      out.ascii(',"Videos":')
+      out.bytes(key[0])
       se_ArrayOfVideo(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

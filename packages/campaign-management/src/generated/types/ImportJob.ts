@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putBoolean, putLong, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putBoolean, putLong, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyValuePairOfstringstring, wire_ArrayOfKeyValuePairOfstringstring, type ArrayOfKeyValuePairOfstringstringEncoded } from "./ArrayOfBatchError.js"
@@ -849,9 +849,13 @@ export function se_ImportJob(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_ImportJob)
 }
 
+/** `,"Name":` of each field of `Frequency` as UTF-8 bytes, made on the first write. */
+let keys_Frequency: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Frequency` as a REST JSON object. */
 export function se_Frequency(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Frequency ??= jsonKeys(["Cron", "TimeZone", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -859,19 +863,19 @@ export function se_Frequency(out: JsonBytes, input: unknown): void {
     at = "Cron"
     v = value.Cron
     if (v !== undefined && v !== null) {
-      out.ascii(',"Cron":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "TimeZone"
     v = value.TimeZone
     if (v !== undefined && v !== null) {
-      out.ascii(',"TimeZone":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Type"
     v = value.Type
     if (v !== undefined && v !== null) {
-      out.ascii(',"Type":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {
@@ -890,9 +894,13 @@ export function se_GoogleImportOption(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_GoogleImportOption)
 }
 
+/** `,"Name":` of each field of `ImportSearchAndReplaceForStringProperty` as UTF-8 bytes, made on the first write. */
+let keys_ImportSearchAndReplaceForStringProperty: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ImportSearchAndReplaceForStringProperty` as a REST JSON object. */
 export function se_ImportSearchAndReplaceForStringProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ImportSearchAndReplaceForStringProperty ??= jsonKeys(["ReplaceString", "SearchString"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -900,13 +908,13 @@ export function se_ImportSearchAndReplaceForStringProperty(out: JsonBytes, input
     at = "ReplaceString"
     v = value.ReplaceString
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReplaceString":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "SearchString"
     v = value.SearchString
     if (v !== undefined && v !== null) {
-      out.ascii(',"SearchString":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -944,9 +952,13 @@ export function se_ArrayOfCampaignAdGroupIds(out: JsonBytes, value: unknown): vo
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `CampaignAdGroupIds` as UTF-8 bytes, made on the first write. */
+let keys_CampaignAdGroupIds: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `CampaignAdGroupIds` as a REST JSON object. */
 export function se_CampaignAdGroupIds(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_CampaignAdGroupIds ??= jsonKeys(["ActiveAdGroupsOnly", "AdGroupIds", "CampaignId"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -954,21 +966,21 @@ export function se_CampaignAdGroupIds(out: JsonBytes, input: unknown): void {
     at = "ActiveAdGroupsOnly"
     v = value.ActiveAdGroupsOnly
     if (v !== undefined && v !== null) {
-      out.ascii(',"ActiveAdGroupsOnly":')
+      out.bytes(key[0])
       putBoolean(out, v)
     }
     at = "AdGroupIds"
     v = value.AdGroupIds
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"AdGroupIds":')
+      out.bytes(key[1])
       se_ArrayOflong(out, v)
     }
     at = "CampaignId"
     v = value.CampaignId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"CampaignId":')
+    out.bytes(key[2])
     putLong(out, v, XS_LONG)
   } catch (e) {
     throw atField(e, at)

@@ -4,7 +4,7 @@
  * Types reached by the 2 operations GetMediaMetaDataByAccountId, GetMediaMetaDataByIds: MediaAdditionalField, ArrayOfMediaMetaData, MediaMetaData, ArrayOfMediaRepresentation, MediaRepresentation, ImageMediaRepresentation.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, putPolymorphic, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireListType, type WireStructType } from "../wire-types.js"
 
@@ -170,9 +170,13 @@ export function se_ArrayOfMediaMetaData(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `MediaMetaData` as UTF-8 bytes, made on the first write. */
+let keys_MediaMetaData: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `MediaMetaData` as a REST JSON object. */
 export function se_MediaMetaData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_MediaMetaData ??= jsonKeys(["Id", "MediaType", "Representations", "Text", "Type"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -181,30 +185,30 @@ export function se_MediaMetaData(out: JsonBytes, input: unknown): void {
     v = value.Id
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Id":')
+    out.bytes(key[0])
     putLong(out, v, XS_LONG)
     at = "MediaType"
     v = value.MediaType
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaType":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Representations"
     v = value.Representations
     if (v !== undefined && v !== null) {
-      out.ascii(',"Representations":')
+      out.bytes(key[2])
       se_ArrayOfMediaRepresentation(out, v)
     }
     at = "Text"
     v = value.Text
     if (v !== undefined && v !== null) {
-      out.ascii(',"Text":')
+      out.bytes(key[3])
       putString(out, v)
     }
     at = "Type"
     v = value.Type
     if (v !== undefined && v !== null) {
-      out.ascii(',"Type":')
+      out.bytes(key[4])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 6 operations GetMediaMetaDataByAccountId, GetLabelsByIds, GetLabelAssociationsByLabelIds, GetExperimentsByIds, GetImportResults, GetVideosByIds: Paging.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asObject, atField, notNillable, putInt, required, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asObject, atField, jsonKeys, notNillable, putInt, required, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
@@ -39,9 +39,13 @@ export const wire_Paging: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `Paging` as UTF-8 bytes, made on the first write. */
+let keys_Paging: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Paging` as a REST JSON object. */
 export function se_Paging(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Paging ??= jsonKeys(["Index", "Size"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -50,13 +54,13 @@ export function se_Paging(out: JsonBytes, input: unknown): void {
     v = value.Index
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Index":')
+    out.bytes(key[0])
     putInt(out, v, XS_INT)
     at = "Size"
     v = value.Size
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"Size":')
+    out.bytes(key[1])
     putInt(out, v, XS_INT)
   } catch (e) {
     throw atField(e, at)

@@ -4,7 +4,7 @@
  * Types reached by the 10 operations GetAdGroupCriterionsByIds, AddAdGroupCriterions, UpdateAdGroupCriterions, ApplyProductPartitionActions, ApplyHotelGroupActions, ApplyAssetGroupListingGroupActions, GetAssetGroupListingGroupsByIds, AddCampaignCriterions, UpdateCampaignCriterions, GetCampaignCriterionsByIds: ProductCondition.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -42,9 +42,13 @@ export const wire_ProductCondition: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `ProductCondition` as UTF-8 bytes, made on the first write. */
+let keys_ProductCondition: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `ProductCondition` as a REST JSON object. */
 export function se_ProductCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_ProductCondition ??= jsonKeys(["Attribute", "Operand", "Operator"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -52,19 +56,19 @@ export function se_ProductCondition(out: JsonBytes, input: unknown): void {
     at = "Attribute"
     v = value.Attribute
     if (v !== undefined && v !== null) {
-      out.ascii(',"Attribute":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Operand"
     v = value.Operand
     if (v !== undefined && v !== null) {
-      out.ascii(',"Operand":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "Operator"
     v = value.Operator
     if (v !== undefined && v !== null) {
-      out.ascii(',"Operator":')
+      out.bytes(key[2])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the 12 operations AddAdGroups, GetAdGroupsByIds, GetAdGroupsByCampaignId, UpdateAdGroups, GetAdGroupCriterionsByIds, AddAdGroupCriterions, UpdateAdGroupCriterions, ApplyProductPartitionActions, ApplyHotelGroupActions, AddCampaignCriterions, UpdateCampaignCriterions, GetCampaignCriterionsByIds: RateBid, CriterionBid, FixedBid, BidMultiplier, RateAmount.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putNumber, putPolymorphic, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putNumber, putPolymorphic, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
 // ===== Schemas =====
@@ -163,9 +163,13 @@ export function se_BidMultiplier(out: JsonBytes, value: unknown): void {
   putPolymorphic(out, value, wire_BidMultiplier)
 }
 
+/** `,"Name":` of each field of `RateAmount` as UTF-8 bytes, made on the first write. */
+let keys_RateAmount: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `RateAmount` as a REST JSON object. */
 export function se_RateAmount(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_RateAmount ??= jsonKeys(["Amount"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -173,7 +177,7 @@ export function se_RateAmount(out: JsonBytes, input: unknown): void {
     at = "Amount"
     v = value.Amount
     if (v !== undefined && v !== null) {
-      out.ascii(',"Amount":')
+      out.bytes(key[0])
       putNumber(out, v)
     }
   } catch (e) {

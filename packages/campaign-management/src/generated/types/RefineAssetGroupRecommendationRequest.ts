@@ -4,7 +4,7 @@
  * Types reached by the operation RefineAssetGroupRecommendation: RefineAssetGroupRecommendationRequest, RefineAssetGroupRecommendationResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdRecommendationAdditionalField, ArrayOfAdRecommendationImageSuggestion, se_ArrayOfAdRecommendationImageSuggestion, wire_AdRecommendationAdditionalField, wire_ArrayOfAdRecommendationImageSuggestion, type ArrayOfAdRecommendationImageSuggestionEncoded } from "./AdRecommendationAdditionalField.js"
 import { ArrayOfAdRecommendationImageRefineOperation, ArrayOfAdRecommendationMediaRefineResult, se_ArrayOfAdRecommendationImageRefineOperation, se_ArrayOfAdRecommendationMediaRefineResult, wire_ArrayOfAdRecommendationImageRefineOperation, wire_ArrayOfAdRecommendationMediaRefineResult, type ArrayOfAdRecommendationImageRefineOperationEncoded, type ArrayOfAdRecommendationMediaRefineResultEncoded } from "./ArrayOfAdRecommendationImageRefineOperation.js"
@@ -78,9 +78,13 @@ export const wire_RefineAssetGroupRecommendationResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `RefineAssetGroupRecommendationRequest` as UTF-8 bytes, made on the first write. */
+let keys_RefineAssetGroupRecommendationRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `RefineAssetGroupRecommendationRequest` as a REST JSON object. */
 export function se_RefineAssetGroupRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_RefineAssetGroupRecommendationRequest ??= jsonKeys(["AssetGroup", "TextRefineOperations", "ImageSuggestions", "ImageRefineOperations", "ReturnAdditionalFields"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -88,31 +92,31 @@ export function se_RefineAssetGroupRecommendationRequest(out: JsonBytes, input: 
     at = "AssetGroup"
     v = value.AssetGroup
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroup":')
+      out.bytes(key[0])
       se_AssetGroup(out, v)
     }
     at = "TextRefineOperations"
     v = value.TextRefineOperations
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextRefineOperations":')
+      out.bytes(key[1])
       se_ArrayOfAdRecommendationTextRefineOperation(out, v)
     }
     at = "ImageSuggestions"
     v = value.ImageSuggestions
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageSuggestions":')
+      out.bytes(key[2])
       se_ArrayOfAdRecommendationImageSuggestion(out, v)
     }
     at = "ImageRefineOperations"
     v = value.ImageRefineOperations
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImageRefineOperations":')
+      out.bytes(key[3])
       se_ArrayOfAdRecommendationImageRefineOperation(out, v)
     }
     at = "ReturnAdditionalFields"
     v = value.ReturnAdditionalFields
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnAdditionalFields":')
+      out.bytes(key[4])
       putEnum(out, v, wire_AdRecommendationAdditionalField)
     }
   } catch (e) {
@@ -121,9 +125,13 @@ export function se_RefineAssetGroupRecommendationRequest(out: JsonBytes, input: 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `RefineAssetGroupRecommendationResponse` as UTF-8 bytes, made on the first write. */
+let keys_RefineAssetGroupRecommendationResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `RefineAssetGroupRecommendationResponse` as a REST JSON object. */
 export function se_RefineAssetGroupRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_RefineAssetGroupRecommendationResponse ??= jsonKeys(["TextRefineResults", "MediaRefineResults"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -131,13 +139,13 @@ export function se_RefineAssetGroupRecommendationResponse(out: JsonBytes, input:
     at = "TextRefineResults"
     v = value.TextRefineResults
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextRefineResults":')
+      out.bytes(key[0])
       se_ArrayOfAdRecommendationTextRefineResult(out, v)
     }
     at = "MediaRefineResults"
     v = value.MediaRefineResults
     if (v !== undefined && v !== null) {
-      out.ascii(',"MediaRefineResults":')
+      out.bytes(key[1])
       se_ArrayOfAdRecommendationMediaRefineResult(out, v)
     }
   } catch (e) {

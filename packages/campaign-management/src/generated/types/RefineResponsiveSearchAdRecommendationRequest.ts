@@ -4,7 +4,7 @@
  * Types reached by the operation RefineResponsiveSearchAdRecommendation: RefineResponsiveSearchAdRecommendationRequest, RefineResponsiveSearchAdRecommendationResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdRecommendationTextRefineOperation, ArrayOfAdRecommendationTextRefineResult, se_ArrayOfAdRecommendationTextRefineOperation, se_ArrayOfAdRecommendationTextRefineResult, wire_ArrayOfAdRecommendationTextRefineOperation, wire_ArrayOfAdRecommendationTextRefineResult, type ArrayOfAdRecommendationTextRefineOperationEncoded, type ArrayOfAdRecommendationTextRefineResultEncoded } from "./ArrayOfAdRecommendationTextRefineOperation.js"
 import { ResponsiveSearchAd, se_ResponsiveSearchAd, wire_ResponsiveSearchAd, type ResponsiveSearchAdEncoded } from "./TextAd.js"
@@ -60,9 +60,13 @@ export const wire_RefineResponsiveSearchAdRecommendationResponse: WireStructType
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `RefineResponsiveSearchAdRecommendationRequest` as UTF-8 bytes, made on the first write. */
+let keys_RefineResponsiveSearchAdRecommendationRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `RefineResponsiveSearchAdRecommendationRequest` as a REST JSON object. */
 export function se_RefineResponsiveSearchAdRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_RefineResponsiveSearchAdRecommendationRequest ??= jsonKeys(["ResponsiveSearchAd", "TextRefineOperations"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -70,13 +74,13 @@ export function se_RefineResponsiveSearchAdRecommendationRequest(out: JsonBytes,
     at = "ResponsiveSearchAd"
     v = value.ResponsiveSearchAd
     if (v !== undefined && v !== null) {
-      out.ascii(',"ResponsiveSearchAd":')
+      out.bytes(key[0])
       se_ResponsiveSearchAd(out, v)
     }
     at = "TextRefineOperations"
     v = value.TextRefineOperations
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextRefineOperations":')
+      out.bytes(key[1])
       se_ArrayOfAdRecommendationTextRefineOperation(out, v)
     }
   } catch (e) {
@@ -85,9 +89,13 @@ export function se_RefineResponsiveSearchAdRecommendationRequest(out: JsonBytes,
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `RefineResponsiveSearchAdRecommendationResponse` as UTF-8 bytes, made on the first write. */
+let keys_RefineResponsiveSearchAdRecommendationResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `RefineResponsiveSearchAdRecommendationResponse` as a REST JSON object. */
 export function se_RefineResponsiveSearchAdRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_RefineResponsiveSearchAdRecommendationResponse ??= jsonKeys(["TextRefineResults"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -95,7 +103,7 @@ export function se_RefineResponsiveSearchAdRecommendationResponse(out: JsonBytes
     at = "TextRefineResults"
     v = value.TextRefineResults
     if (v !== undefined && v !== null) {
-      out.ascii(',"TextRefineResults":')
+      out.bytes(key[0])
       se_ArrayOfAdRecommendationTextRefineResult(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation SearchCompanies: SearchCompaniesRequest, SearchCompaniesResponse, ArrayOfCompany, Company.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asArray, asObject, atField, atIndex, notNillable, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asArray, asObject, atField, atIndex, jsonKeys, notNillable, putLong, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireArrayType, type WireStructType } from "../wire-types.js"
 
@@ -101,9 +101,13 @@ export const wire_Company: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SearchCompaniesRequest` as UTF-8 bytes, made on the first write. */
+let keys_SearchCompaniesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SearchCompaniesRequest` as a REST JSON object. */
 export function se_SearchCompaniesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SearchCompaniesRequest ??= jsonKeys(["CompanyNameFilter", "LanguageLocale"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -111,13 +115,13 @@ export function se_SearchCompaniesRequest(out: JsonBytes, input: unknown): void 
     at = "CompanyNameFilter"
     v = value.CompanyNameFilter
     if (v !== undefined && v !== null) {
-      out.ascii(',"CompanyNameFilter":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "LanguageLocale"
     v = value.LanguageLocale
     if (v !== undefined && v !== null) {
-      out.ascii(',"LanguageLocale":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
@@ -126,9 +130,13 @@ export function se_SearchCompaniesRequest(out: JsonBytes, input: unknown): void 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SearchCompaniesResponse` as UTF-8 bytes, made on the first write. */
+let keys_SearchCompaniesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SearchCompaniesResponse` as a REST JSON object. */
 export function se_SearchCompaniesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SearchCompaniesResponse ??= jsonKeys(["Companies"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -136,7 +144,7 @@ export function se_SearchCompaniesResponse(out: JsonBytes, input: unknown): void
     at = "Companies"
     v = value.Companies
     if (v !== undefined && v !== null) {
-      out.ascii(',"Companies":')
+      out.bytes(key[0])
       se_ArrayOfCompany(out, v)
     }
   } catch (e) {
@@ -164,9 +172,13 @@ export function se_ArrayOfCompany(out: JsonBytes, value: unknown): void {
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `Company` as UTF-8 bytes, made on the first write. */
+let keys_Company: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Company` as a REST JSON object. */
 export function se_Company(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Company ??= jsonKeys(["LogoUrl", "Name", "ProfileId", "Status"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -174,25 +186,25 @@ export function se_Company(out: JsonBytes, input: unknown): void {
     at = "LogoUrl"
     v = value.LogoUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"LogoUrl":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Name"
     v = value.Name
     if (v !== undefined && v !== null) {
-      out.ascii(',"Name":')
+      out.bytes(key[1])
       putString(out, v)
     }
     at = "ProfileId"
     v = value.ProfileId
     if (v === undefined) throw required()
     if (v === null) throw notNillable()
-    out.ascii(',"ProfileId":')
+    out.bytes(key[2])
     putLong(out, v, XS_LONG)
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[3])
       putString(out, v)
     }
   } catch (e) {

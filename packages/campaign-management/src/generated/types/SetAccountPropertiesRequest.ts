@@ -4,7 +4,7 @@
  * Types reached by the operation SetAccountProperties: SetAccountPropertiesRequest, SetAccountPropertiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAccountProperty, se_ArrayOfAccountProperty, wire_ArrayOfAccountProperty, type ArrayOfAccountPropertyEncoded } from "./ArrayOfAccountProperty.js"
 
@@ -54,9 +54,13 @@ export const wire_SetAccountPropertiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SetAccountPropertiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_SetAccountPropertiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetAccountPropertiesRequest` as a REST JSON object. */
 export function se_SetAccountPropertiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetAccountPropertiesRequest ??= jsonKeys(["AccountProperties"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -64,7 +68,7 @@ export function se_SetAccountPropertiesRequest(out: JsonBytes, input: unknown): 
     at = "AccountProperties"
     v = value.AccountProperties
     if (v !== undefined && v !== null) {
-      out.ascii(',"AccountProperties":')
+      out.bytes(key[0])
       se_ArrayOfAccountProperty(out, v)
     }
   } catch (e) {

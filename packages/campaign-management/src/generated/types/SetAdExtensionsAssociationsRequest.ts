@@ -4,7 +4,7 @@
  * Types reached by the operation SetAdExtensionsAssociations: SetAdExtensionsAssociationsRequest, SetAdExtensionsAssociationsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putEnum, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putEnum, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdExtensionIdToEntityIdAssociation, se_ArrayOfAdExtensionIdToEntityIdAssociation, wire_ArrayOfAdExtensionIdToEntityIdAssociation, type ArrayOfAdExtensionIdToEntityIdAssociationEncoded } from "./ArrayOfAdExtensionIdToEntityIdAssociation.js"
@@ -66,9 +66,13 @@ export const wire_SetAdExtensionsAssociationsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SetAdExtensionsAssociationsRequest` as UTF-8 bytes, made on the first write. */
+let keys_SetAdExtensionsAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetAdExtensionsAssociationsRequest` as a REST JSON object. */
 export function se_SetAdExtensionsAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetAdExtensionsAssociationsRequest ??= jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -77,20 +81,20 @@ export function se_SetAdExtensionsAssociationsRequest(out: JsonBytes, input: unk
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdExtensionIdToEntityIdAssociations"
     v = value.AdExtensionIdToEntityIdAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensionIdToEntityIdAssociations":')
+      out.bytes(key[1])
       se_ArrayOfAdExtensionIdToEntityIdAssociation(out, v)
     }
     at = "AssociationType"
     v = value.AssociationType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AssociationType":')
+      out.bytes(key[2])
       putEnum(out, v, wire_AssociationType)
     }
   } catch (e) {
@@ -99,9 +103,13 @@ export function se_SetAdExtensionsAssociationsRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SetAdExtensionsAssociationsResponse` as UTF-8 bytes, made on the first write. */
+let keys_SetAdExtensionsAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetAdExtensionsAssociationsResponse` as a REST JSON object. */
 export function se_SetAdExtensionsAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetAdExtensionsAssociationsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +117,7 @@ export function se_SetAdExtensionsAssociationsResponse(out: JsonBytes, input: un
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

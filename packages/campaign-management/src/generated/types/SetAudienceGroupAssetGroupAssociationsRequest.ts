@@ -4,7 +4,7 @@
  * Types reached by the operation SetAudienceGroupAssetGroupAssociations: SetAudienceGroupAssetGroupAssociationsRequest, SetAudienceGroupAssetGroupAssociationsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudienceGroupAssetGroupAssociation, se_ArrayOfAudienceGroupAssetGroupAssociation, wire_ArrayOfAudienceGroupAssetGroupAssociation, type ArrayOfAudienceGroupAssetGroupAssociationEncoded } from "./ArrayOfAudienceGroupAssetGroupAssociation.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -56,9 +56,13 @@ export const wire_SetAudienceGroupAssetGroupAssociationsResponse: WireStructType
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SetAudienceGroupAssetGroupAssociationsRequest` as UTF-8 bytes, made on the first write. */
+let keys_SetAudienceGroupAssetGroupAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetAudienceGroupAssetGroupAssociationsRequest` as a REST JSON object. */
 export function se_SetAudienceGroupAssetGroupAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetAudienceGroupAssetGroupAssociationsRequest ??= jsonKeys(["AudienceGroupAssetGroupAssociations"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_SetAudienceGroupAssetGroupAssociationsRequest(out: JsonBytes,
     at = "AudienceGroupAssetGroupAssociations"
     v = value.AudienceGroupAssetGroupAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroupAssetGroupAssociations":')
+      out.bytes(key[0])
       se_ArrayOfAudienceGroupAssetGroupAssociation(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_SetAudienceGroupAssetGroupAssociationsRequest(out: JsonBytes,
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SetAudienceGroupAssetGroupAssociationsResponse` as UTF-8 bytes, made on the first write. */
+let keys_SetAudienceGroupAssetGroupAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetAudienceGroupAssetGroupAssociationsResponse` as a REST JSON object. */
 export function se_SetAudienceGroupAssetGroupAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetAudienceGroupAssetGroupAssociationsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_SetAudienceGroupAssetGroupAssociationsResponse(out: JsonBytes
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation SetLabelAssociations: SetLabelAssociationsRequest, SetLabelAssociationsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfLabelAssociation, se_ArrayOfLabelAssociation, wire_ArrayOfLabelAssociation, type ArrayOfLabelAssociationEncoded } from "./ArrayOfLabelAssociation.js"
@@ -61,9 +61,13 @@ export const wire_SetLabelAssociationsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SetLabelAssociationsRequest` as UTF-8 bytes, made on the first write. */
+let keys_SetLabelAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetLabelAssociationsRequest` as a REST JSON object. */
 export function se_SetLabelAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetLabelAssociationsRequest ??= jsonKeys(["EntityType", "LabelAssociations"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_SetLabelAssociationsRequest(out: JsonBytes, input: unknown): 
     v = value.EntityType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"EntityType":')
+      out.bytes(key[0])
       putEnum(out, v, wire_EntityType)
     }
     at = "LabelAssociations"
     v = value.LabelAssociations
     if (v !== undefined && v !== null) {
-      out.ascii(',"LabelAssociations":')
+      out.bytes(key[1])
       se_ArrayOfLabelAssociation(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_SetLabelAssociationsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SetLabelAssociationsResponse` as UTF-8 bytes, made on the first write. */
+let keys_SetLabelAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetLabelAssociationsResponse` as a REST JSON object. */
 export function se_SetLabelAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetLabelAssociationsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_SetLabelAssociationsResponse(out: JsonBytes, input: unknown):
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation SetNegativeSitesToAdGroups: SetNegativeSitesToAdGroupsRequest, SetNegativeSitesToAdGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdGroupNegativeSites, se_ArrayOfAdGroupNegativeSites, wire_ArrayOfAdGroupNegativeSites, type ArrayOfAdGroupNegativeSitesEncoded } from "./ArrayOfAdGroupNegativeSites.js"
@@ -61,9 +61,13 @@ export const wire_SetNegativeSitesToAdGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SetNegativeSitesToAdGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_SetNegativeSitesToAdGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetNegativeSitesToAdGroupsRequest` as a REST JSON object. */
 export function se_SetNegativeSitesToAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetNegativeSitesToAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroupNegativeSites"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_SetNegativeSitesToAdGroupsRequest(out: JsonBytes, input: unkn
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdGroupNegativeSites"
     v = value.AdGroupNegativeSites
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupNegativeSites":')
+      out.bytes(key[1])
       se_ArrayOfAdGroupNegativeSites(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_SetNegativeSitesToAdGroupsRequest(out: JsonBytes, input: unkn
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SetNegativeSitesToAdGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_SetNegativeSitesToAdGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetNegativeSitesToAdGroupsResponse` as a REST JSON object. */
 export function se_SetNegativeSitesToAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetNegativeSitesToAdGroupsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_SetNegativeSitesToAdGroupsResponse(out: JsonBytes, input: unk
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation SetNegativeSitesToCampaigns: SetNegativeSitesToCampaignsRequest, SetNegativeSitesToCampaignsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_SetNegativeSitesToCampaignsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SetNegativeSitesToCampaignsRequest` as UTF-8 bytes, made on the first write. */
+let keys_SetNegativeSitesToCampaignsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetNegativeSitesToCampaignsRequest` as a REST JSON object. */
 export function se_SetNegativeSitesToCampaignsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetNegativeSitesToCampaignsRequest ??= jsonKeys(["AccountId", "CampaignNegativeSites"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_SetNegativeSitesToCampaignsRequest(out: JsonBytes, input: unk
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "CampaignNegativeSites"
     v = value.CampaignNegativeSites
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignNegativeSites":')
+      out.bytes(key[1])
       se_ArrayOfCampaignNegativeSites(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_SetNegativeSitesToCampaignsRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SetNegativeSitesToCampaignsResponse` as UTF-8 bytes, made on the first write. */
+let keys_SetNegativeSitesToCampaignsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetNegativeSitesToCampaignsResponse` as a REST JSON object. */
 export function se_SetNegativeSitesToCampaignsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetNegativeSitesToCampaignsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_SetNegativeSitesToCampaignsResponse(out: JsonBytes, input: un
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

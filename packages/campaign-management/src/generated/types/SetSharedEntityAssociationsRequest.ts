@@ -4,7 +4,7 @@
  * Types reached by the operation SetSharedEntityAssociations: SetSharedEntityAssociationsRequest, SetSharedEntityAssociationsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfSharedEntityAssociation, se_ArrayOfSharedEntityAssociation, wire_ArrayOfSharedEntityAssociation, type ArrayOfSharedEntityAssociationEncoded } from "./ArrayOfSharedEntityAssociation.js"
@@ -61,9 +61,13 @@ export const wire_SetSharedEntityAssociationsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `SetSharedEntityAssociationsRequest` as UTF-8 bytes, made on the first write. */
+let keys_SetSharedEntityAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetSharedEntityAssociationsRequest` as a REST JSON object. */
 export function se_SetSharedEntityAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetSharedEntityAssociationsRequest ??= jsonKeys(["Associations", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,13 +75,13 @@ export function se_SetSharedEntityAssociationsRequest(out: JsonBytes, input: unk
     at = "Associations"
     v = value.Associations
     if (v !== undefined && v !== null) {
-      out.ascii(',"Associations":')
+      out.bytes(key[0])
       se_ArrayOfSharedEntityAssociation(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[1])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -86,9 +90,13 @@ export function se_SetSharedEntityAssociationsRequest(out: JsonBytes, input: unk
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `SetSharedEntityAssociationsResponse` as UTF-8 bytes, made on the first write. */
+let keys_SetSharedEntityAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `SetSharedEntityAssociationsResponse` as a REST JSON object. */
 export function se_SetSharedEntityAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_SetSharedEntityAssociationsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +104,7 @@ export function se_SetSharedEntityAssociationsResponse(out: JsonBytes, input: un
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateAdExtensions: UpdateAdExtensionsRequest, UpdateAdExtensionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdExtension, se_ArrayOfAdExtension, wire_ArrayOfAdExtension, type ArrayOfAdExtensionEncoded } from "./ArrayOfAdExtension.js"
@@ -61,9 +61,13 @@ export const wire_UpdateAdExtensionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateAdExtensionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdExtensionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdExtensionsRequest` as a REST JSON object. */
 export function se_UpdateAdExtensionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdExtensionsRequest ??= jsonKeys(["AccountId", "AdExtensions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_UpdateAdExtensionsRequest(out: JsonBytes, input: unknown): vo
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdExtensions"
     v = value.AdExtensions
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdExtensions":')
+      out.bytes(key[1])
       se_ArrayOfAdExtension(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateAdExtensionsRequest(out: JsonBytes, input: unknown): vo
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateAdExtensionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdExtensionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdExtensionsResponse` as a REST JSON object. */
 export function se_UpdateAdExtensionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdExtensionsResponse ??= jsonKeys(["NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateAdExtensionsResponse(out: JsonBytes, input: unknown): v
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {

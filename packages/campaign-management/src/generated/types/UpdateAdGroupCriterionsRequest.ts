@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateAdGroupCriterions: UpdateAdGroupCriterionsRequest, UpdateAdGroupCriterionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { AdGroupCriterionType, wire_AdGroupCriterionType } from "./AdGroupCriterionType.js"
 import { ArrayOfAdGroupCriterion, se_ArrayOfAdGroupCriterion, wire_ArrayOfAdGroupCriterion, type ArrayOfAdGroupCriterionEncoded } from "./ArrayOfAdGroupCriterion.js"
@@ -61,9 +61,13 @@ export const wire_UpdateAdGroupCriterionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateAdGroupCriterionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdGroupCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdGroupCriterionsRequest` as a REST JSON object. */
 export function se_UpdateAdGroupCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdGroupCriterionsRequest ??= jsonKeys(["AdGroupCriterions", "CriterionType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,14 +75,14 @@ export function se_UpdateAdGroupCriterionsRequest(out: JsonBytes, input: unknown
     at = "AdGroupCriterions"
     v = value.AdGroupCriterions
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroupCriterions":')
+      out.bytes(key[0])
       se_ArrayOfAdGroupCriterion(out, v)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[1])
       putList(out, v, wire_AdGroupCriterionType)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateAdGroupCriterionsRequest(out: JsonBytes, input: unknown
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateAdGroupCriterionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdGroupCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdGroupCriterionsResponse` as a REST JSON object. */
 export function se_UpdateAdGroupCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdGroupCriterionsResponse ??= jsonKeys(["NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateAdGroupCriterionsResponse(out: JsonBytes, input: unknow
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateAdGroups: UpdateAdGroupsRequest, UpdateAdGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAdGroup, se_ArrayOfAdGroup, wire_ArrayOfAdGroup, type ArrayOfAdGroupEncoded } from "./ArrayOfAdGroup.js"
@@ -74,9 +74,13 @@ export const wire_UpdateAdGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateAdGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdGroupsRequest` as a REST JSON object. */
 export function se_UpdateAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroups", "UpdateAudienceAdsBidAdjustment", "ReturnInheritedBidStrategyTypes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,26 +89,26 @@ export function se_UpdateAdGroupsRequest(out: JsonBytes, input: unknown): void {
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AdGroups"
     v = value.AdGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AdGroups":')
+      out.bytes(key[1])
       se_ArrayOfAdGroup(out, v)
     }
     at = "UpdateAudienceAdsBidAdjustment"
     v = value.UpdateAudienceAdsBidAdjustment
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"UpdateAudienceAdsBidAdjustment":')
+      out.bytes(key[2])
       putBoolean(out, v)
     }
     at = "ReturnInheritedBidStrategyTypes"
     v = value.ReturnInheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnInheritedBidStrategyTypes":')
+      out.bytes(key[3])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -113,9 +117,13 @@ export function se_UpdateAdGroupsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateAdGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdGroupsResponse` as a REST JSON object. */
 export function se_UpdateAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdGroupsResponse ??= jsonKeys(["InheritedBidStrategyTypes", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -123,13 +131,13 @@ export function se_UpdateAdGroupsResponse(out: JsonBytes, input: unknown): void 
     at = "InheritedBidStrategyTypes"
     v = value.InheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"InheritedBidStrategyTypes":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateAds: UpdateAdsRequest, UpdateAdsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAd, se_ArrayOfAd, wire_ArrayOfAd, type ArrayOfAdEncoded } from "./ArrayOfAd.js"
@@ -61,9 +61,13 @@ export const wire_UpdateAdsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateAdsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdsRequest` as a REST JSON object. */
 export function se_UpdateAdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdsRequest ??= jsonKeys(["AdGroupId", "Ads"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_UpdateAdsRequest(out: JsonBytes, input: unknown): void {
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Ads"
     v = value.Ads
     if (v !== undefined && v !== null) {
-      out.ascii(',"Ads":')
+      out.bytes(key[1])
       se_ArrayOfAd(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateAdsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateAdsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAdsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAdsResponse` as a REST JSON object. */
 export function se_UpdateAdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAdsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateAdsResponse(out: JsonBytes, input: unknown): void {
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateAssetGroups: UpdateAssetGroupsRequest, UpdateAssetGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAssetGroup, se_ArrayOfAssetGroup, wire_ArrayOfAssetGroup, type ArrayOfAssetGroupEncoded } from "./ArrayOfAssetGroup.js"
@@ -61,9 +61,13 @@ export const wire_UpdateAssetGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateAssetGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAssetGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAssetGroupsRequest` as a REST JSON object. */
 export function se_UpdateAssetGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAssetGroupsRequest ??= jsonKeys(["CampaignId", "AssetGroups"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_UpdateAssetGroupsRequest(out: JsonBytes, input: unknown): voi
     v = value.CampaignId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CampaignId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "AssetGroups"
     v = value.AssetGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AssetGroups":')
+      out.bytes(key[1])
       se_ArrayOfAssetGroup(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateAssetGroupsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateAssetGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAssetGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAssetGroupsResponse` as a REST JSON object. */
 export function se_UpdateAssetGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAssetGroupsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateAssetGroupsResponse(out: JsonBytes, input: unknown): vo
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateAudienceGroups: UpdateAudienceGroupsRequest, UpdateAudienceGroupsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudienceGroup, se_ArrayOfAudienceGroup, wire_ArrayOfAudienceGroup, type ArrayOfAudienceGroupEncoded } from "./ArrayOfAudienceGroup.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -56,9 +56,13 @@ export const wire_UpdateAudienceGroupsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateAudienceGroupsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAudienceGroupsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAudienceGroupsRequest` as a REST JSON object. */
 export function se_UpdateAudienceGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAudienceGroupsRequest ??= jsonKeys(["AudienceGroups"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateAudienceGroupsRequest(out: JsonBytes, input: unknown): 
     at = "AudienceGroups"
     v = value.AudienceGroups
     if (v !== undefined && v !== null) {
-      out.ascii(',"AudienceGroups":')
+      out.bytes(key[0])
       se_ArrayOfAudienceGroup(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateAudienceGroupsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateAudienceGroupsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAudienceGroupsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAudienceGroupsResponse` as a REST JSON object. */
 export function se_UpdateAudienceGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAudienceGroupsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateAudienceGroupsResponse(out: JsonBytes, input: unknown):
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateAudiences: UpdateAudiencesRequest, UpdateAudiencesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfAudience, se_ArrayOfAudience, wire_ArrayOfAudience, type ArrayOfAudienceEncoded } from "./ArrayOfAudience.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -56,9 +56,13 @@ export const wire_UpdateAudiencesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateAudiencesRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAudiencesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAudiencesRequest` as a REST JSON object. */
 export function se_UpdateAudiencesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAudiencesRequest ??= jsonKeys(["Audiences"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateAudiencesRequest(out: JsonBytes, input: unknown): void 
     at = "Audiences"
     v = value.Audiences
     if (v !== undefined && v !== null) {
-      out.ascii(',"Audiences":')
+      out.bytes(key[0])
       se_ArrayOfAudience(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateAudiencesRequest(out: JsonBytes, input: unknown): void 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateAudiencesResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateAudiencesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateAudiencesResponse` as a REST JSON object. */
 export function se_UpdateAudiencesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateAudiencesResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateAudiencesResponse(out: JsonBytes, input: unknown): void
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateBidStrategies: UpdateBidStrategiesRequest, UpdateBidStrategiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfBidStrategy, se_ArrayOfBidStrategy, wire_ArrayOfBidStrategy, type ArrayOfBidStrategyEncoded } from "./ArrayOfBidStrategy.js"
@@ -56,9 +56,13 @@ export const wire_UpdateBidStrategiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateBidStrategiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateBidStrategiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateBidStrategiesRequest` as a REST JSON object. */
 export function se_UpdateBidStrategiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateBidStrategiesRequest ??= jsonKeys(["BidStrategies"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateBidStrategiesRequest(out: JsonBytes, input: unknown): v
     at = "BidStrategies"
     v = value.BidStrategies
     if (v !== undefined && v !== null) {
-      out.ascii(',"BidStrategies":')
+      out.bytes(key[0])
       se_ArrayOfBidStrategy(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateBidStrategiesRequest(out: JsonBytes, input: unknown): v
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateBidStrategiesResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateBidStrategiesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateBidStrategiesResponse` as a REST JSON object. */
 export function se_UpdateBidStrategiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateBidStrategiesResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateBidStrategiesResponse(out: JsonBytes, input: unknown): 
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

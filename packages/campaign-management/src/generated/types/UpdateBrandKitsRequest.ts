@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateBrandKits: UpdateBrandKitsRequest, UpdateBrandKitsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_UpdateBrandKitsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateBrandKitsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateBrandKitsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateBrandKitsRequest` as a REST JSON object. */
 export function se_UpdateBrandKitsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateBrandKitsRequest ??= jsonKeys(["AccountId", "BrandKits"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_UpdateBrandKitsRequest(out: JsonBytes, input: unknown): void 
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "BrandKits"
     v = value.BrandKits
     if (v !== undefined && v !== null) {
-      out.ascii(',"BrandKits":')
+      out.bytes(key[1])
       se_ArrayOfBrandKit(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateBrandKitsRequest(out: JsonBytes, input: unknown): void 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateBrandKitsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateBrandKitsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateBrandKitsResponse` as a REST JSON object. */
 export function se_UpdateBrandKitsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateBrandKitsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateBrandKitsResponse(out: JsonBytes, input: unknown): void
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateBudgets: UpdateBudgetsRequest, UpdateBudgetsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfBudget, se_ArrayOfBudget, wire_ArrayOfBudget, type ArrayOfBudgetEncoded } from "./ArrayOfBudget.js"
@@ -56,9 +56,13 @@ export const wire_UpdateBudgetsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateBudgetsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateBudgetsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateBudgetsRequest` as a REST JSON object. */
 export function se_UpdateBudgetsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateBudgetsRequest ??= jsonKeys(["Budgets"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateBudgetsRequest(out: JsonBytes, input: unknown): void {
     at = "Budgets"
     v = value.Budgets
     if (v !== undefined && v !== null) {
-      out.ascii(',"Budgets":')
+      out.bytes(key[0])
       se_ArrayOfBudget(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateBudgetsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateBudgetsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateBudgetsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateBudgetsResponse` as a REST JSON object. */
 export function se_UpdateBudgetsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateBudgetsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateBudgetsResponse(out: JsonBytes, input: unknown): void {
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

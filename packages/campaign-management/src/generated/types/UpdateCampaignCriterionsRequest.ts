@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateCampaignCriterions: UpdateCampaignCriterionsRequest, UpdateCampaignCriterionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putList, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchErrorCollection, se_ArrayOfBatchErrorCollection, wire_ArrayOfBatchErrorCollection, type ArrayOfBatchErrorCollectionEncoded } from "./ArrayOfBatchErrorCollection.js"
 import { ArrayOfCampaignCriterion, se_ArrayOfCampaignCriterion, wire_ArrayOfCampaignCriterion, type ArrayOfCampaignCriterionEncoded } from "./ArrayOfCampaignCriterion.js"
@@ -61,9 +61,13 @@ export const wire_UpdateCampaignCriterionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateCampaignCriterionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateCampaignCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateCampaignCriterionsRequest` as a REST JSON object. */
 export function se_UpdateCampaignCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateCampaignCriterionsRequest ??= jsonKeys(["CampaignCriterions", "CriterionType"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,14 +75,14 @@ export function se_UpdateCampaignCriterionsRequest(out: JsonBytes, input: unknow
     at = "CampaignCriterions"
     v = value.CampaignCriterions
     if (v !== undefined && v !== null) {
-      out.ascii(',"CampaignCriterions":')
+      out.bytes(key[0])
       se_ArrayOfCampaignCriterion(out, v)
     }
     at = "CriterionType"
     v = value.CriterionType
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionType":')
+      out.bytes(key[1])
       putList(out, v, wire_CampaignCriterionType)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateCampaignCriterionsRequest(out: JsonBytes, input: unknow
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateCampaignCriterionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateCampaignCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateCampaignCriterionsResponse` as a REST JSON object. */
 export function se_UpdateCampaignCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateCampaignCriterionsResponse ??= jsonKeys(["NestedPartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateCampaignCriterionsResponse(out: JsonBytes, input: unkno
     at = "NestedPartialErrors"
     v = value.NestedPartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"NestedPartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchErrorCollection(out, v)
     }
   } catch (e) {

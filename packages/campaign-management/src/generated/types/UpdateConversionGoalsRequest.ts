@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateConversionGoals: UpdateConversionGoalsRequest, UpdateConversionGoalsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfConversionGoal, se_ArrayOfConversionGoal, wire_ArrayOfConversionGoal, type ArrayOfConversionGoalEncoded } from "./ConversionGoalType.js"
@@ -56,9 +56,13 @@ export const wire_UpdateConversionGoalsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateConversionGoalsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateConversionGoalsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateConversionGoalsRequest` as a REST JSON object. */
 export function se_UpdateConversionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateConversionGoalsRequest ??= jsonKeys(["ConversionGoals"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateConversionGoalsRequest(out: JsonBytes, input: unknown):
     at = "ConversionGoals"
     v = value.ConversionGoals
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionGoals":')
+      out.bytes(key[0])
       se_ArrayOfConversionGoal(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateConversionGoalsRequest(out: JsonBytes, input: unknown):
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateConversionGoalsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateConversionGoalsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateConversionGoalsResponse` as a REST JSON object. */
 export function se_UpdateConversionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateConversionGoalsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateConversionGoalsResponse(out: JsonBytes, input: unknown)
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

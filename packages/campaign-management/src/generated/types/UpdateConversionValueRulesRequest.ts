@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateConversionValueRules: UpdateConversionValueRulesRequest, UpdateConversionValueRulesResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_INT, asObject, atField, putInt, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, asObject, atField, jsonKeys, putInt, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_UpdateConversionValueRulesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateConversionValueRulesRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateConversionValueRulesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateConversionValueRulesRequest` as a REST JSON object. */
 export function se_UpdateConversionValueRulesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateConversionValueRulesRequest ??= jsonKeys(["ConversionValueRules", "Lcid"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,13 +75,13 @@ export function se_UpdateConversionValueRulesRequest(out: JsonBytes, input: unkn
     at = "ConversionValueRules"
     v = value.ConversionValueRules
     if (v !== undefined && v !== null) {
-      out.ascii(',"ConversionValueRules":')
+      out.bytes(key[0])
       se_ArrayOfConversionValueRule(out, v)
     }
     at = "Lcid"
     v = value.Lcid
     if (v !== undefined && v !== null) {
-      out.ascii(',"Lcid":')
+      out.bytes(key[1])
       putInt(out, v, XS_INT)
     }
   } catch (e) {
@@ -86,9 +90,13 @@ export function se_UpdateConversionValueRulesRequest(out: JsonBytes, input: unkn
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateConversionValueRulesResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateConversionValueRulesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateConversionValueRulesResponse` as a REST JSON object. */
 export function se_UpdateConversionValueRulesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateConversionValueRulesResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +104,7 @@ export function se_UpdateConversionValueRulesResponse(out: JsonBytes, input: unk
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

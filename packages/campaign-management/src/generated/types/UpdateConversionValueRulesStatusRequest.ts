@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateConversionValueRulesStatus: UpdateConversionValueRulesStatusRequest, UpdateConversionValueRulesStatusResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, notNillable, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOflong, se_ArrayOflong, wire_ArrayOflong, type ArrayOflongEncoded } from "./ArrayOflong.js"
@@ -61,9 +61,13 @@ export const wire_UpdateConversionValueRulesStatusResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateConversionValueRulesStatusRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateConversionValueRulesStatusRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateConversionValueRulesStatusRequest` as a REST JSON object. */
 export function se_UpdateConversionValueRulesStatusRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateConversionValueRulesStatusRequest ??= jsonKeys(["RuleIds", "Status"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,14 +75,14 @@ export function se_UpdateConversionValueRulesStatusRequest(out: JsonBytes, input
     at = "RuleIds"
     v = value.RuleIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"RuleIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "Status"
     v = value.Status
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"Status":')
+      out.bytes(key[1])
       putEnum(out, v, wire_ConversionValueRuleStatus)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateConversionValueRulesStatusRequest(out: JsonBytes, input
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateConversionValueRulesStatusResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateConversionValueRulesStatusResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateConversionValueRulesStatusResponse` as a REST JSON object. */
 export function se_UpdateConversionValueRulesStatusResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateConversionValueRulesStatusResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateConversionValueRulesStatusResponse(out: JsonBytes, inpu
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateDataExclusions: UpdateDataExclusionsRequest, UpdateDataExclusionsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -61,9 +61,13 @@ export const wire_UpdateDataExclusionsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateDataExclusionsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateDataExclusionsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateDataExclusionsRequest` as a REST JSON object. */
 export function se_UpdateDataExclusionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateDataExclusionsRequest ??= jsonKeys(["AccountId", "DataExclusions"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -72,13 +76,13 @@ export function se_UpdateDataExclusionsRequest(out: JsonBytes, input: unknown): 
     v = value.AccountId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AccountId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "DataExclusions"
     v = value.DataExclusions
     if (v !== undefined && v !== null) {
-      out.ascii(',"DataExclusions":')
+      out.bytes(key[1])
       se_ArrayOfDataExclusion(out, v)
     }
   } catch (e) {
@@ -87,9 +91,13 @@ export function se_UpdateDataExclusionsRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateDataExclusionsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateDataExclusionsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateDataExclusionsResponse` as a REST JSON object. */
 export function se_UpdateDataExclusionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateDataExclusionsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +105,7 @@ export function se_UpdateDataExclusionsResponse(out: JsonBytes, input: unknown):
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateExperiments: UpdateExperimentsRequest, UpdateExperimentsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfExperiment, se_ArrayOfExperiment, wire_ArrayOfExperiment, type ArrayOfExperimentEncoded } from "./ArrayOfExperiment.js"
@@ -56,9 +56,13 @@ export const wire_UpdateExperimentsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateExperimentsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateExperimentsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateExperimentsRequest` as a REST JSON object. */
 export function se_UpdateExperimentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateExperimentsRequest ??= jsonKeys(["Experiments"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateExperimentsRequest(out: JsonBytes, input: unknown): voi
     at = "Experiments"
     v = value.Experiments
     if (v !== undefined && v !== null) {
-      out.ascii(',"Experiments":')
+      out.bytes(key[0])
       se_ArrayOfExperiment(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateExperimentsRequest(out: JsonBytes, input: unknown): voi
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateExperimentsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateExperimentsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateExperimentsResponse` as a REST JSON object. */
 export function se_UpdateExperimentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateExperimentsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateExperimentsResponse(out: JsonBytes, input: unknown): vo
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateImportJobs: UpdateImportJobsRequest, UpdateImportJobsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfImportJob, se_ArrayOfImportJob, wire_ArrayOfImportJob, type ArrayOfImportJobEncoded } from "./ArrayOfImportJob.js"
@@ -61,9 +61,13 @@ export const wire_UpdateImportJobsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateImportJobsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateImportJobsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateImportJobsRequest` as a REST JSON object. */
 export function se_UpdateImportJobsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateImportJobsRequest ??= jsonKeys(["ImportJobs"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,7 +75,7 @@ export function se_UpdateImportJobsRequest(out: JsonBytes, input: unknown): void
     at = "ImportJobs"
     v = value.ImportJobs
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobs":')
+      out.bytes(key[0])
       se_ArrayOfImportJob(out, v)
     }
   } catch (e) {
@@ -80,9 +84,13 @@ export function se_UpdateImportJobsRequest(out: JsonBytes, input: unknown): void
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateImportJobsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateImportJobsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateImportJobsResponse` as a REST JSON object. */
 export function se_UpdateImportJobsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateImportJobsResponse ??= jsonKeys(["ImportJobIds", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,13 +98,13 @@ export function se_UpdateImportJobsResponse(out: JsonBytes, input: unknown): voi
     at = "ImportJobIds"
     v = value.ImportJobIds
     if (v !== undefined && v !== null) {
-      out.ascii(',"ImportJobIds":')
+      out.bytes(key[0])
       se_ArrayOflong(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

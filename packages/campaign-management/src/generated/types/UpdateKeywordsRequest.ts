@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateKeywords: UpdateKeywordsRequest, UpdateKeywordsResponse.
  */
 import * as Schema from "effect/Schema"
-import { XS_LONG, asObject, atField, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_LONG, asObject, atField, jsonKeys, notNillable, putBoolean, putLong, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
@@ -70,9 +70,13 @@ export const wire_UpdateKeywordsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateKeywordsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateKeywordsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateKeywordsRequest` as a REST JSON object. */
 export function se_UpdateKeywordsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateKeywordsRequest ??= jsonKeys(["AdGroupId", "Keywords", "ReturnInheritedBidStrategyTypes"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -81,19 +85,19 @@ export function se_UpdateKeywordsRequest(out: JsonBytes, input: unknown): void {
     v = value.AdGroupId
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"AdGroupId":')
+      out.bytes(key[0])
       putLong(out, v, XS_LONG)
     }
     at = "Keywords"
     v = value.Keywords
     if (v !== undefined && v !== null) {
-      out.ascii(',"Keywords":')
+      out.bytes(key[1])
       se_ArrayOfKeyword(out, v)
     }
     at = "ReturnInheritedBidStrategyTypes"
     v = value.ReturnInheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"ReturnInheritedBidStrategyTypes":')
+      out.bytes(key[2])
       putBoolean(out, v)
     }
   } catch (e) {
@@ -102,9 +106,13 @@ export function se_UpdateKeywordsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateKeywordsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateKeywordsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateKeywordsResponse` as a REST JSON object. */
 export function se_UpdateKeywordsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateKeywordsResponse ??= jsonKeys(["InheritedBidStrategyTypes", "PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,13 +120,13 @@ export function se_UpdateKeywordsResponse(out: JsonBytes, input: unknown): void 
     at = "InheritedBidStrategyTypes"
     v = value.InheritedBidStrategyTypes
     if (v !== undefined && v !== null) {
-      out.ascii(',"InheritedBidStrategyTypes":')
+      out.bytes(key[0])
       se_ArrayOfstring(out, v)
     }
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[1])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

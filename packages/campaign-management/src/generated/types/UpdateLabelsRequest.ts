@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateLabels: UpdateLabelsRequest, UpdateLabelsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfLabel, se_ArrayOfLabel, wire_ArrayOfLabel, type ArrayOfLabelEncoded } from "./ArrayOfLabel.js"
@@ -56,9 +56,13 @@ export const wire_UpdateLabelsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateLabelsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateLabelsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateLabelsRequest` as a REST JSON object. */
 export function se_UpdateLabelsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateLabelsRequest ??= jsonKeys(["Labels"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateLabelsRequest(out: JsonBytes, input: unknown): void {
     at = "Labels"
     v = value.Labels
     if (v !== undefined && v !== null) {
-      out.ascii(',"Labels":')
+      out.bytes(key[0])
       se_ArrayOfLabel(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateLabelsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateLabelsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateLabelsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateLabelsResponse` as a REST JSON object. */
 export function se_UpdateLabelsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateLabelsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateLabelsResponse(out: JsonBytes, input: unknown): void {
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

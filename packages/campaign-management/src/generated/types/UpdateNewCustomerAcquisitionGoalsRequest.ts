@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateNewCustomerAcquisitionGoals: UpdateNewCustomerAcquisitionGoalsRequest, UpdateNewCustomerAcquisitionGoalsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfNewCustomerAcquisitionGoal, se_ArrayOfNewCustomerAcquisitionGoal, wire_ArrayOfNewCustomerAcquisitionGoal, type ArrayOfNewCustomerAcquisitionGoalEncoded } from "./ArrayOfNewCustomerAcquisitionGoal.js"
@@ -56,9 +56,13 @@ export const wire_UpdateNewCustomerAcquisitionGoalsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateNewCustomerAcquisitionGoalsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateNewCustomerAcquisitionGoalsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateNewCustomerAcquisitionGoalsRequest` as a REST JSON object. */
 export function se_UpdateNewCustomerAcquisitionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateNewCustomerAcquisitionGoalsRequest ??= jsonKeys(["NewCustomerAcquisitionGoals"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateNewCustomerAcquisitionGoalsRequest(out: JsonBytes, inpu
     at = "NewCustomerAcquisitionGoals"
     v = value.NewCustomerAcquisitionGoals
     if (v !== undefined && v !== null) {
-      out.ascii(',"NewCustomerAcquisitionGoals":')
+      out.bytes(key[0])
       se_ArrayOfNewCustomerAcquisitionGoal(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateNewCustomerAcquisitionGoalsRequest(out: JsonBytes, inpu
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateNewCustomerAcquisitionGoalsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateNewCustomerAcquisitionGoalsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateNewCustomerAcquisitionGoalsResponse` as a REST JSON object. */
 export function se_UpdateNewCustomerAcquisitionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateNewCustomerAcquisitionGoalsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateNewCustomerAcquisitionGoalsResponse(out: JsonBytes, inp
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateSharedEntities: UpdateSharedEntitiesRequest, UpdateSharedEntitiesResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, putEnum, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfSharedEntity, se_ArrayOfSharedEntity, wire_ArrayOfSharedEntity, type ArrayOfSharedEntityEncoded } from "./ArrayOfSharedEntity.js"
@@ -61,9 +61,13 @@ export const wire_UpdateSharedEntitiesResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateSharedEntitiesRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateSharedEntitiesRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateSharedEntitiesRequest` as a REST JSON object. */
 export function se_UpdateSharedEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateSharedEntitiesRequest ??= jsonKeys(["SharedEntities", "SharedEntityScope"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -71,13 +75,13 @@ export function se_UpdateSharedEntitiesRequest(out: JsonBytes, input: unknown): 
     at = "SharedEntities"
     v = value.SharedEntities
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntities":')
+      out.bytes(key[0])
       se_ArrayOfSharedEntity(out, v)
     }
     at = "SharedEntityScope"
     v = value.SharedEntityScope
     if (v !== undefined && v !== null) {
-      out.ascii(',"SharedEntityScope":')
+      out.bytes(key[1])
       putEnum(out, v, wire_EntityScope)
     }
   } catch (e) {
@@ -86,9 +90,13 @@ export function se_UpdateSharedEntitiesRequest(out: JsonBytes, input: unknown): 
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateSharedEntitiesResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateSharedEntitiesResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateSharedEntitiesResponse` as a REST JSON object. */
 export function se_UpdateSharedEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateSharedEntitiesResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +104,7 @@ export function se_UpdateSharedEntitiesResponse(out: JsonBytes, input: unknown):
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

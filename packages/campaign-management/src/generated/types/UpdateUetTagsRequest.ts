@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateUetTags: UpdateUetTagsRequest, UpdateUetTagsResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfUetTag, se_ArrayOfUetTag, wire_ArrayOfUetTag, type ArrayOfUetTagEncoded } from "./ArrayOfUetTag.js"
@@ -56,9 +56,13 @@ export const wire_UpdateUetTagsResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateUetTagsRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateUetTagsRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateUetTagsRequest` as a REST JSON object. */
 export function se_UpdateUetTagsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateUetTagsRequest ??= jsonKeys(["UetTags"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateUetTagsRequest(out: JsonBytes, input: unknown): void {
     at = "UetTags"
     v = value.UetTags
     if (v !== undefined && v !== null) {
-      out.ascii(',"UetTags":')
+      out.bytes(key[0])
       se_ArrayOfUetTag(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateUetTagsRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateUetTagsResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateUetTagsResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateUetTagsResponse` as a REST JSON object. */
 export function se_UpdateUetTagsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateUetTagsResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateUetTagsResponse(out: JsonBytes, input: unknown): void {
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

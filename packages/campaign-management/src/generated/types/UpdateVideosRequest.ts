@@ -4,7 +4,7 @@
  * Types reached by the operation UpdateVideos: UpdateVideosRequest, UpdateVideosResponse.
  */
 import * as Schema from "effect/Schema"
-import { asObject, atField, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asObject, atField, jsonKeys, type JsonBytes } from "../../rest/writer-runtime.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 import { ArrayOfBatchError, se_ArrayOfBatchError, wire_ArrayOfBatchError, type ArrayOfBatchErrorEncoded } from "./ArrayOfBatchError.js"
 import { ArrayOfVideo, se_ArrayOfVideo, wire_ArrayOfVideo, type ArrayOfVideoEncoded } from "./ArrayOfVideo.js"
@@ -56,9 +56,13 @@ export const wire_UpdateVideosResponse: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `UpdateVideosRequest` as UTF-8 bytes, made on the first write. */
+let keys_UpdateVideosRequest: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateVideosRequest` as a REST JSON object. */
 export function se_UpdateVideosRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateVideosRequest ??= jsonKeys(["Videos"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -66,7 +70,7 @@ export function se_UpdateVideosRequest(out: JsonBytes, input: unknown): void {
     at = "Videos"
     v = value.Videos
     if (v !== undefined && v !== null) {
-      out.ascii(',"Videos":')
+      out.bytes(key[0])
       se_ArrayOfVideo(out, v)
     }
   } catch (e) {
@@ -75,9 +79,13 @@ export function se_UpdateVideosRequest(out: JsonBytes, input: unknown): void {
   out.endObject(start)
 }
 
+/** `,"Name":` of each field of `UpdateVideosResponse` as UTF-8 bytes, made on the first write. */
+let keys_UpdateVideosResponse: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `UpdateVideosResponse` as a REST JSON object. */
 export function se_UpdateVideosResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_UpdateVideosResponse ??= jsonKeys(["PartialErrors"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +93,7 @@ export function se_UpdateVideosResponse(out: JsonBytes, input: unknown): void {
     at = "PartialErrors"
     v = value.PartialErrors
     if (v !== undefined && v !== null) {
-      out.ascii(',"PartialErrors":')
+      out.bytes(key[0])
       se_ArrayOfBatchError(out, v)
     }
   } catch (e) {

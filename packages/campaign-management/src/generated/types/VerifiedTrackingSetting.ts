@@ -4,7 +4,7 @@
  * Types reached by the 17 operations AddCampaigns, GetCampaignsByAccountId, GetCampaignsByIds, UpdateCampaigns, AddAdGroups, GetAdGroupsByIds, GetAdGroupsByCampaignId, UpdateAdGroups, AddAds, GetAdsByEditorialStatus, GetAdsByIds, GetAdsByAdGroupId, UpdateAds, CreateResponsiveAdRecommendation, CreateResponsiveSearchAdRecommendation, RefineResponsiveAdRecommendation, RefineResponsiveSearchAdRecommendation: VerifiedTrackingSetting, Setting, ShoppingSetting, DynamicFeedSetting, DynamicSearchAdsSetting, DynamicSearchAdsSource, TargetSetting, ArrayOfTargetSettingDetail, TargetSettingDetail, CriterionTypeGroup, CoOpSetting, BidOption, DisclaimerSetting, HotelSetting, HotelAdGroupType, ResponsiveSearchAdsSetting, PerformanceMaxSetting, CallToActionSetting, VanityPharmaSetting, VanityPharmaDisplayUrlMode, VanityPharmaWebsiteDescription, AppSetting, AppStore, ThirdPartyMeasurementSetting, NewCustomerAcquisitionGoalSetting, ArrayOfArrayOfKeyValuePairOfstringstring.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, notNillable, putBoolean, putEnum, putPolymorphic, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, notNillable, putBoolean, putEnum, putPolymorphic, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, NS3, type WireArrayType, type WireEnumType, type WireListType, type WireStructType } from "../wire-types.js"
 import { ArrayOfKeyValuePairOfstringstring, se_ArrayOfKeyValuePairOfstringstring, wire_ArrayOfKeyValuePairOfstringstring, type ArrayOfKeyValuePairOfstringstringEncoded } from "./ArrayOfBatchError.js"
@@ -658,9 +658,13 @@ export function se_ArrayOfTargetSettingDetail(out: JsonBytes, value: unknown): v
   out.byte(93)
 }
 
+/** `,"Name":` of each field of `TargetSettingDetail` as UTF-8 bytes, made on the first write. */
+let keys_TargetSettingDetail: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `TargetSettingDetail` as a REST JSON object. */
 export function se_TargetSettingDetail(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_TargetSettingDetail ??= jsonKeys(["CriterionTypeGroup", "TargetAndBid"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -669,14 +673,14 @@ export function se_TargetSettingDetail(out: JsonBytes, input: unknown): void {
     v = value.CriterionTypeGroup
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"CriterionTypeGroup":')
+      out.bytes(key[0])
       putEnum(out, v, wire_CriterionTypeGroup)
     }
     at = "TargetAndBid"
     v = value.TargetAndBid
     if (v === null) throw notNillable()
     if (v !== undefined) {
-      out.ascii(',"TargetAndBid":')
+      out.bytes(key[1])
       putBoolean(out, v)
     }
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { XS_INT, XS_LONG, asObject, atField, putDateTime, putInt, putLong, putString, type JsonBytes } from "../../rest/writer-runtime.js"
+import { XS_INT, XS_LONG, asObject, atField, jsonKeys, putDateTime, putInt, putLong, putString, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt, XsLong } from "../builtins.js"
 import { NS1, type WireStructType } from "../wire-types.js"
 
@@ -76,9 +76,13 @@ export const wire_Video: WireStructType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `Video` as UTF-8 bytes, made on the first write. */
+let keys_Video: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `Video` as a REST JSON object. */
 export function se_Video(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_Video ??= jsonKeys(["AspectRatio", "CreatedDateTimeInUTC", "Description", "DurationInMilliseconds", "FailureCode", "Id", "ModifiedDateTimeInUTC", "SourceUrl", "Status", "ThumbnailUrl", "Url"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,67 +90,67 @@ export function se_Video(out: JsonBytes, input: unknown): void {
     at = "AspectRatio"
     v = value.AspectRatio
     if (v !== undefined && v !== null) {
-      out.ascii(',"AspectRatio":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "CreatedDateTimeInUTC"
     v = value.CreatedDateTimeInUTC
     if (v !== undefined && v !== null) {
-      out.ascii(',"CreatedDateTimeInUTC":')
+      out.bytes(key[1])
       putDateTime(out, v)
     }
     at = "Description"
     v = value.Description
     if (v !== undefined && v !== null) {
-      out.ascii(',"Description":')
+      out.bytes(key[2])
       putString(out, v)
     }
     at = "DurationInMilliseconds"
     v = value.DurationInMilliseconds
     if (v !== undefined && v !== null) {
-      out.ascii(',"DurationInMilliseconds":')
+      out.bytes(key[3])
       putInt(out, v, XS_INT)
     }
     at = "FailureCode"
     v = value.FailureCode
     if (v !== undefined && v !== null) {
-      out.ascii(',"FailureCode":')
+      out.bytes(key[4])
       putString(out, v)
     }
     at = "Id"
     v = value.Id
     if (v !== undefined && v !== null) {
-      out.ascii(',"Id":')
+      out.bytes(key[5])
       putLong(out, v, XS_LONG)
     }
     at = "ModifiedDateTimeInUTC"
     v = value.ModifiedDateTimeInUTC
     if (v !== undefined && v !== null) {
-      out.ascii(',"ModifiedDateTimeInUTC":')
+      out.bytes(key[6])
       putDateTime(out, v)
     }
     at = "SourceUrl"
     v = value.SourceUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"SourceUrl":')
+      out.bytes(key[7])
       putString(out, v)
     }
     at = "Status"
     v = value.Status
     if (v !== undefined && v !== null) {
-      out.ascii(',"Status":')
+      out.bytes(key[8])
       putString(out, v)
     }
     at = "ThumbnailUrl"
     v = value.ThumbnailUrl
     if (v !== undefined && v !== null) {
-      out.ascii(',"ThumbnailUrl":')
+      out.bytes(key[9])
       putString(out, v)
     }
     at = "Url"
     v = value.Url
     if (v !== undefined && v !== null) {
-      out.ascii(',"Url":')
+      out.bytes(key[10])
       putString(out, v)
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * Types reached by no operation (kept for the `Schemas` namespace): char, duration, guid, KeyValueOfstringstring, ArrayOfKeyValueOfstringstring.
  */
 import * as Schema from "effect/Schema"
-import { asArray, asObject, atField, atIndex, nullItem, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
+import { asArray, asObject, atField, atIndex, jsonKeys, nullItem, putString, required, undefinedItem, type JsonBytes } from "../../rest/writer-runtime.js"
 import { XsInt } from "../builtins.js"
 import { NS0, NS2, type WireArrayType, type WireRestrictionType, type WireStructType } from "../wire-types.js"
 
@@ -64,9 +64,13 @@ export const wire_ArrayOfKeyValueOfstringstring: WireArrayType = {
 
 // ===== REST JSON writers =====
 
+/** `,"Name":` of each field of `KeyValueOfstringstring` as UTF-8 bytes, made on the first write. */
+let keys_KeyValueOfstringstring: ReadonlyArray<Uint8Array> | undefined
+
 /** Writes `KeyValueOfstringstring` as a REST JSON object. */
 export function se_KeyValueOfstringstring(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
+  const key = (keys_KeyValueOfstringstring ??= jsonKeys(["Key", "Value"]))
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -75,14 +79,14 @@ export function se_KeyValueOfstringstring(out: JsonBytes, input: unknown): void 
     v = value.Key
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"Key":')
+      out.bytes(key[0])
       putString(out, v)
     }
     at = "Value"
     v = value.Value
     if (v === undefined) throw required()
     if (v !== null) {
-      out.ascii(',"Value":')
+      out.bytes(key[1])
       putString(out, v)
     }
   } catch (e) {
