@@ -8,14 +8,20 @@
  * Outcomes come out in input order per batch: records decided locally (invalid, duplicate) come out as soon as their
  * chunk is read, batch records when their request has finished. Only the input can fail the stream (`PipelineError`):
  * a record that cannot be read is an `invalid` outcome, a request that cannot be delivered gives `failed` outcomes.
+ *
+ * A run stops early, gently, when its `stop` signal aborts: reading ends at the next chunk boundary (the bytes not yet
+ * read, including a record cut by the boundary, are never parsed), no new request starts, requests in flight finish,
+ * and every record already read still gets its one outcome (`failed` with the kind `NotSent` if it was not sent).
  */
 import { statSync } from "node:fs"
 import { Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
-import { Batcher, MAX_BATCH_SIZE, type Unit } from "./batching.js"
+import * as Limits from "../config/Limits.js"
+import { Batcher, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
 import type { Mode } from "./columns.js"
 import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
-import { type DeliveryContext, deliverBatch, retrySchedule } from "./deliver.js"
+import { type DeliveryContext, deliverBatch, type RetryOptions, retrySchedule } from "./deliver.js"
+import type { Send, Wait } from "./deliveryEvents.js"
 import * as FileChunks from "./fileChunks.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import * as Hashing from "./hashing.js"
@@ -25,6 +31,7 @@ import * as RateLimiter from "./rateLimiter.js"
 import { type InputFormat, makeReader } from "./readers/format.js"
 import { type ReaderItem, RecordItem, type SourceRecord } from "./readers/item.js"
 import { type DeliveryFailure, Sender } from "./sender.js"
+import { isStopped, whenStopped } from "./stop.js"
 import * as Time from "./time.js"
 import {
   type Prepared,
@@ -48,13 +55,15 @@ export interface PipelineOptions {
   readonly defaultRegion?: string | undefined
   /** The account's offline conversion goals: names matching none become `invalid` 5606. */
   readonly goals?: GoalCheck | undefined
-  /** Items per request, 1–1,000 (default 1,000). */
+  /** Items per request, 1–1,000 (default 1,000; `Limits.batchSize`). */
   readonly batchSize?: number | undefined
-  /** Requests in flight at once (default 2). */
+  /** Requests in flight at once, 1–64 (default 2; `Limits.concurrency`). */
   readonly concurrency?: number | undefined
   /** How failed requests are retried (default `retrySchedule()`: backoff with jitter, 60 s after a 117). */
   readonly retrySchedule?: Schedule.Schedule<unknown, DeliveryFailure> | undefined
-  /** The pause after 117 CallRateExceeded for the rate limiter and the default schedule (default 60 s). */
+  /** Knobs of the default retry schedule when `retrySchedule` is not given (`Limits.maxRetries`, `backoffDelay`). */
+  readonly retry?: Omit<RetryOptions, "rateLimitWait"> | undefined
+  /** The pause after 117 CallRateExceeded for the rate limiter and the default schedule (default 60 s; 1 s–10 min). */
   readonly rateLimitWait?: Duration.DurationInput | undefined
   /** The customer's rate limiter, to share one across runs (default: a new one for this run). */
   readonly rateLimiter?: RateLimiter.RateLimiter | undefined
@@ -67,12 +76,29 @@ export interface PipelineOptions {
    * file's path as input and count here, rather than adding a stage to a byte stream).
    */
   readonly onBytesRead?: ((bytesRead: number) => void) | undefined
+  /**
+   * Stops the run gently when it aborts: no more input is read (checked at each chunk boundary), no new request
+   * starts, waits are cut short, requests in flight finish and give their outcomes, and every record already read but
+   * not sent comes out `failed` with the kind `NotSent` (message "not sent: " and the signal's reason when it is a
+   * string). The stream then ends normally. An `AbortController`'s signal, so that callers outside Effect can use it.
+   */
+  readonly stop?: AbortSignal | undefined
+  /** Told about every wait before a request (117, backoff after a failure, the rate limiter's pacing). */
+  readonly onWait?: ((wait: Wait) => Effect.Effect<void>) | undefined
+  /** Called just before each request is sent (every attempt), with the input lines of its batch. */
+  readonly onSend?: ((send: Send) => void) | undefined
 }
 
-/** The run cannot start (bad options) or its input cannot be read. */
+/**
+ * The run cannot start (bad options) or its input cannot be read. A numeric option out of its range names the
+ * option (`option`, e.g. `concurrency`), what it must be (`expected`, from `Limits`) and what it was (`received`).
+ */
 export class PipelineError extends Data.TaggedError("PipelineError")<{
   readonly reason: "InvalidOptions" | "UnreadableInput"
   readonly message: string
+  readonly option?: keyof PipelineOptions | undefined
+  readonly expected?: string | undefined
+  readonly received?: string | undefined
 }> {
   get isRetryable(): boolean {
     return false
@@ -118,8 +144,12 @@ const readInput = <E, R, E2>(
   size: InputSize,
   onItems: (items: Array<ReaderItem>) => Effect.Effect<void, E2>
 ): Effect.Effect<void, E | E2 | PipelineError, R> => {
+  const stop = options.stop
+  /** A stream input ends when `stop` aborts, even while it waits for its next chunk (standard input, a queue). */
+  const untilStopped = <A, E3, R3>(stream: Stream.Stream<A, E3, R3>): Stream.Stream<A, E3, R3> =>
+    stop === undefined ? stream : Stream.interruptWhen(stream, whenStopped(stop))
   if (typeof input === "object" && input !== null && "records" in input) {
-    return Stream.runForEachChunk(input.records, (records) => {
+    return Stream.runForEachChunk(untilStopped(input.records), (records) => {
       const items: Array<ReaderItem> = []
       for (const record of records) items.push(new RecordItem(record))
       return onItems(items)
@@ -143,11 +173,13 @@ const readInput = <E, R, E2>(
   }
   const body: Effect.Effect<void, E | E2 | PipelineError, R> =
     typeof input === "string"
-      ? FileChunks.forEach(input, unreadableFile(input), (bytes) => onBytes([bytes]))
-      : Stream.runForEachChunk(input, onBytes)
+      ? FileChunks.forEach(input, unreadableFile(input), (bytes) => onBytes([bytes]), stop)
+      : Stream.runForEachChunk(untilStopped(input), onBytes)
   return Effect.zipRight(
     body,
     Effect.suspend(() => {
+      // Stopped: what the reader still holds is a record cut by the chunk boundary, not a record of the input.
+      if (isStopped(stop)) return Effect.void
       const items: Array<ReaderItem> = []
       reader.end(items)
       return take(items)
@@ -189,6 +221,21 @@ interface Config {
 
 const invalidOptions = (message: string) => Effect.fail(new PipelineError({ reason: "InvalidOptions", message }))
 
+/** The failure for an option outside its range, naming the option, its range and the value. */
+const outOfRange = (option: keyof PipelineOptions, range: Limits.Range, value: number | Duration.Duration) =>
+  Effect.fail(
+    new PipelineError({
+      reason: "InvalidOptions",
+      option,
+      expected: Limits.describe(range),
+      received: Duration.isDuration(value) ? Limits.durationText(value) : String(value),
+      message: Limits.problem(option, range, value) ?? `${option} is out of range`
+    })
+  )
+
+/** Attempts in all of the default retry schedule (`maxRetries` retries after the first). */
+const DEFAULT_MAX_RETRIES = 5
+
 const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effect.Effect<Config, PipelineError> =>
   Effect.gen(function* () {
     let timeZone: DateTime.TimeZone.Named | undefined
@@ -211,16 +258,28 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
       }
       defaultRegion = region
     }
-    const batchSize = options.batchSize ?? MAX_BATCH_SIZE
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      return yield* invalidOptions(`the batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`)
-    }
+    const batchSize = options.batchSize ?? Limits.batchSize.max
+    if (!Limits.contains(Limits.batchSize, batchSize))
+      return yield* outOfRange("batchSize", Limits.batchSize, batchSize)
     const concurrency = options.concurrency ?? 2
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      return yield* invalidOptions(`the concurrency must be a positive integer, got ${concurrency}`)
+    if (!Limits.contains(Limits.concurrency, concurrency)) {
+      return yield* outOfRange("concurrency", Limits.concurrency, concurrency)
+    }
+    const rateLimitWait = Duration.decode(options.rateLimitWait ?? Duration.seconds(60))
+    if (!Limits.contains(Limits.rateLimitWait, rateLimitWait)) {
+      return yield* outOfRange("rateLimitWait", Limits.rateLimitWait, rateLimitWait)
+    }
+    const retry = options.retry ?? {}
+    const maxRetries = retry.maxRetries ?? DEFAULT_MAX_RETRIES
+    if (!Limits.contains(Limits.maxRetries, maxRetries))
+      return yield* outOfRange("retry", Limits.maxRetries, maxRetries)
+    for (const delay of [retry.base, retry.cap]) {
+      if (delay === undefined) continue
+      const decoded = Duration.decode(delay)
+      if (!Limits.contains(Limits.backoffDelay, decoded))
+        return yield* outOfRange("retry", Limits.backoffDelay, decoded)
     }
     const onWarning = options.onWarning ?? ((warning: Warning) => Effect.logWarning(warningMessage(warning)))
-    const rateLimitWait = options.rateLimitWait ?? Duration.seconds(60)
     return {
       mode,
       dryRun,
@@ -230,9 +289,13 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
       concurrency,
       onWarning,
       delivery: {
-        retrySchedule: options.retrySchedule ?? retrySchedule({ rateLimitWait }),
+        retrySchedule: options.retrySchedule ?? retrySchedule({ ...retry, rateLimitWait }),
+        maxAttempts: options.retrySchedule === undefined ? maxRetries + 1 : null,
         rateLimiter: options.rateLimiter ?? RateLimiter.make({ rateLimitWait }),
-        onWarning
+        onWarning,
+        onWait: options.onWait,
+        onSend: options.onSend,
+        stop: options.stop
       }
     }
   })

@@ -10,6 +10,7 @@
  * out by customer id.
  */
 import { Clock, Context, Duration, Effect, Layer } from "effect"
+import { sleepUnlessStopped } from "./stop.js"
 
 export interface RateLimiterOptions {
   /** The pause after a 117 when the service names none (default 60 s). */
@@ -32,9 +33,20 @@ export interface RateLimiterState {
   readonly slowdowns: number
 }
 
+/** What the limiter is waiting for: the pause after a 117, or the spacing of calls at the current rate. */
+export type LimiterWait = "rateLimited" | "paced"
+
 export interface RateLimiter {
   /** Waits until a call may start (after any pause, spaced by the current rate). */
   readonly acquire: Effect.Effect<void>
+  /**
+   * `acquire` for one run: tells `onWait` about each wait before it starts, and gives up when `stop` aborts during a
+   * wait (false: the call must not start; true: it may).
+   */
+  readonly acquireUnlessStopped: (
+    stop: AbortSignal | undefined,
+    onWait?: ((reason: LimiterWait, millis: number) => Effect.Effect<void>) | undefined
+  ) => Effect.Effect<boolean>
   /** Reports a call that succeeded. */
   readonly succeeded: Effect.Effect<void>
   /** Reports a 117: pause for `retryAfter` (default the configured wait) and lower the rate. */
@@ -75,23 +87,41 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
     starts.push(now)
   }
 
-  const acquire: Effect.Effect<void> = Effect.gen(function* () {
-    for (;;) {
-      const now = yield* Clock.currentTimeMillis
-      if (now < pausedUntil) {
-        yield* Effect.sleep(Duration.millis(pausedUntil - now))
-        continue
+  const acquireUnlessStopped = (
+    stop: AbortSignal | undefined,
+    onWait?: ((reason: LimiterWait, millis: number) => Effect.Effect<void>) | undefined
+  ): Effect.Effect<boolean> =>
+    Effect.gen(function* () {
+      for (;;) {
+        const now = yield* Clock.currentTimeMillis
+        if (now < pausedUntil) {
+          const millis = pausedUntil - now
+          if (onWait !== undefined) yield* onWait("rateLimited", millis)
+          if (!(yield* sleepUnlessStopped(millis, stop))) return false
+          continue
+        }
+        if (rate === null) {
+          started(now)
+          return true
+        }
+        const slot = Math.max(now, nextSlot)
+        nextSlot = slot + MINUTE / rate
+        if (slot === now) {
+          started(now)
+          return true
+        }
+        if (onWait !== undefined) yield* onWait("paced", slot - now)
+        if (!(yield* sleepUnlessStopped(slot - now, stop))) return false
+        const after = yield* Clock.currentTimeMillis
+        // A 117 during the wait pauses everyone: the reserved slot is given up and the wait starts over.
+        if (after >= pausedUntil) {
+          started(after)
+          return true
+        }
       }
-      if (rate === null) return started(now)
-      const slot = Math.max(now, nextSlot)
-      nextSlot = slot + MINUTE / rate
-      if (slot === now) return started(now)
-      yield* Effect.sleep(Duration.millis(slot - now))
-      const after = yield* Clock.currentTimeMillis
-      // A 117 during the wait pauses everyone: the reserved slot is given up and the wait starts over.
-      if (after >= pausedUntil) return started(after)
-    }
-  })
+    })
+
+  const acquire: Effect.Effect<void> = Effect.asVoid(acquireUnlessStopped(undefined))
 
   const succeeded = Effect.sync(() => {
     if (rate === null) return
@@ -118,7 +148,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
 
   const state = Effect.sync((): RateLimiterState => ({ callsPerMinute: rate, pausedUntil, slowdowns }))
 
-  return { acquire, succeeded, rateLimited, state }
+  return { acquire, acquireUnlessStopped, succeeded, rateLimited, state }
 }
 
 /** Rate limiters by customer id, shared by every run in the process. */
