@@ -85,7 +85,7 @@ export const describe = (range: Range): string => {
     case "NumberRange":
       return `a number from ${range.min} to ${range.max}`
     case "DurationRange":
-      return `a duration from ${durationText(range.min)} to ${durationText(range.max)} (e.g. "30 seconds" or milliseconds)`
+      return `a duration from ${durationText(range.min)} to ${durationText(range.max)} (e.g. "30s", "2 minutes" or milliseconds)`
   }
 }
 
@@ -111,10 +111,24 @@ export const problem = (name: string, range: Range, value: number | Duration.Dur
     ? undefined
     : `${name} must be ${describe(range)}, got ${Duration.isDuration(value) ? durationText(value) : String(value)}`
 
-/** A duration written as whole milliseconds or as an Effect duration ("30 seconds", "2 minutes"). */
+const SHORT_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000
+}
+
+/**
+ * A duration written as whole milliseconds ("2500"), with a short unit ("30s", "2 m", "1h", "500ms"), or as an
+ * Effect duration ("30 seconds", "2 minutes").
+ */
 export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
   const trimmed = text.trim()
   if (/^[0-9]+$/.test(trimmed)) return Option.some(Duration.millis(Number(trimmed)))
+  const short = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|min|h|d)$/.exec(trimmed)
+  if (short !== null) return Option.some(Duration.millis(Number(short[1]) * SHORT_UNITS[short[2]!]!))
   return Duration.decodeUnknown(trimmed)
 }
 

@@ -21,6 +21,8 @@ import { LocalCodes } from "./codes.js"
 import type { Mode } from "./columns.js"
 import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
 import { type DeliveryContext, deliverBatch, type RetryOptions, retrySchedule } from "./deliver.js"
+
+export { NOT_SENT } from "./deliver.js"
 import type { Send, Wait } from "./deliveryEvents.js"
 import * as FileChunks from "./fileChunks.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
@@ -63,7 +65,10 @@ export interface PipelineOptions {
   readonly retrySchedule?: Schedule.Schedule<unknown, DeliveryFailure> | undefined
   /** Knobs of the default retry schedule when `retrySchedule` is not given (`Limits.maxRetries`, `backoffDelay`). */
   readonly retry?: Omit<RetryOptions, "rateLimitWait"> | undefined
-  /** The pause after 117 CallRateExceeded for the rate limiter and the default schedule (default 60 s; 1 s–10 min). */
+  /**
+   * The pause after 117 CallRateExceeded for the rate limiter and the default schedule, and the throttling window the
+   * run's own limiter counts calls over to set its rate after a 117 (default 60 s; 1 s–10 min).
+   */
   readonly rateLimitWait?: Duration.DurationInput | undefined
   /** The customer's rate limiter, to share one across runs (default: a new one for this run). */
   readonly rateLimiter?: RateLimiter.RateLimiter | undefined
@@ -291,7 +296,7 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
       delivery: {
         retrySchedule: options.retrySchedule ?? retrySchedule({ ...retry, rateLimitWait }),
         maxAttempts: options.retrySchedule === undefined ? maxRetries + 1 : null,
-        rateLimiter: options.rateLimiter ?? RateLimiter.make({ rateLimitWait }),
+        rateLimiter: options.rateLimiter ?? RateLimiter.make({ rateLimitWait, window: rateLimitWait }),
         onWarning,
         onWait: options.onWait,
         onSend: options.onSend,

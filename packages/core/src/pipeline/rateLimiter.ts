@@ -2,12 +2,13 @@
  * A per-customer rate limiter that slows down on 117 CallRateExceeded and recovers. The service publishes no number,
  * only a sliding 60-second window per customer (api-facts.md §4), so the limiter learns: it starts unlimited (or at
  * `maxCallsPerMinute`); on a 117 it pauses every caller for `rateLimitWait` (60 s, the documented guidance, or the
- * service's Retry-After) and sets its rate to half the calls actually started in the last minute; each successful call
- * raises the rate by `recoveryFactor` until it is back at the ceiling (or unlimited). One 117 episode lowers the rate
- * once, however many concurrent calls report it. Time comes from the Effect Clock, so tests drive it with TestClock.
+ * service's Retry-After) and sets its rate to half the calls actually started in the last `window` (default a
+ * minute); each successful call raises the rate by `recoveryFactor` until it is back at the ceiling (or unlimited).
+ * One 117 episode lowers the rate once, however many concurrent calls report it. Time comes from the Effect Clock, so tests drive it with TestClock.
  *
  * Share one limiter per customer across runs (the server's worker, concurrent CLI batches): `RateLimiters` hands them
- * out by customer id.
+ * out by customer id. `acquireUnlessStopped` is `acquire` for a run with a stop signal: it announces its waits and
+ * gives up when the run stops.
  */
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 import { sleepUnlessStopped } from "./stop.js"
@@ -15,6 +16,12 @@ import { sleepUnlessStopped } from "./stop.js"
 export interface RateLimiterOptions {
   /** The pause after a 117 when the service names none (default 60 s). */
   readonly rateLimitWait?: Duration.DurationInput | undefined
+  /**
+   * The service's throttling window, over which the calls started before a 117 are counted to set the new rate
+   * (default 60 s, Microsoft's sliding window; the pipeline uses its `rateLimitWait`, DESIGN.md's
+   * `--rate-limit-window`).
+   */
+  readonly window?: Duration.DurationInput | undefined
   /** A ceiling on calls per minute (default none). */
   readonly maxCallsPerMinute?: number | undefined
   /** The rate never goes below this after slowdowns (default 1 call per minute). */
@@ -61,6 +68,7 @@ const UNLIMITED_AFTER = 6_000
 /** A new limiter. */
 export const make = (options: RateLimiterOptions = {}): RateLimiter => {
   const waitMs = Duration.toMillis(Duration.decode(options.rateLimitWait ?? Duration.seconds(60)))
+  const windowMs = Math.max(1, Duration.toMillis(Duration.decode(options.window ?? Duration.minutes(1))))
   const ceiling = options.maxCallsPerMinute
   const floor = options.minCallsPerMinute ?? 1
   const recovery = options.recoveryFactor ?? 1.5
@@ -75,7 +83,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
   let startsHead = 0
 
   const prune = (now: number) => {
-    while (startsHead < starts.length && starts[startsHead] <= now - MINUTE) startsHead++
+    while (startsHead < starts.length && starts[startsHead] <= now - windowMs) startsHead++
     if (startsHead > 1024 && startsHead * 2 > starts.length) {
       starts = starts.slice(startsHead)
       startsHead = 0
@@ -140,7 +148,8 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
         lastSlowdownAt = now
         slowdowns++
         prune(now)
-        const observed = starts.length - startsHead
+        // Calls started in the window, as a rate per minute.
+        const observed = ((starts.length - startsHead) * MINUTE) / windowMs
         const base = rate === null ? observed : Math.min(rate, Math.max(observed, 1))
         rate = Math.max(floor, base / 2)
       })
