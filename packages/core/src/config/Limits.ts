@@ -44,7 +44,7 @@ export const batchSize: IntegerRange = integers(1, 1000)
 export const concurrency: IntegerRange = integers(1, 64)
 
 /** The wait after 117 CallRateExceeded (`rateLimitWait`, `--rate-limit-window`, `UPLINK_RATE_LIMIT_WINDOW`). */
-export const rateLimitWait: DurationRange = durations("1 second", "10 minutes")
+export const rateLimitWait: DurationRange = durations("100 millis", "10 minutes")
 
 /** How long one HTTP exchange may take (`MSADS_REQUEST_TIMEOUT`). Node's timers cannot go past ~24.8 days. */
 export const requestTimeout: DurationRange = durations("1 second", "1 hour")

@@ -9,7 +9,7 @@
 import type { FileHandle } from "node:fs/promises"
 import { open } from "node:fs/promises"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Option, Stream } from "effect"
+import { type Chunk, Effect, Option, Stream } from "effect"
 import { isStopped, whenStopped } from "./stop.js"
 
 /** Bytes per read. */
@@ -38,26 +38,49 @@ const stdin = <E>(onError: OnError<E>): Stream.Stream<Uint8Array, E> =>
   NodeStream.fromReadable<E, Uint8Array>(() => process.stdin, onError)
 
 /**
+ * Runs `onChunk` over the chunks of `stream` until it ends or `stop` aborts (even while it waits for its next chunk);
+ * true when the stream ended by itself.
+ */
+export const forEachUntilStopped = <A, E, E2, R, R2>(
+  stream: Stream.Stream<A, E, R>,
+  onChunk: (chunk: Chunk.Chunk<A>) => Effect.Effect<void, E2, R2>,
+  stop: AbortSignal | undefined
+): Effect.Effect<boolean, E | E2, R | R2> =>
+  Effect.suspend(() => {
+    if (stop === undefined) return Effect.as(Stream.runForEachChunk(stream, onChunk), true)
+    let ended = false
+    const marked = Stream.concat(
+      stream,
+      Stream.execute(
+        Effect.sync(() => {
+          ended = true
+        })
+      )
+    )
+    return Effect.map(Stream.runForEachChunk(Stream.interruptWhen(marked, whenStopped(stop)), onChunk), () => ended)
+  })
+
+/**
  * Calls `onChunk` with every chunk of the file at `path` (`-`: standard input), in order, one at a time, until the end
- * of the input or until `stop` aborts (checked before each read).
+ * of the input or until `stop` aborts (checked before each read; standard input is interrupted even while it waits for
+ * data). True when the end of the input was reached, false when `stop` ended the reading first.
  */
 export const forEach = <E, E2, R>(
   path: string,
   onError: OnError<E>,
   onChunk: (bytes: Uint8Array) => Effect.Effect<void, E2, R>,
   stop?: AbortSignal | undefined
-): Effect.Effect<void, E | E2, R> => {
+): Effect.Effect<boolean, E | E2, R> => {
   if (path === "-") {
-    const input = stop === undefined ? stdin(onError) : Stream.interruptWhen(stdin(onError), whenStopped(stop))
-    return Stream.runForEach(input, onChunk)
+    return forEachUntilStopped(stdin(onError), (chunk) => Effect.forEach(chunk, onChunk, { discard: true }), stop)
   }
   return Effect.scoped(
     Effect.flatMap(openFile(path, onError), (handle) => {
-      const loop: Effect.Effect<void, E | E2, R> = Effect.suspend(() =>
+      const loop: Effect.Effect<boolean, E | E2, R> = Effect.suspend(() =>
         isStopped(stop)
-          ? Effect.void
+          ? Effect.succeed(false)
           : Effect.flatMap(readChunk(handle, onError), (bytes) =>
-              bytes === undefined ? Effect.void : Effect.zipRight(onChunk(bytes), loop)
+              bytes === undefined ? Effect.succeed(true) : Effect.zipRight(onChunk(bytes), loop)
             )
       )
       return loop

@@ -33,7 +33,6 @@ import * as RateLimiter from "./rateLimiter.js"
 import { type InputFormat, makeReader } from "./readers/format.js"
 import { type ReaderItem, RecordItem, type SourceRecord } from "./readers/item.js"
 import { type DeliveryFailure, Sender } from "./sender.js"
-import { isStopped, whenStopped } from "./stop.js"
 import * as Time from "./time.js"
 import {
   type Prepared,
@@ -67,7 +66,7 @@ export interface PipelineOptions {
   readonly retry?: Omit<RetryOptions, "rateLimitWait"> | undefined
   /**
    * The pause after 117 CallRateExceeded for the rate limiter and the default schedule, and the throttling window the
-   * run's own limiter counts calls over to set its rate after a 117 (default 60 s; 1 s–10 min).
+   * run's own limiter counts calls over to set its rate after a 117 (default 60 s; 100 ms–10 min).
    */
   readonly rateLimitWait?: Duration.DurationInput | undefined
   /** The customer's rate limiter, to share one across runs (default: a new one for this run). */
@@ -150,15 +149,18 @@ const readInput = <E, R, E2>(
   onItems: (items: Array<ReaderItem>) => Effect.Effect<void, E2>
 ): Effect.Effect<void, E | E2 | PipelineError, R> => {
   const stop = options.stop
-  /** A stream input ends when `stop` aborts, even while it waits for its next chunk (standard input, a queue). */
-  const untilStopped = <A, E3, R3>(stream: Stream.Stream<A, E3, R3>): Stream.Stream<A, E3, R3> =>
-    stop === undefined ? stream : Stream.interruptWhen(stream, whenStopped(stop))
   if (typeof input === "object" && input !== null && "records" in input) {
-    return Stream.runForEachChunk(untilStopped(input.records), (records) => {
-      const items: Array<ReaderItem> = []
-      for (const record of records) items.push(new RecordItem(record))
-      return onItems(items)
-    })
+    // A stream input ends when `stop` aborts, even while it waits for its next chunk (a queue, standard input).
+    const records = FileChunks.forEachUntilStopped(
+      input.records,
+      (chunk) => {
+        const items: Array<ReaderItem> = []
+        for (const record of chunk) items.push(new RecordItem(record))
+        return onItems(items)
+      },
+      stop
+    )
+    return Effect.asVoid(records)
   }
   const reader = makeReader(options.format ?? "auto", { mode, maxRecordBytes: options.maxRecordBytes })
   /** Hands on what the reader found; an `Unreadable` item ends the run. */
@@ -176,20 +178,19 @@ const readInput = <E, R, E2>(
     onBytesRead?.(size.read)
     return take(items)
   }
-  const body: Effect.Effect<void, E | E2 | PipelineError, R> =
+  /** Reads the whole input, or until `stop`: true when the end of the input was reached. */
+  const body: Effect.Effect<boolean, E | E2 | PipelineError, R> =
     typeof input === "string"
       ? FileChunks.forEach(input, unreadableFile(input), (bytes) => onBytes([bytes]), stop)
-      : Stream.runForEachChunk(untilStopped(input), onBytes)
-  return Effect.zipRight(
-    body,
-    Effect.suspend(() => {
-      // Stopped: what the reader still holds is a record cut by the chunk boundary, not a record of the input.
-      if (isStopped(stop)) return Effect.void
-      const items: Array<ReaderItem> = []
-      reader.end(items)
-      return take(items)
-    })
-  )
+      : FileChunks.forEachUntilStopped(input, onBytes, stop)
+  return Effect.flatMap(body, (reachedEnd) => {
+    // Stopped before the end: what the reader still holds is a record cut by a chunk boundary, not a record. (A file
+    // whose every byte was read has reached its end, even if the stop came before the read that would have said so.)
+    if (!reachedEnd && (size.total === undefined || size.read < size.total)) return Effect.void
+    const items: Array<ReaderItem> = []
+    reader.end(items)
+    return take(items)
+  })
 }
 
 /** How big the input is (a file's size, when known) and how much of it has been read, to size the dedupe table. */

@@ -115,8 +115,8 @@ describe("numeric options are refused outside their range, naming the option and
     [{ concurrency: 1.5 }, "concurrency", "a whole number from 1 to 64", "1.5"],
     [{ batchSize: 1001 }, "batchSize", "a whole number from 1 to 1000", "1001"],
     [{ batchSize: Number.NaN }, "batchSize", "a whole number from 1 to 1000", "NaN"],
-    [{ rateLimitWait: "10 millis" }, "rateLimitWait", "a duration from 1 second to 10 minutes", "10 ms"],
-    [{ rateLimitWait: "2 hours" }, "rateLimitWait", "a duration from 1 second to 10 minutes", "2 hours"],
+    [{ rateLimitWait: "10 millis" }, "rateLimitWait", "a duration from 100 ms to 10 minutes", "10 ms"],
+    [{ rateLimitWait: "2 hours" }, "rateLimitWait", "a duration from 100 ms to 10 minutes", "2 hours"],
     [{ retry: { maxRetries: 100 } }, "retry", "a whole number from 0 to 20", "100"]
   ] as const)("%o", ([options, option, expected, received]) =>
     Effect.gen(function* () {

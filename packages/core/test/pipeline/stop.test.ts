@@ -185,3 +185,34 @@ describe("OfflineConversions with a stop signal", () => {
     })
   )
 })
+
+describe("a stop after the whole input was read", () => {
+  it.effect("still gives the last record of a file without a final line break its outcome", () =>
+    Effect.gen(function* () {
+      yield* atNow
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "uplink-stop-")))
+      const path = join(dir, "conversions.csv")
+      // One request at a time, one record each: while the first is in flight the reader is blocked handing on the
+      // third, and the fourth (no line break after it) is still held by the reader when the stop comes.
+      yield* Effect.promise(() => writeFile(path, (header + row(1) + row(2) + row(3) + row(4)).trimEnd()))
+      const gate = yield* gatedSender
+      const stop = new AbortController()
+      const fiber = yield* Effect.fork(
+        collect(OfflineConversions.apply(path, { batchSize: 1, concurrency: 1, stop: stop.signal })).pipe(
+          Effect.provideService(Sender, gate.sender)
+        )
+      )
+      yield* Deferred.await(gate.started)
+      stop.abort("stopped")
+      yield* Deferred.succeed(gate.release, undefined)
+      const outcomes = yield* Fiber.join(fiber)
+      yield* Effect.promise(() => rm(dir, { recursive: true }))
+      expect(outcomes.map((o) => [o.line, o._tag])).toEqual([
+        [2, "Accepted"],
+        [3, "Failed"],
+        [4, "Failed"],
+        [5, "Failed"]
+      ])
+    })
+  )
+})
