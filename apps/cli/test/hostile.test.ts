@@ -9,13 +9,14 @@ import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSy
 import { createServer, type Server, type Socket } from "node:net"
 import { join } from "node:path"
 import { type RunningEmulator, start } from "@uplink/emulator"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   type CliRun,
   click,
   csvRows,
   emulatorEnv,
   hoursAgo,
+  killSpawned,
   runInProcess,
   scratch,
   spawnUplink,
@@ -34,6 +35,7 @@ beforeAll(async () => {
 })
 afterAll(() => emulator.stop())
 beforeEach(() => emulator.reset())
+afterEach(killSpawned)
 
 const HEADER = "Microsoft Click Id,Conversion Name,Conversion Time,Conversion Value,Conversion Currency Code"
 
@@ -155,8 +157,8 @@ describe("numeric flags and variables", () => {
     [["--concurrency", "lots"], '--concurrency must be a whole number from 1 to 64, got "lots"'],
     [["--batch-size", "1001"], "--batch-size must be a whole number from 1 to 1000, got 1001"],
     [["--batch-size", "1e3"], '--batch-size must be a whole number from 1 to 1000, got "1e3"'],
-    [["--rate-limit-window", "0 seconds"], "--rate-limit-window must be a duration from 1 second to 10 minutes"],
-    [["--rate-limit-window", "1 day"], "--rate-limit-window must be a duration from 1 second to 10 minutes"]
+    [["--rate-limit-window", "0 seconds"], "--rate-limit-window must be a duration from 100 ms to 10 minutes"],
+    [["--rate-limit-window", "1 day"], "--rate-limit-window must be a duration from 100 ms to 10 minutes"]
   ])("apply %j is refused with exit 1 and the flag's range", async (flags, message) => {
     const run = await runInProcess(["apply", input(), "--dry-run", ...flags], env)
     expect(run.code).toBe(1)
@@ -167,7 +169,7 @@ describe("numeric flags and variables", () => {
   it.each([
     ["MSADS_REQUEST_TIMEOUT", "0", "MSADS_REQUEST_TIMEOUT must be a duration from 1 second to 1 hour"],
     ["MSADS_REQUEST_TIMEOUT", "99999999999", "MSADS_REQUEST_TIMEOUT must be a duration from 1 second to 1 hour"],
-    ["UPLINK_RATE_LIMIT_WINDOW", "-3", "UPLINK_RATE_LIMIT_WINDOW must be a duration from 1 second to 10 minutes"]
+    ["UPLINK_RATE_LIMIT_WINDOW", "-3", "UPLINK_RATE_LIMIT_WINDOW must be a duration from 100 ms to 10 minutes"]
   ])("%s=%s is refused with exit 1 and its range", async (name, value, message) => {
     const run = await runInProcess(["apply", input()], { ...env, [name]: value })
     expect(run.code).toBe(1)

@@ -131,12 +131,22 @@ export interface SpawnedCli {
   readonly done: Promise<CliRun>
 }
 
-/** Spawns `uplink args…` with exactly `env` (plus PATH/HOME). */
+const running = new Set<ChildProcess>()
+
+/** Kills (SIGKILL) every process `spawnUplink` started that is still running: for an afterEach, after a failure. */
+export const killSpawned = () => {
+  for (const child of running) child.kill("SIGKILL")
+  running.clear()
+}
+
+/** Spawns `uplink args…` with exactly `env` (plus PATH/HOME); `killSpawned` ends it if a test leaves it running. */
 export const spawnUplink = (args: ReadonlyArray<string>, env: Record<string, string>): SpawnedCli => {
   const child = spawn(process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? tmpdir(), ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
+  running.add(child)
+  child.on("exit", () => running.delete(child))
   let stdout = ""
   let stderr = ""
   child.stdout?.on("data", (chunk) => (stdout += chunk))
