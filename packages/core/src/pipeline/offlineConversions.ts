@@ -10,7 +10,7 @@
  * a record that cannot be read is an `invalid` outcome, a request that cannot be delivered gives `failed` outcomes.
  */
 import { statSync } from "node:fs"
-import { Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
+import { Clock, Data, type DateTime, Duration, Effect, Either, Option, type Schedule, Stream } from "effect"
 import { Batcher, MAX_BATCH_SIZE, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
 import type { Mode } from "./columns.js"
@@ -189,27 +189,40 @@ interface Config {
 
 const invalidOptions = (message: string) => Effect.fail(new PipelineError({ reason: "InvalidOptions", message }))
 
+/**
+ * The time zone for times written without `Z` or an offset (`--timezone`, the server's `UPLINK_TIMEZONE`): an IANA
+ * name the runtime knows, or the message that says why `name` is not one.
+ */
+export const resolveTimeZone = (name: string): Either.Either<DateTime.TimeZone.Named, string> =>
+  Option.match(Time.zone(name.trim()), {
+    onNone: () => Either.left(`unknown time zone ${JSON.stringify(name)} (use an IANA name such as Europe/Paris)`),
+    onSome: Either.right
+  })
+
+/**
+ * The region for raw phone numbers written without a country code (`--default-region`, the server's
+ * `UPLINK_DEFAULT_REGION`): an ISO 3166 alpha-2 code, any case, or the message that says why `code` is not one.
+ */
+export const resolveDefaultRegion = (code: string): Either.Either<Hashing.CountryCode, string> => {
+  const region = code.trim().toUpperCase()
+  return Hashing.isRegion(region)
+    ? Either.right(region)
+    : Either.left(`unknown default region ${JSON.stringify(code)} (use a code such as US or GB)`)
+}
+
 const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effect.Effect<Config, PipelineError> =>
   Effect.gen(function* () {
     let timeZone: DateTime.TimeZone.Named | undefined
     if (options.timeZone !== undefined) {
-      const zone = Time.zone(options.timeZone)
-      if (Option.isNone(zone)) {
-        return yield* invalidOptions(
-          `unknown time zone ${JSON.stringify(options.timeZone)} (use an IANA name such as Europe/Paris)`
-        )
-      }
-      timeZone = zone.value
+      const zone = resolveTimeZone(options.timeZone)
+      if (Either.isLeft(zone)) return yield* invalidOptions(zone.left)
+      timeZone = zone.right
     }
     let defaultRegion: Hashing.CountryCode | undefined
     if (options.defaultRegion !== undefined) {
-      const region = options.defaultRegion.trim().toUpperCase()
-      if (!Hashing.isRegion(region)) {
-        return yield* invalidOptions(
-          `unknown default region ${JSON.stringify(options.defaultRegion)} (use a code such as US or GB)`
-        )
-      }
-      defaultRegion = region
+      const region = resolveDefaultRegion(options.defaultRegion)
+      if (Either.isLeft(region)) return yield* invalidOptions(region.left)
+      defaultRegion = region.right
     }
     const batchSize = options.batchSize ?? MAX_BATCH_SIZE
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
