@@ -23,13 +23,12 @@ import {
   UplinkApi
 } from "./Api.js"
 import { Deliverer } from "./Deliverer.js"
+import { loggableKeys } from "./Logging.js"
 import { describeOutboxError, type NewRecord, Outbox, type OutboxFileError, type RecordKind } from "./Outbox.js"
 import { prepareRecords } from "./RecordIntake.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import { Worker } from "./Worker.js"
-
-const fieldNameLike = /^[A-Za-z][A-Za-z _-]{0,63}$/
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -80,10 +79,8 @@ const intake = (kind: RecordKind, body: unknown) =>
     const now = yield* Clock.currentTimeMillis
     const checked = prepareRecords(kind, items, now, config)
     if (checked.unknownFields.length > 0) {
-      // Key names only, and only those that look like field names: a key is client text and could hold anything.
-      const named = checked.unknownFields.filter((field) => fieldNameLike.test(field))
       yield* Effect.logWarning("unknown fields ignored").pipe(
-        Effect.annotateLogs({ kind, fields: named, otherKeys: checked.unknownFields.length - named.length })
+        Effect.annotateLogs({ kind, ...loggableKeys(checked.unknownFields) })
       )
     }
     if (checked.refused.length > 0) {

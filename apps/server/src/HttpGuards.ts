@@ -7,14 +7,18 @@
  *    type is read as JSON too — else `415 unsupported_media_type`;
  * 3. the size limit (`UPLINK_MAX_BODY_BYTES`): `413` at once when `Content-Length` says so, else while it is read;
  * 4. the nesting depth (at most `MAX_JSON_DEPTH` levels of arrays and objects, counted on the text before it is
- *    parsed) and JSON syntax: `400`.
+ *    parsed) and JSON syntax: `400`. The body is parsed by core's rule for JSON input (`Readers.JsonText`, as the
+ *    CLI reads JSON Lines): a key repeated in an object keeps its first value (logged as a warning), an integer
+ *    beyond 2^53 is kept as its text instead of being rounded.
  * A refusal that leaves the body unread answers with `connection: close`, so the rest of the body is never read either.
  * `accessLog` writes one structured line per request (method, path, status, milliseconds; never headers, query
  * strings or bodies, so no token or email or phone reaches the log).
  */
 import { HttpIncomingMessage, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Readers } from "@uplink/core"
 import { Clock, Effect, Option, Stream } from "effect"
 import { isAuthorized, unauthorizedBody } from "./Authorization.js"
+import { loggableKeys } from "./Logging.js"
 import type { ServerConfigShape } from "./ServerConfig.js"
 
 /** The deepest nesting of arrays and objects a request body may have. */
@@ -139,9 +143,9 @@ const withBody = (
     json: { get: () => Effect.succeed(json) }
   })
 
-const parseJson = (text: string): Option.Option<unknown> => {
+const parseJson = (text: string): Option.Option<Readers.JsonText.ParsedJson> => {
   try {
-    return Option.some(text.trim() === "" ? null : JSON.parse(text))
+    return Option.some(text.trim() === "" ? { value: null, repeatedKeys: [] } : Readers.JsonText.parse(text))
   } catch {
     return Option.none()
   }
@@ -180,7 +184,16 @@ export const requestGuard = (config: Pick<ServerConfigShape, "token" | "maxBodyB
       if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return tooDeep
       const json = parseJson(text)
       if (Option.isNone(json)) return notJson
-      return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, text, json.value))
+      if (json.value.repeatedKeys.length > 0) {
+        yield* Effect.logWarning("repeated keys in the request body; the first value of each was used").pipe(
+          Effect.annotateLogs(loggableKeys(json.value.repeatedKeys))
+        )
+      }
+      return yield* Effect.provideService(
+        app,
+        HttpServerRequest.HttpServerRequest,
+        withBody(request, text, json.value.value)
+      )
     }).pipe(HttpIncomingMessage.withMaxBodySize(Option.some(config.maxBodyBytes)))
   )
 

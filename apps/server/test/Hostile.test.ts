@@ -1,7 +1,7 @@
 /**
  * Hostile input against the server (issue 16), one class per `describe`: requests that make the server work before it
  * knows who sent them (the token is checked on the headers, before the body; nesting depth is bounded), bodies that
- * are not JSON by their content type, repeated ids within one request, an outbox on a full or corrupt file, start-up
+ * are not JSON by their content type, JSON that `JSON.parse` would read lossily, repeated ids within one request, an outbox on a full or corrupt file, start-up
  * settings out of range, and records that need the server's time zone or default region. Every test here failed
  * before the change that made it pass.
  */
@@ -281,6 +281,26 @@ describe("content types", () => {
         headers: { "content-type": type }
       })
       expect(response.status, String(type)).toBe(202)
+    }
+  })
+})
+
+describe("how a body is read", () => {
+  it("keeps the first of a repeated key (logged) and integers beyond 2^53 as text, as the CLI reads JSON Lines", async () => {
+    const { server } = await startServer({ flushMs: 3_600_000 })
+    try {
+      const rawBody =
+        '{"id":"json-rule","MicrosoftClickId":12345678901234567890123,"ConversionName":"Offline Purchase",' +
+        `"ConversionTime":"${isoMinutesAgo(60)}","ConversionValue":1,"ConversionValue":2,"ConversionCurrencyCode":"USD"}`
+      expect((await request(server.url, "/v1/conversions", { rawBody })).status).toBe(202)
+      expect((await storedFields(server, "json-rule"))[0]).toMatchObject({
+        MicrosoftClickId: "12345678901234567890123",
+        ConversionValue: 1
+      })
+      const warned = server.logs().filter((line) => line.message.startsWith("repeated keys"))
+      expect(warned.map((line) => line.annotations.fields)).toEqual([["ConversionValue"]])
+    } finally {
+      await server.stop()
     }
   })
 })
