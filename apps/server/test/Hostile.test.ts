@@ -201,8 +201,8 @@ describe("the token is checked on the headers, before the body", () => {
       .filter((line) => line.message === "request" && line.annotations.path === "/v1/conversions")
       .filter((line) => line.annotations.method === "POST" && line.annotations.status === 401)
     expect(refused.length).toBeGreaterThanOrEqual(4)
-    // Generous for a loaded machine; parsing even one of these bodies on the event loop takes longer.
-    expect(Math.max(...latencies)).toBeLessThan(1_000)
+    // Generous for a loaded machine (typically ~100 ms); the old order took 3.4 s here, parsing the bodies first.
+    expect(Math.max(...latencies)).toBeLessThan(2_000)
   })
 })
 
