@@ -72,6 +72,7 @@ export {
   type RestDecodeOptions
 } from "./rest/codec.js"
 export { JsonBytes } from "./rest/json-bytes.js"
+export { type UncarriableCharacter, uncarriableCharacter } from "./xml/text.js"
 export {
   discriminatorOf as restDiscriminatorOf,
   discriminatorOverrides as restDiscriminatorOverrides

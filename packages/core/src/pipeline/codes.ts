@@ -111,7 +111,8 @@ export const LocalCodes = {
   FieldTypeInvalid: "FieldTypeInvalid",
   MalformedRecord: "MalformedRecord",
   UnsupportedRecordType: "UnsupportedRecordType",
-  AdjustmentInApplyRun: "AdjustmentInApplyRun"
+  AdjustmentInApplyRun: "AdjustmentInApplyRun",
+  UnsupportedCharacter: "UnsupportedCharacter"
 } as const
 
 /** The ISO 4217 codes the service accepts (api-facts.md §2.5, 100 codes; legacy TRL, VEF, HRK included). */

@@ -14,7 +14,7 @@
  * and every record already read still gets its one outcome (`failed` with the kind `NotSent` if it was not sent).
  */
 import { statSync } from "node:fs"
-import { Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
+import { Clock, Data, type DateTime, Duration, Effect, Either, Option, type Schedule, Stream } from "effect"
 import * as Limits from "../config/Limits.js"
 import { Batcher, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
@@ -242,31 +242,45 @@ const outOfRange = (option: keyof PipelineOptions, range: Limits.Range, value: n
 /** Attempts in all of the default retry schedule (`maxRetries` retries after the first). */
 const DEFAULT_MAX_RETRIES = 5
 
+/**
+ * The time zone for times written without `Z` or an offset (`--timezone`, the server's `UPLINK_TIMEZONE`): an IANA
+ * name the runtime knows, or the message that says why `name` is not one.
+ */
+export const resolveTimeZone = (name: string): Either.Either<DateTime.TimeZone.Named, string> =>
+  Option.match(Time.zone(name.trim()), {
+    onNone: () => Either.left(`unknown time zone ${JSON.stringify(name)} (use an IANA name such as Europe/Paris)`),
+    onSome: Either.right
+  })
+
+/**
+ * The region for raw phone numbers written without a country code (`--default-region`, the server's
+ * `UPLINK_DEFAULT_REGION`): an ISO 3166 alpha-2 code, any case, or the message that says why `code` is not one.
+ */
+export const resolveDefaultRegion = (code: string): Either.Either<Hashing.CountryCode, string> => {
+  const region = code.trim().toUpperCase()
+  return Hashing.isRegion(region)
+    ? Either.right(region)
+    : Either.left(`unknown default region ${JSON.stringify(code)} (use a code such as US or GB)`)
+}
+
 const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effect.Effect<Config, PipelineError> =>
   Effect.gen(function* () {
     let timeZone: DateTime.TimeZone.Named | undefined
     if (options.timeZone !== undefined) {
-      const zone = Time.zone(options.timeZone)
-      if (Option.isNone(zone)) {
-        return yield* invalidOptions(
-          `unknown time zone ${JSON.stringify(options.timeZone)} (use an IANA name such as Europe/Paris)`
-        )
-      }
-      timeZone = zone.value
+      const zone = resolveTimeZone(options.timeZone)
+      if (Either.isLeft(zone)) return yield* invalidOptions(zone.left)
+      timeZone = zone.right
     }
     let defaultRegion: Hashing.CountryCode | undefined
     if (options.defaultRegion !== undefined) {
-      const region = options.defaultRegion.trim().toUpperCase()
-      if (!Hashing.isRegion(region)) {
-        return yield* invalidOptions(
-          `unknown default region ${JSON.stringify(options.defaultRegion)} (use a code such as US or GB)`
-        )
-      }
-      defaultRegion = region
+      const region = resolveDefaultRegion(options.defaultRegion)
+      if (Either.isLeft(region)) return yield* invalidOptions(region.left)
+      defaultRegion = region.right
     }
     const batchSize = options.batchSize ?? Limits.batchSize.max
-    if (!Limits.contains(Limits.batchSize, batchSize))
+    if (!Limits.contains(Limits.batchSize, batchSize)) {
       return yield* outOfRange("batchSize", Limits.batchSize, batchSize)
+    }
     const concurrency = options.concurrency ?? 2
     if (!Limits.contains(Limits.concurrency, concurrency)) {
       return yield* outOfRange("concurrency", Limits.concurrency, concurrency)
@@ -277,13 +291,15 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
     }
     const retry = options.retry ?? {}
     const maxRetries = retry.maxRetries ?? DEFAULT_MAX_RETRIES
-    if (!Limits.contains(Limits.maxRetries, maxRetries))
+    if (!Limits.contains(Limits.maxRetries, maxRetries)) {
       return yield* outOfRange("retry", Limits.maxRetries, maxRetries)
+    }
     for (const delay of [retry.base, retry.cap]) {
       if (delay === undefined) continue
       const decoded = Duration.decode(delay)
-      if (!Limits.contains(Limits.backoffDelay, decoded))
+      if (!Limits.contains(Limits.backoffDelay, decoded)) {
         return yield* outOfRange("retry", Limits.backoffDelay, decoded)
+      }
     }
     const onWarning = options.onWarning ?? ((warning: Warning) => Effect.logWarning(warningMessage(warning)))
     return {

@@ -7,7 +7,7 @@
  * first failing rule, checked in the order below. The 90-day window and the future check use `nowMs`, read from the
  * Effect Clock by the caller.
  */
-import { type Schemas, utcFromMillis } from "@uplink/campaign-management"
+import { type Schemas, uncarriableCharacter, utcFromMillis } from "@uplink/campaign-management"
 import type { Types } from "effect"
 import { LocalCodes, type ServiceCode, ServiceCodes, currencyCodes } from "./codes.js"
 import type { FieldName } from "./columns.js"
@@ -225,6 +225,25 @@ const textField = (record: SourceRecord, field: FieldName, onWrongType?: Failure
   return value
 }
 
+/**
+ * A text value that is sent to Microsoft as it is (click id, goal name, attribution model): it must hold only
+ * characters both transports can carry. XML 1.0 cannot carry C0 controls other than TAB/LF/CR, unpaired surrogates,
+ * U+FFFE or U+FFFF; JSON could escape them, but the same record must get the same outcome on either transport, and no
+ * click id or goal name at Microsoft holds such a character. So the record is invalid here, with its field named, and
+ * never reaches a batch where it would fail every other record of the request.
+ */
+const sentText = <A extends string | undefined>(value: A, field: FieldName): A => {
+  if (value === undefined) return value
+  const bad = uncarriableCharacter(value)
+  if (bad === undefined) return value
+  throw local(
+    LocalCodes.UnsupportedCharacter,
+    `${field} contains the ${bad.kind} ${bad.character} at position ${bad.offset + 1}, which cannot be sent to ` +
+      "Microsoft; remove it from the value.",
+    field
+  )
+}
+
 // ===== Shared rules =====
 
 interface Identifiers {
@@ -235,7 +254,7 @@ interface Identifiers {
 
 /** The click id and the identifiers given hashed; fails 5603 when there is neither a click id nor any identifier. */
 const identifiers = (record: SourceRecord): Identifiers => {
-  const microsoftClickId = textField(record, "MicrosoftClickId")
+  const microsoftClickId = sentText(textField(record, "MicrosoftClickId"), "MicrosoftClickId")
   const hashedEmailGiven = textField(record, "HashedEmailAddress")
   const hashedPhoneGiven = textField(record, "HashedPhoneNumber")
   const rawEmail = textField(record, "Email")
@@ -311,7 +330,7 @@ const nameMissing = service(ServiceCodes.NameNullOrEmpty, "ConversionName")
 const conversionName = (record: SourceRecord): string => {
   const name = textField(record, "ConversionName", nameMissing)
   if (name === undefined) throw nameMissing
-  return name
+  return sentText(name, "ConversionName")
 }
 
 interface TimeCodes {
@@ -452,7 +471,7 @@ const conversionOf = (record: SourceRecord, context: ValidationContext): Prepare
   const currencyCode = currency(record, "ConversionCurrencyCode", ServiceCodes.CurrencyCodeInvalid)
 
   const credit = numeric(record.values.ExternalAttributionCredit)
-  const model = textField(record, "ExternalAttributionModel")
+  const model = sentText(textField(record, "ExternalAttributionModel"), "ExternalAttributionModel")
   if ((credit === undefined) !== (model === undefined)) {
     throw local(
       LocalCodes.ExternalAttributionRequiredFieldEmpty,

@@ -31,7 +31,9 @@ export const message = (warning: Warning): string =>
   Warning.$match(warning, {
     UnknownColumns: ({ columns }) => `unknown column(s) ignored: ${columns.map((c) => JSON.stringify(c)).join(", ")}`,
     DuplicateColumns: ({ field, columns }) =>
-      `columns ${columns.map((c) => JSON.stringify(c)).join(", ")} all mean ${field}; the first one is used`,
+      new Set(columns).size === 1
+        ? `${JSON.stringify(columns[0])} is given ${columns.length} times; the first one is used`
+        : `columns ${columns.map((c) => JSON.stringify(c)).join(", ")} all mean ${field}; the first one is used`,
     MissingFormatVersion: () => "Bulk file without a leading Format Version row (Microsoft requires one)",
     GoalTooRecent: ({ name, createdAt, readyAt }) =>
       `conversion goal ${JSON.stringify(name)} was created at ${createdAt}; the service may reject its conversions ` +

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
-import { Readers } from "../../src/pipeline/index.js"
+import { Readers, Warning } from "../../src/pipeline/index.js"
 import type { ReaderItem } from "../../src/pipeline/readers/item.js"
 import { bytes, collect } from "./support.js"
 
@@ -231,6 +231,52 @@ describe("JSON Lines reader", () => {
       )
       expect(malformed(items)).toEqual([{ _tag: "Malformed", line: 1, reason: "a line longer than 1000 bytes" }])
       expect(records(items).map((r) => r.line)).toEqual([2])
+    })
+  )
+})
+
+describe("a field given twice, in CSV and in JSON Lines alike", () => {
+  const csvText = "Conversion Name,MicrosoftClickId,Conversion Name\nfirst,c1,second\nthird,c2,fourth\n"
+  const jsonlText =
+    '{"ConversionName":"first","MicrosoftClickId":"c1","ConversionName":"second"}\n' +
+    '{"ConversionName":"third","MicrosoftClickId":"c2","ConversionName":"fourth"}\n'
+
+  it.effect("keeps the first value and warns once, with the same warning", () =>
+    Effect.gen(function* () {
+      for (const [text, format] of [
+        [csvText, "csv"],
+        [jsonlText, "jsonl"]
+      ] as const) {
+        const items = yield* read(text, format)
+        expect(records(items).map((record) => record.values.ConversionName)).toEqual(["first", "third"])
+        expect(warnings(items)).toEqual(
+          [{ _tag: "DuplicateColumns", field: "ConversionName", columns: ["Conversion Name", "Conversion Name"] }].map(
+            (warning) => (format === "csv" ? warning : { ...warning, columns: ["ConversionName", "ConversionName"] })
+          )
+        )
+      }
+      const [warning] = warnings(yield* read(jsonlText, "jsonl"))
+      expect(Warning.message(warning!)).toBe('"ConversionName" is given 2 times; the first one is used')
+    })
+  )
+})
+
+describe("JSON Lines numbers a double cannot hold", () => {
+  it.effect("are kept as their text: a 20-digit click id or id is not rounded", () =>
+    Effect.gen(function* () {
+      const items = yield* read(
+        '{"MicrosoftClickId":12345678901234567890,"ConversionName":"G","ConversionValue":9007199254740993,' +
+          '"id":-98765432109876543210}\n{"MicrosoftClickId":123456789012345,"ConversionValue":2.5}\n',
+        "jsonl"
+      )
+      expect(records(items)).toEqual([
+        {
+          line: 1,
+          id: "-98765432109876543210",
+          values: { MicrosoftClickId: "12345678901234567890", ConversionName: "G", ConversionValue: "9007199254740993" }
+        },
+        { line: 2, id: undefined, values: { MicrosoftClickId: 123456789012345, ConversionValue: 2.5 } }
+      ])
     })
   )
 })

@@ -2,11 +2,14 @@
  * The JSON Lines reader: one JSON object per line with the API field names (matched like CSV headers, so
  * `microsoft_click_id` works too) plus an optional `id` echoed in outcomes. A line that is not a JSON object is
  * malformed (its text is never echoed: it may hold a raw email); blank lines are skipped; unknown keys are reported
- * once each. Lines longer than `maxRecordBytes` are malformed and skipped without being buffered.
+ * once each. Lines longer than `maxRecordBytes` are malformed and skipped without being buffered. A field given twice
+ * (the same key repeated, or two keys that mean the same field) keeps its first value and is reported once, as two CSV
+ * columns that mean the same field are; integers beyond 2^53 are kept as their text (`jsonText.ts`).
  */
 import { type FieldName, type Mode, roleOf } from "../columns.js"
 import { Warning } from "../warning.js"
 import { ReadRecord, type ReaderItem, RecordItem, type RecordReader, emptyFieldValues } from "./item.js"
+import * as JsonText from "./jsonText.js"
 
 export interface JsonLinesReaderOptions {
   readonly mode: Mode
@@ -80,8 +83,11 @@ class JsonLinesReader implements RecordReader {
     const text = buf.toString("utf8", start, stop)
     if (text.trim() === "") return
     let parsed: unknown
+    let repeatedKeys: ReadonlyArray<string>
     try {
-      parsed = JSON.parse(text)
+      const read = JsonText.parse(text)
+      parsed = read.value
+      repeatedKeys = read.repeatedKeys
     } catch {
       out.push({ _tag: "Malformed", line: this.line, reason: "the line is not valid JSON" })
       return
@@ -101,9 +107,8 @@ class JsonLinesReader implements RecordReader {
         if (first === undefined) {
           keyOf[role.field] = key
           values[role.field] = value
-        } else if (!this.reportedDuplicates.has(role.field)) {
-          this.reportedDuplicates.add(role.field)
-          out.push({ _tag: "Warning", warning: Warning.DuplicateColumns({ field: role.field, columns: [first, key] }) })
+        } else {
+          this.reportDuplicate(role.field, first, key, out)
         }
       } else if (role._tag === "Id") {
         if (value !== null && value !== undefined && typeof value !== "object") id = String(value)
@@ -113,8 +118,19 @@ class JsonLinesReader implements RecordReader {
         unknown.push(key)
       }
     }
+    for (const key of repeatedKeys) {
+      const role = roleOf(key, this.options.mode, false)
+      if (role._tag === "Field") this.reportDuplicate(role.field, key, key, out)
+    }
     if (unknown !== undefined) out.push({ _tag: "Warning", warning: Warning.UnknownColumns({ columns: unknown }) })
     out.push(new RecordItem(new ReadRecord(this.line, values, id, undefined)))
+  }
+
+  /** Reports, once per field, that `field` was given twice (by `first`, used, and by `again`, ignored). */
+  private reportDuplicate(field: FieldName, first: string, again: string, out: Array<ReaderItem>): void {
+    if (this.reportedDuplicates.has(field)) return
+    this.reportedDuplicates.add(field)
+    out.push({ _tag: "Warning", warning: Warning.DuplicateColumns({ field, columns: [first, again] }) })
   }
 }
 
