@@ -16,17 +16,25 @@ export interface Interrupts {
   readonly abandoned: Effect.Effect<Abandon>
 }
 
+/** Where SIGINT comes from: the process, or an emitter of a test's own. */
+export interface SignalSource {
+  readonly on: (event: "SIGINT", listener: () => void) => unknown
+  readonly off: (event: "SIGINT", listener: () => void) => unknown
+}
+
 /** The reason the pipeline's stop signal carries after Ctrl-C (it ends up in the `NotSent` outcomes' message). */
 export const INTERRUPTED = "interrupted (Ctrl-C)"
 
 /**
  * Watches SIGINT for one run: the first one aborts `stop` with `INTERRUPTED`, runs `onFirst` (a message) and starts the
- * grace period of `grace`; a second one, or the end of the grace period, completes `abandoned`.
+ * grace period of `grace`; a second one, or the end of the grace period, completes `abandoned`. `signals` is the
+ * process unless a test gives its own.
  */
 export const watchInterrupts = (
   stop: AbortController,
   grace: Duration.DurationInput,
-  onFirst: Effect.Effect<void>
+  onFirst: Effect.Effect<void>,
+  signals: SignalSource = process
 ): Effect.Effect<Interrupts, never, Scope.Scope> =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<never>()
@@ -48,10 +56,10 @@ export const watchInterrupts = (
       )
     }
     yield* Effect.acquireRelease(
-      Effect.sync(() => process.on("SIGINT", onSignal)),
+      Effect.sync(() => signals.on("SIGINT", onSignal)),
       () =>
         Effect.suspend(() => {
-          process.off("SIGINT", onSignal)
+          signals.off("SIGINT", onSignal)
           return graceFiber === undefined ? Effect.void : Fiber.interrupt(graceFiber)
         })
     )

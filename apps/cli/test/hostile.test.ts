@@ -5,6 +5,7 @@
  * failures (waits must be visible), a refused access token, and Ctrl-C. Most cases run the CLI in-process; the ones
  * that need a real process (signals, standard input) spawn the built bin.
  */
+import { EventEmitter } from "node:events"
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { createServer, type Server, type Socket } from "node:net"
 import { join } from "node:path"
@@ -359,6 +360,35 @@ describe("Ctrl-C", () => {
       `Interrupted (Ctrl-C): ${(lines.length - 10).toLocaleString("en-US")} records read but not sent (failed, NotSent); ` +
         `records after line ${lines.at(-1)!.toLocaleString("en-US")} were not read`
     )
+  })
+
+  it("requests still in flight when the grace period ends are abandoned, and their lines named", async () => {
+    const slow = await start({ demo: true, port: 0, faults: { latencyMs: 60_000 } })
+    try {
+      const signals = new EventEmitter()
+      const running = runInProcess(
+        ["apply", write(validCsv(30, 30_000)), "--batch-size", "10", "--concurrency", "2", "--json"],
+        emulatorEnv(slow, dir),
+        { apply: { grace: "300 millis", signals } }
+      )
+      await waitFor(() => slow.state().faultsInjected.latency >= 2, "two requests in flight")
+      signals.emit("SIGINT")
+      const run = await running
+      expect(run.code).toBe(130)
+      expect(run.stderr).toContain("waiting up to 300 ms for 2 requests in flight")
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        interrupted: true,
+        abandoned: "grace-expired",
+        unknown: [
+          { firstLine: 2, lastLine: 11 },
+          { firstLine: 12, lastLine: 21 }
+        ],
+        total: 0
+      })
+      expect(signals.listenerCount("SIGINT")).toBe(0)
+    } finally {
+      await slow.stop()
+    }
   })
 
   it("a second one stops at once and names the lines whose outcome is unknown, exit 130", async () => {

@@ -29,7 +29,7 @@ import {
 } from "@uplink/core"
 import { Chunk, Console, Context, Duration, Effect, Layer, Option, Sink, Stream } from "effect"
 import { recordedGoalTimes } from "../goalTimes.js"
-import { type Abandon, watchInterrupts } from "../interrupt.js"
+import { type Abandon, type SignalSource, watchInterrupts } from "../interrupt.js"
 import { clientLayer, configLayer, connection, durationFlag, integerFlag, json as jsonOption } from "../options.js"
 import { credentialSource, refusedCredentials } from "../render/credentials.js"
 import { makeProgress } from "../render/progress.js"
@@ -85,6 +85,8 @@ export interface ApplyTuning {
   readonly grace?: Duration.DurationInput | undefined
   /** Knobs of the retry schedule (default: the pipeline's, 5 retries with backoff from 1 second). */
   readonly retry?: PipelineOptions["retry"]
+  /** Where Ctrl-C (SIGINT) comes from (default: this process). */
+  readonly signals?: SignalSource | undefined
 }
 
 const DEFAULT_GRACE = Duration.seconds(30)
@@ -157,7 +159,8 @@ export const runApply = (
             : `uplink: interrupted: no more records are read; waiting up to ${seconds(Duration.toMillis(grace))} for ` +
                 `${plural(inFlight.size, "request")} in flight (press Ctrl-C again to stop at once)`
         )
-      )
+      ),
+      tuning.signals
     )
 
     const warnings: Array<string> = []
