@@ -32,7 +32,7 @@ import { recordedGoalTimes } from "../goalTimes.js"
 import { type Abandon, type SignalSource, watchInterrupts } from "../interrupt.js"
 import { clientLayer, configLayer, connection, durationFlag, integerFlag, json as jsonOption } from "../options.js"
 import { credentialSource, refusedCredentials } from "../render/credentials.js"
-import { makeProgress } from "../render/progress.js"
+import { makeProgress, type Progress } from "../render/progress.js"
 import { renderSummary } from "../render/summaryTable.js"
 import { makeWaitReporter, progressNote, seconds } from "../render/waits.js"
 import { UserError } from "../userError.js"
@@ -140,7 +140,8 @@ export const runApply = (
       ? flags.rateLimitWindow.value
       : unwrap(yield* Effect.provide(Limits.rateLimitWindowConfig, settings))
 
-    const progress = makeProgress({ enabled: !flags.json, totalBytes })
+    // No bar yet: it is drawn once the run is ready to read (a setting that fails must not leave one behind).
+    let progress: Progress = makeProgress({ enabled: false })
     /** A line on stderr (above the progress bar when one is drawn). */
     const printErr = (line: string): Effect.Effect<void> =>
       progress.active ? Effect.sync(() => progress.log(line)) : Console.error(line)
@@ -199,6 +200,7 @@ export const runApply = (
     const outcomes: Stream.Stream<Outcome.Outcome, unknown> = flags.dryRun
       ? OfflineConversions.dryRun(flags.file, { ...options, mode })
       : yield* sendingOutcomes(mode, flags.file, options, flags, extraConfig)
+    progress = makeProgress({ enabled: !flags.json, totalBytes })
     let resultsError: ResultsCsv.ResultsWriteError | undefined
     const written =
       resultsPath === undefined
