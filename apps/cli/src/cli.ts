@@ -1,12 +1,13 @@
 /**
  * The `uplink` command tree (DESIGN.md §5) and its runner: parses argv with @effect/cli, runs the command, turns any
  * failure into a one- or two-line message (never a stack trace; `--verbose` adds the cause chain and TrackingIds), and
- * resolves to the process exit code.
+ * resolves to the process exit code. `run` is the runner as an Effect: it prints through the Effect `Console` and reads
+ * settings through the `ConfigProvider` in place, so tests run the CLI in-process with their own environment.
  */
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
-import { Cause, Effect, Exit, Logger, LogLevel } from "effect"
-import { applyCommand } from "./commands/apply.js"
+import { Cause, Console, Effect, Exit, Logger, LogLevel } from "effect"
+import { type ApplyTuning, applyCommand } from "./commands/apply.js"
 import { authCommand } from "./commands/auth.js"
 import { demoCommand } from "./commands/demo.js"
 import { emulatorCommand } from "./commands/emulator.js"
@@ -26,60 +27,67 @@ const stdinLast = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
   return [...argv.filter((arg) => arg !== "-"), "-"]
 }
 
-/** Runs the CLI with `argv` (as process.argv: node, script, args…) and resolves to the exit code. */
-export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
-  let exitCode = 0
-  const setExitCode = (code: number) => {
-    exitCode = code
-  }
-  const root = Command.make("uplink").pipe(
-    Command.withDescription("send offline conversions to Microsoft Advertising"),
-    Command.withSubcommands([
-      applyCommand("apply", setExitCode),
-      applyCommand("adjust", setExitCode),
-      goalsCommand,
-      reportCommand,
-      authCommand,
-      emulatorCommand,
-      demoCommand(setExitCode)
-    ])
-  )
-  const cli = Command.run(root, { name: "uplink", version: VERSION })
-  const verbose = argv.includes("--verbose")
-  const program = cli(stdinLast(argv)).pipe(
-    Effect.provide(NodeContext.layer),
-    Logger.withMinimumLogLevel(verbose ? LogLevel.Debug : LogLevel.Warning),
-    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true, colors: false })))
-  )
-  const exit = await Effect.runPromiseExit(program)
-  if (Exit.isSuccess(exit)) return exitCode
-  const failure = Cause.failureOption(exit.cause)
-  // @effect/cli has already printed usage errors (unknown flag, missing argument).
-  if (
-    failure._tag === "Some" &&
-    typeof failure.value === "object" &&
-    failure.value !== null &&
-    "_tag" in failure.value
-  ) {
-    const tag = String((failure.value as { _tag: unknown })._tag)
-    if (
-      [
-        "CommandMismatch",
-        "CorrectedFlag",
-        "InvalidArgument",
-        "InvalidValue",
-        "MissingValue",
-        "MissingFlag",
-        "MultipleValuesDetected",
-        "MissingSubcommand",
-        "NoBuiltInMatch",
-        "UnclusteredFlag",
-        "HelpRequested"
-      ].includes(tag)
-    ) {
-      return tag === "HelpRequested" ? 0 : 1
-    }
-  }
-  process.stderr.write(`${describeFailure(exit.cause, verbose)}\n`)
-  return 1
+const usageErrors = new Set([
+  "CommandMismatch",
+  "CorrectedFlag",
+  "InvalidArgument",
+  "InvalidValue",
+  "MissingValue",
+  "MissingFlag",
+  "MultipleValuesDetected",
+  "MissingSubcommand",
+  "NoBuiltInMatch",
+  "UnclusteredFlag",
+  "HelpRequested"
+])
+
+/** Settings of a run that are not flags (tests shorten the Ctrl-C grace period and the retry backoff). */
+export interface RunOptions {
+  readonly apply?: ApplyTuning | undefined
 }
+
+/** Runs the CLI with `argv` (as process.argv: node, script, args…) and succeeds with the exit code. */
+export const run = (argv: ReadonlyArray<string>, options: RunOptions = {}): Effect.Effect<number> =>
+  Effect.gen(function* () {
+    let exitCode = 0
+    const setExitCode = (code: number) => {
+      exitCode = code
+    }
+    const root = Command.make("uplink").pipe(
+      Command.withDescription("send offline conversions to Microsoft Advertising"),
+      Command.withSubcommands([
+        applyCommand("apply", setExitCode, options.apply),
+        applyCommand("adjust", setExitCode, options.apply),
+        goalsCommand,
+        reportCommand,
+        authCommand,
+        emulatorCommand,
+        demoCommand(setExitCode)
+      ])
+    )
+    const cli = Command.run(root, { name: "uplink", version: VERSION })
+    const verbose = argv.includes("--verbose")
+    const exit = yield* cli(stdinLast(argv)).pipe(
+      Effect.provide(NodeContext.layer),
+      Logger.withMinimumLogLevel(verbose ? LogLevel.Debug : LogLevel.Warning),
+      Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true, colors: false }))),
+      Effect.exit
+    )
+    if (Exit.isSuccess(exit)) return exitCode
+    const failure = Cause.failureOption(exit.cause)
+    // @effect/cli has already printed usage errors (unknown flag, missing argument, a flag value it refused).
+    if (
+      failure._tag === "Some" &&
+      typeof failure.value === "object" &&
+      failure.value !== null &&
+      "_tag" in failure.value
+    ) {
+      const tag = String((failure.value as { _tag: unknown })._tag)
+      if (usageErrors.has(tag)) return tag === "HelpRequested" ? 0 : 1
+    }
+    yield* Console.error(describeFailure(exit.cause, verbose))
+    return 1
+  })
+
+/** Runs the CLI with `argv` (as process.argv: node, script, args…) and resolves to the exit code. */
+export const main = (argv: ReadonlyArray<string>): Promise<number> => Effect.runPromise(run(argv))

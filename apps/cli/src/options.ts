@@ -2,10 +2,36 @@
  * The flags shared by the commands that talk to Microsoft (DESIGN.md §5), and how they reach core: a flag wins over
  * its environment variable by being put in front of the environment in the ConfigProvider core reads
  * (`--transport` → MSADS_TRANSPORT, `--environment` → MSADS_ENVIRONMENT, `--endpoint` → MSADS_ENDPOINT).
+ * Numeric flags are checked when they are parsed against the ranges core states (`Limits`): a value that is not a
+ * number or is out of range is refused with a message that names the flag and its range.
  */
-import { Options } from "@effect/cli"
-import { CampaignManagement } from "@uplink/core"
-import { ConfigProvider, Layer, Option } from "effect"
+import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { CampaignManagement, Limits } from "@uplink/core"
+import { ConfigProvider, type Duration, Effect, Either, Layer, Option } from "effect"
+
+/** A flag whose text is parsed and checked against `range` (`Limits`); the message names the flag and the range. */
+const bounded = <A extends number | Duration.Duration>(name: string, range: Limits.Range, description: string) =>
+  Options.text(name).pipe(
+    Options.withDescription(`${description} (${Limits.describe(range)})`),
+    Options.mapEffect((text) =>
+      Either.match(Limits.parse(`--${name}`, range, text), {
+        onLeft: (message) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(message))),
+        onRight: (value) => Effect.succeed(value as A)
+      })
+    )
+  )
+
+/** A whole-number flag within `range`. */
+export const integerFlag = (name: string, range: Limits.IntegerRange, description: string) =>
+  bounded<number>(name, range, description)
+
+/** A number flag within `range`. */
+export const numberFlag = (name: string, range: Limits.NumberRange, description: string) =>
+  bounded<number>(name, range, description)
+
+/** A duration flag within `range` ("30 seconds", "2 minutes", or milliseconds). */
+export const durationFlag = (name: string, range: Limits.DurationRange, description: string) =>
+  bounded<Duration.Duration>(name, range, description)
 
 export const transport = Options.choice("transport", ["rest", "soap"]).pipe(
   Options.withDescription("rest (default) or soap; overrides MSADS_TRANSPORT"),
@@ -34,14 +60,22 @@ export interface ConnectionFlags {
   readonly endpoint: Option.Option<string>
 }
 
-/** The environment with the flags (and `extra` settings, e.g. the demo's) in front of it, for core's `Config`. */
+/**
+ * The environment with the flags (and `extra` settings, e.g. the demo's) in front of it, for core's `Config`. The
+ * environment is the ConfigProvider in place (the process environment, unless a test provides another).
+ */
 export const configLayer = (flags: ConnectionFlags, extra?: ReadonlyMap<string, string>): Layer.Layer<never> => {
   const overrides = new Map<string, string>(extra)
   if (Option.isSome(flags.transport)) overrides.set("MSADS_TRANSPORT", flags.transport.value)
   if (Option.isSome(flags.environment)) overrides.set("MSADS_ENVIRONMENT", flags.environment.value)
   if (Option.isSome(flags.endpoint)) overrides.set("MSADS_ENDPOINT", flags.endpoint.value)
-  const provider = ConfigProvider.fromMap(overrides).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
-  return Layer.setConfigProvider(provider)
+  return Layer.unwrapEffect(
+    Effect.configProviderWith((environment) =>
+      Effect.succeed(
+        Layer.setConfigProvider(ConfigProvider.fromMap(overrides).pipe(ConfigProvider.orElse(() => environment)))
+      )
+    )
+  )
 }
 
 /** The Campaign Management client built from the flags (and `extra` settings) over the environment. */

@@ -41,9 +41,31 @@ const configMessages = (error: ConfigError.ConfigError): Array<string> => {
   }
 }
 
+/** The flag (or variable) a pipeline option comes from. */
+const OPTION_FLAGS: Readonly<Record<string, string>> = {
+  batchSize: "--batch-size",
+  concurrency: "--concurrency",
+  rateLimitWait: "--rate-limit-window / UPLINK_RATE_LIMIT_WINDOW",
+  timeZone: "--timezone",
+  defaultRegion: "--default-region"
+}
+
 /** Turns a failure of a command into a UserError (config, auth, token store, pipeline and service errors). */
 export const toUserError = (error: unknown): UserError => {
   if (error instanceof UserError) return error
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    "_tag" in error &&
+    error._tag === "PipelineError" &&
+    "option" in error &&
+    typeof error.option === "string" &&
+    "expected" in error &&
+    "received" in error
+  ) {
+    const flag = OPTION_FLAGS[error.option] ?? error.option
+    return new UserError({ message: `${flag} must be ${String(error.expected)}, got ${String(error.received)}` })
+  }
   if (ConfigError.isConfigError(error)) {
     const messages = [...new Set(configMessages(error))]
     return new UserError({ message: messages.join("\n") })

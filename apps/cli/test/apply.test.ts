@@ -102,13 +102,13 @@ describe("uplink apply", () => {
       `${HEADER},Email\n${click(40)},Offline Purchase,${hoursAgo(2)},5,USD, Someone@Example.com \n`
     )
     const results = join(dir, "dry-results.csv")
-    const before = emulator.state().requests
-    const run = await uplink(["apply", file, "--dry-run", "--results", results], {
-      ...env,
-      MSADS_ENDPOINT: "http://127.0.0.1:9"
-    })
+    // Pointed at the emulator, which counts every request (API and OAuth): a dry run must make none.
+    const before = emulator.state()
+    const run = await uplink(["apply", file, "--dry-run", "--results", results], env)
     expect(run.code).toBe(0)
-    expect(emulator.state().requests).toBe(before)
+    const after = emulator.state()
+    expect(after.requests).toBe(before.requests)
+    expect(after.tokenRequests.length).toBe(before.tokenRequests.length)
     const rows = readFileSync(results, "utf8").trimEnd().split("\n")
     expect(rows[1]).toMatch(new RegExp(`^2,ready,,,,${click(40)},Offline Purchase,`))
     expect(readFileSync(results, "utf8")).not.toContain("someone@example.com")
@@ -133,24 +133,27 @@ describe("uplink apply", () => {
     expect(run.stderr).toContain('"Salesperson"')
   })
 
-  it("exits 3 with a hint when the developer token is refused (105), without a stack trace or the token", async () => {
+  it("exits 1 naming the credentials when the developer token is refused (105), without a stack trace or the token", async () => {
     const file = write("t105.csv", `${HEADER}\n${click(60)},Offline Purchase,${hoursAgo(2)},5,USD\n`)
     const run = await uplink(["apply", file], { ...env, MSADS_DEVELOPER_TOKEN: "WRONG-TOKEN-123" })
-    expect(run.code).toBe(3)
+    expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/failed\s+1/)
     expect(run.stdout).toContain("105")
-    expect(run.stdout).toMatch(/developer token is not valid for this environment/)
+    expect(run.stderr).toMatch(
+      /the developer token \(MSADS_DEVELOPER_TOKEN\) is not valid for the production environment/
+    )
     expect(run.stdout + run.stderr).not.toContain("WRONG-TOKEN-123")
     expect(run.stdout + run.stderr).not.toContain(env.MSADS_ACCESS_TOKEN)
     noStackTrace(run)
   })
 
-  it("exits 3 with a hint when the account is not accessible (106)", async () => {
+  it("exits 1 naming the ids when the account is not accessible (106)", async () => {
     const file = write("t106.csv", `${HEADER}\n${click(61)},Offline Purchase,${hoursAgo(2)},5,USD\n`)
     const run = await uplink(["apply", file], { ...env, MSADS_ACCOUNT_ID: "999999" })
-    expect(run.code).toBe(3)
+    expect(run.code).toBe(1)
     expect(run.stdout).toContain("106")
     expect(run.stdout).toMatch(/no access to MSADS_ACCOUNT_ID/)
+    expect(run.stderr).toMatch(/cannot manage account 999999 of customer 1000001/)
   })
 
   it("exits 1 naming the variable when MSADS_DEVELOPER_TOKEN is missing", async () => {

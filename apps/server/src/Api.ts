@@ -71,13 +71,16 @@ export class RecordView extends Schema.Class<RecordView>("RecordView")({
 /** An error body: a stable code (distinct per status, so each error keeps its status) and a message for people. */
 const errorBody = <Code extends string>(code: Code) => ({ error: Schema.Literal(code), message: Schema.String })
 
-/** `400`: the body is not one record or `{ "records": [...] }`. */
+/** `400`: the body is not JSON, nests deeper than 64 levels, or is not one record or `{ "records": [...] }`. */
 export class BadRequest extends Schema.Class<BadRequest>("BadRequest")(errorBody("bad_request"), {
+  description:
+    'The body is not JSON, nests arrays and objects deeper than 64 levels, or is not one record or { "records": [...] }',
   [HttpApiSchema.AnnotationStatus]: 400
 }) {}
 
 /** `401`: no bearer token, or the wrong one. */
 export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(errorBody("unauthorized"), {
+  description: "No bearer token, or the wrong one; checked on the headers before any of the body is read",
   [HttpApiSchema.AnnotationStatus]: 401
 }) {}
 
@@ -88,13 +91,28 @@ export class RecordNotFound extends Schema.Class<RecordNotFound>("RecordNotFound
 
 /** `413`: too many bytes or too many records in one request. */
 export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLarge")(errorBody("payload_too_large"), {
+  description: "More bytes than UPLINK_MAX_BODY_BYTES or more records than UPLINK_MAX_RECORDS in one request",
   [HttpApiSchema.AnnotationStatus]: 413
 }) {}
+
+/** `415`: the body is not declared as JSON. */
+export class UnsupportedMediaType extends Schema.Class<UnsupportedMediaType>("UnsupportedMediaType")(
+  errorBody("unsupported_media_type"),
+  {
+    description:
+      "The body is not declared as JSON: send Content-Type: application/json (UTF-8); a body without a content " +
+      "type is read as JSON",
+    [HttpApiSchema.AnnotationStatus]: 415
+  }
+) {}
 
 /** `503`: the outbox cannot take records now (nothing was acknowledged); try again. */
 export class OutboxUnavailable extends Schema.Class<OutboxUnavailable>("OutboxUnavailable")(
   errorBody("outbox_unavailable"),
   {
+    description:
+      "The outbox cannot be written (for example a full disk or a corrupt file; the message says SQLite's reason): " +
+      "nothing of this request was acknowledged, send it again later. /readyz fails meanwhile",
     [HttpApiSchema.AnnotationStatus]: 503
   }
 ) {}
@@ -117,7 +135,11 @@ export class NotReady extends Schema.Class<NotReady>("NotReady")(
 const timeDoc = { type: "string", description: "ISO 8601 with Z or an offset, e.g. 2026-11-20T10:00:00Z" }
 const textDoc = (description: string) => ({ type: "string", description })
 const numberDoc = (description: string) => ({ type: "number", description })
-const idDoc = textDoc("Optional idempotency key: a repeated id returns the first record instead of queuing a copy")
+const idDoc = textDoc(
+  "Optional idempotency key: an id sent again in a later request returns the first record instead of queuing a copy; " +
+    "within one request a repeated id with the same fields is the same record (queued once), with other fields it is " +
+    "refused (invalid, field id)"
+)
 
 const conversionDoc = {
   type: "object",
@@ -182,6 +204,7 @@ export class RecordsGroup extends HttpApiGroup.make("records")
       .addError(IntakeRejected)
       .addError(BadRequest)
       .addError(PayloadTooLarge)
+      .addError(UnsupportedMediaType)
       .addError(OutboxUnavailable)
       .annotate(OpenApi.Summary, "Queue offline conversions (ApplyOfflineConversions)")
   )
@@ -192,6 +215,7 @@ export class RecordsGroup extends HttpApiGroup.make("records")
       .addError(IntakeRejected)
       .addError(BadRequest)
       .addError(PayloadTooLarge)
+      .addError(UnsupportedMediaType)
       .addError(OutboxUnavailable)
       .annotate(OpenApi.Summary, "Queue restatements and retractions (ApplyOfflineConversionAdjustments)")
   )

@@ -1,7 +1,9 @@
 /**
- * The bearer-token check of the `Authorization` middleware: the presented token is compared with
- * `UPLINK_SERVER_TOKEN` in constant time (both are hashed to SHA-256 first, so neither content nor length leaks
- * through timing). Without a configured token (`--insecure` on loopback) every request is let through.
+ * The bearer-token check, in one place: `isAuthorized` compares the token of an `Authorization: Bearer <token>`
+ * header with `UPLINK_SERVER_TOKEN` in constant time (both are hashed to SHA-256 first, so neither content nor length
+ * leaks through timing). The request guard (`HttpGuards.requestGuard`) applies it to the headers before any body is
+ * read; the HttpApi `Authorization` middleware applies it again to the routes it documents. Without a configured
+ * token (`--insecure` on loopback) every request is let through.
  */
 import * as NodeCrypto from "node:crypto"
 import { HttpServerRequest } from "@effect/platform"
@@ -15,26 +17,35 @@ const digest = (text: string) => NodeCrypto.createHash("sha256").update(text, "u
 export const tokensEqual = (presented: string, expected: string): boolean =>
   NodeCrypto.timingSafeEqual(digest(presented), digest(expected)) && presented.length === expected.length
 
-const unauthorized = new Unauthorized({
+const bearerPrefix = /^Bearer /i
+
+/** Whether the `Authorization` header value carries the expected bearer token (always, without one configured). */
+export const isAuthorized = (
+  expected: Option.Option<Redacted.Redacted<string>>,
+  header: string | undefined
+): boolean => {
+  if (Option.isNone(expected)) return true
+  if (header === undefined || !bearerPrefix.test(header)) return false
+  return tokensEqual(header.slice("Bearer ".length), Redacted.value(expected.value))
+}
+
+/** The `401` body, the same from the guard and from the middleware. */
+export const unauthorizedBody = {
   error: "unauthorized",
   message: "missing or invalid bearer token (Authorization: Bearer <token>)"
-})
+} as const
+
+const unauthorized = new Unauthorized(unauthorizedBody)
 
 /** The middleware layer. */
 export const layer: Layer.Layer<Authorization, never, ServerConfig> = Layer.effect(
   Authorization,
   Effect.map(ServerConfig, (config) =>
     Authorization.of({
-      bearer: (presented) =>
-        Effect.gen(function* () {
-          if (Option.isNone(config.token)) return
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const header = request.headers.authorization ?? ""
-          if (!/^Bearer /i.test(header)) return yield* Effect.fail(unauthorized)
-          if (!tokensEqual(Redacted.value(presented), Redacted.value(config.token.value))) {
-            return yield* Effect.fail(unauthorized)
-          }
-        })
+      bearer: () =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          isAuthorized(config.token, request.headers.authorization) ? Effect.void : Effect.fail(unauthorized)
+        )
     })
   )
 )

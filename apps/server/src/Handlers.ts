@@ -1,12 +1,15 @@
 /**
  * The handlers of the API groups. Intake checks every record (`RecordIntake`), commits the valid ones to the outbox
  * in one transaction and only then answers `202` with their ids — or `422` when none is valid, `413` past the record
- * limit, `503` when the outbox cannot commit (nothing acknowledged). Record status, metrics and probes read the
- * outbox and the deliverer.
+ * limit, `503 outbox_unavailable` with SQLite's reason when the outbox cannot commit (nothing acknowledged; the outbox
+ * logs the failure once, not per request). A record repeated within the request under the same id is answered like
+ * the first and queued once, so `uplink_records_enqueued_total` counts exactly the rows inserted. Record status,
+ * metrics and probes read the outbox and the deliverer; `/readyz` fails while the outbox cannot be written.
  */
 import * as NodeCrypto from "node:crypto"
 import { HttpApiBuilder } from "@effect/platform"
-import { Clock, Effect, Layer, Metric, Option } from "effect"
+import type { SqlError } from "@effect/sql"
+import { Clock, Effect, Layer, Metric, Option, Ref } from "effect"
 import {
   BadRequest,
   IntakeAccepted,
@@ -20,13 +23,12 @@ import {
   UplinkApi
 } from "./Api.js"
 import { Deliverer } from "./Deliverer.js"
-import { type NewRecord, Outbox, type RecordKind } from "./Outbox.js"
+import { loggableKeys } from "./Logging.js"
+import { describeOutboxError, type NewRecord, Outbox, type OutboxFileError, type RecordKind } from "./Outbox.js"
 import { prepareRecords } from "./RecordIntake.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import { Worker } from "./Worker.js"
-
-const fieldNameLike = /^[A-Za-z][A-Za-z _-]{0,63}$/
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -49,17 +51,13 @@ const recordsOf = (body: unknown): Effect.Effect<ReadonlyArray<unknown>, BadRequ
   return Effect.succeed(body.records)
 }
 
-const outboxUnavailable = (error: { readonly message: string }) =>
-  Effect.logError("outbox write failed; the request was not acknowledged").pipe(
-    Effect.annotateLogs({ error: error.message }),
-    Effect.zipRight(
-      Effect.fail(
-        new OutboxUnavailable({
-          error: "outbox_unavailable",
-          message: "the outbox could not commit the records; send them again"
-        })
-      )
-    )
+/** The `503` of a request the outbox could not serve; the outbox itself logs the cause when it starts failing. */
+const outboxUnavailable = (what: string) => (error: SqlError.SqlError | OutboxFileError) =>
+  Effect.fail(
+    new OutboxUnavailable({
+      error: "outbox_unavailable",
+      message: `the outbox ${what}: ${describeOutboxError(error)}`
+    })
   )
 
 /** Intake of one request for `kind`. */
@@ -79,12 +77,10 @@ const intake = (kind: RecordKind, body: unknown) =>
     }
     yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.received, kind), items.length)
     const now = yield* Clock.currentTimeMillis
-    const checked = prepareRecords(kind, items, now)
+    const checked = prepareRecords(kind, items, now, config)
     if (checked.unknownFields.length > 0) {
-      // Key names only, and only those that look like field names: a key is client text and could hold anything.
-      const named = checked.unknownFields.filter((field) => fieldNameLike.test(field))
       yield* Effect.logWarning("unknown fields ignored").pipe(
-        Effect.annotateLogs({ kind, fields: named, otherKeys: checked.unknownFields.length - named.length })
+        Effect.annotateLogs({ kind, ...loggableKeys(checked.unknownFields) })
       )
     }
     if (checked.refused.length > 0) {
@@ -98,21 +94,35 @@ const intake = (kind: RecordKind, body: unknown) =>
       kind,
       fields: record.fields
     }))
-    const results = yield* outbox.enqueue(records).pipe(Effect.catchAll(outboxUnavailable))
+    const results = yield* outbox
+      .enqueue(records)
+      .pipe(
+        Effect.catchAll(outboxUnavailable("could not commit the records, nothing was acknowledged; send them again"))
+      )
     const fresh = results.filter((result) => !result.repeated).length
     yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.enqueued, kind), fresh)
     if (fresh > 0) yield* worker.notify
     yield* Effect.logInfo("records queued").pipe(
-      Effect.annotateLogs({ kind, queued: fresh, repeated: results.length - fresh, invalid: invalid.length })
+      Effect.annotateLogs({
+        kind,
+        queued: fresh,
+        repeated: results.length - fresh + checked.repeats.length,
+        invalid: invalid.length
+      })
     )
-    return new IntakeAccepted({
-      records: results.map((result, position) => ({
+    const acknowledged = [
+      ...results.map((result, position) => ({
         index: checked.prepared[position]!.index,
         id: result.id,
         status: result.status
       })),
-      invalid
-    })
+      ...checked.repeats.map((repeat) => ({
+        index: repeat.index,
+        id: results[repeat.sameAs]!.id,
+        status: results[repeat.sameAs]!.status
+      }))
+    ].sort((a, b) => a.index - b.index)
+    return new IntakeAccepted({ records: acknowledged, invalid })
   })
 
 /** The records group. */
@@ -123,7 +133,7 @@ export const recordsLive = HttpApiBuilder.group(UplinkApi, "records", (handlers)
     .handle("getRecord", ({ path }) =>
       Effect.gen(function* () {
         const outbox = yield* Outbox
-        const found = yield* outbox.get(path.id).pipe(Effect.catchAll(outboxUnavailable))
+        const found = yield* outbox.get(path.id).pipe(Effect.catchAll(outboxUnavailable("could not be read")))
         if (Option.isNone(found))
           return yield* Effect.fail(new RecordNotFound({ error: "not_found", message: "no record has this id" }))
         const record = found.value
@@ -147,7 +157,7 @@ export const metricsLive = HttpApiBuilder.group(UplinkApi, "metrics", (handlers)
       yield* outbox.counts.pipe(
         Effect.flatMap(ServerMetrics.recordQueueDepth),
         Effect.catchAll((error) =>
-          Effect.logWarning("queue depth unavailable").pipe(Effect.annotateLogs({ error: error.message }))
+          Effect.logWarning("queue depth unavailable").pipe(Effect.annotateLogs({ error: describeOutboxError(error) }))
         )
       )
       return yield* ServerMetrics.prometheusText
@@ -155,30 +165,46 @@ export const metricsLive = HttpApiBuilder.group(UplinkApi, "metrics", (handlers)
   )
 )
 
-/** The health group. */
+/**
+ * The health group. `/readyz` writes to the outbox (`checkWritable`: after a failed write it must also find room for
+ * more records), so it stays failing until a write succeeds again; "not ready" is logged when the reason changes, not
+ * at every probe.
+ */
 export const healthLive = HttpApiBuilder.group(UplinkApi, "health", (handlers) =>
-  handlers
-    .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
-    .handle("readyz", () =>
-      Effect.gen(function* () {
-        const outbox = yield* Outbox
-        const deliverer = yield* Deliverer
-        const outboxCheck = yield* outbox.checkWritable.pipe(
-          Effect.as({ ok: true, detail: "writable" }),
-          Effect.catchAll((error) => Effect.succeed({ ok: false, detail: `not writable: ${error.message}` }))
-        )
-        const credentials =
-          deliverer.readiness._tag === "Ready"
-            ? { ok: true, detail: deliverer.readiness.description }
-            : { ok: false, detail: deliverer.readiness.reason }
-        const checks = { outbox: outboxCheck, credentials }
-        if (outboxCheck.ok && credentials.ok) return new Readiness({ ready: true, checks })
-        yield* Effect.logWarning("not ready").pipe(
-          Effect.annotateLogs({ outbox: outboxCheck.detail, credentials: credentials.detail })
-        )
-        return yield* Effect.fail(new NotReady({ ready: false, checks }))
-      })
-    )
+  Effect.gen(function* () {
+    const lastNotReady = yield* Ref.make(Option.none<string>())
+    return handlers
+      .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+      .handle("readyz", () =>
+        Effect.gen(function* () {
+          const outbox = yield* Outbox
+          const deliverer = yield* Deliverer
+          const outboxCheck = yield* outbox.checkWritable.pipe(
+            Effect.as({ ok: true, detail: "writable" }),
+            Effect.catchAll((error) =>
+              Effect.succeed({ ok: false, detail: `not writable: ${describeOutboxError(error)}` })
+            )
+          )
+          const credentials =
+            deliverer.readiness._tag === "Ready"
+              ? { ok: true, detail: deliverer.readiness.description }
+              : { ok: false, detail: deliverer.readiness.reason }
+          const checks = { outbox: outboxCheck, credentials }
+          if (outboxCheck.ok && credentials.ok) {
+            yield* Ref.set(lastNotReady, Option.none())
+            return new Readiness({ ready: true, checks })
+          }
+          const reason = `${outboxCheck.detail}\u0000${credentials.detail}`
+          const before = yield* Ref.getAndSet(lastNotReady, Option.some(reason))
+          if (Option.isNone(before) || before.value !== reason) {
+            yield* Effect.logWarning("not ready").pipe(
+              Effect.annotateLogs({ outbox: outboxCheck.detail, credentials: credentials.detail })
+            )
+          }
+          return yield* Effect.fail(new NotReady({ ready: false, checks }))
+        })
+      )
+  })
 )
 
 /** Every group. */

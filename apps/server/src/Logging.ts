@@ -2,7 +2,7 @@
  * Structured logs: one JSON object per line on standard output (Effect's JSON logger: message, level, timestamp,
  * annotations), at the level `UPLINK_LOG_LEVEL` names (default Info). What the server logs is chosen so that no
  * token, raw email or phone number can appear: requests are logged by method, path and status only, records by
- * counts, errors by message.
+ * counts, errors by message, keys of a body only when they look like field names (`loggableKeys`).
  */
 import { Effect, Logger, LogLevel } from "effect"
 
@@ -14,6 +14,17 @@ const levels: Record<string, LogLevel.LogLevel> = {
   warn: LogLevel.Warning,
   error: LogLevel.Error,
   none: LogLevel.None
+}
+
+const fieldNameLike = /^[A-Za-z][A-Za-z _-]{0,63}$/
+
+/**
+ * The keys of a request body that may be logged: only those that look like field names (a key is client text and
+ * could hold anything, an email included), and how many others there were.
+ */
+export const loggableKeys = (keys: ReadonlyArray<string>) => {
+  const named = keys.filter((key) => fieldNameLike.test(key))
+  return { fields: named, otherKeys: keys.length - named.length }
 }
 
 /** The level from `UPLINK_LOG_LEVEL` (trace, debug, info, warning, error, none). */

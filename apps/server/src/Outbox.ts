@@ -1,14 +1,20 @@
 /**
  * `Outbox`: the durable queue between intake and delivery, one SQLite file in WAL mode (`UPLINK_DB`). A record is
  * written with its id, kind and normalised fields in one transaction before the request that brought it is answered;
- * a repeated id keeps the first record. The worker claims due records under a lease (owner + expiry), renews the lease
- * while it delivers, and writes each record's outcome; records whose lease expired (their worker died) are due again.
- * Final statuses (`accepted`, `rejected`, `duplicate`, `failed`) are never claimed again.
+ * a repeated id keeps the first record (within one call too: a later record with the same id is `repeated`). The
+ * worker claims due records under a lease (owner + expiry), renews the lease while it delivers, and writes each
+ * record's outcome; records whose lease expired (their worker died) are due again. Final statuses (`accepted`,
+ * `rejected`, `duplicate`, `failed`) are never claimed again.
+ *
+ * Every write runs in a transaction whose failure — a full disk, a corrupt file, a lock — is a `SqlError` carrying
+ * SQLite's own words (`describeOutboxError`), never a defect, and leaves nothing half-written. The outbox remembers
+ * whether its last write failed: the first failure is logged with its cause, further ones are not until a write
+ * succeeds again (logged too), and `writeFailure` tells readiness about it.
  */
 import * as NodeFs from "node:fs"
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient, SqlError } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Clock, type ConfigError, Context, Effect, Layer, Option } from "effect"
+import { Cause, Clock, type ConfigError, Context, Effect, Exit, Layer, Option, Ref } from "effect"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** Which operation a record is delivered with. */
@@ -102,8 +108,13 @@ export interface OutboxShape {
   ) => Effect.Effect<void, SqlError.SqlError>
   /** Records per status. */
   readonly counts: Effect.Effect<Readonly<Record<RecordStatus, number>>, SqlError.SqlError>
-  /** Fails unless a write transaction commits on the file that `UPLINK_DB` names. */
+  /**
+   * Fails unless a write transaction commits on the file that `UPLINK_DB` names. After a failed write it must also
+   * find room for `probeRoomBytes` more, so that readiness comes back only when records fit again.
+   */
   readonly checkWritable: Effect.Effect<void, SqlError.SqlError | OutboxFileError>
+  /** Why the last write failed (SQLite's words), while no write has succeeded since; `None` when writes succeed. */
+  readonly writeFailure: Effect.Effect<Option.Option<string>>
 }
 
 /** The outbox file is no longer the file the server opened (deleted or replaced), so commits would not last. */
@@ -111,16 +122,41 @@ export class OutboxFileError extends Error {
   readonly _tag = "OutboxFileError"
 }
 
-const schemaVersion = 1
+/** The room the readiness probe must find after a failed write. */
+export const probeRoomBytes = 64 * 1024
+
+/**
+ * What went wrong in the outbox, in SQLite's words with its code when it gave one (`database or disk is full
+ * (SQLITE_FULL)`, `database disk image is malformed (SQLITE_CORRUPT)`), else the error's own message.
+ */
+export const describeOutboxError = (error: SqlError.SqlError | OutboxFileError): string => {
+  if (error instanceof OutboxFileError) return error.message
+  const cause = error.cause
+  if (cause instanceof Error && cause.message !== "") {
+    const code = (cause as { readonly code?: unknown }).code
+    return typeof code === "string" && code !== "" && !cause.message.includes(code)
+      ? `${cause.message} (${code})`
+      : cause.message
+  }
+  return error.message
+}
+
+const schemaVersion = 2
 
 const migrate = (sql: SqlClient.SqlClient) =>
   Effect.gen(function* () {
     yield* sql`PRAGMA synchronous = FULL`
     yield* sql`PRAGMA busy_timeout = 1000`
     const [row] = yield* sql<{ user_version: number }>`PRAGMA user_version`
-    if ((row?.user_version ?? 0) >= schemaVersion) return
+    const version = row?.user_version ?? 0
+    if (version >= schemaVersion) return
     yield* sql.withTransaction(
       Effect.gen(function* () {
+        if (version === 1) {
+          yield* sql`ALTER TABLE probe ADD COLUMN pad BLOB`
+          yield* sql.unsafe(`PRAGMA user_version = ${schemaVersion}`)
+          return
+        }
         yield* sql`CREATE TABLE IF NOT EXISTS records (
           seq INTEGER PRIMARY KEY AUTOINCREMENT,
           id TEXT NOT NULL UNIQUE,
@@ -139,7 +175,11 @@ const migrate = (sql: SqlClient.SqlClient) =>
         )`
         yield* sql`CREATE INDEX IF NOT EXISTS records_pending ON records (kind, not_before, seq) WHERE status = 'pending'`
         yield* sql`CREATE INDEX IF NOT EXISTS records_sending ON records (kind, lease_until, seq) WHERE status = 'sending'`
-        yield* sql`CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)`
+        yield* sql`CREATE TABLE IF NOT EXISTS probe (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          at INTEGER NOT NULL,
+          pad BLOB
+        )`
         yield* sql.unsafe(`PRAGMA user_version = ${schemaVersion}`)
       })
     )
@@ -191,6 +231,67 @@ export const makeOutbox = (path: Option.Option<string>) =>
     const config = yield* ServerConfig
     yield* migrate(sql)
     const identity = Option.flatMap(path, fileIdentity)
+    const lastWriteFailure = yield* Ref.make(Option.none<string>())
+
+    /**
+     * `effect` in a transaction whose commit or rollback failing is an error, not a defect. @effect/sql makes a failed
+     * COMMIT or ROLLBACK a defect; SQLite rolls a transaction back by itself on a full disk, so the ROLLBACK that
+     * follows fails with "no transaction is active" and would hide the cause: the statement's own error is kept.
+     */
+    const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError.SqlError, R> =>
+      Effect.suspend(() => {
+        let failure: Option.Option<E> = Option.none()
+        return sql
+          .withTransaction(Effect.tapError(effect, (error) => Effect.sync(() => (failure = Option.some(error)))))
+          .pipe(
+            Effect.catchAllDefect((defect): Effect.Effect<never, E | SqlError.SqlError> => {
+              if (Option.isSome(failure)) return Effect.fail(failure.value)
+              if (defect instanceof SqlError.SqlError) {
+                // The COMMIT failed: make sure no transaction stays open on the one connection.
+                return sql.unsafe("ROLLBACK").pipe(Effect.ignore, Effect.zipRight(Effect.fail(defect)))
+              }
+              return Effect.die(defect)
+            })
+          )
+      })
+
+    /** `effect`, a write: its failure is remembered (and logged when it starts), its success ends a failure. */
+    const tracked = <A, E extends SqlError.SqlError | OutboxFileError, R>(
+      effect: Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E, R> =>
+      effect.pipe(
+        Effect.onExit((exit) =>
+          Exit.match(exit, {
+            onFailure: (cause) =>
+              Option.match(Cause.failureOption(cause), {
+                onNone: () => Effect.void,
+                onSome: (error) => {
+                  const reason = describeOutboxError(error)
+                  return Ref.getAndSet(lastWriteFailure, Option.some(reason)).pipe(
+                    Effect.flatMap((before) =>
+                      Option.isSome(before) && before.value === reason
+                        ? Effect.void
+                        : Effect.logError("outbox write failed; intake answers 503 until a write succeeds").pipe(
+                            Effect.annotateLogs({ error: reason })
+                          )
+                    )
+                  )
+                }
+              }),
+            onSuccess: () =>
+              Ref.getAndSet(lastWriteFailure, Option.none()).pipe(
+                Effect.flatMap((before) =>
+                  Option.isSome(before)
+                    ? Effect.logInfo("outbox writable again").pipe(Effect.annotateLogs({ after: before.value }))
+                    : Effect.void
+                )
+              )
+          })
+        )
+      )
+
+    /** A write transaction, tracked. */
+    const write = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => tracked(transaction(effect))
 
     const enqueue = (records: ReadonlyArray<NewRecord>) =>
       Effect.gen(function* () {
@@ -219,13 +320,16 @@ export const makeOutbox = (path: Option.Option<string>) =>
             WHERE ${sql.in("id", part)}`
           for (const row of rows) existing.set(row.id, row.status)
         }
-        return records.map(
-          (record): EnqueueResult =>
-            inserted.has(record.id)
-              ? { id: record.id, status: "pending", repeated: false }
-              : { id: record.id, status: existing.get(record.id) ?? "pending", repeated: true }
-        )
-      }).pipe(sql.withTransaction, Effect.withSpan("Outbox.enqueue"))
+        // Only the first record of an id inserted in this call is new: a later one with the same id is a repeat.
+        const counted = new Set<string>()
+        return records.map((record): EnqueueResult => {
+          if (inserted.has(record.id) && !counted.has(record.id)) {
+            counted.add(record.id)
+            return { id: record.id, status: "pending", repeated: false }
+          }
+          return { id: record.id, status: existing.get(record.id) ?? "pending", repeated: true }
+        })
+      }).pipe(write, Effect.withSpan("Outbox.enqueue"))
 
     const get = (id: string) =>
       sql<RecordRow>`SELECT id, kind, status, code, error_code, message, attempts, created_at, updated_at
@@ -285,7 +389,7 @@ export const makeOutbox = (path: Option.Option<string>) =>
               createdAt: row.created_at
             })
           )
-      }).pipe(sql.withTransaction)
+      }).pipe(write)
 
     const renew = (owner: string, ids: ReadonlyArray<string>) =>
       Effect.gen(function* () {
@@ -294,7 +398,7 @@ export const makeOutbox = (path: Option.Option<string>) =>
           yield* sql`UPDATE records SET lease_until = ${now + config.leaseMs}
             WHERE status = 'sending' AND lease_owner = ${owner} AND ${sql.in("id", part)}`
         }
-      }).pipe(sql.withTransaction)
+      }).pipe(write)
 
     const complete = (owner: string, outcomes: ReadonlyArray<FinalOutcome>) =>
       Effect.gen(function* () {
@@ -305,7 +409,7 @@ export const makeOutbox = (path: Option.Option<string>) =>
                 message = ${outcome.message}, lease_owner = NULL, lease_until = NULL, updated_at = ${now}
             WHERE id = ${outcome.id} AND status = 'sending' AND lease_owner = ${owner}`
         }
-      }).pipe(sql.withTransaction)
+      }).pipe(write)
 
     const reschedule = (owner: string, ids: ReadonlyArray<string>, notBefore: number, message: string | null) =>
       Effect.gen(function* () {
@@ -316,7 +420,7 @@ export const makeOutbox = (path: Option.Option<string>) =>
                 lease_owner = NULL, lease_until = NULL, updated_at = ${now}
             WHERE status = 'sending' AND lease_owner = ${owner} AND ${sql.in("id", part)}`
         }
-      }).pipe(sql.withTransaction)
+      }).pipe(write)
 
     const counts = sql<{
       status: RecordStatus
@@ -336,6 +440,11 @@ export const makeOutbox = (path: Option.Option<string>) =>
       })
     )
 
+    /**
+     * A committed write on the file that `UPLINK_DB` names. While the last write failed, the probe also writes
+     * `probeRoomBytes` of fresh pages (random, so they are really written), so that a disk or page limit that still
+     * leaves room for a tiny row but not for records keeps the outbox failing.
+     */
     const checkWritable = Effect.gen(function* () {
       if (Option.isSome(path) && Option.isSome(identity)) {
         const current = fileIdentity(path.value)
@@ -346,24 +455,53 @@ export const makeOutbox = (path: Option.Option<string>) =>
         }
       }
       const now = yield* Clock.currentTimeMillis
-      yield* sql`INSERT INTO probe (id, at) VALUES (1, ${now}) ON CONFLICT (id) DO UPDATE SET at = excluded.at`.pipe(
-        sql.withTransaction
+      const padBytes = Option.isSome(yield* Ref.get(lastWriteFailure)) ? probeRoomBytes : 0
+      yield* transaction(
+        sql`INSERT INTO probe (id, at, pad) VALUES (1, ${now}, ${padBytes === 0 ? null : sql.literal(`randomblob(${padBytes})`)})
+          ON CONFLICT (id) DO UPDATE SET at = excluded.at, pad = excluded.pad`
       )
-    })
+    }).pipe(tracked)
 
-    return { enqueue, get, summary, claim, renew, complete, reschedule, counts, checkWritable } satisfies OutboxShape
+    return {
+      enqueue,
+      get,
+      summary,
+      claim,
+      renew,
+      complete,
+      reschedule,
+      counts,
+      checkWritable,
+      writeFailure: Ref.get(lastWriteFailure)
+    } satisfies OutboxShape
   })
 
 /** The outbox service. */
 export class Outbox extends Context.Tag("@uplink/server/Outbox")<Outbox, OutboxShape>() {
   /** The outbox at `ServerConfig.databasePath` (`:memory:` for tests). */
-  static readonly layer: Layer.Layer<Outbox, SqlError.SqlError | ConfigError.ConfigError, ServerConfig> =
-    Layer.unwrapEffect(
-      Effect.map(ServerConfig, (config) => {
-        const path = config.databasePath === ":memory:" ? Option.none<string>() : Option.some(config.databasePath)
-        return Layer.effect(Outbox, makeOutbox(path)).pipe(
-          Layer.provide(SqliteClient.layer({ filename: config.databasePath }))
+  static readonly layer: Layer.Layer<
+    Outbox | SqlClient.SqlClient,
+    SqlError.SqlError | ConfigError.ConfigError,
+    ServerConfig
+  > = Layer.unwrapEffect(
+    Effect.map(ServerConfig, (config) => {
+      const path = config.databasePath === ":memory:" ? Option.none<string>() : Option.some(config.databasePath)
+      // Opening a file that is not a database throws inside the client's constructor: an error here, with its cause.
+      const client = SqliteClient.layer({ filename: config.databasePath }).pipe(
+        Layer.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Layer.failCause(cause)
+            : Layer.fail(
+                Option.match(Cause.failureOption(cause), {
+                  onSome: (error) => error,
+                  onNone: () =>
+                    new SqlError.SqlError({ cause: Cause.squash(cause), message: "Failed to open the outbox" })
+                })
+              )
         )
-      })
-    )
+      )
+      // The client is provided too, so that tests can set PRAGMAs on the outbox's own connection.
+      return Layer.effect(Outbox, makeOutbox(path)).pipe(Layer.provideMerge(client))
+    })
+  )
 }

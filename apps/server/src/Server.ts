@@ -1,6 +1,6 @@
 /**
- * The server assembled from its layers: the HttpApi with its handlers, Swagger UI at `/docs`, the body limit and
- * access log, the bearer-token middleware, the outbox, the worker and a `Deliverer`. Layers are released in reverse:
+ * The server assembled from its layers: the HttpApi with its handlers, Swagger UI at `/docs`, the request guard
+ * (token on the headers, content type, body size and depth) and access log, the bearer-token middleware, the outbox, the worker and a `Deliverer`. Layers are released in reverse:
  * on shutdown the HTTP server stops taking requests (and finishes the ones in flight) first, then the worker finishes
  * or releases its batch, then the outbox closes. A structured log line `uplink-server listening` with the URL is
  * written once requests are served.
@@ -12,7 +12,7 @@ import { Effect, flow, Layer } from "effect"
 import { UplinkApi } from "./Api.js"
 import * as Authorization from "./Authorization.js"
 import { handlersLive } from "./Handlers.js"
-import { accessLog, bodyLimit } from "./HttpGuards.js"
+import { accessLog, requestGuard } from "./HttpGuards.js"
 import { Outbox } from "./Outbox.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as Worker from "./Worker.js"
@@ -27,7 +27,7 @@ const announce = Layer.effectDiscard(
 export const apiLayer = Layer.unwrapEffect(
   Effect.map(ServerConfig, (config) =>
     announce.pipe(
-      Layer.provide(HttpApiBuilder.serve(flow(bodyLimit(config.maxBodyBytes), accessLog))),
+      Layer.provide(HttpApiBuilder.serve(flow(requestGuard(config), accessLog))),
       Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
       Layer.provide(HttpApiBuilder.api(UplinkApi)),
       Layer.provide(handlersLive),

@@ -1,10 +1,14 @@
 /**
  * `ServerConfig`: how the server listens, guards and paces itself — host and port, the bearer token, the outbox file,
- * the flush interval, body and record limits, and the worker's lease and backoff. Read from the `UPLINK_*` variables of
- * DESIGN.md §6; the `--host`, `--port` and `--insecure` flags win over them. The token stays `Redacted`. A server that
- * has no token refuses to start unless it is bound to loopback and `--insecure` was given.
+ * the flush interval, body and record limits, the worker's lease and backoff, and how records are read (time zone
+ * and default phone region). Read from the `UPLINK_*` variables of DESIGN.md §6; the `--host`, `--port` and
+ * `--insecure` flags win over them. Every numeric variable is a whole number within the range `numericSettings` gives
+ * it, so a negative, fractional, huge or non-numeric value stops the start with a message that names the variable
+ * and its range. The token stays `Redacted` and has at least 16 characters. A server that has no token refuses to
+ * start unless it is bound to loopback and `--insecure` was given.
  */
-import { Config, ConfigError, Context, Either, Layer, Option, Redacted } from "effect"
+import { type Hashing, OfflineConversions } from "@uplink/core"
+import { Config, ConfigError, Context, type DateTime, Either, Layer, Option, Redacted } from "effect"
 
 /** The settings of one server process. */
 export interface ServerConfigShape {
@@ -29,6 +33,10 @@ export interface ServerConfigShape {
   readonly retryMaxMs: number
   /** How long SIGTERM waits for an in-flight batch before it releases the batch for the next start. */
   readonly shutdownGraceMs: number
+  /** The zone of times written without `Z` or an offset (`UPLINK_TIMEZONE`); without it such times are invalid. */
+  readonly timeZone: Option.Option<DateTime.TimeZone.Named>
+  /** The region of raw phone numbers written without a country code (`UPLINK_DEFAULT_REGION`). */
+  readonly defaultRegion: Option.Option<Hashing.CountryCode>
 }
 
 /** What the command line may override. */
@@ -38,18 +46,105 @@ export interface ServerFlags {
   readonly insecure?: boolean | undefined
 }
 
-const positiveInt = (name: string, fallback: number, options: { readonly min?: number; readonly max?: number } = {}) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({
-      message: `${name} must be a whole number${options.min === undefined ? "" : ` ≥ ${options.min}`}${
-        options.max === undefined ? "" : ` and ≤ ${options.max}`
-      }`,
-      validation: (value) => value >= (options.min ?? 1) && (options.max === undefined || value <= options.max)
+/** The shortest bearer token the server accepts. */
+export const MIN_TOKEN_LENGTH = 16
+
+/** A numeric variable: its default and the range it must lie in (both ends included). */
+export interface NumericSetting {
+  readonly name: string
+  readonly fallback: number
+  readonly min: number
+  readonly max: number
+  readonly unit: string
+}
+
+const setting = (name: string, fallback: number, min: number, max: number, unit: string): NumericSetting => ({
+  name,
+  fallback,
+  min,
+  max,
+  unit
+})
+
+const hour = 3_600_000
+
+/**
+ * Every numeric variable of the server with its range. The upper ends protect the process: a body is held in memory
+ * and parsed as one string (V8 strings end at about 512 MiB), the records of one request are checked in one go, and
+ * waits longer than these are mistakes rather than choices.
+ */
+export const numericSettings = {
+  port: setting("UPLINK_PORT", 8787, 0, 65_535, "a TCP port; 0 picks a free one"),
+  flushMs: setting("UPLINK_FLUSH_MS", 5_000, 0, hour, "milliseconds"),
+  batchSize: setting("UPLINK_BATCH_SIZE", 1_000, 1, 1_000, "records per delivery request"),
+  maxBodyBytes: setting("UPLINK_MAX_BODY_BYTES", 5 * 1024 * 1024, 1_024, 256 * 1024 * 1024, "bytes"),
+  maxRecords: setting("UPLINK_MAX_RECORDS", 10_000, 1, 100_000, "records per request"),
+  leaseMs: setting("UPLINK_LEASE_MS", 60_000, 100, hour, "milliseconds"),
+  retryBaseMs: setting("UPLINK_RETRY_BASE_MS", 1_000, 1, hour, "milliseconds"),
+  retryMaxMs: setting("UPLINK_RETRY_MAX_MS", 300_000, 1, 24 * hour, "milliseconds"),
+  shutdownGraceMs: setting("UPLINK_SHUTDOWN_GRACE_MS", 10_000, 0, 10 * 60_000, "milliseconds")
+} as const satisfies Record<string, NumericSetting>
+
+const grouped = (value: number) => value.toLocaleString("en-US")
+
+/** The range of `spec` in words, for messages. */
+export const describeRange = (spec: NumericSetting): string =>
+  `a whole number from ${grouped(spec.min)} to ${grouped(spec.max)} (${spec.unit})`
+
+/** The value of `text` for `spec`, or the message that says what is wrong with it. */
+export const parseNumericSetting = (spec: NumericSetting, text: string): Either.Either<number, string> => {
+  const trimmed = text.trim()
+  const value = /^[0-9]{1,16}$/.test(trimmed) ? Number(trimmed) : Number.NaN
+  if (value >= spec.min && value <= spec.max) return Either.right(value)
+  const shown = trimmed.length > 40 ? `${trimmed.slice(0, 40)}…` : trimmed
+  return Either.left(`${spec.name} must be ${describeRange(spec)}, got ${JSON.stringify(shown)}`)
+}
+
+/** The variable of `spec`: its default when unset or empty, else a whole number within its range. */
+const numeric = (spec: NumericSetting): Config.Config<number> =>
+  Config.option(Config.string(spec.name)).pipe(
+    Config.mapOrFail((text) =>
+      Option.isNone(text) || text.value.trim() === ""
+        ? Either.right(spec.fallback)
+        : Either.mapLeft(parseNumericSetting(spec, text.value), (message) =>
+            ConfigError.InvalidData([spec.name], message)
+          )
+    )
+  )
+
+/** An optional text variable checked by `resolve` (core's rule); its message gets the variable's name in front. */
+const resolved = <A>(
+  name: string,
+  resolve: (text: string) => Either.Either<A, string>
+): Config.Config<Option.Option<A>> =>
+  Config.option(Config.string(name)).pipe(
+    Config.mapOrFail((text) => {
+      if (Option.isNone(text) || text.value.trim() === "") return Either.right(Option.none<A>())
+      return Either.match(resolve(text.value), {
+        onLeft: (message) => Either.left(ConfigError.InvalidData([name], `${name}: ${message}`)),
+        onRight: (value) => Either.right(Option.some(value))
+      })
     })
   )
 
-const portConfig = positiveInt("UPLINK_PORT", 8787, { min: 0, max: 65535 })
+/**
+ * The messages of a configuration error, one per problem, each naming its variable (Effect's own messages get the
+ * variable's name in front when they do not already say it).
+ */
+export const configErrorMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...configErrorMessages(error.left), ...configErrorMessages(error.right)]
+    case "InvalidData":
+    case "MissingData":
+    case "SourceUnavailable":
+    case "Unsupported": {
+      const name = error.path.join(".")
+      return [name === "" || error.message.includes(name) ? error.message : `${name}: ${error.message}`]
+    }
+  }
+}
 
 /** Whether `host` only accepts connections from this machine. */
 export const isLoopbackHost = (host: string): boolean => {
@@ -61,19 +156,21 @@ export const isLoopbackHost = (host: string): boolean => {
 export const serverConfig = (flags: ServerFlags = {}): Config.Config<ServerConfigShape> =>
   Config.all({
     host: Config.string("UPLINK_HOST").pipe(Config.withDefault("127.0.0.1")),
-    port: portConfig,
+    port: numeric(numericSettings.port),
     token: Config.option(Config.redacted("UPLINK_SERVER_TOKEN")).pipe(
       Config.map(Option.filter((token) => Redacted.value(token).trim() !== ""))
     ),
     databasePath: Config.string("UPLINK_DB").pipe(Config.withDefault("./uplink.db")),
-    flushMs: positiveInt("UPLINK_FLUSH_MS", 5_000, { min: 0 }),
-    batchSize: positiveInt("UPLINK_BATCH_SIZE", 1_000, { max: 1_000 }),
-    maxBodyBytes: positiveInt("UPLINK_MAX_BODY_BYTES", 5 * 1024 * 1024),
-    maxRecords: positiveInt("UPLINK_MAX_RECORDS", 10_000),
-    leaseMs: positiveInt("UPLINK_LEASE_MS", 60_000, { min: 100 }),
-    retryBaseMs: positiveInt("UPLINK_RETRY_BASE_MS", 1_000),
-    retryMaxMs: positiveInt("UPLINK_RETRY_MAX_MS", 300_000),
-    shutdownGraceMs: positiveInt("UPLINK_SHUTDOWN_GRACE_MS", 10_000, { min: 0 })
+    flushMs: numeric(numericSettings.flushMs),
+    batchSize: numeric(numericSettings.batchSize),
+    maxBodyBytes: numeric(numericSettings.maxBodyBytes),
+    maxRecords: numeric(numericSettings.maxRecords),
+    leaseMs: numeric(numericSettings.leaseMs),
+    retryBaseMs: numeric(numericSettings.retryBaseMs),
+    retryMaxMs: numeric(numericSettings.retryMaxMs),
+    shutdownGraceMs: numeric(numericSettings.shutdownGraceMs),
+    timeZone: resolved("UPLINK_TIMEZONE", OfflineConversions.resolveTimeZone),
+    defaultRegion: resolved("UPLINK_DEFAULT_REGION", OfflineConversions.resolveDefaultRegion)
   }).pipe(
     Config.map((settings) => ({
       ...settings,
@@ -83,7 +180,21 @@ export const serverConfig = (flags: ServerFlags = {}): Config.Config<ServerConfi
     })),
     Config.mapOrFail((settings): Either.Either<ServerConfigShape, ConfigError.ConfigError> => {
       if (settings.retryMaxMs < settings.retryBaseMs) {
-        return Either.left(ConfigError.InvalidData(["UPLINK_RETRY_MAX_MS"], "must be ≥ UPLINK_RETRY_BASE_MS"))
+        return Either.left(
+          ConfigError.InvalidData(
+            ["UPLINK_RETRY_MAX_MS"],
+            `UPLINK_RETRY_MAX_MS (${settings.retryMaxMs}) must be at least UPLINK_RETRY_BASE_MS (${settings.retryBaseMs})`
+          )
+        )
+      }
+      if (Option.isSome(settings.token) && Redacted.value(settings.token.value).length < MIN_TOKEN_LENGTH) {
+        return Either.left(
+          ConfigError.InvalidData(
+            ["UPLINK_SERVER_TOKEN"],
+            `UPLINK_SERVER_TOKEN must have at least ${MIN_TOKEN_LENGTH} characters, it has ` +
+              `${Redacted.value(settings.token.value).length}: use a random one, e.g. \`openssl rand -hex 32\``
+          )
+        )
       }
       if (Option.isNone(settings.token)) {
         if (!settings.insecure) {
@@ -132,6 +243,8 @@ export class ServerConfig extends Context.Tag("@uplink/server/ServerConfig")<Ser
       retryBaseMs: 1_000,
       retryMaxMs: 300_000,
       shutdownGraceMs: 10_000,
+      timeZone: Option.none(),
+      defaultRegion: Option.none(),
       ...values
     })
   }

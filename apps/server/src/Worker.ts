@@ -9,9 +9,10 @@
  */
 import * as NodeCrypto from "node:crypto"
 import * as NodeOs from "node:os"
+import type { SqlError } from "@effect/sql"
 import { Cause, Clock, Context, Duration, Effect, Fiber, Layer, Metric, Option, Queue, Random, Ref } from "effect"
 import { Deliverer, type DeliveryOutcome } from "./Deliverer.js"
-import { type ClaimedRecord, type FinalOutcome, Outbox, type RecordKind } from "./Outbox.js"
+import { type ClaimedRecord, describeOutboxError, type FinalOutcome, Outbox, type RecordKind } from "./Outbox.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 
@@ -78,7 +79,7 @@ export const makeWorker = Effect.gen(function* () {
           .renew(owner, ids)
           .pipe(
             Effect.catchAll((error) =>
-              Effect.logWarning("lease renewal failed").pipe(Effect.annotateLogs({ error: error.message }))
+              Effect.logWarning("lease renewal failed").pipe(Effect.annotateLogs({ error: describeOutboxError(error) }))
             )
           )
       ),
@@ -214,16 +215,32 @@ export const makeWorker = Effect.gen(function* () {
       )
     })
 
+  /** Why the last step failed, while no step has succeeded since: the same failure is logged once, not every second. */
+  const lastFailure = yield* Ref.make(Option.none<string>())
+  const describeStepFailure = (cause: Cause.Cause<SqlError.SqlError>) =>
+    Option.match(Cause.failureOption(cause), {
+      onSome: describeOutboxError,
+      onNone: () => Cause.pretty(cause)
+    })
+
   const loop = Effect.gen(function* () {
     while (!(yield* Ref.get(stopping))) {
       yield* step.pipe(
-        Effect.catchAllCause((cause) =>
-          Cause.isInterruptedOnly(cause)
-            ? Effect.failCause(cause)
-            : Effect.logError("worker step failed; trying again shortly")
-                .pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
-                .pipe(Effect.zipRight(Effect.sleep(Duration.seconds(1))))
-        )
+        Effect.zipRight(Ref.set(lastFailure, Option.none())),
+        Effect.catchAllCause((cause) => {
+          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+          const reason = describeStepFailure(cause)
+          return Ref.getAndSet(lastFailure, Option.some(reason)).pipe(
+            Effect.flatMap((before) =>
+              Option.isSome(before) && before.value === reason
+                ? Effect.void
+                : Effect.logError("worker step failed; trying again shortly").pipe(
+                    Effect.annotateLogs({ cause: reason })
+                  )
+            ),
+            Effect.zipRight(Effect.sleep(Duration.seconds(1)))
+          )
+        })
       )
     }
   })

@@ -7,11 +7,13 @@
  */
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Layer } from "effect"
+import { SqlError } from "@effect/sql"
+import { Cause, ConfigError, Effect, Layer } from "effect"
 import * as CoreDeliverer from "./CoreDeliverer.js"
 import { jsonLogging } from "./Logging.js"
+import { describeOutboxError } from "./Outbox.js"
 import { serverLayer } from "./Server.js"
-import { ServerConfig, type ServerFlags } from "./ServerConfig.js"
+import { configErrorMessages, ServerConfig, type ServerFlags } from "./ServerConfig.js"
 
 const usage = `Usage: uplink-server [--host <host>] [--port <port>] [--insecure]
 
@@ -20,9 +22,9 @@ const usage = `Usage: uplink-server [--host <host>] [--port <port>] [--insecure]
   --insecure      accept requests without a bearer token; only on a loopback host, only when
                   UPLINK_SERVER_TOKEN is not set
 
-Environment: UPLINK_SERVER_TOKEN, UPLINK_DB, UPLINK_FLUSH_MS, UPLINK_MAX_BODY_BYTES, UPLINK_MAX_RECORDS,
-UPLINK_LEASE_MS, UPLINK_RETRY_BASE_MS, UPLINK_RETRY_MAX_MS, UPLINK_SHUTDOWN_GRACE_MS, UPLINK_LOG_LEVEL and the
-MSADS_* delivery settings (MSADS_DEVELOPER_TOKEN, MSADS_CUSTOMER_ID, MSADS_ACCOUNT_ID, MSADS_ACCESS_TOKEN or
+Environment: UPLINK_SERVER_TOKEN (at least 16 characters), UPLINK_DB, UPLINK_FLUSH_MS, UPLINK_BATCH_SIZE,
+UPLINK_MAX_BODY_BYTES, UPLINK_MAX_RECORDS, UPLINK_LEASE_MS, UPLINK_RETRY_BASE_MS, UPLINK_RETRY_MAX_MS,
+UPLINK_SHUTDOWN_GRACE_MS, UPLINK_TIMEZONE, UPLINK_DEFAULT_REGION, UPLINK_LOG_LEVEL and the MSADS_* delivery settings (MSADS_DEVELOPER_TOKEN, MSADS_CUSTOMER_ID, MSADS_ACCOUNT_ID, MSADS_ACCESS_TOKEN or
 MSADS_CLIENT_ID + MSADS_REFRESH_TOKEN, MSADS_ENDPOINT, MSADS_TRANSPORT, …).
 `
 
@@ -46,6 +48,16 @@ const parseFlags = (argv: ReadonlyArray<string>): ServerFlags | "help" => {
   return { host: values.host, port, insecure: values.insecure ?? false }
 }
 
+/** Why the server could not start, in words: each setting's problem, or SQLite's own message for the outbox. */
+const startFailure = (cause: Cause.Cause<unknown>): string => {
+  const reasons = [...Cause.failures(cause), ...Cause.defects(cause)].flatMap((error): ReadonlyArray<string> => {
+    if (ConfigError.isConfigError(error)) return configErrorMessages(error)
+    if (error instanceof SqlError.SqlError) return [`the outbox cannot be opened: ${describeOutboxError(error)}`]
+    return [error instanceof Error ? error.message : String(error)]
+  })
+  return reasons.length > 0 ? reasons.join("; ") : (Cause.pretty(cause).split("\n")[0] ?? "unknown cause")
+}
+
 let flags: ServerFlags | "help"
 try {
   flags = parseFlags(process.argv.slice(2))
@@ -63,11 +75,7 @@ if (flags === "help") {
     Effect.tapErrorCause((cause) =>
       Cause.isInterruptedOnly(cause)
         ? Effect.void
-        : Effect.logError("uplink-server cannot start").pipe(
-            Effect.annotateLogs({
-              error: Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)
-            })
-          )
+        : Effect.logError("uplink-server cannot start").pipe(Effect.annotateLogs({ error: startFailure(cause) }))
     ),
     Effect.onExit(() => Effect.logInfo("uplink-server stopped"))
   )

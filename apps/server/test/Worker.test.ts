@@ -1,5 +1,6 @@
+import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Option, Scope, TestClock } from "effect"
+import { Effect, Exit, Fiber, Layer, Logger, Option, Scope, TestClock } from "effect"
 import { DeliveryOutcome } from "../src/Deliverer.js"
 import { type NewRecord, Outbox } from "../src/Outbox.js"
 import { ServerConfig, type ServerConfigShape } from "../src/ServerConfig.js"
@@ -43,6 +44,7 @@ const setup = (respond?: Respond, overrides: Partial<ServerConfigShape> = {}) =>
     const scope = yield* Scope.make()
     const context = yield* Layer.buildWithScope(Outbox.layer.pipe(Layer.provideMerge(base)), scope)
     const outbox = yield* Effect.provide(Outbox, context)
+    const sql = yield* Effect.provide(SqlClient.SqlClient, context)
     const startWorker = Effect.gen(function* () {
       const workerContext = yield* Layer.buildWithScope(
         Worker.layer.pipe(Layer.provide(Layer.succeedContext(context))),
@@ -50,7 +52,7 @@ const setup = (respond?: Respond, overrides: Partial<ServerConfigShape> = {}) =>
       )
       return yield* Effect.provide(Worker.Worker, workerContext)
     })
-    return { deliverer, outbox, scope, startWorker }
+    return { deliverer, outbox, sql, scope, startWorker }
   })
 
 describe("Worker", () => {
@@ -255,5 +257,38 @@ describe("Worker", () => {
         [2, 2]
       )
     })
+  )
+
+  it.effect(
+    "logs a failure that persists once, not every second, and delivers once the outbox takes writes again",
+    () => {
+      const messages: Array<string> = []
+      const capture = Logger.make(({ message }) => {
+        messages.push(String(Array.isArray(message) ? message[0] : message))
+      })
+      return Effect.gen(function* () {
+        const { deliverer, outbox, sql, scope, startWorker } = yield* setup()
+        yield* outbox.enqueue(records(3))
+        // A real write failure on the outbox's connection: claiming is a write, reading what is due is not.
+        yield* sql.unsafe("PRAGMA query_only = ON")
+        const worker = yield* startWorker
+        yield* worker.notify
+        yield* settle
+        for (let second = 0; second < 5; second++) {
+          yield* TestClock.adjust("1 second")
+          yield* settle
+        }
+        const count = (message: string) => messages.filter((logged) => logged.startsWith(message)).length
+        assert.strictEqual(count("worker step failed"), 1)
+        assert.strictEqual(count("outbox write failed"), 1)
+        assert.deepStrictEqual(yield* deliverer.batches, [])
+        yield* sql.unsafe("PRAGMA query_only = OFF")
+        yield* TestClock.adjust("1 second")
+        yield* settle
+        assert.strictEqual((yield* outbox.counts).accepted, 3)
+        assert.strictEqual(count("outbox writable again"), 1)
+        yield* Scope.close(scope, Exit.void)
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    }
   )
 })

@@ -252,6 +252,15 @@ describe("codegen on a fixture WSDL", () => {
 <wsdl:types><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x" elementFormDefault="qualified">
 <xs:complexType name="T"><xs:choice/></xs:complexType></xs:schema></wsdl:types></wsdl:definitions>`
     expect(() => readWsdl(bad)).toThrow("WSDL line 3: xs:choice is not supported here")
-    expect(() => readWsdl(bad.replace('type="', 'type="nope:'))).toThrow()
+  })
+
+  it("fails with the line on a type whose namespace prefix is not declared", async () => {
+    const { readWsdl } = await import("../src/read-wsdl.js")
+    const undeclared = `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:x">
+<wsdl:types><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x" elementFormDefault="qualified">
+<xs:complexType name="T"><xs:sequence>
+<xs:element name="F" type="nope:Missing"/>
+</xs:sequence></xs:complexType></xs:schema></wsdl:types></wsdl:definitions>`
+    expect(() => readWsdl(undeclared)).toThrow('line 4: namespace prefix "nope" of "nope:Missing" is not declared')
   })
 })

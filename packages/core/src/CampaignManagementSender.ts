@@ -27,6 +27,36 @@ const codeOf = (error: CampaignManagementError): { code: number | null; errorCod
   }
 }
 
+/**
+ * The class of a failure, the key summaries count it under when it has no code: what went wrong, not where (no URL,
+ * no status text), so that every failure of one kind is counted together.
+ */
+export const failureKind = (error: CampaignManagementError): string => {
+  const reason = error.reason
+  switch (reason._tag) {
+    case "TransportError":
+      return reason.kind === "Timeout"
+        ? "Timeout"
+        : reason.kind === "RequestFailed"
+          ? "ConnectionFailed"
+          : reason.kind === "ResponseBodyFailed"
+            ? "ResponseCut"
+            : "InvalidUrl"
+    case "HttpStatusError":
+      return `Http${reason.status}`
+    case "RateLimitError":
+      return "RateLimit"
+    case "AuthenticationError":
+      return "Authentication"
+    case "ApiFaultError":
+      return "ApiFault"
+    case "DecodeError":
+      return reason.isRetryable ? "ResponseCut" : "UnexpectedResponse"
+    case "InvalidRequestError":
+      return "UnencodableRequest"
+  }
+}
+
 /** A `CampaignManagementError` as the pipeline sees it. */
 export const toDeliveryError = (error: CampaignManagementError): DeliveryError =>
   new DeliveryError({
@@ -35,6 +65,7 @@ export const toDeliveryError = (error: CampaignManagementError): DeliveryError =
     message: error.message,
     trackingId: error.trackingId ?? null,
     ...codeOf(error),
+    kind: failureKind(error),
     retryAfter: error.reason._tag === "RateLimitError" ? error.reason.retryAfter : undefined
   })
 

@@ -54,5 +54,11 @@ export { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"
 export { Transport, type TransportResponse, type TransportShape } from "./transport/Transport.js"
 
 export * as DeviceCodeFlow from "./auth/DeviceCodeFlow.js"
-export { CampaignManagementSender, makeCampaignManagementSender, toDeliveryError } from "./CampaignManagementSender.js"
+export {
+  CampaignManagementSender,
+  failureKind,
+  makeCampaignManagementSender,
+  toDeliveryError
+} from "./CampaignManagementSender.js"
+export * as Limits from "./config/Limits.js"
 export * from "./pipeline/index.js"

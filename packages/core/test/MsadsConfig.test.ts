@@ -97,6 +97,30 @@ describe("MsadsConfig", () => {
     })
   )
 
+  it.effect.each([
+    ["0", "0 ms"],
+    ["999", "999 ms"],
+    ["-5", '"-5"'],
+    ["99999999999", "99999999999 ms"],
+    ["3 days", "3 days"]
+  ] as const)("MSADS_REQUEST_TIMEOUT=%s is refused with its range", ([value, shown]) =>
+    Effect.gen(function* () {
+      const message = failureMessage(yield* load({ ...base, MSADS_REQUEST_TIMEOUT: value }))
+      assert.include(message, "MSADS_REQUEST_TIMEOUT must be a duration from 1 second to 1 hour")
+      assert.include(message, `got ${shown.startsWith('"') ? JSON.stringify(value) : shown}`)
+    })
+  )
+
+  it("make refuses a request timeout outside its range", () => {
+    const options = { developerToken: "t", customerId: 1, accountId: 2 }
+    assert.throws(() => MsadsConfig.make({ ...options, requestTimeout: "10 millis" }), /requestTimeout must be/)
+    assert.throws(() => MsadsConfig.make({ ...options, requestTimeout: "2 hours" }), /from 1 second to 1 hour/)
+    assert.strictEqual(
+      Duration.toMillis(MsadsConfig.make({ ...options, requestTimeout: "1 hour" }).requestTimeout),
+      3_600_000
+    )
+  })
+
   it("make builds the same shape from values and rejects bad ids", () => {
     const config = MsadsConfig.make({
       developerToken: "t",

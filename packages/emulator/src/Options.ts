@@ -172,11 +172,11 @@ const truthy = (value: string | undefined): boolean | undefined =>
 
 const parsePort = (value: string | undefined, from: string): number | undefined => {
   if (value === undefined || value === "") return undefined
-  const port = Number(value)
+  const port = /^[0-9]{1,5}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new EmulatorConfigError({
       reason: "InvalidOption",
-      message: `${from}: ${JSON.stringify(value)} is not a TCP port`
+      message: `${from}: ${JSON.stringify(value)} is not a TCP port (a whole number from 0 to 65535)`
     })
   }
   return port

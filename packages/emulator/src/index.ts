@@ -28,6 +28,7 @@ export {
   usage
 } from "./Options.js"
 export { type Credentials, defaultCredentials } from "./domain/Credentials.js"
+export { type CatalogError, errorCatalog } from "./domain/ErrorCatalog.js"
 export { conversionKey, adjustmentKey } from "./domain/DedupeKey.js"
 export {
   EmulatedService,

@@ -6,8 +6,8 @@
  * `xs:import` a `schemaLocation` pointing at its sibling file. A small SOAP 1.1 envelope schema (`envelope.xsd`)
  * imports them all so whole envelopes (headers, body, faults) can be validated.
  */
-import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { createHash, randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 
@@ -109,21 +109,42 @@ export const defaultWsdl = (): string => {
 }
 
 /**
- * Extracts the schemas of a WSDL into `outDir` (default: a folder in the OS temp dir named after the WSDL's sha256,
- * reused across test files and runs).
+ * Extracts the schemas of a WSDL into `outDir`, or by default into a folder of the OS temp dir that is shared by test
+ * files and runs. The shared folder is named after the sha256 of what this extractor writes (the schema files and the
+ * envelope schema), not of the WSDL alone, so a changed extractor never reuses a folder an older one wrote. It is
+ * published atomically: written as a sibling temp folder, then renamed into place; a process that loses the race
+ * to rename keeps the winner's folder (same content) and removes its own.
  */
 export const extractXsd = (wsdlPath: string = defaultWsdl(), outDir?: string): ExtractedXsd => {
   const wsdl = readFileSync(wsdlPath, "utf8")
-  const sha = createHash("sha256").update(wsdl).digest("hex")
-  const dir = outDir ?? join(tmpdir(), `uplink-xsd-${sha.slice(0, 16)}`)
   const parts = extractSchemaTexts(wsdl)
-  const envelope = join(dir, "envelope.xsd")
-  if (outDir !== undefined || !existsSync(envelope)) {
-    mkdirSync(dir, { recursive: true })
-    for (const part of parts) writeFileSync(join(dir, part.file), part.text)
-    // Written last and atomically: its presence means the folder is complete.
-    writeFileSync(`${envelope}.${process.pid}`, envelopeXsd(parts.map((p) => [p.ns, p.file] as const)))
-    renameSync(`${envelope}.${process.pid}`, envelope)
+  const envelopeText = envelopeXsd(parts.map((p) => [p.ns, p.file] as const))
+  const files: ReadonlyArray<readonly [string, string]> = [
+    ...parts.map((part) => [part.file, part.text] as const),
+    ["envelope.xsd", envelopeText] as const
+  ]
+  const write = (into: string) => {
+    mkdirSync(into, { recursive: true })
+    for (const [file, text] of files) writeFileSync(join(into, file), text)
   }
-  return { dir, envelope, schemas: new Map(parts.map((p) => [p.ns, join(dir, p.file)])) }
+  let dir: string
+  if (outDir !== undefined) {
+    dir = outDir
+    write(dir)
+  } else {
+    const hash = createHash("sha256")
+    for (const [file, text] of files) hash.update(file).update("\0").update(text).update("\0")
+    dir = join(tmpdir(), `uplink-xsd-${hash.digest("hex").slice(0, 16)}`)
+    if (!existsSync(join(dir, "envelope.xsd"))) {
+      const staging = `${dir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`
+      write(staging)
+      try {
+        renameSync(staging, dir)
+      } catch (error) {
+        rmSync(staging, { recursive: true, force: true })
+        if (!existsSync(join(dir, "envelope.xsd"))) throw error
+      }
+    }
+  }
+  return { dir, envelope: join(dir, "envelope.xsd"), schemas: new Map(parts.map((p) => [p.ns, join(dir, p.file)])) }
 }

@@ -1,5 +1,13 @@
+import { execFile } from "node:child_process"
+import { createHash } from "node:crypto"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { basename, join } from "node:path"
+import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
-import { extractXsd, validateXml } from "../src/index.js"
+import { defaultWsdl, extractXsd, validateXml } from "../src/index.js"
+
+const execFileAsync = promisify(execFile)
 
 const V13 = "https://bingads.microsoft.com/CampaignManagement/v13"
 const envelope = (conversion: string) => `<?xml version="1.0" encoding="utf-8"?>
@@ -37,5 +45,35 @@ describe("xsd extraction + xmllint", () => {
   it("rejects an unknown header", () => {
     const xml = envelope("").replace("<s:Header>", `<s:Header><Bogus xmlns="${V13}">x</Bogus>`)
     expect(validateXml(xml).valid).toBe(false)
+  })
+})
+
+describe("the shared schema folder", () => {
+  it("is keyed by what the extractor writes, so a folder an older extractor left for the same WSDL is not reused", () => {
+    const fresh = extractXsd()
+    const wsdl = readFileSync(defaultWsdl(), "utf8")
+    // The folder name the extractor used when it was keyed by the WSDL's hash alone, holding an outdated envelope.
+    const stale = join(tmpdir(), `uplink-xsd-${createHash("sha256").update(wsdl).digest("hex").slice(0, 16)}`)
+    mkdirSync(stale, { recursive: true })
+    writeFileSync(join(stale, "envelope.xsd"), "<stale/>")
+    const again = extractXsd()
+    expect(again.dir).not.toBe(stale)
+    expect(again.dir).toBe(fresh.dir)
+    expect(readFileSync(again.envelope, "utf8")).toContain('<xs:element name="Envelope">')
+    rmSync(stale, { recursive: true, force: true })
+  })
+
+  it("is published whole: processes extracting at once all end with complete folders and no staging left", async () => {
+    const script = `import { extractXsd } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+const xsd = extractXsd(); console.log(xsd.dir)`
+    const { dir } = extractXsd()
+    rmSync(dir, { recursive: true, force: true })
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => execFileAsync(process.execPath, ["--input-type=module", "-e", script]))
+    )
+    const dirs = new Set(runs.map((run) => run.stdout.trim()))
+    expect([...dirs]).toEqual([dir])
+    for (const file of ["envelope.xsd", "schema0.xsd", "schema5.xsd"]) expect(existsSync(join(dir, file))).toBe(true)
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`${basename(dir)}.tmp-`))).toEqual([])
   })
 })

@@ -5,10 +5,10 @@
 import { Command, Options } from "@effect/cli"
 import { wire_ConversionGoalCategory } from "@uplink/campaign-management/operations/AddConversionGoals"
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { CampaignManagement, GoalCheck } from "@uplink/core"
+import { CampaignManagement, GoalCheck, Limits } from "@uplink/core"
 import { Console, Effect, Option } from "effect"
 import { recordGoalCreated } from "../goalTimes.js"
-import { clientLayer, connection, json } from "../options.js"
+import { clientLayer, connection, integerFlag, json, numberFlag } from "../options.js"
 import { UserError } from "../userError.js"
 
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -79,13 +79,13 @@ const goalCategories = (() => {
 
 const createFlags = {
   name: Options.text("name").pipe(Options.withDescription("the goal name; uploads must use it as ConversionName")),
-  window: Options.integer("conversion-window-days").pipe(
-    Options.withDescription("days after a click in which conversions count (1–90, default 30)"),
-    Options.withDefault(30)
-  ),
+  window: integerFlag(
+    "conversion-window-days",
+    Limits.conversionWindowDays,
+    "days after a click in which conversions count (default 30)"
+  ).pipe(Options.withDefault(30)),
   countType: Options.choice("count-type", ["All", "Unique"]).pipe(Options.withDefault("All" as const)),
-  value: Options.float("value").pipe(
-    Options.withDescription("fixed revenue per conversion (default: the upload's value)"),
+  value: numberFlag("value", Limits.goalValue, "fixed revenue per conversion (default: the upload's value)").pipe(
     Options.optional
   ),
   currency: Options.text("currency").pipe(Options.withDescription("currency of --value, e.g. USD"), Options.optional),
@@ -97,9 +97,6 @@ const createFlags = {
 
 const create = Command.make("create", { ...createFlags, ...connection, json }, (flags) =>
   Effect.gen(function* () {
-    if (flags.window < 1 || flags.window > 90) {
-      return yield* new UserError({ message: "--conversion-window-days must be from 1 to 90" })
-    }
     const client = yield* CampaignManagement
     const value = Option.getOrUndefined(flags.value)
     const goal: Schemas.OfflineConversionGoal = {

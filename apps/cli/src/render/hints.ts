@@ -1,11 +1,12 @@
 /**
  * What a user can do about each error code the summary shows: one line per code, keyed like the summary's
- * `byCode` (the numeric code, or the symbolic one when the service documents no number).
+ * `byCode` (the numeric code, the symbolic one when the service documents no number, or the kind of a delivery
+ * failure that has no code: `Timeout`, `ConnectionFailed`, `Http503`, `NotSent`, …).
  */
 export const hints: Readonly<Record<string, string>> = {
   "0": "Microsoft had an internal error; Uplink retried. Run the same file again later: duplicates are ignored.",
   "105":
-    "The developer token is not valid for this environment: use --environment sandbox with a sandbox token, or a production token.",
+    "Microsoft refused the credentials: check the access token (MSADS_ACCESS_TOKEN, or `uplink auth login`) and the developer token (MSADS_DEVELOPER_TOKEN) for this environment (--environment sandbox needs sandbox credentials).",
   "106": "The user has no access to MSADS_ACCOUNT_ID / MSADS_CUSTOMER_ID: check both ids and the user's permissions.",
   "109":
     "The access token expired: log in again with `uplink auth login`, or set MSADS_CLIENT_ID + MSADS_REFRESH_TOKEN.",
@@ -40,8 +41,29 @@ export const hints: Readonly<Record<string, string>> = {
   "5624": "A Retract must not carry an adjustment value: leave it empty.",
   "5625": "A Restate needs the new adjustment value.",
   "5626": "A Restate needs the currency code of its value.",
-  "5627": "Microsoft does not support restating or retracting this conversion."
+  "5627": "Microsoft does not support restating or retracting this conversion.",
+  NotSent:
+    "Read but not sent because the run stopped early (see above): send the file again; Microsoft ignores exact duplicates.",
+  Timeout:
+    "Microsoft did not answer within MSADS_REQUEST_TIMEOUT (default 60 s), even after retries: send the file again later; duplicates are ignored.",
+  ConnectionFailed:
+    "Uplink could not connect: check MSADS_ENDPOINT / --endpoint (or --environment) and the network, then send the file again.",
+  ResponseCut: "The answer was cut off, even after retries: send the file again later; duplicates are ignored.",
+  UnexpectedResponse:
+    "Microsoft's answer did not match the API contract: run with --verbose and report the TrackingId.",
+  UnencodableRequest:
+    "A record holds a value the transport cannot carry: check the line in the results file, or try --transport rest.",
+  InvalidUrl: "The endpoint is not a valid URL: check MSADS_ENDPOINT / --endpoint.",
+  DeliveryFailed: "The request failed: run with --verbose for details and send the file again later."
 }
 
 /** The hint for a summary code, if one is known. */
-export const hintFor = (code: string): string | undefined => hints[code]
+export const hintFor = (code: string): string | undefined => {
+  const hint = hints[code]
+  if (hint !== undefined) return hint
+  const http = /^Http(\d{3})$/.exec(code)
+  if (http === null) return undefined
+  return http[1]!.startsWith("5")
+    ? `Microsoft answered HTTP ${http[1]} even after retries: send the file again later; duplicates are ignored.`
+    : `Microsoft answered HTTP ${http[1]}: check MSADS_ENDPOINT / --endpoint, or run with --verbose.`
+}

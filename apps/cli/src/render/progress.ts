@@ -1,42 +1,75 @@
 /**
  * The progress bar shown on a terminal during a run (records done, rate, ETA when the total is known from the file
- * size). Nothing is drawn when stderr is not a TTY or with `--json`, so scripts and logs stay clean.
+ * size, and a note while delivery waits: "rate limited (117), waiting 60 s"). Nothing is drawn when stderr is not a
+ * TTY or with `--json`, so scripts and logs stay clean. `log` prints a line above the bar without garbling it.
  */
 import { SingleBar } from "cli-progress"
 
 export interface Progress {
+  /** Whether a bar is drawn (then stderr lines must go through `log`). */
+  readonly active: boolean
   readonly update: (records: number, bytesRead?: number) => void
+  /** Shows `text` beside the bar until `untilMs` (ms since the epoch), or clears the note (undefined). */
+  readonly note: (text: string | undefined, untilMs?: number) => void
+  /** Prints a line on stderr (above the bar when one is drawn). */
+  readonly log: (line: string) => void
   readonly stop: () => void
 }
 
-const silent: Progress = { update: () => {}, stop: () => {} }
+const plain: Progress = {
+  active: false,
+  update: () => {},
+  note: () => {},
+  log: (line) => process.stderr.write(`${line}\n`),
+  stop: () => {}
+}
 
 /** A bar over the input's bytes when its size is known, else a plain counter. */
 export const makeProgress = (options: {
   readonly enabled: boolean
   readonly totalBytes?: number | undefined
 }): Progress => {
-  if (!options.enabled || !process.stderr.isTTY) return silent
+  if (!options.enabled || !process.stderr.isTTY) return plain
   const total = options.totalBytes ?? 0
   const bar = new SingleBar({
     stream: process.stderr,
     format:
       total > 0
-        ? "uplink |{bar}| {percentage}% | {records} records | {rate}/s | ETA {eta_formatted}"
-        : "uplink | {records} records | {rate}/s",
+        ? "uplink |{bar}| {percentage}% | {records} records | {rate}/s | ETA {eta_formatted}{note}"
+        : "uplink | {records} records | {rate}/s{note}",
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50
   })
   const started = Date.now()
-  bar.start(total > 0 ? total : 1, 0, { records: 0, rate: 0 })
+  let records = 0
+  let bytes = 0
+  let note = ""
+  let noteUntil = Number.POSITIVE_INFINITY
+  const payload = () => {
+    if (note !== "" && Date.now() > noteUntil) note = ""
+    const seconds = (Date.now() - started) / 1000
+    return { records, rate: seconds > 0 ? Math.round(records / seconds) : 0, note }
+  }
+  bar.start(total > 0 ? total : 1, 0, { records: 0, rate: 0, note: "" })
   return {
-    update: (records, bytesRead) => {
-      const seconds = (Date.now() - started) / 1000
-      bar.update(total > 0 ? Math.min(bytesRead ?? 0, total) : 0, {
-        records,
-        rate: seconds > 0 ? Math.round(records / seconds) : 0
-      })
+    active: true,
+    update: (done, bytesRead) => {
+      records = done
+      bytes = bytesRead ?? bytes
+      bar.update(total > 0 ? Math.min(bytes, total) : 0, payload())
+    },
+    note: (text, untilMs) => {
+      note = text === undefined ? "" : ` | ${text}`
+      noteUntil = untilMs ?? Number.POSITIVE_INFINITY
+      bar.update(total > 0 ? Math.min(bytes, total) : 0, payload())
+    },
+    log: (line) => {
+      process.stderr.write(`\r\x1b[2K${line}\n`)
+      // SingleBar's own render skips a frame that did not change; its base class's can be forced (the line above
+      // was just wiped). The base class is not exported, hence the prototype walk.
+      const base = Object.getPrototypeOf(SingleBar.prototype) as { render: (this: SingleBar, force: boolean) => void }
+      base.render.call(bar, true)
     },
     stop: () => bar.stop()
   }

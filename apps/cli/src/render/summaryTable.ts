@@ -1,6 +1,8 @@
 /**
  * The human summary printed at the end of a run: counts by status, then the most frequent error codes with the
- * documented message and what to do about them, then where the results file is.
+ * documented message and what to do about them (failures without a code are listed by their kind: `Timeout`,
+ * `ConnectionFailed`, `NotSent`, …), then notes on how the run ended when it stopped early, then where the results
+ * file is.
  */
 import { Codes, type Summary as SummaryModule } from "@uplink/core"
 import { hintFor } from "./hints.js"
@@ -19,6 +21,8 @@ export interface SummaryContext {
   readonly elapsedMs: number
   /** Messages seen per code during the run, for codes the pipeline has no documented message for. */
   readonly messages: ReadonlyMap<string, string>
+  /** How the run ended when it stopped early (interrupted, results file not writable, credentials refused). */
+  readonly notes?: ReadonlyArray<string> | undefined
 }
 
 export const renderSummary = (summary: Summary, context: SummaryContext, topCodes = 5): string => {
@@ -46,6 +50,7 @@ export const renderSummary = (summary: Summary, context: SummaryContext, topCode
       if (hint !== undefined) lines.push(`         → ${hint}`)
     }
   }
+  if (context.notes !== undefined && context.notes.length > 0) lines.push("", ...context.notes)
   if (context.resultsPath !== undefined) lines.push("", `Results: ${context.resultsPath}`)
   return lines.join("\n")
 }

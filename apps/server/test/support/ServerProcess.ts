@@ -1,7 +1,9 @@
 /**
  * The built server (`dist/bin.js`) as a child process on 127.0.0.1 with port 0: `spawnServer` resolves once the
  * `uplink-server listening` log line gives the URL, keeps every stdout line (JSON logs) for inspection, and resolves
- * `exited` with the exit code or signal. Tests stop it by its pid only.
+ * `exited` with the exit code or signal. Tests stop it by its pid only. With `fileSizeLimitBlocks` the process runs
+ * under `ulimit -f` (RLIMIT_FSIZE, set by `/bin/sh` before it execs node): a real limit on the size of every file it
+ * writes, which the kernel enforces like a full disk (writes past it fail; node ignores SIGXFSZ).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as NodePath from "node:path"
@@ -19,11 +21,20 @@ export interface ServerProcess {
 }
 
 /** Starts the server with `env` added to this process's environment (MSADS_* and UPLINK_* of the parent removed). */
-export const spawnServer = (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<ServerProcess> => {
+export const spawnServer = (
+  env: Record<string, string>,
+  args: ReadonlyArray<string> = [],
+  options: { readonly fileSizeLimitBlocks?: number } = {}
+): Promise<ServerProcess> => {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("MSADS_") && !name.startsWith("UPLINK_"))
   )
-  const child = spawn(process.execPath, [binPath, "--host", "127.0.0.1", "--port", "0", ...args], {
+  const command = [process.execPath, binPath, "--host", "127.0.0.1", "--port", "0", ...args]
+  const limited =
+    options.fileSizeLimitBlocks === undefined
+      ? command
+      : ["/bin/sh", "-c", 'ulimit -f "$0" && exec "$@"', String(options.fileSizeLimitBlocks), ...command]
+  const child = spawn(limited[0]!, limited.slice(1), {
     env: { ...base, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })

@@ -5,6 +5,7 @@
  * fail at layer build with a `ConfigError` that names the variable. The developer token stays `Redacted`.
  */
 import { Config, ConfigError, Context, Duration, Either, Layer, Option, Redacted } from "effect"
+import * as Limits from "./Limits.js"
 
 /** The Microsoft Advertising environment: it picks the service hosts and the OAuth scope. */
 export type Environment = "production" | "sandbox"
@@ -43,7 +44,10 @@ export interface MsadsConfigShape {
   readonly environment: Environment
   readonly endpoints: Endpoints
   readonly transport: TransportKind
-  /** How long one HTTP exchange (request and whole response body) may take before it is abandoned as a timeout. */
+  /**
+   * How long one HTTP exchange (request and whole response body) may take before it is abandoned as a timeout
+   * (`Limits.requestTimeout`: 1 second to 1 hour).
+   */
   readonly requestTimeout: Duration.Duration
 }
 
@@ -72,24 +76,6 @@ const idConfig = (name: string) =>
     )
   )
 
-/** A duration: a whole number of milliseconds, or an Effect duration such as `30 seconds`. */
-const parseDuration = (name: string, text: string): Either.Either<Duration.Duration, ConfigError.ConfigError> => {
-  const trimmed = text.trim()
-  const decoded = /^[0-9]+$/.test(trimmed)
-    ? Option.some(Duration.millis(Number(trimmed)))
-    : Duration.decodeUnknown(trimmed)
-  return Option.match(decoded, {
-    onNone: () =>
-      Either.left(
-        ConfigError.InvalidData([], `${name} must be milliseconds or a duration such as "30 seconds", got "${trimmed}"`)
-      ),
-    onSome: (duration) =>
-      Duration.greaterThan(duration, Duration.zero)
-        ? Either.right(duration)
-        : Either.left(ConfigError.InvalidData([], `${name} must be greater than zero`))
-  })
-}
-
 const endpointConfig = Config.string("MSADS_ENDPOINT").pipe(
   Config.mapOrFail((text) => {
     try {
@@ -116,11 +102,7 @@ export const fromEnv: Config.Config<MsadsConfigShape> = Config.all({
   environment: Config.literal("production", "sandbox")("MSADS_ENVIRONMENT").pipe(Config.withDefault("production")),
   endpoint: Config.option(endpointConfig),
   transport: Config.literal("rest", "soap")("MSADS_TRANSPORT").pipe(Config.withDefault("rest")),
-  requestTimeout: Config.option(
-    Config.string("MSADS_REQUEST_TIMEOUT").pipe(
-      Config.mapOrFail((text) => parseDuration("MSADS_REQUEST_TIMEOUT", text))
-    )
-  )
+  requestTimeout: Config.option(Limits.durationConfig("MSADS_REQUEST_TIMEOUT", Limits.requestTimeout))
 }).pipe(
   Config.map(
     (settings): MsadsConfigShape => ({
@@ -140,12 +122,19 @@ export class MsadsConfig extends Context.Tag("@uplink/core/MsadsConfig")<MsadsCo
   /** From the environment variables (`MSADS_DEVELOPER_TOKEN`, `MSADS_CUSTOMER_ID`, `MSADS_ACCOUNT_ID`, …). */
   static readonly layer: Layer.Layer<MsadsConfig, ConfigError.ConfigError> = Layer.effect(MsadsConfig, fromEnv)
 
-  /** The configuration from values; throws on an id that is not a positive whole number (a programming error). */
+  /**
+   * The configuration from values; throws on an id that is not a positive whole number or a request timeout outside
+   * `Limits.requestTimeout` (programming errors).
+   */
   static make(options: MsadsConfigOptions): MsadsConfigShape {
     const customerId = String(options.customerId).trim()
     const accountId = String(options.accountId).trim()
     if (!isId(customerId)) throw new TypeError("customerId must be a positive whole number")
     if (!isId(accountId)) throw new TypeError("accountId must be a positive whole number")
+    const requestTimeout =
+      options.requestTimeout === undefined ? defaultRequestTimeout : Duration.decode(options.requestTimeout)
+    const refused = Limits.problem("requestTimeout", Limits.requestTimeout, requestTimeout)
+    if (refused !== undefined) throw new RangeError(refused)
     const environment = options.environment ?? "production"
     return {
       developerToken:
@@ -155,8 +144,7 @@ export class MsadsConfig extends Context.Tag("@uplink/core/MsadsConfig")<MsadsCo
       environment,
       endpoints: endpointsFor(environment, options.endpoint),
       transport: options.transport ?? "rest",
-      requestTimeout:
-        options.requestTimeout === undefined ? defaultRequestTimeout : Duration.decode(options.requestTimeout)
+      requestTimeout
     }
   }
 

@@ -4,11 +4,12 @@
  * Units come out in input order: the outcomes decided while a batch filled come before that batch. Memory is bounded
  * by one open batch and at most `size` pending outcomes.
  */
+import * as Limits from "../config/Limits.js"
 import type { Outcome } from "./outcome.js"
 import type { Prepared } from "./validate.js"
 
 /** The service's limit on items per request (api-facts.md §2.1). */
-export const MAX_BATCH_SIZE = 1000
+export const MAX_BATCH_SIZE = Limits.batchSize.max
 
 export type Unit =
   | { readonly _tag: "Done"; readonly outcomes: Array<Outcome> }

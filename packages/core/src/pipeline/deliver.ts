@@ -2,15 +2,20 @@
  * Delivery of one batch: wait for the rate limiter, send through `Sender`, retry the whole request on retryable
  * failures and on 117 with the retry `Schedule` (re-sending is safe: the service ignores exact duplicates), then map
  * the answer back to the records — each `BatchError.Index` to its record (`Rejected`, all errors of the item kept),
- * every other record `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause.
+ * every other record `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause
+ * (its `kind` says which class of failure it was). Every wait is announced (`onWait`) and every request too
+ * (`onSend`). Once the run's `stop` signal has aborted, no new attempt starts and waits are cut short: a batch never
+ * sent comes out `Failed` with the kind `NotSent`; a batch whose last attempt failed keeps that failure.
  * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { Effect, type Schedule } from "effect"
-import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
+import { Clock, Effect, type Schedule, ScheduleDecision, ScheduleIntervals } from "effect"
 import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.js"
-import type { RateLimiter } from "./rateLimiter.js"
+import type { Send, Wait, WaitCause } from "./deliveryEvents.js"
+import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
+import type { LimiterWait, RateLimiter } from "./rateLimiter.js"
 import { type BatchErrorLike, type DeliveryFailure, Sender } from "./sender.js"
+import { isStopped, reasonOf, sleepUnlessStopped } from "./stop.js"
 import type { Prepared } from "./validate.js"
 import { Warning } from "./warning.js"
 
@@ -28,10 +33,18 @@ export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unk
     wait: failure.isRateLimit ? (failure.retryAfter ?? rateLimitWait) : undefined
   }))
 
+/** The kind of the outcomes of records that were read but never sent because the run was stopped. */
+export const NOT_SENT = "NotSent"
+
 export interface DeliveryContext {
   readonly retrySchedule: Schedule.Schedule<unknown, DeliveryFailure>
+  /** Attempts in all that `retrySchedule` allows, when known (the default schedule), for `Wait.maxAttempts`. */
+  readonly maxAttempts: number | null
   readonly rateLimiter: RateLimiter
   readonly onWarning: (warning: Warning) => Effect.Effect<void>
+  readonly onWait: ((wait: Wait) => Effect.Effect<void>) | undefined
+  readonly onSend: ((send: Send) => void) | undefined
+  readonly stop: AbortSignal | undefined
 }
 
 const send = (batch: ReadonlyArray<Prepared>) =>
@@ -69,6 +82,51 @@ const itemError = (error: BatchErrorLike): ItemError => ({
 const lineRange = (batch: ReadonlyArray<Prepared>): string =>
   batch.length === 0 ? "" : `${batch[0].line}–${batch[batch.length - 1].line}`
 
+const causeOf = (failure: DeliveryFailure, attempts: number, note?: string): FailureCause => ({
+  message: note === undefined ? failure.message : `${failure.message}; ${note}`,
+  trackingId: failure.trackingId ?? null,
+  code: failure.code ?? null,
+  errorCode: failure.errorCode ?? null,
+  kind: failure.kind ?? null,
+  attempts
+})
+
+const waitCauseOf = (failure: DeliveryFailure): WaitCause => ({
+  code: failure.code ?? null,
+  errorCode: failure.errorCode ?? null,
+  kind: failure.kind ?? null,
+  message: failure.message
+})
+
+const failedAll = (batch: ReadonlyArray<Prepared>, cause: FailureCause): Array<Outcome> =>
+  batch.map((record) => Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
+
+/**
+ * The outcomes of a batch the stopped run will not send (again): `NotSent` when it was never sent, else the failure
+ * of its last attempt, noting that it was not retried.
+ */
+const stoppedOutcomes = (
+  batch: ReadonlyArray<Prepared>,
+  context: DeliveryContext,
+  attempts: number,
+  failure: DeliveryFailure | undefined
+): Array<Outcome> => {
+  const reason = reasonOf(context.stop)
+  return failedAll(
+    batch,
+    failure === undefined
+      ? {
+          message: `not sent: ${reason}`,
+          trackingId: null,
+          code: null,
+          errorCode: null,
+          kind: NOT_SENT,
+          attempts: 0
+        }
+      : causeOf(failure, attempts, `not retried: ${reason}`)
+  )
+}
+
 /** Sends `batch` (with retries) and returns one outcome per record, in batch order (in a new array). */
 export const deliverBatch: (
   batch: ReadonlyArray<Prepared>,
@@ -78,36 +136,55 @@ export const deliverBatch: (
   context: DeliveryContext
 ) {
   const limiter = context.rateLimiter
+  const firstLine = batch.length === 0 ? 0 : batch[0].line
+  const lastLine = batch.length === 0 ? 0 : batch[batch.length - 1].line
   let attempts = 0
-  const attempt = Effect.suspend(() => {
+  let failure: DeliveryFailure | undefined
+  let scheduleState: unknown = context.retrySchedule.initial
+  const announce = (reason: Wait["reason"], millis: number, cause: DeliveryFailure | undefined) =>
+    context.onWait === undefined
+      ? Effect.void
+      : context.onWait({
+          reason,
+          millis,
+          attempt: attempts + 1,
+          maxAttempts: context.maxAttempts,
+          cause: cause === undefined ? null : waitCauseOf(cause),
+          firstLine,
+          lastLine
+        })
+  const onLimiterWait =
+    context.onWait === undefined
+      ? undefined
+      : (reason: LimiterWait, millis: number) => announce(reason, millis, undefined)
+  let answer: ReadonlyArray<BatchErrorLike | null> | undefined
+  while (answer === undefined) {
+    if (isStopped(context.stop)) return stoppedOutcomes(batch, context, attempts, failure)
+    if (!(yield* limiter.acquireUnlessStopped(context.stop, onLimiterWait))) continue
     attempts++
-    return limiter.acquire.pipe(
-      Effect.zipRight(send(batch)),
-      Effect.tap(() => limiter.succeeded),
-      Effect.tapError((failure) => (failure.isRateLimit ? limiter.rateLimited(failure.retryAfter) : Effect.void))
-    )
-  })
-  const result = yield* attempt.pipe(
-    Effect.retry({
-      schedule: context.retrySchedule,
-      while: (failure: DeliveryFailure) => failure.isRetryable || failure.isRateLimit
-    }),
-    Effect.either
-  )
-  if (result._tag === "Left") {
-    const failure = result.left
-    const cause: FailureCause = {
-      message: failure.message,
-      trackingId: failure.trackingId ?? null,
-      code: failure.code ?? null,
-      errorCode: failure.errorCode ?? null,
-      attempts
+    context.onSend?.({ firstLine, lastLine, records: batch.length, attempt: attempts })
+    const result = yield* Effect.either(send(batch))
+    if (result._tag === "Right") {
+      yield* limiter.succeeded
+      answer = result.right
+      break
     }
-    return batch.map((record) => Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
+    failure = result.left
+    if (failure.isRateLimit) yield* limiter.rateLimited(failure.retryAfter)
+    if (!failure.isRetryable && !failure.isRateLimit) return failedAll(batch, causeOf(failure, attempts))
+    const now = yield* Clock.currentTimeMillis
+    const [state, , decision] = yield* context.retrySchedule.step(now, failure, scheduleState)
+    scheduleState = state
+    if (ScheduleDecision.isDone(decision)) return failedAll(batch, causeOf(failure, attempts))
+    const millis = ScheduleIntervals.start(decision.intervals) - now
+    if (millis > 0) {
+      yield* announce(failure.isRateLimit ? "rateLimited" : "backoff", millis, failure)
+      yield* sleepUnlessStopped(millis, context.stop)
+    }
   }
 
   const errorsByIndex = new Map<number, Array<ItemError>>()
-  for (const error of result.right) {
+  for (const error of answer) {
     if (error === null) continue
     const index = error.Index
     if (index === undefined || !Number.isInteger(index) || index < 0 || index >= batch.length) {

@@ -3,12 +3,14 @@
  * drives a callback over the chunks inside one effect: one file read per chunk, with no stream stage in between (a
  * stream stage costs tens of runtime operations per chunk, a measurable share of a run). `stream` gives the same
  * chunks as a stream (`OfflineConversions.fileBytes`), for callers that want the bytes themselves.
- * A file is read through a `FileHandle`, which is closed however the reading ends.
+ * A file is read through a `FileHandle`, which is closed however the reading ends. `forEach` takes the run's stop
+ * signal: once it has aborted, no further chunk is read (standard input is interrupted even while it waits for data).
  */
 import type { FileHandle } from "node:fs/promises"
 import { open } from "node:fs/promises"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Option, Stream } from "effect"
+import { type Chunk, Effect, Option, Stream } from "effect"
+import { isStopped, whenStopped } from "./stop.js"
 
 /** Bytes per read. */
 export const CHUNK_BYTES = 64 * 1024
@@ -35,17 +37,51 @@ const readChunk = <E>(handle: FileHandle, onError: OnError<E>): Effect.Effect<Ui
 const stdin = <E>(onError: OnError<E>): Stream.Stream<Uint8Array, E> =>
   NodeStream.fromReadable<E, Uint8Array>(() => process.stdin, onError)
 
-/** Calls `onChunk` with every chunk of the file at `path` (`-`: standard input), in order, one at a time. */
+/**
+ * Runs `onChunk` over the chunks of `stream` until it ends or `stop` aborts (even while it waits for its next chunk);
+ * true when the stream ended by itself.
+ */
+export const forEachUntilStopped = <A, E, E2, R, R2>(
+  stream: Stream.Stream<A, E, R>,
+  onChunk: (chunk: Chunk.Chunk<A>) => Effect.Effect<void, E2, R2>,
+  stop: AbortSignal | undefined
+): Effect.Effect<boolean, E | E2, R | R2> =>
+  Effect.suspend(() => {
+    if (stop === undefined) return Effect.as(Stream.runForEachChunk(stream, onChunk), true)
+    let ended = false
+    const marked = Stream.concat(
+      stream,
+      Stream.execute(
+        Effect.sync(() => {
+          ended = true
+        })
+      )
+    )
+    return Effect.map(Stream.runForEachChunk(Stream.interruptWhen(marked, whenStopped(stop)), onChunk), () => ended)
+  })
+
+/**
+ * Calls `onChunk` with every chunk of the file at `path` (`-`: standard input), in order, one at a time, until the end
+ * of the input or until `stop` aborts (checked before each read; standard input is interrupted even while it waits for
+ * data). True when the end of the input was reached, false when `stop` ended the reading first.
+ */
 export const forEach = <E, E2, R>(
   path: string,
   onError: OnError<E>,
-  onChunk: (bytes: Uint8Array) => Effect.Effect<void, E2, R>
-): Effect.Effect<void, E | E2, R> => {
-  if (path === "-") return Stream.runForEach(stdin(onError), onChunk)
+  onChunk: (bytes: Uint8Array) => Effect.Effect<void, E2, R>,
+  stop?: AbortSignal | undefined
+): Effect.Effect<boolean, E | E2, R> => {
+  if (path === "-") {
+    return forEachUntilStopped(stdin(onError), (chunk) => Effect.forEach(chunk, onChunk, { discard: true }), stop)
+  }
   return Effect.scoped(
     Effect.flatMap(openFile(path, onError), (handle) => {
-      const loop: Effect.Effect<void, E | E2, R> = Effect.flatMap(readChunk(handle, onError), (bytes) =>
-        bytes === undefined ? Effect.void : Effect.zipRight(onChunk(bytes), loop)
+      const loop: Effect.Effect<boolean, E | E2, R> = Effect.suspend(() =>
+        isStopped(stop)
+          ? Effect.succeed(false)
+          : Effect.flatMap(readChunk(handle, onError), (bytes) =>
+              bytes === undefined ? Effect.succeed(true) : Effect.zipRight(onChunk(bytes), loop)
+            )
       )
       return loop
     })

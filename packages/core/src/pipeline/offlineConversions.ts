@@ -8,14 +8,22 @@
  * Outcomes come out in input order per batch: records decided locally (invalid, duplicate) come out as soon as their
  * chunk is read, batch records when their request has finished. Only the input can fail the stream (`PipelineError`):
  * a record that cannot be read is an `invalid` outcome, a request that cannot be delivered gives `failed` outcomes.
+ *
+ * A run stops early, gently, when its `stop` signal aborts: reading ends at the next chunk boundary (the bytes not yet
+ * read, including a record cut by the boundary, are never parsed), no new request starts, requests in flight finish,
+ * and every record already read still gets its one outcome (`failed` with the kind `NotSent` if it was not sent).
  */
 import { statSync } from "node:fs"
-import { Clock, Data, type DateTime, Duration, Effect, Option, type Schedule, Stream } from "effect"
-import { Batcher, MAX_BATCH_SIZE, type Unit } from "./batching.js"
+import { Clock, Data, type DateTime, Duration, Effect, Either, Option, type Schedule, Stream } from "effect"
+import * as Limits from "../config/Limits.js"
+import { Batcher, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
 import type { Mode } from "./columns.js"
 import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
-import { type DeliveryContext, deliverBatch, retrySchedule } from "./deliver.js"
+import { type DeliveryContext, deliverBatch, type RetryOptions, retrySchedule } from "./deliver.js"
+
+export { NOT_SENT } from "./deliver.js"
+import type { Send, Wait } from "./deliveryEvents.js"
 import * as FileChunks from "./fileChunks.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import * as Hashing from "./hashing.js"
@@ -48,13 +56,18 @@ export interface PipelineOptions {
   readonly defaultRegion?: string | undefined
   /** The account's offline conversion goals: names matching none become `invalid` 5606. */
   readonly goals?: GoalCheck | undefined
-  /** Items per request, 1–1,000 (default 1,000). */
+  /** Items per request, 1–1,000 (default 1,000; `Limits.batchSize`). */
   readonly batchSize?: number | undefined
-  /** Requests in flight at once (default 2). */
+  /** Requests in flight at once, 1–64 (default 2; `Limits.concurrency`). */
   readonly concurrency?: number | undefined
   /** How failed requests are retried (default `retrySchedule()`: backoff with jitter, 60 s after a 117). */
   readonly retrySchedule?: Schedule.Schedule<unknown, DeliveryFailure> | undefined
-  /** The pause after 117 CallRateExceeded for the rate limiter and the default schedule (default 60 s). */
+  /** Knobs of the default retry schedule when `retrySchedule` is not given (`Limits.maxRetries`, `backoffDelay`). */
+  readonly retry?: Omit<RetryOptions, "rateLimitWait"> | undefined
+  /**
+   * The pause after 117 CallRateExceeded for the rate limiter and the default schedule, and the throttling window the
+   * run's own limiter counts calls over to set its rate after a 117 (default 60 s; 100 ms–10 min).
+   */
   readonly rateLimitWait?: Duration.DurationInput | undefined
   /** The customer's rate limiter, to share one across runs (default: a new one for this run). */
   readonly rateLimiter?: RateLimiter.RateLimiter | undefined
@@ -67,12 +80,29 @@ export interface PipelineOptions {
    * file's path as input and count here, rather than adding a stage to a byte stream).
    */
   readonly onBytesRead?: ((bytesRead: number) => void) | undefined
+  /**
+   * Stops the run gently when it aborts: no more input is read (checked at each chunk boundary), no new request
+   * starts, waits are cut short, requests in flight finish and give their outcomes, and every record already read but
+   * not sent comes out `failed` with the kind `NotSent` (message "not sent: " and the signal's reason when it is a
+   * string). The stream then ends normally. An `AbortController`'s signal, so that callers outside Effect can use it.
+   */
+  readonly stop?: AbortSignal | undefined
+  /** Told about every wait before a request (117, backoff after a failure, the rate limiter's pacing). */
+  readonly onWait?: ((wait: Wait) => Effect.Effect<void>) | undefined
+  /** Called just before each request is sent (every attempt), with the input lines of its batch. */
+  readonly onSend?: ((send: Send) => void) | undefined
 }
 
-/** The run cannot start (bad options) or its input cannot be read. */
+/**
+ * The run cannot start (bad options) or its input cannot be read. A numeric option out of its range names the
+ * option (`option`, e.g. `concurrency`), what it must be (`expected`, from `Limits`) and what it was (`received`).
+ */
 export class PipelineError extends Data.TaggedError("PipelineError")<{
   readonly reason: "InvalidOptions" | "UnreadableInput"
   readonly message: string
+  readonly option?: keyof PipelineOptions | undefined
+  readonly expected?: string | undefined
+  readonly received?: string | undefined
 }> {
   get isRetryable(): boolean {
     return false
@@ -118,12 +148,19 @@ const readInput = <E, R, E2>(
   size: InputSize,
   onItems: (items: Array<ReaderItem>) => Effect.Effect<void, E2>
 ): Effect.Effect<void, E | E2 | PipelineError, R> => {
+  const stop = options.stop
   if (typeof input === "object" && input !== null && "records" in input) {
-    return Stream.runForEachChunk(input.records, (records) => {
-      const items: Array<ReaderItem> = []
-      for (const record of records) items.push(new RecordItem(record))
-      return onItems(items)
-    })
+    // A stream input ends when `stop` aborts, even while it waits for its next chunk (a queue, standard input).
+    const records = FileChunks.forEachUntilStopped(
+      input.records,
+      (chunk) => {
+        const items: Array<ReaderItem> = []
+        for (const record of chunk) items.push(new RecordItem(record))
+        return onItems(items)
+      },
+      stop
+    )
+    return Effect.asVoid(records)
   }
   const reader = makeReader(options.format ?? "auto", { mode, maxRecordBytes: options.maxRecordBytes })
   /** Hands on what the reader found; an `Unreadable` item ends the run. */
@@ -141,18 +178,19 @@ const readInput = <E, R, E2>(
     onBytesRead?.(size.read)
     return take(items)
   }
-  const body: Effect.Effect<void, E | E2 | PipelineError, R> =
+  /** Reads the whole input, or until `stop`: true when the end of the input was reached. */
+  const body: Effect.Effect<boolean, E | E2 | PipelineError, R> =
     typeof input === "string"
-      ? FileChunks.forEach(input, unreadableFile(input), (bytes) => onBytes([bytes]))
-      : Stream.runForEachChunk(input, onBytes)
-  return Effect.zipRight(
-    body,
-    Effect.suspend(() => {
-      const items: Array<ReaderItem> = []
-      reader.end(items)
-      return take(items)
-    })
-  )
+      ? FileChunks.forEach(input, unreadableFile(input), (bytes) => onBytes([bytes]), stop)
+      : FileChunks.forEachUntilStopped(input, onBytes, stop)
+  return Effect.flatMap(body, (reachedEnd) => {
+    // Stopped before the end: what the reader still holds is a record cut by a chunk boundary, not a record. (A file
+    // whose every byte was read has reached its end, even if the stop came before the read that would have said so.)
+    if (!reachedEnd && (size.total === undefined || size.read < size.total)) return Effect.void
+    const items: Array<ReaderItem> = []
+    reader.end(items)
+    return take(items)
+  })
 }
 
 /** How big the input is (a file's size, when known) and how much of it has been read, to size the dedupe table. */
@@ -189,38 +227,81 @@ interface Config {
 
 const invalidOptions = (message: string) => Effect.fail(new PipelineError({ reason: "InvalidOptions", message }))
 
+/** The failure for an option outside its range, naming the option, its range and the value. */
+const outOfRange = (option: keyof PipelineOptions, range: Limits.Range, value: number | Duration.Duration) =>
+  Effect.fail(
+    new PipelineError({
+      reason: "InvalidOptions",
+      option,
+      expected: Limits.describe(range),
+      received: Duration.isDuration(value) ? Limits.durationText(value) : String(value),
+      message: Limits.problem(option, range, value) ?? `${option} is out of range`
+    })
+  )
+
+/** Attempts in all of the default retry schedule (`maxRetries` retries after the first). */
+const DEFAULT_MAX_RETRIES = 5
+
+/**
+ * The time zone for times written without `Z` or an offset (`--timezone`, the server's `UPLINK_TIMEZONE`): an IANA
+ * name the runtime knows, or the message that says why `name` is not one.
+ */
+export const resolveTimeZone = (name: string): Either.Either<DateTime.TimeZone.Named, string> =>
+  Option.match(Time.zone(name.trim()), {
+    onNone: () => Either.left(`unknown time zone ${JSON.stringify(name)} (use an IANA name such as Europe/Paris)`),
+    onSome: Either.right
+  })
+
+/**
+ * The region for raw phone numbers written without a country code (`--default-region`, the server's
+ * `UPLINK_DEFAULT_REGION`): an ISO 3166 alpha-2 code, any case, or the message that says why `code` is not one.
+ */
+export const resolveDefaultRegion = (code: string): Either.Either<Hashing.CountryCode, string> => {
+  const region = code.trim().toUpperCase()
+  return Hashing.isRegion(region)
+    ? Either.right(region)
+    : Either.left(`unknown default region ${JSON.stringify(code)} (use a code such as US or GB)`)
+}
+
 const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effect.Effect<Config, PipelineError> =>
   Effect.gen(function* () {
     let timeZone: DateTime.TimeZone.Named | undefined
     if (options.timeZone !== undefined) {
-      const zone = Time.zone(options.timeZone)
-      if (Option.isNone(zone)) {
-        return yield* invalidOptions(
-          `unknown time zone ${JSON.stringify(options.timeZone)} (use an IANA name such as Europe/Paris)`
-        )
-      }
-      timeZone = zone.value
+      const zone = resolveTimeZone(options.timeZone)
+      if (Either.isLeft(zone)) return yield* invalidOptions(zone.left)
+      timeZone = zone.right
     }
     let defaultRegion: Hashing.CountryCode | undefined
     if (options.defaultRegion !== undefined) {
-      const region = options.defaultRegion.trim().toUpperCase()
-      if (!Hashing.isRegion(region)) {
-        return yield* invalidOptions(
-          `unknown default region ${JSON.stringify(options.defaultRegion)} (use a code such as US or GB)`
-        )
-      }
-      defaultRegion = region
+      const region = resolveDefaultRegion(options.defaultRegion)
+      if (Either.isLeft(region)) return yield* invalidOptions(region.left)
+      defaultRegion = region.right
     }
-    const batchSize = options.batchSize ?? MAX_BATCH_SIZE
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      return yield* invalidOptions(`the batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`)
+    const batchSize = options.batchSize ?? Limits.batchSize.max
+    if (!Limits.contains(Limits.batchSize, batchSize)) {
+      return yield* outOfRange("batchSize", Limits.batchSize, batchSize)
     }
     const concurrency = options.concurrency ?? 2
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      return yield* invalidOptions(`the concurrency must be a positive integer, got ${concurrency}`)
+    if (!Limits.contains(Limits.concurrency, concurrency)) {
+      return yield* outOfRange("concurrency", Limits.concurrency, concurrency)
+    }
+    const rateLimitWait = Duration.decode(options.rateLimitWait ?? Duration.seconds(60))
+    if (!Limits.contains(Limits.rateLimitWait, rateLimitWait)) {
+      return yield* outOfRange("rateLimitWait", Limits.rateLimitWait, rateLimitWait)
+    }
+    const retry = options.retry ?? {}
+    const maxRetries = retry.maxRetries ?? DEFAULT_MAX_RETRIES
+    if (!Limits.contains(Limits.maxRetries, maxRetries)) {
+      return yield* outOfRange("retry", Limits.maxRetries, maxRetries)
+    }
+    for (const delay of [retry.base, retry.cap]) {
+      if (delay === undefined) continue
+      const decoded = Duration.decode(delay)
+      if (!Limits.contains(Limits.backoffDelay, decoded)) {
+        return yield* outOfRange("retry", Limits.backoffDelay, decoded)
+      }
     }
     const onWarning = options.onWarning ?? ((warning: Warning) => Effect.logWarning(warningMessage(warning)))
-    const rateLimitWait = options.rateLimitWait ?? Duration.seconds(60)
     return {
       mode,
       dryRun,
@@ -230,9 +311,13 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
       concurrency,
       onWarning,
       delivery: {
-        retrySchedule: options.retrySchedule ?? retrySchedule({ rateLimitWait }),
-        rateLimiter: options.rateLimiter ?? RateLimiter.make({ rateLimitWait }),
-        onWarning
+        retrySchedule: options.retrySchedule ?? retrySchedule({ ...retry, rateLimitWait }),
+        maxAttempts: options.retrySchedule === undefined ? maxRetries + 1 : null,
+        rateLimiter: options.rateLimiter ?? RateLimiter.make({ rateLimitWait, window: rateLimitWait }),
+        onWarning,
+        onWait: options.onWait,
+        onSend: options.onSend,
+        stop: options.stop
       }
     }
   })

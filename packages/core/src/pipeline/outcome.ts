@@ -29,9 +29,18 @@ export interface FailureCause {
   readonly trackingId: string | null
   readonly code: number | null
   readonly errorCode: string | null
-  /** How many times the request was sent. */
+  /**
+   * The class of the failure when it has no code of the service: `Timeout`, `ConnectionFailed`, `Http503`,
+   * `NotSent` (read, but not sent because the run was stopped), … (see `DeliveryFailure.kind`).
+   */
+  readonly kind?: string | null | undefined
+  /** How many times the request was sent (0: never). */
   readonly attempts: number
 }
+
+/** The key a failure is counted under in summaries: its code, else its symbolic code, else its kind. */
+export const failureKey = (cause: FailureCause): string =>
+  cause.code !== null ? String(cause.code) : (cause.errorCode ?? cause.kind ?? "DeliveryFailed")
 
 interface Common {
   readonly line: number
@@ -80,7 +89,10 @@ const statusByTag: Record<Outcome["_tag"], Status> = {
 /** The results-file status of an outcome. */
 export const status = (outcome: Outcome): Status => statusByTag[outcome._tag]
 
-/** The numeric code, symbolic code and message an outcome shows (the first error of a rejected record). */
+/**
+ * The numeric code, symbolic code and message an outcome shows (the first error of a rejected record). A failed
+ * record without a code of the service shows the kind of its failure as its symbolic code.
+ */
 export const describe = (
   outcome: Outcome
 ): { readonly code: number | null; readonly errorCode: string | null; readonly message: string | null } => {
@@ -100,8 +112,12 @@ export const describe = (
     case "Failed": {
       const { cause } = outcome
       const tracking = cause.trackingId === null ? "" : ` (TrackingId ${cause.trackingId})`
-      const attempts = cause.attempts === 1 ? "1 attempt" : `${cause.attempts} attempts`
-      return { code: cause.code, errorCode: cause.errorCode, message: `${cause.message}${tracking}; ${attempts}` }
+      const attempts = cause.attempts === 0 ? "" : cause.attempts === 1 ? "; 1 attempt" : `; ${cause.attempts} attempts`
+      return {
+        code: cause.code,
+        errorCode: cause.errorCode ?? cause.kind ?? (cause.code === null ? "DeliveryFailed" : null),
+        message: `${cause.message}${tracking}${attempts}`
+      }
     }
     default:
       return { code: null, errorCode: null, message: null }

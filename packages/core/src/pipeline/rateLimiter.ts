@@ -2,18 +2,26 @@
  * A per-customer rate limiter that slows down on 117 CallRateExceeded and recovers. The service publishes no number,
  * only a sliding 60-second window per customer (api-facts.md §4), so the limiter learns: it starts unlimited (or at
  * `maxCallsPerMinute`); on a 117 it pauses every caller for `rateLimitWait` (60 s, the documented guidance, or the
- * service's Retry-After) and sets its rate to half the calls actually started in the last minute; each successful call
- * raises the rate by `recoveryFactor` until it is back at the ceiling (or unlimited). One 117 episode lowers the rate
- * once, however many concurrent calls report it. Time comes from the Effect Clock, so tests drive it with TestClock.
+ * service's Retry-After) and sets its rate to half the calls actually started in the last `window` (default a
+ * minute); each successful call raises the rate by `recoveryFactor` until it is back at the ceiling (or unlimited).
+ * One 117 episode lowers the rate once, however many concurrent calls report it. Time comes from the Effect Clock, so tests drive it with TestClock.
  *
  * Share one limiter per customer across runs (the server's worker, concurrent CLI batches): `RateLimiters` hands them
- * out by customer id.
+ * out by customer id. `acquireUnlessStopped` is `acquire` for a run with a stop signal: it announces its waits and
+ * gives up when the run stops.
  */
 import { Clock, Context, Duration, Effect, Layer } from "effect"
+import { sleepUnlessStopped } from "./stop.js"
 
 export interface RateLimiterOptions {
   /** The pause after a 117 when the service names none (default 60 s). */
   readonly rateLimitWait?: Duration.DurationInput | undefined
+  /**
+   * The service's throttling window, over which the calls started before a 117 are counted to set the new rate
+   * (default 60 s, Microsoft's sliding window; the pipeline uses its `rateLimitWait`, DESIGN.md's
+   * `--rate-limit-window`).
+   */
+  readonly window?: Duration.DurationInput | undefined
   /** A ceiling on calls per minute (default none). */
   readonly maxCallsPerMinute?: number | undefined
   /** The rate never goes below this after slowdowns (default 1 call per minute). */
@@ -32,9 +40,20 @@ export interface RateLimiterState {
   readonly slowdowns: number
 }
 
+/** What the limiter is waiting for: the pause after a 117, or the spacing of calls at the current rate. */
+export type LimiterWait = "rateLimited" | "paced"
+
 export interface RateLimiter {
   /** Waits until a call may start (after any pause, spaced by the current rate). */
   readonly acquire: Effect.Effect<void>
+  /**
+   * `acquire` for one run: tells `onWait` about each wait before it starts, and gives up when `stop` aborts during a
+   * wait (false: the call must not start; true: it may).
+   */
+  readonly acquireUnlessStopped: (
+    stop: AbortSignal | undefined,
+    onWait?: ((reason: LimiterWait, millis: number) => Effect.Effect<void>) | undefined
+  ) => Effect.Effect<boolean>
   /** Reports a call that succeeded. */
   readonly succeeded: Effect.Effect<void>
   /** Reports a 117: pause for `retryAfter` (default the configured wait) and lower the rate. */
@@ -49,6 +68,7 @@ const UNLIMITED_AFTER = 6_000
 /** A new limiter. */
 export const make = (options: RateLimiterOptions = {}): RateLimiter => {
   const waitMs = Duration.toMillis(Duration.decode(options.rateLimitWait ?? Duration.seconds(60)))
+  const windowMs = Math.max(1, Duration.toMillis(Duration.decode(options.window ?? Duration.minutes(1))))
   const ceiling = options.maxCallsPerMinute
   const floor = options.minCallsPerMinute ?? 1
   const recovery = options.recoveryFactor ?? 1.5
@@ -63,7 +83,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
   let startsHead = 0
 
   const prune = (now: number) => {
-    while (startsHead < starts.length && starts[startsHead] <= now - MINUTE) startsHead++
+    while (startsHead < starts.length && starts[startsHead] <= now - windowMs) startsHead++
     if (startsHead > 1024 && startsHead * 2 > starts.length) {
       starts = starts.slice(startsHead)
       startsHead = 0
@@ -75,23 +95,41 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
     starts.push(now)
   }
 
-  const acquire: Effect.Effect<void> = Effect.gen(function* () {
-    for (;;) {
-      const now = yield* Clock.currentTimeMillis
-      if (now < pausedUntil) {
-        yield* Effect.sleep(Duration.millis(pausedUntil - now))
-        continue
+  const acquireUnlessStopped = (
+    stop: AbortSignal | undefined,
+    onWait?: ((reason: LimiterWait, millis: number) => Effect.Effect<void>) | undefined
+  ): Effect.Effect<boolean> =>
+    Effect.gen(function* () {
+      for (;;) {
+        const now = yield* Clock.currentTimeMillis
+        if (now < pausedUntil) {
+          const millis = pausedUntil - now
+          if (onWait !== undefined) yield* onWait("rateLimited", millis)
+          if (!(yield* sleepUnlessStopped(millis, stop))) return false
+          continue
+        }
+        if (rate === null) {
+          started(now)
+          return true
+        }
+        const slot = Math.max(now, nextSlot)
+        nextSlot = slot + MINUTE / rate
+        if (slot === now) {
+          started(now)
+          return true
+        }
+        if (onWait !== undefined) yield* onWait("paced", slot - now)
+        if (!(yield* sleepUnlessStopped(slot - now, stop))) return false
+        const after = yield* Clock.currentTimeMillis
+        // A 117 during the wait pauses everyone: the reserved slot is given up and the wait starts over.
+        if (after >= pausedUntil) {
+          started(after)
+          return true
+        }
       }
-      if (rate === null) return started(now)
-      const slot = Math.max(now, nextSlot)
-      nextSlot = slot + MINUTE / rate
-      if (slot === now) return started(now)
-      yield* Effect.sleep(Duration.millis(slot - now))
-      const after = yield* Clock.currentTimeMillis
-      // A 117 during the wait pauses everyone: the reserved slot is given up and the wait starts over.
-      if (after >= pausedUntil) return started(after)
-    }
-  })
+    })
+
+  const acquire: Effect.Effect<void> = Effect.asVoid(acquireUnlessStopped(undefined))
 
   const succeeded = Effect.sync(() => {
     if (rate === null) return
@@ -110,7 +148,8 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
         lastSlowdownAt = now
         slowdowns++
         prune(now)
-        const observed = starts.length - startsHead
+        // Calls started in the window, as a rate per minute.
+        const observed = ((starts.length - startsHead) * MINUTE) / windowMs
         const base = rate === null ? observed : Math.min(rate, Math.max(observed, 1))
         rate = Math.max(floor, base / 2)
       })
@@ -118,7 +157,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
 
   const state = Effect.sync((): RateLimiterState => ({ callsPerMinute: rate, pausedUntil, slowdowns }))
 
-  return { acquire, succeeded, rateLimited, state }
+  return { acquire, acquireUnlessStopped, succeeded, rateLimited, state }
 }
 
 /** Rate limiters by customer id, shared by every run in the process. */

@@ -3,9 +3,15 @@
  * `line,status,code,error_code,message,microsoft_click_id,conversion_name,conversion_time` and one row per input
  * record, in outcome order. Fields are quoted when they hold a comma, a quote, a line break or edge white space
  * (quotes doubled, RFC 4180). Rows carry only what outcomes carry, so never a raw email or phone number.
+ *
+ * Safety: a text cell that begins with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` (OWASP's advice
+ * against spreadsheet formula injection: such a cell would run as a formula), whichever column it is in; numbers
+ * (`line`, `code`) are written as numbers. The file is opened only when the first outcome comes (so after the input
+ * has been opened and read: an unreadable input leaves no empty results file behind), and `checkTarget` refuses a
+ * path that is the input itself (same file by path, symbolic or hard link) before anything is written.
  */
-import { writeFileSync } from "node:fs"
-import { open } from "node:fs/promises"
+import { accessSync, closeSync, constants, openSync, realpathSync, statSync, writeFileSync } from "node:fs"
+import { dirname, resolve } from "node:path"
 import { Cause, Chunk, Data, Effect, Option, Stream } from "effect"
 import { type Outcome, describe, status } from "./outcome.js"
 
@@ -24,10 +30,23 @@ export const header = `${columns.join(",")}\n`
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/
 
-/** One CSV field. */
+/** Whether a spreadsheet would read a cell that begins with this character as a formula (OWASP: = + - @ tab CR). */
+const startsFormula = (text: string): boolean => {
+  const first = text.charCodeAt(0)
+  // = + - @ tab CR
+  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13
+}
+
+/** A text cell as a spreadsheet must show it: prefixed with `'` when it would otherwise start a formula. */
+export const neutralise = (text: string): string => (startsFormula(text) ? `'${text}` : text)
+
+/**
+ * One CSV field: a number as it is, text neutralised against formula injection (`neutralise`) and quoted when
+ * needed.
+ */
 export const field = (value: string | number | null | undefined): string => {
   if (value === null || value === undefined) return ""
-  const text = String(value)
+  const text = typeof value === "number" ? String(value) : neutralise(value)
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
@@ -56,10 +75,15 @@ export const encode = <E, R>(outcomes: Stream.Stream<Outcome, E, R>): Stream.Str
     Stream.mapChunks(outcomes, (chunk) => Chunk.of(Chunk.join(Chunk.map(chunk, row), "")))
   )
 
-/** The results file could not be written. */
+/**
+ * The results file could not be written: `SameAsInput` (the path is the input file, refused before anything is
+ * written), `NotWritable` (refused before anything is written: a folder, no permission, no such folder) or
+ * `WriteFailed` (opening or writing failed during the run, e.g. a full disk).
+ */
 export class ResultsWriteError extends Data.TaggedError("ResultsWriteError")<{
   readonly path: string
   readonly message: string
+  readonly reason?: "SameAsInput" | "NotWritable" | "WriteFailed" | undefined
 }> {
   get isRetryable(): boolean {
     return false
@@ -69,13 +93,79 @@ export class ResultsWriteError extends Data.TaggedError("ResultsWriteError")<{
 const writeError = (path: string) => (cause: unknown) =>
   new ResultsWriteError({
     path,
+    reason: "WriteFailed",
     message: `cannot write the results file ${path}: ${(cause as Error)?.message ?? cause}`
   })
 
+const errnoOf = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined
+
 /**
- * Passes `outcomes` through unchanged while writing the results file at `path` (created or truncated): the header and
- * the rows of the first chunk as it goes by, then the rows of each chunk, the header alone if no outcome came; closed
- * when the stream ends. A failed write ends the stream with `ResultsWriteError` at once.
+ * Checks, without creating or changing anything, that the results file can be written at `path` for a run that reads
+ * `input` (a path; `-` is standard input): refuses the input file itself — the same path, a symbolic link to it or a
+ * hard link of it (same device and inode) — a folder, and a file or folder the user may not write to.
+ */
+export const checkTarget = (path: string, input: string): Effect.Effect<void, ResultsWriteError> =>
+  Effect.suspend(() => {
+    const refuse = (reason: "SameAsInput" | "NotWritable", message: string) =>
+      Effect.fail(new ResultsWriteError({ path, reason, message }))
+    let target: ReturnType<typeof statSync> | undefined
+    try {
+      target = statSync(path)
+    } catch (cause) {
+      if (errnoOf(cause) !== "ENOENT") {
+        return refuse("NotWritable", `cannot write the results file ${path}: ${(cause as Error).message}`)
+      }
+    }
+    if (target === undefined) {
+      const folder = dirname(resolve(path))
+      try {
+        if (!statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder`)
+        accessSync(folder, constants.W_OK)
+      } catch (cause) {
+        return refuse("NotWritable", `cannot create the results file ${path}: ${(cause as Error).message}`)
+      }
+      return Effect.void
+    }
+    if (input !== "-") {
+      let same = false
+      try {
+        const source = statSync(input)
+        same = (source.dev === target.dev && source.ino === target.ino) || realpathSync(input) === realpathSync(path)
+      } catch {
+        // An input that cannot be read is the reader's to report.
+      }
+      if (same) {
+        return refuse(
+          "SameAsInput",
+          `the results file ${path} is the input file ${input}: writing results there would destroy the input`
+        )
+      }
+    }
+    if (target.isDirectory()) return refuse("NotWritable", `the results file ${path} is a folder`)
+    try {
+      accessSync(path, constants.W_OK)
+    } catch (cause) {
+      return refuse("NotWritable", `cannot write the results file ${path}: ${(cause as Error).message}`)
+    }
+    return Effect.void
+  })
+
+/** How `write` treats a failed write. */
+export interface WriteOptions {
+  /**
+   * When given, a failed open or write does not end the stream: nothing more is written, `onError` is called once
+   * with the error, and the outcomes go on through (so a caller can stop the run and still count what was sent).
+   */
+  readonly onError?: ((error: ResultsWriteError) => void) | undefined
+}
+
+/**
+ * Passes `outcomes` through unchanged while writing the results file at `path` (created or truncated when the first
+ * outcome comes, or at the end when none came): the header and the rows of the first chunk as it goes by, then the
+ * rows of each chunk, the header alone if no outcome came; closed when the stream ends. If the stream fails before
+ * any outcome (an unreadable input), the file is not touched. A failed open or write ends the stream with
+ * `ResultsWriteError` at once, unless `options.onError` is given (see `WriteOptions`).
  *
  * Each chunk's rows are written synchronously in a plain `Stream.mapChunks` stage rather than by an effect per chunk:
  * the effects that carried a chunk outlived young collections and, through their stale pointers, kept every outcome
@@ -84,27 +174,37 @@ const writeError = (path: string) => (cause: unknown) =>
  * failure.
  */
 export const write =
-  (path: string) =>
+  (path: string, options: WriteOptions = {}) =>
   <E, R>(outcomes: Stream.Stream<Outcome, E, R>): Stream.Stream<Outcome, E | ResultsWriteError, R> =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const handle = yield* Effect.acquireRelease(
-          Effect.tryPromise({ try: () => open(path, "w"), catch: writeError(path) }),
-          (file) => Effect.promise(() => file.close())
+        let fd: number | undefined
+        let failed = false
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            if (fd !== undefined) closeSync(fd)
+            fd = undefined
+          })
         )
         let pending = header
         /** Writes `text` after what is pending (the header, before the first rows); the error when that failed. */
         const append = (text: string): ResultsWriteError | undefined => {
+          if (failed) return undefined
           try {
-            writeFileSync(handle.fd, pending + text)
+            fd ??= openSync(path, "w")
+            writeFileSync(fd, pending + text)
           } catch (cause) {
-            return writeError(path)(cause)
+            const error = writeError(path)(cause)
+            if (options.onError === undefined) return error
+            failed = true
+            options.onError(error)
+            return undefined
           }
           pending = ""
           return undefined
         }
         const rows = Stream.mapChunks(outcomes, (chunk) => {
-          const failure = Chunk.isEmpty(chunk) ? undefined : append(Chunk.join(Chunk.map(chunk, row), ""))
+          const failure = Chunk.isEmpty(chunk) || failed ? undefined : append(Chunk.join(Chunk.map(chunk, row), ""))
           if (failure !== undefined) throw failure
           return chunk
         })

@@ -30,6 +30,12 @@ export interface DeliveryFailure {
   readonly trackingId?: string | null | undefined
   readonly code?: number | null | undefined
   readonly errorCode?: string | null | undefined
+  /**
+   * The class of the failure, a stable key for summaries when there is no service code (e.g. `Timeout`,
+   * `ConnectionFailed`, `Http503`, `Authentication`; `toDeliveryError` names them). Outcomes and the summary fall back
+   * to `DeliveryFailed` when a `Sender` gives none.
+   */
+  readonly kind?: string | null | undefined
   /** How long the service asked to wait, when it said. */
   readonly retryAfter?: Duration.Duration | undefined
 }
@@ -43,6 +49,7 @@ export class DeliveryError
     readonly trackingId?: string | null | undefined
     readonly code?: number | null | undefined
     readonly errorCode?: string | null | undefined
+    readonly kind?: string | null | undefined
     readonly retryAfter?: Duration.Duration | undefined
   }>
   implements DeliveryFailure {}

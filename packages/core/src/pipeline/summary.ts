@@ -1,11 +1,12 @@
 /**
  * The running summary of a run, for progress displays and the final table: how many outcomes so far, by status and
- * by error code (the numeric code when there is one, else the symbolic one). `running` pairs every outcome with the
- * summary up to it; `collect` folds a whole stream. `exitCode` applies DESIGN.md §5's rule for the outcomes
- * (2 invalid or rejected, 3 failed; 1 — nothing could be attempted — is the caller's, from a stream failure).
+ * by error code (the numeric code when there is one, else the symbolic one, else the kind of a delivery failure).
+ * `running` pairs every outcome with the summary up to it; `collect` folds a whole stream. `exitCode` applies
+ * DESIGN.md §5's rule for the outcomes (2 invalid or rejected, 3 failed; 1 — nothing could be attempted — is the
+ * caller's, from a stream failure).
  */
 import { Chunk, type Effect, Sink, Stream } from "effect"
-import { type Outcome, type Status, describe, status, statuses } from "./outcome.js"
+import { type Outcome, type Status, describe, failureKey, status, statuses } from "./outcome.js"
 
 export interface Summary {
   readonly total: number
@@ -20,9 +21,13 @@ export const empty: Summary = {
   byCode: {}
 }
 
-/** The code an outcome is counted under, if any. */
+/**
+ * The code an outcome is counted under, if any: a failed record always has one (its code, else the kind of its
+ * failure, e.g. `Timeout`, `ConnectionFailed`, `NotSent`), so every failure shows up among the top errors.
+ */
 export const codeOf = (outcome: Outcome): string | undefined => {
-  if (outcome._tag !== "Rejected" && outcome._tag !== "Invalid" && outcome._tag !== "Failed") return undefined
+  if (outcome._tag === "Failed") return failureKey(outcome.cause)
+  if (outcome._tag !== "Rejected" && outcome._tag !== "Invalid") return undefined
   const { code, errorCode } = describe(outcome)
   return code !== null ? String(code) : (errorCode ?? undefined)
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, Logger, Schedule, Stream } from "effect"
+import { DateTime, Effect, Either, Logger, Schedule, Stream } from "effect"
 import {
   OfflineConversions,
   type Outcome,
@@ -390,6 +390,19 @@ describe("OfflineConversions.apply", () => {
       expect(yield* fail({ defaultRegion: "ZZ" })).toMatchObject({ reason: "InvalidOptions" })
     })
   )
+
+  it("resolves the time zone and default region options by one rule, with a message naming the bad value", () => {
+    expect(OfflineConversions.resolveTimeZone(" Europe/Paris ")).toEqual(
+      Either.right(DateTime.zoneUnsafeMakeNamed("Europe/Paris"))
+    )
+    expect(OfflineConversions.resolveTimeZone("Mars/Base")).toEqual(
+      Either.left('unknown time zone "Mars/Base" (use an IANA name such as Europe/Paris)')
+    )
+    expect(OfflineConversions.resolveDefaultRegion(" gb")).toEqual(Either.right("GB"))
+    expect(OfflineConversions.resolveDefaultRegion("ZZ")).toEqual(
+      Either.left('unknown default region "ZZ" (use a code such as US or GB)')
+    )
+  })
 
   it.effect("a malformed line is an invalid outcome for that line, not an abort", () =>
     Effect.gen(function* () {

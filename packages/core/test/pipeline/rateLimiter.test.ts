@@ -87,6 +87,39 @@ describe("RateLimiter", () => {
     })
   )
 
+  it.effect("with a shorter throttling window, counts the calls of that window and paces within it", () =>
+    Effect.gen(function* () {
+      const limiter = RateLimiter.make({ rateLimitWait: "2 seconds", window: "2 seconds" })
+      yield* grants(limiter, 4)
+      yield* TestClock.adjust("1 second")
+      yield* limiter.rateLimited()
+      // 4 calls in the last 2 s is 120 a minute: half of it is 60 a minute, one call a second after the pause.
+      expect(yield* limiter.state).toEqual({ callsPerMinute: 60, pausedUntil: 3000, slowdowns: 1 })
+      const fiber = yield* Effect.fork(grants(limiter, 3))
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Fiber.join(fiber)).toEqual([3000, 4000, 5000])
+    })
+  )
+
+  it.effect("acquireUnlessStopped announces its waits and gives up when the run stops", () =>
+    Effect.gen(function* () {
+      const limiter = RateLimiter.make({ rateLimitWait: "60 seconds" })
+      yield* limiter.acquire
+      yield* limiter.rateLimited()
+      const stop = new AbortController()
+      const waits: Array<[string, number]> = []
+      const acquired = yield* limiter.acquireUnlessStopped(stop.signal, (reason, millis) =>
+        Effect.sync(() => {
+          waits.push([reason, millis])
+          stop.abort()
+        })
+      )
+      expect(acquired).toBe(false)
+      expect(waits).toEqual([["rateLimited", 60_000]])
+      expect(yield* Clock.currentTimeMillis).toBe(0)
+    })
+  )
+
   it.effect("RateLimiters hands out one limiter per customer", () =>
     Effect.gen(function* () {
       const limiters = yield* RateLimiters

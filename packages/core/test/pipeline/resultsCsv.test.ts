@@ -1,8 +1,9 @@
+import { existsSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
+import { Cause, Chunk, Effect, Exit, Option, Stream } from "effect"
 import { parse } from "csv-parse/sync"
 import { Outcome, ResultsCsv, Summary } from "../../src/pipeline/index.js"
 
@@ -157,5 +158,134 @@ describe("Summary", () => {
     expect(Summary.exitCode(of(outcomes[1]))).toBe(2)
     expect(Summary.exitCode(of(outcomes[2], outcomes[4]))).toBe(3)
     expect(Summary.exitCode(of(outcomes[5], outcomes[3]))).toBe(0)
+  })
+})
+
+describe("ResultsCsv against spreadsheet formula injection", () => {
+  const hostile = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+  it.each(hostile)("a text cell that begins like %j is prefixed with ' in every text column", (value) => {
+    const outcomes: ReadonlyArray<Outcome.Outcome> = [
+      Outcome.Invalid({
+        line: 2,
+        identity: { microsoftClickId: value, conversionName: value, conversionTime: value },
+        code: 5607,
+        errorCode: value,
+        message: value,
+        field: null
+      }),
+      Outcome.Failed({
+        line: 3,
+        identity: { microsoftClickId: value, conversionName: value, conversionTime: value },
+        cause: { message: value, trackingId: null, code: null, errorCode: null, kind: value, attempts: 0 }
+      }),
+      Outcome.Rejected({
+        line: 4,
+        identity: { microsoftClickId: value, conversionName: value, conversionTime: value },
+        errors: [{ code: 5604, errorCode: value, message: value, fieldPath: null }]
+      })
+    ]
+    const text = ResultsCsv.header + outcomes.map(ResultsCsv.row).join("")
+    const rows = parse(text, { columns: true, relax_quotes: false }) as Array<Record<string, string>>
+    expect(rows).toHaveLength(3)
+    for (const row of rows) {
+      for (const column of ["error_code", "message", "microsoft_click_id", "conversion_name", "conversion_time"]) {
+        expect(row[column], column).toBe(`'${value}`)
+      }
+    }
+    // Numbers stay numbers: no quote, no prefix.
+    expect(text.split("\n")[1]).toMatch(/^2,invalid,5607,/)
+    expect(rows.map((r) => [r.line, r.code])).toEqual([
+      ["2", "5607"],
+      ["3", ""],
+      ["4", "5604"]
+    ])
+  })
+
+  it("leaves other text alone, and numbers as numbers", () => {
+    expect(ResultsCsv.field("Offline Purchase")).toBe("Offline Purchase")
+    expect(ResultsCsv.field("a=b")).toBe("a=b")
+    expect(ResultsCsv.field("'=already")).toBe("'=already")
+    expect(ResultsCsv.field(-5)).toBe("-5")
+    expect(ResultsCsv.field("=a,b")).toBe(`"'=a,b"`)
+  })
+})
+
+describe("ResultsCsv.write opens the file only when the first outcome comes", () => {
+  it.effect("a run that fails before any outcome leaves no file, and an existing file untouched", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "uplink-results-")))
+      const fresh = join(dir, "fresh.csv")
+      const failing = Stream.fail("input unreadable")
+      expect(yield* Effect.flip(Stream.runDrain(ResultsCsv.write(fresh)(failing)))).toBe("input unreadable")
+      expect(existsSync(fresh)).toBe(false)
+      const old = join(dir, "old.csv")
+      writeFileSync(old, "previous results\n")
+      yield* Effect.flip(Stream.runDrain(ResultsCsv.write(old)(failing)))
+      expect(yield* Effect.promise(() => readFile(old, "utf8"))).toBe("previous results\n")
+      yield* Effect.promise(() => rm(dir, { recursive: true }))
+    })
+  )
+
+  it.effect("with onError, a failed write stops the writing but not the outcomes", () =>
+    Effect.gen(function* () {
+      const errors: Array<ResultsCsv.ResultsWriteError> = []
+      const passed = yield* Stream.runCollect(
+        ResultsCsv.write("/dev/full", { onError: (error) => errors.push(error) })(
+          Stream.rechunk(Stream.fromIterable(outcomes), 2)
+        )
+      )
+      expect(passed.length).toBe(outcomes.length)
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatchObject({ _tag: "ResultsWriteError", reason: "WriteFailed", path: "/dev/full" })
+      expect(errors[0]!.message).toContain("ENOSPC")
+    })
+  )
+})
+
+describe("ResultsCsv.checkTarget", () => {
+  const setup = () => {
+    const dir = mkdtempSync(join(tmpdir(), "uplink-target-"))
+    const input = join(dir, "input.csv")
+    writeFileSync(input, "Microsoft Click Id\nx\n")
+    return { dir, input }
+  }
+  const check = (path: string, input: string) => Effect.runSyncExit(ResultsCsv.checkTarget(path, input))
+  const reasonOf = (path: string, input: string) => {
+    const exit = check(path, input)
+    return Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause))?.reason : "ok"
+  }
+
+  it("refuses the input itself: the same path, another spelling, a symbolic link, a hard link", () => {
+    const { dir, input } = setup()
+    symlinkSync(input, join(dir, "symlink.csv"))
+    linkSync(input, join(dir, "hardlink.csv"))
+    expect(reasonOf(input, input)).toBe("SameAsInput")
+    expect(reasonOf(join(dir, ".", "..", basename(dir), "input.csv"), input)).toBe("SameAsInput")
+    expect(reasonOf(join(dir, "symlink.csv"), input)).toBe("SameAsInput")
+    expect(reasonOf(join(dir, "hardlink.csv"), input)).toBe("SameAsInput")
+    expect(reasonOf(input, join(dir, "symlink.csv"))).toBe("SameAsInput")
+    const exit = check(join(dir, "hardlink.csv"), input)
+    expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("would destroy the input")
+    // Nothing was changed.
+    expect(readFileSync(input, "utf8")).toBe("Microsoft Click Id\nx\n")
+    rmSync(dir, { recursive: true })
+  })
+
+  it("accepts a new file, another existing file, and any path when the input is standard input", () => {
+    const { dir, input } = setup()
+    writeFileSync(join(dir, "other.csv"), "x")
+    expect(reasonOf(join(dir, "new.csv"), input)).toBe("ok")
+    expect(existsSync(join(dir, "new.csv"))).toBe(false)
+    expect(reasonOf(join(dir, "other.csv"), input)).toBe("ok")
+    expect(reasonOf(input, "-")).toBe("ok")
+    rmSync(dir, { recursive: true })
+  })
+
+  it("refuses a folder and a folder that does not exist", () => {
+    const { dir, input } = setup()
+    expect(reasonOf(dir, input)).toBe("NotWritable")
+    expect(reasonOf(join(dir, "no-such-folder", "results.csv"), input)).toBe("NotWritable")
+    rmSync(dir, { recursive: true })
   })
 })
