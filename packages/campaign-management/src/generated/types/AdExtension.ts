@@ -1607,7 +1607,8 @@ let keys_Schedule: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Schedule` as a REST JSON object. */
 export function se_Schedule(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Schedule ??= jsonKeys(["DayTimeRanges", "EndDate", "StartDate", "UseSearcherTimeZone"]))
+  if (keys_Schedule === undefined) keys_Schedule = jsonKeys(["DayTimeRanges", "EndDate", "StartDate", "UseSearcherTimeZone"])
+  const key = keys_Schedule
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1667,7 +1668,8 @@ let keys_DayTime: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DayTime` as a REST JSON object. */
 export function se_DayTime(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DayTime ??= jsonKeys(["Day", "EndHour", "EndMinute", "StartHour", "StartMinute"]))
+  if (keys_DayTime === undefined) keys_DayTime = jsonKeys(["Day", "EndHour", "EndMinute", "StartHour", "StartMinute"])
+  const key = keys_DayTime
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1719,7 +1721,8 @@ let keys_Address: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Address` as a REST JSON object. */
 export function se_Address(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Address ??= jsonKeys(["CityName", "CountryCode", "PostalCode", "ProvinceCode", "ProvinceName", "StreetAddress", "StreetAddress2"]))
+  if (keys_Address === undefined) keys_Address = jsonKeys(["CityName", "CountryCode", "PostalCode", "ProvinceCode", "ProvinceName", "StreetAddress", "StreetAddress2"])
+  const key = keys_Address
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1778,7 +1781,8 @@ let keys_GeoPoint: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GeoPoint` as a REST JSON object. */
 export function se_GeoPoint(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GeoPoint ??= jsonKeys(["LatitudeInMicroDegrees", "LongitudeInMicroDegrees"]))
+  if (keys_GeoPoint === undefined) keys_GeoPoint = jsonKeys(["LatitudeInMicroDegrees", "LongitudeInMicroDegrees"])
+  const key = keys_GeoPoint
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1871,7 +1875,8 @@ let keys_PriceTableRow: ReadonlyArray<Uint8Array> | undefined
 /** Writes `PriceTableRow` as a REST JSON object. */
 export function se_PriceTableRow(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_PriceTableRow ??= jsonKeys(["CurrencyCode", "Description", "FinalMobileUrls", "FinalUrls", "Header", "Price", "PriceQualifier", "PriceUnit", "TermsAndConditions", "TermsAndConditionsUrl"]))
+  if (keys_PriceTableRow === undefined) keys_PriceTableRow = jsonKeys(["CurrencyCode", "Description", "FinalMobileUrls", "FinalUrls", "Header", "Price", "PriceQualifier", "PriceUnit", "TermsAndConditions", "TermsAndConditionsUrl"])
+  const key = keys_PriceTableRow
   const start = out.length
   let at: string | undefined
   let v: unknown

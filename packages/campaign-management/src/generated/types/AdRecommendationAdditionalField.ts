@@ -253,7 +253,8 @@ let keys_AdRecommendationImageSuggestion: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdRecommendationImageSuggestion` as a REST JSON object. */
 export function se_AdRecommendationImageSuggestion(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationImageSuggestion ??= jsonKeys(["AssetLink", "Image", "ImageMetadata", "ImageUrl"]))
+  if (keys_AdRecommendationImageSuggestion === undefined) keys_AdRecommendationImageSuggestion = jsonKeys(["AssetLink", "Image", "ImageMetadata", "ImageUrl"])
+  const key = keys_AdRecommendationImageSuggestion
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -294,7 +295,8 @@ let keys_AdRecommendationImageSuggestionMetadata: ReadonlyArray<Uint8Array> | un
 /** Writes `AdRecommendationImageSuggestionMetadata` as a REST JSON object. */
 export function se_AdRecommendationImageSuggestionMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationImageSuggestionMetadata ??= jsonKeys(["CustomizedProperties", "ImageAssetProperties", "TemplateId", "TemplateVersion", "TextAssetProperties"]))
+  if (keys_AdRecommendationImageSuggestionMetadata === undefined) keys_AdRecommendationImageSuggestionMetadata = jsonKeys(["CustomizedProperties", "ImageAssetProperties", "TemplateId", "TemplateVersion", "TextAssetProperties"])
+  const key = keys_AdRecommendationImageSuggestionMetadata
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -360,7 +362,8 @@ let keys_AdRecommendationCustomizedProperty: ReadonlyArray<Uint8Array> | undefin
 /** Writes `AdRecommendationCustomizedProperty` as a REST JSON object. */
 export function se_AdRecommendationCustomizedProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationCustomizedProperty ??= jsonKeys(["AssetTypeName", "PropertyName", "PropertyValue"]))
+  if (keys_AdRecommendationCustomizedProperty === undefined) keys_AdRecommendationCustomizedProperty = jsonKeys(["AssetTypeName", "PropertyName", "PropertyValue"])
+  const key = keys_AdRecommendationCustomizedProperty
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -414,7 +417,8 @@ let keys_AdRecommendationImageAssetProperty: ReadonlyArray<Uint8Array> | undefin
 /** Writes `AdRecommendationImageAssetProperty` as a REST JSON object. */
 export function se_AdRecommendationImageAssetProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationImageAssetProperty ??= jsonKeys(["CropHeight", "CropWidth", "CropX", "CropY", "ImageField", "ImageUrl"]))
+  if (keys_AdRecommendationImageAssetProperty === undefined) keys_AdRecommendationImageAssetProperty = jsonKeys(["CropHeight", "CropWidth", "CropX", "CropY", "ImageField", "ImageUrl"])
+  const key = keys_AdRecommendationImageAssetProperty
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -487,7 +491,8 @@ let keys_AdRecommendationTextAssetProperty: ReadonlyArray<Uint8Array> | undefine
 /** Writes `AdRecommendationTextAssetProperty` as a REST JSON object. */
 export function se_AdRecommendationTextAssetProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationTextAssetProperty ??= jsonKeys(["Text", "TextField"]))
+  if (keys_AdRecommendationTextAssetProperty === undefined) keys_AdRecommendationTextAssetProperty = jsonKeys(["Text", "TextField"])
+  const key = keys_AdRecommendationTextAssetProperty
   const start = out.length
   let at: string | undefined
   let v: unknown

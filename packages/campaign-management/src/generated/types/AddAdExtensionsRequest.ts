@@ -105,7 +105,8 @@ let keys_AddAdExtensionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdExtensionsRequest` as a REST JSON object. */
 export function se_AddAdExtensionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdExtensionsRequest ??= jsonKeys(["AccountId", "AdExtensions"]))
+  if (keys_AddAdExtensionsRequest === undefined) keys_AddAdExtensionsRequest = jsonKeys(["AccountId", "AdExtensions"])
+  const key = keys_AddAdExtensionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -135,7 +136,8 @@ let keys_AddAdExtensionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdExtensionsResponse` as a REST JSON object. */
 export function se_AddAdExtensionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdExtensionsResponse ??= jsonKeys(["AdExtensionIdentities", "NestedPartialErrors"]))
+  if (keys_AddAdExtensionsResponse === undefined) keys_AddAdExtensionsResponse = jsonKeys(["AdExtensionIdentities", "NestedPartialErrors"])
+  const key = keys_AddAdExtensionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -183,7 +185,8 @@ let keys_AdExtensionIdentity: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdExtensionIdentity` as a REST JSON object. */
 export function se_AdExtensionIdentity(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdExtensionIdentity ??= jsonKeys(["Id", "Version"]))
+  if (keys_AdExtensionIdentity === undefined) keys_AdExtensionIdentity = jsonKeys(["Id", "Version"])
+  const key = keys_AdExtensionIdentity
   const start = out.length
   let at: string | undefined
   let v: unknown

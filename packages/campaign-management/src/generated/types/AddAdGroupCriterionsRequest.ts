@@ -72,7 +72,8 @@ let keys_AddAdGroupCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdGroupCriterionsRequest` as a REST JSON object. */
 export function se_AddAdGroupCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdGroupCriterionsRequest ??= jsonKeys(["AdGroupCriterions", "CriterionType"]))
+  if (keys_AddAdGroupCriterionsRequest === undefined) keys_AddAdGroupCriterionsRequest = jsonKeys(["AdGroupCriterions", "CriterionType"])
+  const key = keys_AddAdGroupCriterionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddAdGroupCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdGroupCriterionsResponse` as a REST JSON object. */
 export function se_AddAdGroupCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdGroupCriterionsResponse ??= jsonKeys(["AdGroupCriterionIds", "NestedPartialErrors"]))
+  if (keys_AddAdGroupCriterionsResponse === undefined) keys_AddAdGroupCriterionsResponse = jsonKeys(["AdGroupCriterionIds", "NestedPartialErrors"])
+  const key = keys_AddAdGroupCriterionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

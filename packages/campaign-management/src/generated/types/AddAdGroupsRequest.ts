@@ -81,7 +81,8 @@ let keys_AddAdGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdGroupsRequest` as a REST JSON object. */
 export function se_AddAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroups", "ReturnInheritedBidStrategyTypes"]))
+  if (keys_AddAdGroupsRequest === undefined) keys_AddAdGroupsRequest = jsonKeys(["CampaignId", "AdGroups", "ReturnInheritedBidStrategyTypes"])
+  const key = keys_AddAdGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,7 +118,8 @@ let keys_AddAdGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdGroupsResponse` as a REST JSON object. */
 export function se_AddAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdGroupsResponse ??= jsonKeys(["AdGroupIds", "InheritedBidStrategyTypes", "PartialErrors"]))
+  if (keys_AddAdGroupsResponse === undefined) keys_AddAdGroupsResponse = jsonKeys(["AdGroupIds", "InheritedBidStrategyTypes", "PartialErrors"])
+  const key = keys_AddAdGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_AddAdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdsRequest` as a REST JSON object. */
 export function se_AddAdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdsRequest ??= jsonKeys(["AdGroupId", "Ads"]))
+  if (keys_AddAdsRequest === undefined) keys_AddAdsRequest = jsonKeys(["AdGroupId", "Ads"])
+  const key = keys_AddAdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddAdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAdsResponse` as a REST JSON object. */
 export function se_AddAdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAdsResponse ??= jsonKeys(["AdIds", "PartialErrors"]))
+  if (keys_AddAdsResponse === undefined) keys_AddAdsResponse = jsonKeys(["AdIds", "PartialErrors"])
+  const key = keys_AddAdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

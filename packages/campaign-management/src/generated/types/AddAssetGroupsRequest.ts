@@ -72,7 +72,8 @@ let keys_AddAssetGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAssetGroupsRequest` as a REST JSON object. */
 export function se_AddAssetGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAssetGroupsRequest ??= jsonKeys(["AssetGroups", "CampaignId"]))
+  if (keys_AddAssetGroupsRequest === undefined) keys_AddAssetGroupsRequest = jsonKeys(["AssetGroups", "CampaignId"])
+  const key = keys_AddAssetGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddAssetGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAssetGroupsResponse` as a REST JSON object. */
 export function se_AddAssetGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAssetGroupsResponse ??= jsonKeys(["AssetGroupIds", "PartialErrors"]))
+  if (keys_AddAssetGroupsResponse === undefined) keys_AddAssetGroupsResponse = jsonKeys(["AssetGroupIds", "PartialErrors"])
+  const key = keys_AddAssetGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_AddAudienceGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAudienceGroupsRequest` as a REST JSON object. */
 export function se_AddAudienceGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAudienceGroupsRequest ??= jsonKeys(["AudienceGroups"]))
+  if (keys_AddAudienceGroupsRequest === undefined) keys_AddAudienceGroupsRequest = jsonKeys(["AudienceGroups"])
+  const key = keys_AddAudienceGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddAudienceGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAudienceGroupsResponse` as a REST JSON object. */
 export function se_AddAudienceGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAudienceGroupsResponse ??= jsonKeys(["AudienceGroupIds", "PartialErrors"]))
+  if (keys_AddAudienceGroupsResponse === undefined) keys_AddAudienceGroupsResponse = jsonKeys(["AudienceGroupIds", "PartialErrors"])
+  const key = keys_AddAudienceGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

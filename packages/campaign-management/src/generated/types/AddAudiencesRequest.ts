@@ -67,7 +67,8 @@ let keys_AddAudiencesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAudiencesRequest` as a REST JSON object. */
 export function se_AddAudiencesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAudiencesRequest ??= jsonKeys(["Audiences"]))
+  if (keys_AddAudiencesRequest === undefined) keys_AddAudiencesRequest = jsonKeys(["Audiences"])
+  const key = keys_AddAudiencesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddAudiencesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddAudiencesResponse` as a REST JSON object. */
 export function se_AddAudiencesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddAudiencesResponse ??= jsonKeys(["AudienceIds", "PartialErrors"]))
+  if (keys_AddAudiencesResponse === undefined) keys_AddAudiencesResponse = jsonKeys(["AudienceIds", "PartialErrors"])
+  const key = keys_AddAudiencesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

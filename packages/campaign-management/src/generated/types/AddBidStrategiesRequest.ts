@@ -67,7 +67,8 @@ let keys_AddBidStrategiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddBidStrategiesRequest` as a REST JSON object. */
 export function se_AddBidStrategiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddBidStrategiesRequest ??= jsonKeys(["BidStrategies"]))
+  if (keys_AddBidStrategiesRequest === undefined) keys_AddBidStrategiesRequest = jsonKeys(["BidStrategies"])
+  const key = keys_AddBidStrategiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddBidStrategiesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddBidStrategiesResponse` as a REST JSON object. */
 export function se_AddBidStrategiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddBidStrategiesResponse ??= jsonKeys(["BidStrategyIds", "PartialErrors"]))
+  if (keys_AddBidStrategiesResponse === undefined) keys_AddBidStrategiesResponse = jsonKeys(["BidStrategyIds", "PartialErrors"])
+  const key = keys_AddBidStrategiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

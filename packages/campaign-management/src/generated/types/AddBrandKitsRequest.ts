@@ -72,7 +72,8 @@ let keys_AddBrandKitsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddBrandKitsRequest` as a REST JSON object. */
 export function se_AddBrandKitsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddBrandKitsRequest ??= jsonKeys(["AccountId", "BrandKits"]))
+  if (keys_AddBrandKitsRequest === undefined) keys_AddBrandKitsRequest = jsonKeys(["AccountId", "BrandKits"])
+  const key = keys_AddBrandKitsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddBrandKitsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddBrandKitsResponse` as a REST JSON object. */
 export function se_AddBrandKitsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddBrandKitsResponse ??= jsonKeys(["BrandKitIds", "PartialErrors"]))
+  if (keys_AddBrandKitsResponse === undefined) keys_AddBrandKitsResponse = jsonKeys(["BrandKitIds", "PartialErrors"])
+  const key = keys_AddBrandKitsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

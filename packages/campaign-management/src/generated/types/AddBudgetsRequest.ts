@@ -67,7 +67,8 @@ let keys_AddBudgetsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddBudgetsRequest` as a REST JSON object. */
 export function se_AddBudgetsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddBudgetsRequest ??= jsonKeys(["Budgets"]))
+  if (keys_AddBudgetsRequest === undefined) keys_AddBudgetsRequest = jsonKeys(["Budgets"])
+  const key = keys_AddBudgetsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddBudgetsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddBudgetsResponse` as a REST JSON object. */
 export function se_AddBudgetsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddBudgetsResponse ??= jsonKeys(["BudgetIds", "PartialErrors"]))
+  if (keys_AddBudgetsResponse === undefined) keys_AddBudgetsResponse = jsonKeys(["BudgetIds", "PartialErrors"])
+  const key = keys_AddBudgetsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

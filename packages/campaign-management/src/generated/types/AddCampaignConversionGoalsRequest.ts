@@ -62,7 +62,8 @@ let keys_AddCampaignConversionGoalsRequest: ReadonlyArray<Uint8Array> | undefine
 /** Writes `AddCampaignConversionGoalsRequest` as a REST JSON object. */
 export function se_AddCampaignConversionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddCampaignConversionGoalsRequest ??= jsonKeys(["CampaignConversionGoal"]))
+  if (keys_AddCampaignConversionGoalsRequest === undefined) keys_AddCampaignConversionGoalsRequest = jsonKeys(["CampaignConversionGoal"])
+  const key = keys_AddCampaignConversionGoalsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_AddCampaignConversionGoalsResponse: ReadonlyArray<Uint8Array> | undefin
 /** Writes `AddCampaignConversionGoalsResponse` as a REST JSON object. */
 export function se_AddCampaignConversionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddCampaignConversionGoalsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_AddCampaignConversionGoalsResponse === undefined) keys_AddCampaignConversionGoalsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_AddCampaignConversionGoalsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_AddCampaignCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddCampaignCriterionsRequest` as a REST JSON object. */
 export function se_AddCampaignCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddCampaignCriterionsRequest ??= jsonKeys(["CampaignCriterions", "CriterionType"]))
+  if (keys_AddCampaignCriterionsRequest === undefined) keys_AddCampaignCriterionsRequest = jsonKeys(["CampaignCriterions", "CriterionType"])
+  const key = keys_AddCampaignCriterionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddCampaignCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddCampaignCriterionsResponse` as a REST JSON object. */
 export function se_AddCampaignCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddCampaignCriterionsResponse ??= jsonKeys(["CampaignCriterionIds", "NestedPartialErrors"]))
+  if (keys_AddCampaignCriterionsResponse === undefined) keys_AddCampaignCriterionsResponse = jsonKeys(["CampaignCriterionIds", "NestedPartialErrors"])
+  const key = keys_AddCampaignCriterionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_AddCampaignsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddCampaignsRequest` as a REST JSON object. */
 export function se_AddCampaignsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddCampaignsRequest ??= jsonKeys(["AccountId", "Campaigns"]))
+  if (keys_AddCampaignsRequest === undefined) keys_AddCampaignsRequest = jsonKeys(["AccountId", "Campaigns"])
+  const key = keys_AddCampaignsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddCampaignsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddCampaignsResponse` as a REST JSON object. */
 export function se_AddCampaignsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddCampaignsResponse ??= jsonKeys(["CampaignIds", "PartialErrors"]))
+  if (keys_AddCampaignsResponse === undefined) keys_AddCampaignsResponse = jsonKeys(["CampaignIds", "PartialErrors"])
+  const key = keys_AddCampaignsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_AddConversionGoalsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddConversionGoalsRequest` as a REST JSON object. */
 export function se_AddConversionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddConversionGoalsRequest ??= jsonKeys(["ConversionGoals"]))
+  if (keys_AddConversionGoalsRequest === undefined) keys_AddConversionGoalsRequest = jsonKeys(["ConversionGoals"])
+  const key = keys_AddConversionGoalsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddConversionGoalsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddConversionGoalsResponse` as a REST JSON object. */
 export function se_AddConversionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddConversionGoalsResponse ??= jsonKeys(["ConversionGoalIds", "PartialErrors"]))
+  if (keys_AddConversionGoalsResponse === undefined) keys_AddConversionGoalsResponse = jsonKeys(["ConversionGoalIds", "PartialErrors"])
+  const key = keys_AddConversionGoalsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_AddConversionValueRulesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddConversionValueRulesRequest` as a REST JSON object. */
 export function se_AddConversionValueRulesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddConversionValueRulesRequest ??= jsonKeys(["ConversionValueRules", "Lcid"]))
+  if (keys_AddConversionValueRulesRequest === undefined) keys_AddConversionValueRulesRequest = jsonKeys(["ConversionValueRules", "Lcid"])
+  const key = keys_AddConversionValueRulesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,7 +102,8 @@ let keys_AddConversionValueRulesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddConversionValueRulesResponse` as a REST JSON object. */
 export function se_AddConversionValueRulesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddConversionValueRulesResponse ??= jsonKeys(["ConversionValueRuleIds", "PartialErrors"]))
+  if (keys_AddConversionValueRulesResponse === undefined) keys_AddConversionValueRulesResponse = jsonKeys(["ConversionValueRuleIds", "PartialErrors"])
+  const key = keys_AddConversionValueRulesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

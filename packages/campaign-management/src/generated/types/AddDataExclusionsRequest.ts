@@ -72,7 +72,8 @@ let keys_AddDataExclusionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddDataExclusionsRequest` as a REST JSON object. */
 export function se_AddDataExclusionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddDataExclusionsRequest ??= jsonKeys(["AccountId", "DataExclusions"]))
+  if (keys_AddDataExclusionsRequest === undefined) keys_AddDataExclusionsRequest = jsonKeys(["AccountId", "DataExclusions"])
+  const key = keys_AddDataExclusionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddDataExclusionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddDataExclusionsResponse` as a REST JSON object. */
 export function se_AddDataExclusionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddDataExclusionsResponse ??= jsonKeys(["DataExclusionIds", "PartialErrors"]))
+  if (keys_AddDataExclusionsResponse === undefined) keys_AddDataExclusionsResponse = jsonKeys(["DataExclusionIds", "PartialErrors"])
+  const key = keys_AddDataExclusionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_AddExperimentsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddExperimentsRequest` as a REST JSON object. */
 export function se_AddExperimentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddExperimentsRequest ??= jsonKeys(["Experiments"]))
+  if (keys_AddExperimentsRequest === undefined) keys_AddExperimentsRequest = jsonKeys(["Experiments"])
+  const key = keys_AddExperimentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddExperimentsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddExperimentsResponse` as a REST JSON object. */
 export function se_AddExperimentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddExperimentsResponse ??= jsonKeys(["ExperimentIds", "PartialErrors"]))
+  if (keys_AddExperimentsResponse === undefined) keys_AddExperimentsResponse = jsonKeys(["ExperimentIds", "PartialErrors"])
+  const key = keys_AddExperimentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

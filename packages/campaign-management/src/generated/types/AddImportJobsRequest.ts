@@ -67,7 +67,8 @@ let keys_AddImportJobsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddImportJobsRequest` as a REST JSON object. */
 export function se_AddImportJobsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddImportJobsRequest ??= jsonKeys(["ImportJobs"]))
+  if (keys_AddImportJobsRequest === undefined) keys_AddImportJobsRequest = jsonKeys(["ImportJobs"])
+  const key = keys_AddImportJobsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddImportJobsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddImportJobsResponse` as a REST JSON object. */
 export function se_AddImportJobsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddImportJobsResponse ??= jsonKeys(["ImportJobIds", "PartialErrors"]))
+  if (keys_AddImportJobsResponse === undefined) keys_AddImportJobsResponse = jsonKeys(["ImportJobIds", "PartialErrors"])
+  const key = keys_AddImportJobsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

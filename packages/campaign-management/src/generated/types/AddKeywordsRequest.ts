@@ -81,7 +81,8 @@ let keys_AddKeywordsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddKeywordsRequest` as a REST JSON object. */
 export function se_AddKeywordsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddKeywordsRequest ??= jsonKeys(["AdGroupId", "Keywords", "ReturnInheritedBidStrategyTypes"]))
+  if (keys_AddKeywordsRequest === undefined) keys_AddKeywordsRequest = jsonKeys(["AdGroupId", "Keywords", "ReturnInheritedBidStrategyTypes"])
+  const key = keys_AddKeywordsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,7 +118,8 @@ let keys_AddKeywordsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddKeywordsResponse` as a REST JSON object. */
 export function se_AddKeywordsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddKeywordsResponse ??= jsonKeys(["InheritedBidStrategyTypes", "KeywordIds", "PartialErrors"]))
+  if (keys_AddKeywordsResponse === undefined) keys_AddKeywordsResponse = jsonKeys(["InheritedBidStrategyTypes", "KeywordIds", "PartialErrors"])
+  const key = keys_AddKeywordsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

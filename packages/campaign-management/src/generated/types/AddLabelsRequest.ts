@@ -67,7 +67,8 @@ let keys_AddLabelsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddLabelsRequest` as a REST JSON object. */
 export function se_AddLabelsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddLabelsRequest ??= jsonKeys(["Labels"]))
+  if (keys_AddLabelsRequest === undefined) keys_AddLabelsRequest = jsonKeys(["Labels"])
+  const key = keys_AddLabelsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddLabelsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddLabelsResponse` as a REST JSON object. */
 export function se_AddLabelsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddLabelsResponse ??= jsonKeys(["LabelIds", "PartialErrors"]))
+  if (keys_AddLabelsResponse === undefined) keys_AddLabelsResponse = jsonKeys(["LabelIds", "PartialErrors"])
+  const key = keys_AddLabelsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

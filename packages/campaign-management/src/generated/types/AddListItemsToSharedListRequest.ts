@@ -77,7 +77,8 @@ let keys_AddListItemsToSharedListRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddListItemsToSharedListRequest` as a REST JSON object. */
 export function se_AddListItemsToSharedListRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddListItemsToSharedListRequest ??= jsonKeys(["ListItems", "SharedList", "SharedEntityScope"]))
+  if (keys_AddListItemsToSharedListRequest === undefined) keys_AddListItemsToSharedListRequest = jsonKeys(["ListItems", "SharedList", "SharedEntityScope"])
+  const key = keys_AddListItemsToSharedListRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,7 +113,8 @@ let keys_AddListItemsToSharedListResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddListItemsToSharedListResponse` as a REST JSON object. */
 export function se_AddListItemsToSharedListResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddListItemsToSharedListResponse ??= jsonKeys(["ListItemIds", "PartialErrors"]))
+  if (keys_AddListItemsToSharedListResponse === undefined) keys_AddListItemsToSharedListResponse = jsonKeys(["ListItemIds", "PartialErrors"])
+  const key = keys_AddListItemsToSharedListResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -77,7 +77,8 @@ let keys_AddMediaRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddMediaRequest` as a REST JSON object. */
 export function se_AddMediaRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddMediaRequest ??= jsonKeys(["AccountId", "Media"]))
+  if (keys_AddMediaRequest === undefined) keys_AddMediaRequest = jsonKeys(["AccountId", "Media"])
+  const key = keys_AddMediaRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -126,7 +127,8 @@ let keys_AddMediaResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddMediaResponse` as a REST JSON object. */
 export function se_AddMediaResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddMediaResponse ??= jsonKeys(["MediaIds"]))
+  if (keys_AddMediaResponse === undefined) keys_AddMediaResponse = jsonKeys(["MediaIds"])
+  const key = keys_AddMediaResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

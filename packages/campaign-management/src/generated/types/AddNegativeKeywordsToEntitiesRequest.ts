@@ -67,7 +67,8 @@ let keys_AddNegativeKeywordsToEntitiesRequest: ReadonlyArray<Uint8Array> | undef
 /** Writes `AddNegativeKeywordsToEntitiesRequest` as a REST JSON object. */
 export function se_AddNegativeKeywordsToEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddNegativeKeywordsToEntitiesRequest ??= jsonKeys(["EntityNegativeKeywords"]))
+  if (keys_AddNegativeKeywordsToEntitiesRequest === undefined) keys_AddNegativeKeywordsToEntitiesRequest = jsonKeys(["EntityNegativeKeywords"])
+  const key = keys_AddNegativeKeywordsToEntitiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddNegativeKeywordsToEntitiesResponse: ReadonlyArray<Uint8Array> | unde
 /** Writes `AddNegativeKeywordsToEntitiesResponse` as a REST JSON object. */
 export function se_AddNegativeKeywordsToEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddNegativeKeywordsToEntitiesResponse ??= jsonKeys(["NegativeKeywordIds", "NestedPartialErrors"]))
+  if (keys_AddNegativeKeywordsToEntitiesResponse === undefined) keys_AddNegativeKeywordsToEntitiesResponse = jsonKeys(["NegativeKeywordIds", "NestedPartialErrors"])
+  const key = keys_AddNegativeKeywordsToEntitiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_AddNewCustomerAcquisitionGoalsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `AddNewCustomerAcquisitionGoalsRequest` as a REST JSON object. */
 export function se_AddNewCustomerAcquisitionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddNewCustomerAcquisitionGoalsRequest ??= jsonKeys(["NewCustomerAcquisitionGoals"]))
+  if (keys_AddNewCustomerAcquisitionGoalsRequest === undefined) keys_AddNewCustomerAcquisitionGoalsRequest = jsonKeys(["NewCustomerAcquisitionGoals"])
+  const key = keys_AddNewCustomerAcquisitionGoalsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddNewCustomerAcquisitionGoalsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `AddNewCustomerAcquisitionGoalsResponse` as a REST JSON object. */
 export function se_AddNewCustomerAcquisitionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddNewCustomerAcquisitionGoalsResponse ??= jsonKeys(["NewCustomerAcquisitionGoalIds", "PartialErrors"]))
+  if (keys_AddNewCustomerAcquisitionGoalsResponse === undefined) keys_AddNewCustomerAcquisitionGoalsResponse = jsonKeys(["NewCustomerAcquisitionGoalIds", "PartialErrors"])
+  const key = keys_AddNewCustomerAcquisitionGoalsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_AddSeasonalityAdjustmentsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddSeasonalityAdjustmentsRequest` as a REST JSON object. */
 export function se_AddSeasonalityAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddSeasonalityAdjustmentsRequest ??= jsonKeys(["AccountId", "SeasonalityAdjustments"]))
+  if (keys_AddSeasonalityAdjustmentsRequest === undefined) keys_AddSeasonalityAdjustmentsRequest = jsonKeys(["AccountId", "SeasonalityAdjustments"])
+  const key = keys_AddSeasonalityAdjustmentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_AddSeasonalityAdjustmentsResponse: ReadonlyArray<Uint8Array> | undefine
 /** Writes `AddSeasonalityAdjustmentsResponse` as a REST JSON object. */
 export function se_AddSeasonalityAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddSeasonalityAdjustmentsResponse ??= jsonKeys(["SeasonalityAdjustmentIds", "PartialErrors"]))
+  if (keys_AddSeasonalityAdjustmentsResponse === undefined) keys_AddSeasonalityAdjustmentsResponse = jsonKeys(["SeasonalityAdjustmentIds", "PartialErrors"])
+  const key = keys_AddSeasonalityAdjustmentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -82,7 +82,8 @@ let keys_AddSharedEntityRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddSharedEntityRequest` as a REST JSON object. */
 export function se_AddSharedEntityRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddSharedEntityRequest ??= jsonKeys(["SharedEntity", "ListItems", "SharedEntityScope"]))
+  if (keys_AddSharedEntityRequest === undefined) keys_AddSharedEntityRequest = jsonKeys(["SharedEntity", "ListItems", "SharedEntityScope"])
+  const key = keys_AddSharedEntityRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,7 +118,8 @@ let keys_AddSharedEntityResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddSharedEntityResponse` as a REST JSON object. */
 export function se_AddSharedEntityResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddSharedEntityResponse ??= jsonKeys(["ListItemIds", "PartialErrors", "SharedEntityId"]))
+  if (keys_AddSharedEntityResponse === undefined) keys_AddSharedEntityResponse = jsonKeys(["ListItemIds", "PartialErrors", "SharedEntityId"])
+  const key = keys_AddSharedEntityResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

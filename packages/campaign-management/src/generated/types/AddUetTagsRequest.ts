@@ -66,7 +66,8 @@ let keys_AddUetTagsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddUetTagsRequest` as a REST JSON object. */
 export function se_AddUetTagsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddUetTagsRequest ??= jsonKeys(["UetTags"]))
+  if (keys_AddUetTagsRequest === undefined) keys_AddUetTagsRequest = jsonKeys(["UetTags"])
+  const key = keys_AddUetTagsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -89,7 +90,8 @@ let keys_AddUetTagsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddUetTagsResponse` as a REST JSON object. */
 export function se_AddUetTagsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddUetTagsResponse ??= jsonKeys(["UetTags", "PartialErrors"]))
+  if (keys_AddUetTagsResponse === undefined) keys_AddUetTagsResponse = jsonKeys(["UetTags", "PartialErrors"])
+  const key = keys_AddUetTagsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_AddVideosRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddVideosRequest` as a REST JSON object. */
 export function se_AddVideosRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddVideosRequest ??= jsonKeys(["Videos"]))
+  if (keys_AddVideosRequest === undefined) keys_AddVideosRequest = jsonKeys(["Videos"])
+  const key = keys_AddVideosRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_AddVideosResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AddVideosResponse` as a REST JSON object. */
 export function se_AddVideosResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AddVideosResponse ??= jsonKeys(["VideoIds", "PartialErrors"]))
+  if (keys_AddVideosResponse === undefined) keys_AddVideosResponse = jsonKeys(["VideoIds", "PartialErrors"])
+  const key = keys_AddVideosResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -71,7 +71,8 @@ let keys_AppealEditorialRejectionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AppealEditorialRejectionsRequest` as a REST JSON object. */
 export function se_AppealEditorialRejectionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AppealEditorialRejectionsRequest ??= jsonKeys(["EntityIdToParentIdAssociations", "EntityType", "JustificationText"]))
+  if (keys_AppealEditorialRejectionsRequest === undefined) keys_AppealEditorialRejectionsRequest = jsonKeys(["EntityIdToParentIdAssociations", "EntityType", "JustificationText"])
+  const key = keys_AppealEditorialRejectionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +108,8 @@ let keys_AppealEditorialRejectionsResponse: ReadonlyArray<Uint8Array> | undefine
 /** Writes `AppealEditorialRejectionsResponse` as a REST JSON object. */
 export function se_AppealEditorialRejectionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AppealEditorialRejectionsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_AppealEditorialRejectionsResponse === undefined) keys_AppealEditorialRejectionsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_AppealEditorialRejectionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -102,7 +102,8 @@ let keys_ApplyAssetGroupListingGroupActionsRequest: ReadonlyArray<Uint8Array> | 
 /** Writes `ApplyAssetGroupListingGroupActionsRequest` as a REST JSON object. */
 export function se_ApplyAssetGroupListingGroupActionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyAssetGroupListingGroupActionsRequest ??= jsonKeys(["ListingGroupActions"]))
+  if (keys_ApplyAssetGroupListingGroupActionsRequest === undefined) keys_ApplyAssetGroupListingGroupActionsRequest = jsonKeys(["ListingGroupActions"])
+  const key = keys_ApplyAssetGroupListingGroupActionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -144,7 +145,8 @@ let keys_AssetGroupListingGroupAction: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AssetGroupListingGroupAction` as a REST JSON object. */
 export function se_AssetGroupListingGroupAction(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetGroupListingGroupAction ??= jsonKeys(["Action", "ListingGroup"]))
+  if (keys_AssetGroupListingGroupAction === undefined) keys_AssetGroupListingGroupAction = jsonKeys(["Action", "ListingGroup"])
+  const key = keys_AssetGroupListingGroupAction
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -173,7 +175,8 @@ let keys_ApplyAssetGroupListingGroupActionsResponse: ReadonlyArray<Uint8Array> |
 /** Writes `ApplyAssetGroupListingGroupActionsResponse` as a REST JSON object. */
 export function se_ApplyAssetGroupListingGroupActionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyAssetGroupListingGroupActionsResponse ??= jsonKeys(["AssetGroupListingGroupIds", "PartialErrors"]))
+  if (keys_ApplyAssetGroupListingGroupActionsResponse === undefined) keys_ApplyAssetGroupListingGroupActionsResponse = jsonKeys(["AssetGroupListingGroupIds", "PartialErrors"])
+  const key = keys_ApplyAssetGroupListingGroupActionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_ApplyCustomerListItemsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ApplyCustomerListItemsRequest` as a REST JSON object. */
 export function se_ApplyCustomerListItemsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyCustomerListItemsRequest ??= jsonKeys(["CustomerListAudience"]))
+  if (keys_ApplyCustomerListItemsRequest === undefined) keys_ApplyCustomerListItemsRequest = jsonKeys(["CustomerListAudience"])
+  const key = keys_ApplyCustomerListItemsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_ApplyCustomerListItemsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ApplyCustomerListItemsResponse` as a REST JSON object. */
 export function se_ApplyCustomerListItemsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyCustomerListItemsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_ApplyCustomerListItemsResponse === undefined) keys_ApplyCustomerListItemsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_ApplyCustomerListItemsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -105,7 +105,8 @@ let keys_ApplyCustomerListUserDataRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ApplyCustomerListUserDataRequest` as a REST JSON object. */
 export function se_ApplyCustomerListUserDataRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyCustomerListUserDataRequest ??= jsonKeys(["CustomerListUserData"]))
+  if (keys_ApplyCustomerListUserDataRequest === undefined) keys_ApplyCustomerListUserDataRequest = jsonKeys(["CustomerListUserData"])
+  const key = keys_ApplyCustomerListUserDataRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -128,7 +129,8 @@ let keys_CustomerListUserData: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CustomerListUserData` as a REST JSON object. */
 export function se_CustomerListUserData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CustomerListUserData ??= jsonKeys(["ActionType", "AudienceId", "CustomerListItemSubType", "CustomerListItems"]))
+  if (keys_CustomerListUserData === undefined) keys_CustomerListUserData = jsonKeys(["ActionType", "AudienceId", "CustomerListItemSubType", "CustomerListItems"])
+  const key = keys_CustomerListUserData
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -170,7 +172,8 @@ let keys_ApplyCustomerListUserDataResponse: ReadonlyArray<Uint8Array> | undefine
 /** Writes `ApplyCustomerListUserDataResponse` as a REST JSON object. */
 export function se_ApplyCustomerListUserDataResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyCustomerListUserDataResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_ApplyCustomerListUserDataResponse === undefined) keys_ApplyCustomerListUserDataResponse = jsonKeys(["PartialErrors"])
+  const key = keys_ApplyCustomerListUserDataResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

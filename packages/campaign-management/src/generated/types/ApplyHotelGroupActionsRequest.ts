@@ -67,7 +67,8 @@ let keys_ApplyHotelGroupActionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ApplyHotelGroupActionsRequest` as a REST JSON object. */
 export function se_ApplyHotelGroupActionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyHotelGroupActionsRequest ??= jsonKeys(["CriterionActions"]))
+  if (keys_ApplyHotelGroupActionsRequest === undefined) keys_ApplyHotelGroupActionsRequest = jsonKeys(["CriterionActions"])
+  const key = keys_ApplyHotelGroupActionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_ApplyHotelGroupActionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ApplyHotelGroupActionsResponse` as a REST JSON object. */
 export function se_ApplyHotelGroupActionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyHotelGroupActionsResponse ??= jsonKeys(["AdGroupCriterionIds", "PartialErrors"]))
+  if (keys_ApplyHotelGroupActionsResponse === undefined) keys_ApplyHotelGroupActionsResponse = jsonKeys(["AdGroupCriterionIds", "PartialErrors"])
+  const key = keys_ApplyHotelGroupActionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -124,7 +124,8 @@ let keys_ApplyOfflineConversionAdjustmentsRequest: ReadonlyArray<Uint8Array> | u
 /** Writes `ApplyOfflineConversionAdjustmentsRequest` as a REST JSON object. */
 export function se_ApplyOfflineConversionAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyOfflineConversionAdjustmentsRequest ??= jsonKeys(["OfflineConversionAdjustments"]))
+  if (keys_ApplyOfflineConversionAdjustmentsRequest === undefined) keys_ApplyOfflineConversionAdjustmentsRequest = jsonKeys(["OfflineConversionAdjustments"])
+  const key = keys_ApplyOfflineConversionAdjustmentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,7 +167,8 @@ let keys_OfflineConversionAdjustment: ReadonlyArray<Uint8Array> | undefined
 /** Writes `OfflineConversionAdjustment` as a REST JSON object. */
 export function se_OfflineConversionAdjustment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_OfflineConversionAdjustment ??= jsonKeys(["AdjustmentCurrencyCode", "AdjustmentTime", "AdjustmentType", "AdjustmentValue", "ConversionName", "ConversionTime", "HashedEmailAddress", "HashedPhoneNumber", "MicrosoftClickId"]))
+  if (keys_OfflineConversionAdjustment === undefined) keys_OfflineConversionAdjustment = jsonKeys(["AdjustmentCurrencyCode", "AdjustmentTime", "AdjustmentType", "AdjustmentValue", "ConversionName", "ConversionTime", "HashedEmailAddress", "HashedPhoneNumber", "MicrosoftClickId"])
+  const key = keys_OfflineConversionAdjustment
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -239,7 +241,8 @@ let keys_ApplyOfflineConversionAdjustmentsResponse: ReadonlyArray<Uint8Array> | 
 /** Writes `ApplyOfflineConversionAdjustmentsResponse` as a REST JSON object. */
 export function se_ApplyOfflineConversionAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyOfflineConversionAdjustmentsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_ApplyOfflineConversionAdjustmentsResponse === undefined) keys_ApplyOfflineConversionAdjustmentsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_ApplyOfflineConversionAdjustmentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

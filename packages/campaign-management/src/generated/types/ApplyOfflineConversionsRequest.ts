@@ -124,7 +124,8 @@ let keys_ApplyOfflineConversionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ApplyOfflineConversionsRequest` as a REST JSON object. */
 export function se_ApplyOfflineConversionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyOfflineConversionsRequest ??= jsonKeys(["OfflineConversions"]))
+  if (keys_ApplyOfflineConversionsRequest === undefined) keys_ApplyOfflineConversionsRequest = jsonKeys(["OfflineConversions"])
+  const key = keys_ApplyOfflineConversionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,7 +167,8 @@ let keys_OfflineConversion: ReadonlyArray<Uint8Array> | undefined
 /** Writes `OfflineConversion` as a REST JSON object. */
 export function se_OfflineConversion(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_OfflineConversion ??= jsonKeys(["ConversionCurrencyCode", "ConversionName", "ConversionTime", "ConversionValue", "ExternalAttributionCredit", "ExternalAttributionModel", "HashedEmailAddress", "HashedPhoneNumber", "MicrosoftClickId"]))
+  if (keys_OfflineConversion === undefined) keys_OfflineConversion = jsonKeys(["ConversionCurrencyCode", "ConversionName", "ConversionTime", "ConversionValue", "ExternalAttributionCredit", "ExternalAttributionModel", "HashedEmailAddress", "HashedPhoneNumber", "MicrosoftClickId"])
+  const key = keys_OfflineConversion
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -238,7 +240,8 @@ let keys_ApplyOfflineConversionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ApplyOfflineConversionsResponse` as a REST JSON object. */
 export function se_ApplyOfflineConversionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyOfflineConversionsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_ApplyOfflineConversionsResponse === undefined) keys_ApplyOfflineConversionsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_ApplyOfflineConversionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -112,7 +112,8 @@ let keys_ApplyOnlineConversionAdjustmentsRequest: ReadonlyArray<Uint8Array> | un
 /** Writes `ApplyOnlineConversionAdjustmentsRequest` as a REST JSON object. */
 export function se_ApplyOnlineConversionAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyOnlineConversionAdjustmentsRequest ??= jsonKeys(["OnlineConversionAdjustments"]))
+  if (keys_ApplyOnlineConversionAdjustmentsRequest === undefined) keys_ApplyOnlineConversionAdjustmentsRequest = jsonKeys(["OnlineConversionAdjustments"])
+  const key = keys_ApplyOnlineConversionAdjustmentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -154,7 +155,8 @@ let keys_OnlineConversionAdjustment: ReadonlyArray<Uint8Array> | undefined
 /** Writes `OnlineConversionAdjustment` as a REST JSON object. */
 export function se_OnlineConversionAdjustment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_OnlineConversionAdjustment ??= jsonKeys(["AdjustmentCurrencyCode", "AdjustmentTime", "AdjustmentType", "AdjustmentValue", "ConversionName", "TransactionId"]))
+  if (keys_OnlineConversionAdjustment === undefined) keys_OnlineConversionAdjustment = jsonKeys(["AdjustmentCurrencyCode", "AdjustmentTime", "AdjustmentType", "AdjustmentValue", "ConversionName", "TransactionId"])
+  const key = keys_OnlineConversionAdjustment
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -208,7 +210,8 @@ let keys_ApplyOnlineConversionAdjustmentsResponse: ReadonlyArray<Uint8Array> | u
 /** Writes `ApplyOnlineConversionAdjustmentsResponse` as a REST JSON object. */
 export function se_ApplyOnlineConversionAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyOnlineConversionAdjustmentsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_ApplyOnlineConversionAdjustmentsResponse === undefined) keys_ApplyOnlineConversionAdjustmentsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_ApplyOnlineConversionAdjustmentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_ApplyProductPartitionActionsRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `ApplyProductPartitionActionsRequest` as a REST JSON object. */
 export function se_ApplyProductPartitionActionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyProductPartitionActionsRequest ??= jsonKeys(["CriterionActions"]))
+  if (keys_ApplyProductPartitionActionsRequest === undefined) keys_ApplyProductPartitionActionsRequest = jsonKeys(["CriterionActions"])
+  const key = keys_ApplyProductPartitionActionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_ApplyProductPartitionActionsResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `ApplyProductPartitionActionsResponse` as a REST JSON object. */
 export function se_ApplyProductPartitionActionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ApplyProductPartitionActionsResponse ??= jsonKeys(["AdGroupCriterionIds", "PartialErrors"]))
+  if (keys_ApplyProductPartitionActionsResponse === undefined) keys_ApplyProductPartitionActionsResponse = jsonKeys(["AdGroupCriterionIds", "PartialErrors"])
+  const key = keys_ApplyProductPartitionActionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -78,7 +78,8 @@ let keys_AccountProperty: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AccountProperty` as a REST JSON object. */
 export function se_AccountProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AccountProperty ??= jsonKeys(["Name", "Value"]))
+  if (keys_AccountProperty === undefined) keys_AccountProperty = jsonKeys(["Name", "Value"])
+  const key = keys_AccountProperty
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -74,7 +74,8 @@ let keys_AdExtensionIdToEntityIdAssociation: ReadonlyArray<Uint8Array> | undefin
 /** Writes `AdExtensionIdToEntityIdAssociation` as a REST JSON object. */
 export function se_AdExtensionIdToEntityIdAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdExtensionIdToEntityIdAssociation ??= jsonKeys(["AdExtensionId", "EntityId"]))
+  if (keys_AdExtensionIdToEntityIdAssociation === undefined) keys_AdExtensionIdToEntityIdAssociation = jsonKeys(["AdExtensionId", "EntityId"])
+  const key = keys_AdExtensionIdToEntityIdAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

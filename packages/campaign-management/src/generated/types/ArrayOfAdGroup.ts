@@ -272,7 +272,8 @@ let keys_AdGroup: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdGroup` as a REST JSON object. */
 export function se_AdGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdGroup ??= jsonKeys(["AdRotation", "AudienceAdsBidAdjustment", "BiddingScheme", "CommissionRate", "CpcBid", "EndDate", "FinalUrlSuffix", "ForwardCompatibilityMap", "FrequencyCapSettings", "Id", "Language", "MultimediaAdsBidAdjustment", "Name", "Network", "PercentCpcBid", "PrivacyStatus", "Settings", "StartDate", "Status", "TrackingUrlTemplate", "UrlCustomParameters", "UseOptimizedTargeting", "UsePredictiveTargeting", "AdScheduleUseSearcherTimeZone", "AdGroupType", "CpvBid", "CpmBid", "McpaBid"]))
+  if (keys_AdGroup === undefined) keys_AdGroup = jsonKeys(["AdRotation", "AudienceAdsBidAdjustment", "BiddingScheme", "CommissionRate", "CpcBid", "EndDate", "FinalUrlSuffix", "ForwardCompatibilityMap", "FrequencyCapSettings", "Id", "Language", "MultimediaAdsBidAdjustment", "Name", "Network", "PercentCpcBid", "PrivacyStatus", "Settings", "StartDate", "Status", "TrackingUrlTemplate", "UrlCustomParameters", "UseOptimizedTargeting", "UsePredictiveTargeting", "AdScheduleUseSearcherTimeZone", "AdGroupType", "CpvBid", "CpmBid", "McpaBid"])
+  const key = keys_AdGroup
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -457,7 +458,8 @@ let keys_AdRotation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdRotation` as a REST JSON object. */
 export function se_AdRotation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRotation ??= jsonKeys(["EndDate", "StartDate", "Type"]))
+  if (keys_AdRotation === undefined) keys_AdRotation = jsonKeys(["EndDate", "StartDate", "Type"])
+  const key = keys_AdRotation
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -511,7 +513,8 @@ let keys_FrequencyCapSettings: ReadonlyArray<Uint8Array> | undefined
 /** Writes `FrequencyCapSettings` as a REST JSON object. */
 export function se_FrequencyCapSettings(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_FrequencyCapSettings ??= jsonKeys(["CapValue", "TimeGranularity"]))
+  if (keys_FrequencyCapSettings === undefined) keys_FrequencyCapSettings = jsonKeys(["CapValue", "TimeGranularity"])
+  const key = keys_FrequencyCapSettings
   const start = out.length
   let at: string | undefined
   let v: unknown

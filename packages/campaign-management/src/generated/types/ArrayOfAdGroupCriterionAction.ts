@@ -75,7 +75,8 @@ let keys_AdGroupCriterionAction: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdGroupCriterionAction` as a REST JSON object. */
 export function se_AdGroupCriterionAction(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdGroupCriterionAction ??= jsonKeys(["Action", "AdGroupCriterion"]))
+  if (keys_AdGroupCriterionAction === undefined) keys_AdGroupCriterionAction = jsonKeys(["Action", "AdGroupCriterion"])
+  const key = keys_AdGroupCriterionAction
   const start = out.length
   let at: string | undefined
   let v: unknown

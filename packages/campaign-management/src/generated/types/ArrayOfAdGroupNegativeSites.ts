@@ -75,7 +75,8 @@ let keys_AdGroupNegativeSites: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdGroupNegativeSites` as a REST JSON object. */
 export function se_AdGroupNegativeSites(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdGroupNegativeSites ??= jsonKeys(["AdGroupId", "NegativeSites"]))
+  if (keys_AdGroupNegativeSites === undefined) keys_AdGroupNegativeSites = jsonKeys(["AdGroupId", "NegativeSites"])
+  const key = keys_AdGroupNegativeSites
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -148,7 +148,8 @@ let keys_AdRecommendationImageRefineOperation: ReadonlyArray<Uint8Array> | undef
 /** Writes `AdRecommendationImageRefineOperation` as a REST JSON object. */
 export function se_AdRecommendationImageRefineOperation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationImageRefineOperation ??= jsonKeys(["ImageRefineType", "ImageIndex", "Prompt"]))
+  if (keys_AdRecommendationImageRefineOperation === undefined) keys_AdRecommendationImageRefineOperation = jsonKeys(["ImageRefineType", "ImageIndex", "Prompt"])
+  const key = keys_AdRecommendationImageRefineOperation
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -204,7 +205,8 @@ let keys_AdRecommendationMediaRefineResult: ReadonlyArray<Uint8Array> | undefine
 /** Writes `AdRecommendationMediaRefineResult` as a REST JSON object. */
 export function se_AdRecommendationMediaRefineResult(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationMediaRefineResult ??= jsonKeys(["Errors", "MediaList"]))
+  if (keys_AdRecommendationMediaRefineResult === undefined) keys_AdRecommendationMediaRefineResult = jsonKeys(["Errors", "MediaList"])
+  const key = keys_AdRecommendationMediaRefineResult
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -252,7 +254,8 @@ let keys_AdRecommendationRefinedMedia: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdRecommendationRefinedMedia` as a REST JSON object. */
 export function se_AdRecommendationRefinedMedia(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationRefinedMedia ??= jsonKeys(["MediaUrl"]))
+  if (keys_AdRecommendationRefinedMedia === undefined) keys_AdRecommendationRefinedMedia = jsonKeys(["MediaUrl"])
+  const key = keys_AdRecommendationRefinedMedia
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -116,7 +116,8 @@ let keys_AdRecommendationTextRefineOperation: ReadonlyArray<Uint8Array> | undefi
 /** Writes `AdRecommendationTextRefineOperation` as a REST JSON object. */
 export function se_AdRecommendationTextRefineOperation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationTextRefineOperation ??= jsonKeys(["TextField", "TextFieldIndex", "TextTone"]))
+  if (keys_AdRecommendationTextRefineOperation === undefined) keys_AdRecommendationTextRefineOperation = jsonKeys(["TextField", "TextFieldIndex", "TextTone"])
+  const key = keys_AdRecommendationTextRefineOperation
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -172,7 +173,8 @@ let keys_AdRecommendationTextRefineResult: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdRecommendationTextRefineResult` as a REST JSON object. */
 export function se_AdRecommendationTextRefineResult(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationTextRefineResult ??= jsonKeys(["Errors", "TextAssetLinks"]))
+  if (keys_AdRecommendationTextRefineResult === undefined) keys_AdRecommendationTextRefineResult = jsonKeys(["Errors", "TextAssetLinks"])
+  const key = keys_AdRecommendationTextRefineResult
   const start = out.length
   let at: string | undefined
   let v: unknown

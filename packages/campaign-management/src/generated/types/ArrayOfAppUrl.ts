@@ -73,7 +73,8 @@ let keys_AppUrl: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AppUrl` as a REST JSON object. */
 export function se_AppUrl(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AppUrl ??= jsonKeys(["OsType", "Url"]))
+  if (keys_AppUrl === undefined) keys_AppUrl = jsonKeys(["OsType", "Url"])
+  const key = keys_AppUrl
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -256,7 +256,8 @@ let keys_AssetLink: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AssetLink` as a REST JSON object. */
 export function se_AssetLink(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetLink ??= jsonKeys(["Asset", "AssetPerformanceLabel", "EditorialStatus", "PinnedField"]))
+  if (keys_AssetLink === undefined) keys_AssetLink = jsonKeys(["Asset", "AssetPerformanceLabel", "EditorialStatus", "PinnedField"])
+  const key = keys_AssetLink
   const start = out.length
   let at: string | undefined
   let v: unknown

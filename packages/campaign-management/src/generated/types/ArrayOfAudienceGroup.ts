@@ -328,7 +328,8 @@ let keys_AudienceGroup: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AudienceGroup` as a REST JSON object. */
 export function se_AudienceGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AudienceGroup ??= jsonKeys(["AssociationCount", "Description", "Dimensions", "Id", "Name"]))
+  if (keys_AudienceGroup === undefined) keys_AudienceGroup = jsonKeys(["AssociationCount", "Description", "Dimensions", "Id", "Name"])
+  const key = keys_AudienceGroup
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -471,7 +472,8 @@ let keys_AudienceInfo: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AudienceInfo` as a REST JSON object. */
 export function se_AudienceInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AudienceInfo ??= jsonKeys(["Id", "Type"]))
+  if (keys_AudienceInfo === undefined) keys_AudienceInfo = jsonKeys(["Id", "Type"])
+  const key = keys_AudienceInfo
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -525,7 +527,8 @@ let keys_ProfileInfo: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ProfileInfo` as a REST JSON object. */
 export function se_ProfileInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ProfileInfo ??= jsonKeys(["Id", "Type"]))
+  if (keys_ProfileInfo === undefined) keys_ProfileInfo = jsonKeys(["Id", "Type"])
+  const key = keys_ProfileInfo
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -74,7 +74,8 @@ let keys_AudienceGroupAssetGroupAssociation: ReadonlyArray<Uint8Array> | undefin
 /** Writes `AudienceGroupAssetGroupAssociation` as a REST JSON object. */
 export function se_AudienceGroupAssetGroupAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AudienceGroupAssetGroupAssociation ??= jsonKeys(["AssetGroupId", "AudienceGroupId"]))
+  if (keys_AudienceGroupAssetGroupAssociation === undefined) keys_AudienceGroupAssetGroupAssociation = jsonKeys(["AssetGroupId", "AudienceGroupId"])
+  const key = keys_AudienceGroupAssetGroupAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -460,7 +460,8 @@ let keys_OperationError: ReadonlyArray<Uint8Array> | undefined
 /** Writes `OperationError` as a REST JSON object. */
 export function se_OperationError(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_OperationError ??= jsonKeys(["Code", "Details", "ErrorCode", "Message"]))
+  if (keys_OperationError === undefined) keys_OperationError = jsonKeys(["Code", "Details", "ErrorCode", "Message"])
+  const key = keys_OperationError
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -545,7 +546,8 @@ let keys_KeyValuePairOfstringstring: ReadonlyArray<Uint8Array> | undefined
 /** Writes `KeyValuePairOfstringstring` as a REST JSON object. */
 export function se_KeyValuePairOfstringstring(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_KeyValuePairOfstringstring ??= jsonKeys(["Key", "Value"]))
+  if (keys_KeyValuePairOfstringstring === undefined) keys_KeyValuePairOfstringstring = jsonKeys(["Key", "Value"])
+  const key = keys_KeyValuePairOfstringstring
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -605,7 +607,8 @@ let keys_AdApiError: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdApiError` as a REST JSON object. */
 export function se_AdApiError(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdApiError ??= jsonKeys(["Code", "Detail", "ErrorCode", "Message"]))
+  if (keys_AdApiError === undefined) keys_AdApiError = jsonKeys(["Code", "Detail", "ErrorCode", "Message"])
+  const key = keys_AdApiError
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -88,7 +88,8 @@ let keys_BidStrategy: ReadonlyArray<Uint8Array> | undefined
 /** Writes `BidStrategy` as a REST JSON object. */
 export function se_BidStrategy(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_BidStrategy ??= jsonKeys(["AssociatedCampaignType", "AssociationCount", "BiddingScheme", "Id", "Name"]))
+  if (keys_BidStrategy === undefined) keys_BidStrategy = jsonKeys(["AssociatedCampaignType", "AssociationCount", "BiddingScheme", "Id", "Name"])
+  const key = keys_BidStrategy
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -259,7 +259,8 @@ let keys_BrandKit: ReadonlyArray<Uint8Array> | undefined
 /** Writes `BrandKit` as a REST JSON object. */
 export function se_BrandKit(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_BrandKit ??= jsonKeys(["Fonts", "Id", "Images", "LandscapeLogos", "Name", "Palettes", "SquareLogos"]))
+  if (keys_BrandKit === undefined) keys_BrandKit = jsonKeys(["Fonts", "Id", "Images", "LandscapeLogos", "Name", "Palettes", "SquareLogos"])
+  const key = keys_BrandKit
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -337,7 +338,8 @@ let keys_BrandKitFont: ReadonlyArray<Uint8Array> | undefined
 /** Writes `BrandKitFont` as a REST JSON object. */
 export function se_BrandKitFont(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_BrandKitFont ??= jsonKeys(["TextAssetType", "Typeface", "Weight"]))
+  if (keys_BrandKitFont === undefined) keys_BrandKitFont = jsonKeys(["TextAssetType", "Typeface", "Weight"])
+  const key = keys_BrandKitFont
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -392,7 +394,8 @@ let keys_BrandKitImage: ReadonlyArray<Uint8Array> | undefined
 /** Writes `BrandKitImage` as a REST JSON object. */
 export function se_BrandKitImage(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_BrandKitImage ??= jsonKeys(["CropHeight", "CropWidth", "CropX", "CropY", "Id", "ThumbnailUrl", "Url"]))
+  if (keys_BrandKitImage === undefined) keys_BrandKitImage = jsonKeys(["CropHeight", "CropWidth", "CropX", "CropY", "Id", "ThumbnailUrl", "Url"])
+  const key = keys_BrandKitImage
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -471,7 +474,8 @@ let keys_BrandKitPalette: ReadonlyArray<Uint8Array> | undefined
 /** Writes `BrandKitPalette` as a REST JSON object. */
 export function se_BrandKitPalette(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_BrandKitPalette ??= jsonKeys(["ColorType", "Colors"]))
+  if (keys_BrandKitPalette === undefined) keys_BrandKitPalette = jsonKeys(["ColorType", "Colors"])
+  const key = keys_BrandKitPalette
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -519,7 +523,8 @@ let keys_BrandKitColor: ReadonlyArray<Uint8Array> | undefined
 /** Writes `BrandKitColor` as a REST JSON object. */
 export function se_BrandKitColor(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_BrandKitColor ??= jsonKeys(["HexCode", "Name"]))
+  if (keys_BrandKitColor === undefined) keys_BrandKitColor = jsonKeys(["HexCode", "Name"])
+  const key = keys_BrandKitColor
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -87,7 +87,8 @@ let keys_Budget: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Budget` as a REST JSON object. */
 export function se_Budget(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Budget ??= jsonKeys(["Amount", "AssociationCount", "BudgetType", "Id", "Name"]))
+  if (keys_Budget === undefined) keys_Budget = jsonKeys(["Amount", "AssociationCount", "BudgetType", "Id", "Name"])
+  const key = keys_Budget
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -188,7 +188,8 @@ let keys_Campaign: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Campaign` as a REST JSON object. */
 export function se_Campaign(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Campaign ??= jsonKeys(["AudienceAdsBidAdjustment", "BiddingScheme", "BudgetType", "DailyBudget", "DealIds", "EndDate", "ExperimentId", "FinalUrlSuffix", "ForwardCompatibilityMap", "GoalIds", "Id", "IsDealCampaign", "MultimediaAdsBidAdjustment", "Name", "StartDate", "Status", "SubType", "TimeZone", "TrackingUrlTemplate", "UrlCustomParameters", "UseCampaignLevelDates", "CampaignType", "Settings", "BudgetId", "Languages", "AdScheduleUseSearcherTimeZone", "BidStrategyId"]))
+  if (keys_Campaign === undefined) keys_Campaign = jsonKeys(["AudienceAdsBidAdjustment", "BiddingScheme", "BudgetType", "DailyBudget", "DealIds", "EndDate", "ExperimentId", "FinalUrlSuffix", "ForwardCompatibilityMap", "GoalIds", "Id", "IsDealCampaign", "MultimediaAdsBidAdjustment", "Name", "StartDate", "Status", "SubType", "TimeZone", "TrackingUrlTemplate", "UrlCustomParameters", "UseCampaignLevelDates", "CampaignType", "Settings", "BudgetId", "Languages", "AdScheduleUseSearcherTimeZone", "BidStrategyId"])
+  const key = keys_Campaign
   const start = out.length
   let at: string | undefined
   let v: unknown

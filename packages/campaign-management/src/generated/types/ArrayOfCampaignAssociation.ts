@@ -70,7 +70,8 @@ let keys_CampaignAssociation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CampaignAssociation` as a REST JSON object. */
 export function se_CampaignAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CampaignAssociation ??= jsonKeys(["CampaignId"]))
+  if (keys_CampaignAssociation === undefined) keys_CampaignAssociation = jsonKeys(["CampaignId"])
+  const key = keys_CampaignAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

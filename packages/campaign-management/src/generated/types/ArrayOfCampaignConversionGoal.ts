@@ -74,7 +74,8 @@ let keys_CampaignConversionGoal: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CampaignConversionGoal` as a REST JSON object. */
 export function se_CampaignConversionGoal(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CampaignConversionGoal ??= jsonKeys(["CampaignId", "GoalId"]))
+  if (keys_CampaignConversionGoal === undefined) keys_CampaignConversionGoal = jsonKeys(["CampaignId", "GoalId"])
+  const key = keys_CampaignConversionGoal
   const start = out.length
   let at: string | undefined
   let v: unknown

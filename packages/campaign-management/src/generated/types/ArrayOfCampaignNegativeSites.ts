@@ -75,7 +75,8 @@ let keys_CampaignNegativeSites: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CampaignNegativeSites` as a REST JSON object. */
 export function se_CampaignNegativeSites(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CampaignNegativeSites ??= jsonKeys(["CampaignId", "NegativeSites"]))
+  if (keys_CampaignNegativeSites === undefined) keys_CampaignNegativeSites = jsonKeys(["CampaignId", "NegativeSites"])
+  const key = keys_CampaignNegativeSites
   const start = out.length
   let at: string | undefined
   let v: unknown

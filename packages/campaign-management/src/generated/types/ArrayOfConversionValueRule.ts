@@ -276,7 +276,8 @@ let keys_ConversionValueRule: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ConversionValueRule` as a REST JSON object. */
 export function se_ConversionValueRule(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ConversionValueRule ??= jsonKeys(["AudienceCondition", "CurrencyCode", "DeviceCondition", "Id", "LocationCondition", "Name", "Operation", "Status", "Value"]))
+  if (keys_ConversionValueRule === undefined) keys_ConversionValueRule = jsonKeys(["AudienceCondition", "CurrencyCode", "DeviceCondition", "Id", "LocationCondition", "Name", "Operation", "Status", "Value"])
+  const key = keys_ConversionValueRule
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -347,7 +348,8 @@ let keys_AudienceCondition: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AudienceCondition` as a REST JSON object. */
 export function se_AudienceCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AudienceCondition ??= jsonKeys(["Audiences", "IsPrimary"]))
+  if (keys_AudienceCondition === undefined) keys_AudienceCondition = jsonKeys(["Audiences", "IsPrimary"])
+  const key = keys_AudienceCondition
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -396,7 +398,8 @@ let keys_AudienceConditionItem: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AudienceConditionItem` as a REST JSON object. */
 export function se_AudienceConditionItem(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AudienceConditionItem ??= jsonKeys(["Id", "Name", "Type"]))
+  if (keys_AudienceConditionItem === undefined) keys_AudienceConditionItem = jsonKeys(["Id", "Name", "Type"])
+  const key = keys_AudienceConditionItem
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -432,7 +435,8 @@ let keys_DeviceCondition: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeviceCondition` as a REST JSON object. */
 export function se_DeviceCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeviceCondition ??= jsonKeys(["DeviceTypes", "IsPrimary"]))
+  if (keys_DeviceCondition === undefined) keys_DeviceCondition = jsonKeys(["DeviceTypes", "IsPrimary"])
+  const key = keys_DeviceCondition
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -463,7 +467,8 @@ let keys_LocationCondition: ReadonlyArray<Uint8Array> | undefined
 /** Writes `LocationCondition` as a REST JSON object. */
 export function se_LocationCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_LocationCondition ??= jsonKeys(["ExcludedLocationIntent", "ExcludedLocations", "IncludedLocationIntent", "IncludedLocations", "IsPrimary"]))
+  if (keys_LocationCondition === undefined) keys_LocationCondition = jsonKeys(["ExcludedLocationIntent", "ExcludedLocations", "IncludedLocationIntent", "IncludedLocations", "IsPrimary"])
+  const key = keys_LocationCondition
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -530,7 +535,8 @@ let keys_LocationConditionItem: ReadonlyArray<Uint8Array> | undefined
 /** Writes `LocationConditionItem` as a REST JSON object. */
 export function se_LocationConditionItem(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_LocationConditionItem ??= jsonKeys(["Id", "Name", "Type"]))
+  if (keys_LocationConditionItem === undefined) keys_LocationConditionItem = jsonKeys(["Id", "Name", "Type"])
+  const key = keys_LocationConditionItem
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -102,7 +102,8 @@ let keys_DataExclusion: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DataExclusion` as a REST JSON object. */
 export function se_DataExclusion(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DataExclusion ??= jsonKeys(["CampaignAssociations", "CampaignTypeFilter", "Description", "DeviceTypeFilter", "EndDate", "Id", "Name", "StartDate"]))
+  if (keys_DataExclusion === undefined) keys_DataExclusion = jsonKeys(["CampaignAssociations", "CampaignTypeFilter", "Description", "DeviceTypeFilter", "EndDate", "Id", "Name", "StartDate"])
+  const key = keys_DataExclusion
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -74,7 +74,8 @@ let keys_EntityIdToParentIdAssociation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `EntityIdToParentIdAssociation` as a REST JSON object. */
 export function se_EntityIdToParentIdAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_EntityIdToParentIdAssociation ??= jsonKeys(["EntityId", "ParentId"]))
+  if (keys_EntityIdToParentIdAssociation === undefined) keys_EntityIdToParentIdAssociation = jsonKeys(["EntityId", "ParentId"])
+  const key = keys_EntityIdToParentIdAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

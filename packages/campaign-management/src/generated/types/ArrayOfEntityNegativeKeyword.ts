@@ -89,7 +89,8 @@ let keys_EntityNegativeKeyword: ReadonlyArray<Uint8Array> | undefined
 /** Writes `EntityNegativeKeyword` as a REST JSON object. */
 export function se_EntityNegativeKeyword(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_EntityNegativeKeyword ??= jsonKeys(["EntityId", "EntityType", "NegativeKeywords"]))
+  if (keys_EntityNegativeKeyword === undefined) keys_EntityNegativeKeyword = jsonKeys(["EntityId", "EntityType", "NegativeKeywords"])
+  const key = keys_EntityNegativeKeyword
   const start = out.length
   let at: string | undefined
   let v: unknown

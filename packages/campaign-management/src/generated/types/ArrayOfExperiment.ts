@@ -103,7 +103,8 @@ let keys_Experiment: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Experiment` as a REST JSON object. */
 export function se_Experiment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Experiment ??= jsonKeys(["BaseCampaignId", "EndDate", "ExperimentCampaignId", "ExperimentStatus", "ExperimentType", "Id", "Name", "StartDate", "TrafficSplitPercent"]))
+  if (keys_Experiment === undefined) keys_Experiment = jsonKeys(["BaseCampaignId", "EndDate", "ExperimentCampaignId", "ExperimentStatus", "ExperimentType", "Id", "Name", "StartDate", "TrafficSplitPercent"])
+  const key = keys_Experiment
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -70,7 +70,8 @@ let keys_IdCollection: ReadonlyArray<Uint8Array> | undefined
 /** Writes `IdCollection` as a REST JSON object. */
 export function se_IdCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_IdCollection ??= jsonKeys(["Ids"]))
+  if (keys_IdCollection === undefined) keys_IdCollection = jsonKeys(["Ids"])
+  const key = keys_IdCollection
   const start = out.length
   let at: string | undefined
   let v: unknown

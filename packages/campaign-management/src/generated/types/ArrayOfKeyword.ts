@@ -154,7 +154,8 @@ let keys_Keyword: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Keyword` as a REST JSON object. */
 export function se_Keyword(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Keyword ??= jsonKeys(["Bid", "BiddingScheme", "DestinationUrl", "EditorialStatus", "FinalAppUrls", "FinalMobileUrls", "FinalUrlSuffix", "FinalUrls", "ForwardCompatibilityMap", "Id", "MatchType", "Param1", "Param2", "Param3", "Status", "Text", "TrackingUrlTemplate", "UrlCustomParameters"]))
+  if (keys_Keyword === undefined) keys_Keyword = jsonKeys(["Bid", "BiddingScheme", "DestinationUrl", "EditorialStatus", "FinalAppUrls", "FinalMobileUrls", "FinalUrlSuffix", "FinalUrls", "ForwardCompatibilityMap", "Id", "MatchType", "Param1", "Param2", "Param3", "Status", "Text", "TrackingUrlTemplate", "UrlCustomParameters"])
+  const key = keys_Keyword
   const start = out.length
   let at: string | undefined
   let v: unknown

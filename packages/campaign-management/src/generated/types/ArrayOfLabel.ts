@@ -82,7 +82,8 @@ let keys_Label: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Label` as a REST JSON object. */
 export function se_Label(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Label ??= jsonKeys(["ColorCode", "Description", "Id", "Name"]))
+  if (keys_Label === undefined) keys_Label = jsonKeys(["ColorCode", "Description", "Id", "Name"])
+  const key = keys_Label
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -74,7 +74,8 @@ let keys_LabelAssociation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `LabelAssociation` as a REST JSON object. */
 export function se_LabelAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_LabelAssociation ??= jsonKeys(["EntityId", "LabelId"]))
+  if (keys_LabelAssociation === undefined) keys_LabelAssociation = jsonKeys(["EntityId", "LabelId"])
+  const key = keys_LabelAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -112,7 +112,8 @@ let keys_NewCustomerAcquisitionGoal: ReadonlyArray<Uint8Array> | undefined
 /** Writes `NewCustomerAcquisitionGoal` as a REST JSON object. */
 export function se_NewCustomerAcquisitionGoal(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_NewCustomerAcquisitionGoal ??= jsonKeys(["AdditionalValue", "Audiences", "Id"]))
+  if (keys_NewCustomerAcquisitionGoal === undefined) keys_NewCustomerAcquisitionGoal = jsonKeys(["AdditionalValue", "Audiences", "Id"])
+  const key = keys_NewCustomerAcquisitionGoal
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,7 +167,8 @@ let keys_AudienceIdName: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AudienceIdName` as a REST JSON object. */
 export function se_AudienceIdName(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AudienceIdName ??= jsonKeys(["Id", "Name"]))
+  if (keys_AudienceIdName === undefined) keys_AudienceIdName = jsonKeys(["Id", "Name"])
+  const key = keys_AudienceIdName
   const start = out.length
   let at: string | undefined
   let v: unknown

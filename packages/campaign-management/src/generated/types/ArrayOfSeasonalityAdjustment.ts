@@ -106,7 +106,8 @@ let keys_SeasonalityAdjustment: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SeasonalityAdjustment` as a REST JSON object. */
 export function se_SeasonalityAdjustment(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SeasonalityAdjustment ??= jsonKeys(["AdjustmentPercentage", "CampaignAssociations", "CampaignTypeFilter", "Description", "DeviceTypeFilter", "EndDate", "Id", "Name", "StartDate"]))
+  if (keys_SeasonalityAdjustment === undefined) keys_SeasonalityAdjustment = jsonKeys(["AdjustmentPercentage", "CampaignAssociations", "CampaignTypeFilter", "Description", "DeviceTypeFilter", "EndDate", "Id", "Name", "StartDate"])
+  const key = keys_SeasonalityAdjustment
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -86,7 +86,8 @@ let keys_SharedEntityAssociation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SharedEntityAssociation` as a REST JSON object. */
 export function se_SharedEntityAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SharedEntityAssociation ??= jsonKeys(["EntityId", "EntityType", "SharedEntityCustomerId", "SharedEntityId", "SharedEntityType"]))
+  if (keys_SharedEntityAssociation === undefined) keys_SharedEntityAssociation = jsonKeys(["EntityId", "EntityType", "SharedEntityCustomerId", "SharedEntityId", "SharedEntityType"])
+  const key = keys_SharedEntityAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -100,7 +100,8 @@ let keys_UetTag: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UetTag` as a REST JSON object. */
 export function se_UetTag(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UetTag ??= jsonKeys(["CustomerShare", "Description", "Id", "Name", "TrackingNoScript", "TrackingScript", "TrackingStatus"]))
+  if (keys_UetTag === undefined) keys_UetTag = jsonKeys(["CustomerShare", "Description", "Id", "Name", "TrackingNoScript", "TrackingScript", "TrackingStatus"])
+  const key = keys_UetTag
   const start = out.length
   let at: string | undefined
   let v: unknown

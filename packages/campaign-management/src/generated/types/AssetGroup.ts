@@ -245,7 +245,8 @@ let keys_AssetGroup: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AssetGroup` as a REST JSON object. */
 export function se_AssetGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetGroup ??= jsonKeys(["AssetGroupSearchThemes", "AssetGroupUrlTargets", "BusinessName", "CallToAction", "Descriptions", "EditorialStatus", "EndDate", "FinalMobileUrls", "FinalUrls", "ForwardCompatibilityMap", "Headlines", "Id", "Images", "LongHeadlines", "Name", "Path1", "Path2", "StartDate", "Status", "Videos"]))
+  if (keys_AssetGroup === undefined) keys_AssetGroup = jsonKeys(["AssetGroupSearchThemes", "AssetGroupUrlTargets", "BusinessName", "CallToAction", "Descriptions", "EditorialStatus", "EndDate", "FinalMobileUrls", "FinalUrls", "ForwardCompatibilityMap", "Headlines", "Id", "Images", "LongHeadlines", "Name", "Path1", "Path2", "StartDate", "Status", "Videos"])
+  const key = keys_AssetGroup
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -401,7 +402,8 @@ let keys_AssetGroupSearchTheme: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AssetGroupSearchTheme` as a REST JSON object. */
 export function se_AssetGroupSearchTheme(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetGroupSearchTheme ??= jsonKeys(["Id", "SearchTheme", "Status"]))
+  if (keys_AssetGroupSearchTheme === undefined) keys_AssetGroupSearchTheme = jsonKeys(["Id", "SearchTheme", "Status"])
+  const key = keys_AssetGroupSearchTheme
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -456,7 +458,8 @@ let keys_AssetGroupUrlTarget: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AssetGroupUrlTarget` as a REST JSON object. */
 export function se_AssetGroupUrlTarget(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetGroupUrlTarget ??= jsonKeys(["Id", "Status", "TargetCondition1", "TargetCondition2", "TargetCondition3", "TargetConditionOperator1", "TargetConditionOperator2", "TargetConditionOperator3", "TargetValue1", "TargetValue2", "TargetValue3"]))
+  if (keys_AssetGroupUrlTarget === undefined) keys_AssetGroupUrlTarget = jsonKeys(["Id", "Status", "TargetCondition1", "TargetCondition2", "TargetCondition3", "TargetConditionOperator1", "TargetConditionOperator2", "TargetConditionOperator3", "TargetValue1", "TargetValue2", "TargetValue3"])
+  const key = keys_AssetGroupUrlTarget
   const start = out.length
   let at: string | undefined
   let v: unknown

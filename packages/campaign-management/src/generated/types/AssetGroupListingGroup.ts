@@ -71,7 +71,8 @@ let keys_AssetGroupListingGroup: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AssetGroupListingGroup` as a REST JSON object. */
 export function se_AssetGroupListingGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetGroupListingGroup ??= jsonKeys(["AssetGroupId", "AssetGroupListingType", "Dimension", "Id", "IsExcluded", "ListingGroupPath", "ParentListingGroupId"]))
+  if (keys_AssetGroupListingGroup === undefined) keys_AssetGroupListingGroup = jsonKeys(["AssetGroupId", "AssetGroupListingType", "Dimension", "Id", "IsExcluded", "ListingGroupPath", "ParentListingGroupId"])
+  const key = keys_AssetGroupListingGroup
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -1088,7 +1088,8 @@ let keys_RuleItemGroup: ReadonlyArray<Uint8Array> | undefined
 /** Writes `RuleItemGroup` as a REST JSON object. */
 export function se_RuleItemGroup(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RuleItemGroup ??= jsonKeys(["Items"]))
+  if (keys_RuleItemGroup === undefined) keys_RuleItemGroup = jsonKeys(["Items"])
+  const key = keys_RuleItemGroup
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1204,7 +1205,8 @@ let keys_CombinationRule: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CombinationRule` as a REST JSON object. */
 export function se_CombinationRule(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CombinationRule ??= jsonKeys(["AudienceIds", "Operator"]))
+  if (keys_CombinationRule === undefined) keys_CombinationRule = jsonKeys(["AudienceIds", "Operator"])
+  const key = keys_CombinationRule
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -518,7 +518,8 @@ let keys_Bid: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Bid` as a REST JSON object. */
 export function se_Bid(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Bid ??= jsonKeys(["Amount"]))
+  if (keys_Bid === undefined) keys_Bid = jsonKeys(["Amount"])
+  const key = keys_Bid
   const start = out.length
   let at: string | undefined
   let v: unknown

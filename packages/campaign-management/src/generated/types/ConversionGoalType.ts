@@ -826,7 +826,8 @@ let keys_ConversionGoalRevenue: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ConversionGoalRevenue` as a REST JSON object. */
 export function se_ConversionGoalRevenue(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ConversionGoalRevenue ??= jsonKeys(["CurrencyCode", "Type", "Value"]))
+  if (keys_ConversionGoalRevenue === undefined) keys_ConversionGoalRevenue = jsonKeys(["CurrencyCode", "Type", "Value"])
+  const key = keys_ConversionGoalRevenue
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -84,7 +84,8 @@ let keys_CreateAssetGroupRecommendationRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `CreateAssetGroupRecommendationRequest` as a REST JSON object. */
 export function se_CreateAssetGroupRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CreateAssetGroupRecommendationRequest ??= jsonKeys(["FinalUrls", "Prompt", "TextTone", "ReturnAdditionalFields"]))
+  if (keys_CreateAssetGroupRecommendationRequest === undefined) keys_CreateAssetGroupRecommendationRequest = jsonKeys(["FinalUrls", "Prompt", "TextTone", "ReturnAdditionalFields"])
+  const key = keys_CreateAssetGroupRecommendationRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,7 +126,8 @@ let keys_CreateAssetGroupRecommendationResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `CreateAssetGroupRecommendationResponse` as a REST JSON object. */
 export function se_CreateAssetGroupRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CreateAssetGroupRecommendationResponse ??= jsonKeys(["AssetGroup", "ImageSuggestions", "PromptBrandWarning"]))
+  if (keys_CreateAssetGroupRecommendationResponse === undefined) keys_CreateAssetGroupRecommendationResponse = jsonKeys(["AssetGroup", "ImageSuggestions", "PromptBrandWarning"])
+  const key = keys_CreateAssetGroupRecommendationResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

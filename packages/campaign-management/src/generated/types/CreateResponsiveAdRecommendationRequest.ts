@@ -138,7 +138,8 @@ let keys_CreateResponsiveAdRecommendationRequest: ReadonlyArray<Uint8Array> | un
 /** Writes `CreateResponsiveAdRecommendationRequest` as a REST JSON object. */
 export function se_CreateResponsiveAdRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CreateResponsiveAdRecommendationRequest ??= jsonKeys(["AdSubType", "FinalUrls", "Prompt", "TextTone", "VideoType", "BrandKitId", "ReturnAdditionalFields"]))
+  if (keys_CreateResponsiveAdRecommendationRequest === undefined) keys_CreateResponsiveAdRecommendationRequest = jsonKeys(["AdSubType", "FinalUrls", "Prompt", "TextTone", "VideoType", "BrandKitId", "ReturnAdditionalFields"])
+  const key = keys_CreateResponsiveAdRecommendationRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -197,7 +198,8 @@ let keys_CreateResponsiveAdRecommendationResponse: ReadonlyArray<Uint8Array> | u
 /** Writes `CreateResponsiveAdRecommendationResponse` as a REST JSON object. */
 export function se_CreateResponsiveAdRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CreateResponsiveAdRecommendationResponse ??= jsonKeys(["ResponsiveAd", "ImageSuggestions", "VideoSuggestions", "PromptBrandWarning"]))
+  if (keys_CreateResponsiveAdRecommendationResponse === undefined) keys_CreateResponsiveAdRecommendationResponse = jsonKeys(["ResponsiveAd", "ImageSuggestions", "VideoSuggestions", "PromptBrandWarning"])
+  const key = keys_CreateResponsiveAdRecommendationResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -257,7 +259,8 @@ let keys_AdRecommendationVideoSuggestion: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdRecommendationVideoSuggestion` as a REST JSON object. */
 export function se_AdRecommendationVideoSuggestion(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdRecommendationVideoSuggestion ??= jsonKeys(["Video"]))
+  if (keys_AdRecommendationVideoSuggestion === undefined) keys_AdRecommendationVideoSuggestion = jsonKeys(["Video"])
+  const key = keys_AdRecommendationVideoSuggestion
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -71,7 +71,8 @@ let keys_CreateResponsiveSearchAdRecommendationRequest: ReadonlyArray<Uint8Array
 /** Writes `CreateResponsiveSearchAdRecommendationRequest` as a REST JSON object. */
 export function se_CreateResponsiveSearchAdRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CreateResponsiveSearchAdRecommendationRequest ??= jsonKeys(["FinalUrls", "Prompt", "TextTone"]))
+  if (keys_CreateResponsiveSearchAdRecommendationRequest === undefined) keys_CreateResponsiveSearchAdRecommendationRequest = jsonKeys(["FinalUrls", "Prompt", "TextTone"])
+  const key = keys_CreateResponsiveSearchAdRecommendationRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -106,7 +107,8 @@ let keys_CreateResponsiveSearchAdRecommendationResponse: ReadonlyArray<Uint8Arra
 /** Writes `CreateResponsiveSearchAdRecommendationResponse` as a REST JSON object. */
 export function se_CreateResponsiveSearchAdRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CreateResponsiveSearchAdRecommendationResponse ??= jsonKeys(["ResponsiveSearchAd"]))
+  if (keys_CreateResponsiveSearchAdRecommendationResponse === undefined) keys_CreateResponsiveSearchAdRecommendationResponse = jsonKeys(["ResponsiveSearchAd"])
+  const key = keys_CreateResponsiveSearchAdRecommendationResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -935,7 +935,8 @@ let keys_HotelListing: ReadonlyArray<Uint8Array> | undefined
 /** Writes `HotelListing` as a REST JSON object. */
 export function se_HotelListing(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_HotelListing ??= jsonKeys(["Attribute", "Operand"]))
+  if (keys_HotelListing === undefined) keys_HotelListing = jsonKeys(["Attribute", "Operand"])
+  const key = keys_HotelListing
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1018,7 +1019,8 @@ let keys_WebpageParameter: ReadonlyArray<Uint8Array> | undefined
 /** Writes `WebpageParameter` as a REST JSON object. */
 export function se_WebpageParameter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_WebpageParameter ??= jsonKeys(["Conditions", "CriterionName"]))
+  if (keys_WebpageParameter === undefined) keys_WebpageParameter = jsonKeys(["Conditions", "CriterionName"])
+  const key = keys_WebpageParameter
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -1066,7 +1068,8 @@ let keys_WebpageCondition: ReadonlyArray<Uint8Array> | undefined
 /** Writes `WebpageCondition` as a REST JSON object. */
 export function se_WebpageCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_WebpageCondition ??= jsonKeys(["Argument", "Operand", "Operator"]))
+  if (keys_WebpageCondition === undefined) keys_WebpageCondition = jsonKeys(["Argument", "Operand", "Operator"])
+  const key = keys_WebpageCondition
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -74,7 +74,8 @@ let keys_CustomParameters: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CustomParameters` as a REST JSON object. */
 export function se_CustomParameters(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CustomParameters ??= jsonKeys(["Parameters"]))
+  if (keys_CustomParameters === undefined) keys_CustomParameters = jsonKeys(["Parameters"])
+  const key = keys_CustomParameters
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -116,7 +117,8 @@ let keys_CustomParameter: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CustomParameter` as a REST JSON object. */
 export function se_CustomParameter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CustomParameter ??= jsonKeys(["Key", "Value"]))
+  if (keys_CustomParameter === undefined) keys_CustomParameter = jsonKeys(["Key", "Value"])
+  const key = keys_CustomParameter
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -117,7 +117,8 @@ let keys_CustomerShare: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CustomerShare` as a REST JSON object. */
 export function se_CustomerShare(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CustomerShare ??= jsonKeys(["CustomerAccountShares", "OwnerCustomerId"]))
+  if (keys_CustomerShare === undefined) keys_CustomerShare = jsonKeys(["CustomerAccountShares", "OwnerCustomerId"])
+  const key = keys_CustomerShare
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -165,7 +166,8 @@ let keys_CustomerAccountShare: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CustomerAccountShare` as a REST JSON object. */
 export function se_CustomerAccountShare(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CustomerAccountShare ??= jsonKeys(["AccountId", "Associations", "CustomerId"]))
+  if (keys_CustomerAccountShare === undefined) keys_CustomerAccountShare = jsonKeys(["AccountId", "Associations", "CustomerId"])
+  const key = keys_CustomerAccountShare
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -219,7 +221,8 @@ let keys_CustomerAccountShareAssociation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CustomerAccountShareAssociation` as a REST JSON object. */
 export function se_CustomerAccountShareAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CustomerAccountShareAssociation ??= jsonKeys(["AssociationCount", "UsageType"]))
+  if (keys_CustomerAccountShareAssociation === undefined) keys_CustomerAccountShareAssociation = jsonKeys(["AssociationCount", "UsageType"])
+  const key = keys_CustomerAccountShareAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

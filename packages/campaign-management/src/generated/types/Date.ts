@@ -49,7 +49,8 @@ let keys_Date: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Date` as a REST JSON object. */
 export function se_Date(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Date ??= jsonKeys(["Day", "Month", "Year"]))
+  if (keys_Date === undefined) keys_Date = jsonKeys(["Day", "Month", "Year"])
+  const key = keys_Date
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_DeleteAdExtensionsAssociationsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `DeleteAdExtensionsAssociationsRequest` as a REST JSON object. */
 export function se_DeleteAdExtensionsAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdExtensionsAssociationsRequest ??= jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"]))
+  if (keys_DeleteAdExtensionsAssociationsRequest === undefined) keys_DeleteAdExtensionsAssociationsRequest = jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"])
+  const key = keys_DeleteAdExtensionsAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +110,8 @@ let keys_DeleteAdExtensionsAssociationsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `DeleteAdExtensionsAssociationsResponse` as a REST JSON object. */
 export function se_DeleteAdExtensionsAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdExtensionsAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAdExtensionsAssociationsResponse === undefined) keys_DeleteAdExtensionsAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAdExtensionsAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

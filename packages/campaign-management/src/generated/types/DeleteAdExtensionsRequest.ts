@@ -67,7 +67,8 @@ let keys_DeleteAdExtensionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdExtensionsRequest` as a REST JSON object. */
 export function se_DeleteAdExtensionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdExtensionsRequest ??= jsonKeys(["AccountId", "AdExtensionIds"]))
+  if (keys_DeleteAdExtensionsRequest === undefined) keys_DeleteAdExtensionsRequest = jsonKeys(["AccountId", "AdExtensionIds"])
+  const key = keys_DeleteAdExtensionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteAdExtensionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdExtensionsResponse` as a REST JSON object. */
 export function se_DeleteAdExtensionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdExtensionsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAdExtensionsResponse === undefined) keys_DeleteAdExtensionsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAdExtensionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

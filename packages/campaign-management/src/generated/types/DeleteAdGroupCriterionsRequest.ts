@@ -72,7 +72,8 @@ let keys_DeleteAdGroupCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdGroupCriterionsRequest` as a REST JSON object. */
 export function se_DeleteAdGroupCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdGroupCriterionsRequest ??= jsonKeys(["AdGroupCriterionIds", "AdGroupId", "CriterionType"]))
+  if (keys_DeleteAdGroupCriterionsRequest === undefined) keys_DeleteAdGroupCriterionsRequest = jsonKeys(["AdGroupCriterionIds", "AdGroupId", "CriterionType"])
+  const key = keys_DeleteAdGroupCriterionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +110,8 @@ let keys_DeleteAdGroupCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdGroupCriterionsResponse` as a REST JSON object. */
 export function se_DeleteAdGroupCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdGroupCriterionsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAdGroupCriterionsResponse === undefined) keys_DeleteAdGroupCriterionsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAdGroupCriterionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

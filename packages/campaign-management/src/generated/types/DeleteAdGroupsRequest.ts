@@ -67,7 +67,8 @@ let keys_DeleteAdGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdGroupsRequest` as a REST JSON object. */
 export function se_DeleteAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroupIds"]))
+  if (keys_DeleteAdGroupsRequest === undefined) keys_DeleteAdGroupsRequest = jsonKeys(["CampaignId", "AdGroupIds"])
+  const key = keys_DeleteAdGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteAdGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdGroupsResponse` as a REST JSON object. */
 export function se_DeleteAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdGroupsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAdGroupsResponse === undefined) keys_DeleteAdGroupsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAdGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_DeleteAdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdsRequest` as a REST JSON object. */
 export function se_DeleteAdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdsRequest ??= jsonKeys(["AdGroupId", "AdIds"]))
+  if (keys_DeleteAdsRequest === undefined) keys_DeleteAdsRequest = jsonKeys(["AdGroupId", "AdIds"])
+  const key = keys_DeleteAdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteAdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAdsResponse` as a REST JSON object. */
 export function se_DeleteAdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAdsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAdsResponse === undefined) keys_DeleteAdsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

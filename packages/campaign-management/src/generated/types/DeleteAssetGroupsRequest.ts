@@ -67,7 +67,8 @@ let keys_DeleteAssetGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAssetGroupsRequest` as a REST JSON object. */
 export function se_DeleteAssetGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAssetGroupsRequest ??= jsonKeys(["CampaignId", "AssetGroupIds"]))
+  if (keys_DeleteAssetGroupsRequest === undefined) keys_DeleteAssetGroupsRequest = jsonKeys(["CampaignId", "AssetGroupIds"])
+  const key = keys_DeleteAssetGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteAssetGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAssetGroupsResponse` as a REST JSON object. */
 export function se_DeleteAssetGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAssetGroupsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAssetGroupsResponse === undefined) keys_DeleteAssetGroupsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAssetGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

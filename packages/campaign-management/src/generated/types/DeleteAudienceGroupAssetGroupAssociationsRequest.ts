@@ -62,7 +62,8 @@ let keys_DeleteAudienceGroupAssetGroupAssociationsRequest: ReadonlyArray<Uint8Ar
 /** Writes `DeleteAudienceGroupAssetGroupAssociationsRequest` as a REST JSON object. */
 export function se_DeleteAudienceGroupAssetGroupAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAudienceGroupAssetGroupAssociationsRequest ??= jsonKeys(["AudienceGroupAssetGroupAssociations"]))
+  if (keys_DeleteAudienceGroupAssetGroupAssociationsRequest === undefined) keys_DeleteAudienceGroupAssetGroupAssociationsRequest = jsonKeys(["AudienceGroupAssetGroupAssociations"])
+  const key = keys_DeleteAudienceGroupAssetGroupAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteAudienceGroupAssetGroupAssociationsResponse: ReadonlyArray<Uint8A
 /** Writes `DeleteAudienceGroupAssetGroupAssociationsResponse` as a REST JSON object. */
 export function se_DeleteAudienceGroupAssetGroupAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAudienceGroupAssetGroupAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAudienceGroupAssetGroupAssociationsResponse === undefined) keys_DeleteAudienceGroupAssetGroupAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAudienceGroupAssetGroupAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_DeleteAudienceGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAudienceGroupsRequest` as a REST JSON object. */
 export function se_DeleteAudienceGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAudienceGroupsRequest ??= jsonKeys(["AudienceGroupIds"]))
+  if (keys_DeleteAudienceGroupsRequest === undefined) keys_DeleteAudienceGroupsRequest = jsonKeys(["AudienceGroupIds"])
+  const key = keys_DeleteAudienceGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteAudienceGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAudienceGroupsResponse` as a REST JSON object. */
 export function se_DeleteAudienceGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAudienceGroupsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAudienceGroupsResponse === undefined) keys_DeleteAudienceGroupsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAudienceGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

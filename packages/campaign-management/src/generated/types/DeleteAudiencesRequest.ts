@@ -62,7 +62,8 @@ let keys_DeleteAudiencesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAudiencesRequest` as a REST JSON object. */
 export function se_DeleteAudiencesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAudiencesRequest ??= jsonKeys(["AudienceIds"]))
+  if (keys_DeleteAudiencesRequest === undefined) keys_DeleteAudiencesRequest = jsonKeys(["AudienceIds"])
+  const key = keys_DeleteAudiencesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteAudiencesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteAudiencesResponse` as a REST JSON object. */
 export function se_DeleteAudiencesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteAudiencesResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteAudiencesResponse === undefined) keys_DeleteAudiencesResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteAudiencesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

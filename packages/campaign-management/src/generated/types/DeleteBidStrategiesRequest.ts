@@ -62,7 +62,8 @@ let keys_DeleteBidStrategiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteBidStrategiesRequest` as a REST JSON object. */
 export function se_DeleteBidStrategiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteBidStrategiesRequest ??= jsonKeys(["BidStrategyIds"]))
+  if (keys_DeleteBidStrategiesRequest === undefined) keys_DeleteBidStrategiesRequest = jsonKeys(["BidStrategyIds"])
+  const key = keys_DeleteBidStrategiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteBidStrategiesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteBidStrategiesResponse` as a REST JSON object. */
 export function se_DeleteBidStrategiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteBidStrategiesResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteBidStrategiesResponse === undefined) keys_DeleteBidStrategiesResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteBidStrategiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_DeleteBrandKitsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteBrandKitsRequest` as a REST JSON object. */
 export function se_DeleteBrandKitsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteBrandKitsRequest ??= jsonKeys(["AccountId", "BrandKitIds"]))
+  if (keys_DeleteBrandKitsRequest === undefined) keys_DeleteBrandKitsRequest = jsonKeys(["AccountId", "BrandKitIds"])
+  const key = keys_DeleteBrandKitsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteBrandKitsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteBrandKitsResponse` as a REST JSON object. */
 export function se_DeleteBrandKitsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteBrandKitsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteBrandKitsResponse === undefined) keys_DeleteBrandKitsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteBrandKitsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_DeleteBudgetsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteBudgetsRequest` as a REST JSON object. */
 export function se_DeleteBudgetsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteBudgetsRequest ??= jsonKeys(["BudgetIds"]))
+  if (keys_DeleteBudgetsRequest === undefined) keys_DeleteBudgetsRequest = jsonKeys(["BudgetIds"])
+  const key = keys_DeleteBudgetsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteBudgetsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteBudgetsResponse` as a REST JSON object. */
 export function se_DeleteBudgetsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteBudgetsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteBudgetsResponse === undefined) keys_DeleteBudgetsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteBudgetsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

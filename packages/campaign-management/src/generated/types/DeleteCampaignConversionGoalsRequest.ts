@@ -62,7 +62,8 @@ let keys_DeleteCampaignConversionGoalsRequest: ReadonlyArray<Uint8Array> | undef
 /** Writes `DeleteCampaignConversionGoalsRequest` as a REST JSON object. */
 export function se_DeleteCampaignConversionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteCampaignConversionGoalsRequest ??= jsonKeys(["CampaignConversionGoal"]))
+  if (keys_DeleteCampaignConversionGoalsRequest === undefined) keys_DeleteCampaignConversionGoalsRequest = jsonKeys(["CampaignConversionGoal"])
+  const key = keys_DeleteCampaignConversionGoalsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteCampaignConversionGoalsResponse: ReadonlyArray<Uint8Array> | unde
 /** Writes `DeleteCampaignConversionGoalsResponse` as a REST JSON object. */
 export function se_DeleteCampaignConversionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteCampaignConversionGoalsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteCampaignConversionGoalsResponse === undefined) keys_DeleteCampaignConversionGoalsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteCampaignConversionGoalsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_DeleteCampaignCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteCampaignCriterionsRequest` as a REST JSON object. */
 export function se_DeleteCampaignCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteCampaignCriterionsRequest ??= jsonKeys(["CampaignCriterionIds", "CampaignId", "CriterionType"]))
+  if (keys_DeleteCampaignCriterionsRequest === undefined) keys_DeleteCampaignCriterionsRequest = jsonKeys(["CampaignCriterionIds", "CampaignId", "CriterionType"])
+  const key = keys_DeleteCampaignCriterionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +110,8 @@ let keys_DeleteCampaignCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteCampaignCriterionsResponse` as a REST JSON object. */
 export function se_DeleteCampaignCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteCampaignCriterionsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteCampaignCriterionsResponse === undefined) keys_DeleteCampaignCriterionsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteCampaignCriterionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

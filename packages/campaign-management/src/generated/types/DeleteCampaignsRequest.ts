@@ -67,7 +67,8 @@ let keys_DeleteCampaignsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteCampaignsRequest` as a REST JSON object. */
 export function se_DeleteCampaignsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteCampaignsRequest ??= jsonKeys(["AccountId", "CampaignIds"]))
+  if (keys_DeleteCampaignsRequest === undefined) keys_DeleteCampaignsRequest = jsonKeys(["AccountId", "CampaignIds"])
+  const key = keys_DeleteCampaignsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteCampaignsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteCampaignsResponse` as a REST JSON object. */
 export function se_DeleteCampaignsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteCampaignsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteCampaignsResponse === undefined) keys_DeleteCampaignsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteCampaignsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_DeleteDataExclusionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteDataExclusionsRequest` as a REST JSON object. */
 export function se_DeleteDataExclusionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteDataExclusionsRequest ??= jsonKeys(["AccountId", "DataExclusionIds"]))
+  if (keys_DeleteDataExclusionsRequest === undefined) keys_DeleteDataExclusionsRequest = jsonKeys(["AccountId", "DataExclusionIds"])
+  const key = keys_DeleteDataExclusionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteDataExclusionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteDataExclusionsResponse` as a REST JSON object. */
 export function se_DeleteDataExclusionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteDataExclusionsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteDataExclusionsResponse === undefined) keys_DeleteDataExclusionsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteDataExclusionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

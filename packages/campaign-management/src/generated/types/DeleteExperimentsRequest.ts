@@ -62,7 +62,8 @@ let keys_DeleteExperimentsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteExperimentsRequest` as a REST JSON object. */
 export function se_DeleteExperimentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteExperimentsRequest ??= jsonKeys(["ExperimentIds"]))
+  if (keys_DeleteExperimentsRequest === undefined) keys_DeleteExperimentsRequest = jsonKeys(["ExperimentIds"])
+  const key = keys_DeleteExperimentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteExperimentsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteExperimentsResponse` as a REST JSON object. */
 export function se_DeleteExperimentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteExperimentsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteExperimentsResponse === undefined) keys_DeleteExperimentsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteExperimentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

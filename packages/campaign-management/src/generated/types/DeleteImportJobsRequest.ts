@@ -66,7 +66,8 @@ let keys_DeleteImportJobsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteImportJobsRequest` as a REST JSON object. */
 export function se_DeleteImportJobsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteImportJobsRequest ??= jsonKeys(["ImportJobIds", "ImportType"]))
+  if (keys_DeleteImportJobsRequest === undefined) keys_DeleteImportJobsRequest = jsonKeys(["ImportJobIds", "ImportType"])
+  const key = keys_DeleteImportJobsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -95,7 +96,8 @@ let keys_DeleteImportJobsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteImportJobsResponse` as a REST JSON object. */
 export function se_DeleteImportJobsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteImportJobsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteImportJobsResponse === undefined) keys_DeleteImportJobsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteImportJobsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_DeleteKeywordsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteKeywordsRequest` as a REST JSON object. */
 export function se_DeleteKeywordsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteKeywordsRequest ??= jsonKeys(["AdGroupId", "KeywordIds"]))
+  if (keys_DeleteKeywordsRequest === undefined) keys_DeleteKeywordsRequest = jsonKeys(["AdGroupId", "KeywordIds"])
+  const key = keys_DeleteKeywordsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteKeywordsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteKeywordsResponse` as a REST JSON object. */
 export function se_DeleteKeywordsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteKeywordsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteKeywordsResponse === undefined) keys_DeleteKeywordsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteKeywordsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_DeleteLabelAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteLabelAssociationsRequest` as a REST JSON object. */
 export function se_DeleteLabelAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteLabelAssociationsRequest ??= jsonKeys(["EntityType", "LabelAssociations"]))
+  if (keys_DeleteLabelAssociationsRequest === undefined) keys_DeleteLabelAssociationsRequest = jsonKeys(["EntityType", "LabelAssociations"])
+  const key = keys_DeleteLabelAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteLabelAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteLabelAssociationsResponse` as a REST JSON object. */
 export function se_DeleteLabelAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteLabelAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteLabelAssociationsResponse === undefined) keys_DeleteLabelAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteLabelAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

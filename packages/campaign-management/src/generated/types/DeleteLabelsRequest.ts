@@ -62,7 +62,8 @@ let keys_DeleteLabelsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteLabelsRequest` as a REST JSON object. */
 export function se_DeleteLabelsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteLabelsRequest ??= jsonKeys(["LabelIds"]))
+  if (keys_DeleteLabelsRequest === undefined) keys_DeleteLabelsRequest = jsonKeys(["LabelIds"])
+  const key = keys_DeleteLabelsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteLabelsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteLabelsResponse` as a REST JSON object. */
 export function se_DeleteLabelsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteLabelsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteLabelsResponse === undefined) keys_DeleteLabelsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteLabelsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_DeleteListItemsFromSharedListRequest: ReadonlyArray<Uint8Array> | undef
 /** Writes `DeleteListItemsFromSharedListRequest` as a REST JSON object. */
 export function se_DeleteListItemsFromSharedListRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteListItemsFromSharedListRequest ??= jsonKeys(["ListItemIds", "SharedList", "SharedEntityScope"]))
+  if (keys_DeleteListItemsFromSharedListRequest === undefined) keys_DeleteListItemsFromSharedListRequest = jsonKeys(["ListItemIds", "SharedList", "SharedEntityScope"])
+  const key = keys_DeleteListItemsFromSharedListRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +108,8 @@ let keys_DeleteListItemsFromSharedListResponse: ReadonlyArray<Uint8Array> | unde
 /** Writes `DeleteListItemsFromSharedListResponse` as a REST JSON object. */
 export function se_DeleteListItemsFromSharedListResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteListItemsFromSharedListResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteListItemsFromSharedListResponse === undefined) keys_DeleteListItemsFromSharedListResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteListItemsFromSharedListResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

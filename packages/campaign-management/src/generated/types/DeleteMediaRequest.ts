@@ -67,7 +67,8 @@ let keys_DeleteMediaRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteMediaRequest` as a REST JSON object. */
 export function se_DeleteMediaRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteMediaRequest ??= jsonKeys(["AccountId", "MediaIds"]))
+  if (keys_DeleteMediaRequest === undefined) keys_DeleteMediaRequest = jsonKeys(["AccountId", "MediaIds"])
+  const key = keys_DeleteMediaRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteMediaResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteMediaResponse` as a REST JSON object. */
 export function se_DeleteMediaResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteMediaResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteMediaResponse === undefined) keys_DeleteMediaResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteMediaResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

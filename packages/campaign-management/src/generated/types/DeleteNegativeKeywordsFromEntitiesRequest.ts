@@ -62,7 +62,8 @@ let keys_DeleteNegativeKeywordsFromEntitiesRequest: ReadonlyArray<Uint8Array> | 
 /** Writes `DeleteNegativeKeywordsFromEntitiesRequest` as a REST JSON object. */
 export function se_DeleteNegativeKeywordsFromEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteNegativeKeywordsFromEntitiesRequest ??= jsonKeys(["EntityNegativeKeywords"]))
+  if (keys_DeleteNegativeKeywordsFromEntitiesRequest === undefined) keys_DeleteNegativeKeywordsFromEntitiesRequest = jsonKeys(["EntityNegativeKeywords"])
+  const key = keys_DeleteNegativeKeywordsFromEntitiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteNegativeKeywordsFromEntitiesResponse: ReadonlyArray<Uint8Array> |
 /** Writes `DeleteNegativeKeywordsFromEntitiesResponse` as a REST JSON object. */
 export function se_DeleteNegativeKeywordsFromEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteNegativeKeywordsFromEntitiesResponse ??= jsonKeys(["NestedPartialErrors"]))
+  if (keys_DeleteNegativeKeywordsFromEntitiesResponse === undefined) keys_DeleteNegativeKeywordsFromEntitiesResponse = jsonKeys(["NestedPartialErrors"])
+  const key = keys_DeleteNegativeKeywordsFromEntitiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_DeleteSeasonalityAdjustmentsRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `DeleteSeasonalityAdjustmentsRequest` as a REST JSON object. */
 export function se_DeleteSeasonalityAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteSeasonalityAdjustmentsRequest ??= jsonKeys(["AccountId", "SeasonalityAdjustmentIds"]))
+  if (keys_DeleteSeasonalityAdjustmentsRequest === undefined) keys_DeleteSeasonalityAdjustmentsRequest = jsonKeys(["AccountId", "SeasonalityAdjustmentIds"])
+  const key = keys_DeleteSeasonalityAdjustmentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_DeleteSeasonalityAdjustmentsResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `DeleteSeasonalityAdjustmentsResponse` as a REST JSON object. */
 export function se_DeleteSeasonalityAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteSeasonalityAdjustmentsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteSeasonalityAdjustmentsResponse === undefined) keys_DeleteSeasonalityAdjustmentsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteSeasonalityAdjustmentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_DeleteSharedEntitiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteSharedEntitiesRequest` as a REST JSON object. */
 export function se_DeleteSharedEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteSharedEntitiesRequest ??= jsonKeys(["SharedEntities", "SharedEntityScope"]))
+  if (keys_DeleteSharedEntitiesRequest === undefined) keys_DeleteSharedEntitiesRequest = jsonKeys(["SharedEntities", "SharedEntityScope"])
+  const key = keys_DeleteSharedEntitiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +97,8 @@ let keys_DeleteSharedEntitiesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteSharedEntitiesResponse` as a REST JSON object. */
 export function se_DeleteSharedEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteSharedEntitiesResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteSharedEntitiesResponse === undefined) keys_DeleteSharedEntitiesResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteSharedEntitiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

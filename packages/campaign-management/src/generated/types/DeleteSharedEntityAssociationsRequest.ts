@@ -67,7 +67,8 @@ let keys_DeleteSharedEntityAssociationsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `DeleteSharedEntityAssociationsRequest` as a REST JSON object. */
 export function se_DeleteSharedEntityAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteSharedEntityAssociationsRequest ??= jsonKeys(["Associations", "SharedEntityScope"]))
+  if (keys_DeleteSharedEntityAssociationsRequest === undefined) keys_DeleteSharedEntityAssociationsRequest = jsonKeys(["Associations", "SharedEntityScope"])
+  const key = keys_DeleteSharedEntityAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +97,8 @@ let keys_DeleteSharedEntityAssociationsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `DeleteSharedEntityAssociationsResponse` as a REST JSON object. */
 export function se_DeleteSharedEntityAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteSharedEntityAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteSharedEntityAssociationsResponse === undefined) keys_DeleteSharedEntityAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteSharedEntityAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

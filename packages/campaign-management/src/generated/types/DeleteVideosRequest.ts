@@ -62,7 +62,8 @@ let keys_DeleteVideosRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteVideosRequest` as a REST JSON object. */
 export function se_DeleteVideosRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteVideosRequest ??= jsonKeys(["VideoIds"]))
+  if (keys_DeleteVideosRequest === undefined) keys_DeleteVideosRequest = jsonKeys(["VideoIds"])
+  const key = keys_DeleteVideosRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_DeleteVideosResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DeleteVideosResponse` as a REST JSON object. */
 export function se_DeleteVideosResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DeleteVideosResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_DeleteVideosResponse === undefined) keys_DeleteVideosResponse = jsonKeys(["PartialErrors"])
+  const key = keys_DeleteVideosResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

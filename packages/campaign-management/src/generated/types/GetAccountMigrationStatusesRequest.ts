@@ -144,7 +144,8 @@ let keys_GetAccountMigrationStatusesRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetAccountMigrationStatusesRequest` as a REST JSON object. */
 export function se_GetAccountMigrationStatusesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAccountMigrationStatusesRequest ??= jsonKeys(["AccountIds", "MigrationType"]))
+  if (keys_GetAccountMigrationStatusesRequest === undefined) keys_GetAccountMigrationStatusesRequest = jsonKeys(["AccountIds", "MigrationType"])
+  const key = keys_GetAccountMigrationStatusesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -173,7 +174,8 @@ let keys_GetAccountMigrationStatusesResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetAccountMigrationStatusesResponse` as a REST JSON object. */
 export function se_GetAccountMigrationStatusesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAccountMigrationStatusesResponse ??= jsonKeys(["MigrationStatuses"]))
+  if (keys_GetAccountMigrationStatusesResponse === undefined) keys_GetAccountMigrationStatusesResponse = jsonKeys(["MigrationStatuses"])
+  const key = keys_GetAccountMigrationStatusesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -215,7 +217,8 @@ let keys_AccountMigrationStatusesInfo: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AccountMigrationStatusesInfo` as a REST JSON object. */
 export function se_AccountMigrationStatusesInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AccountMigrationStatusesInfo ??= jsonKeys(["AccountId", "MigrationStatusInfos"]))
+  if (keys_AccountMigrationStatusesInfo === undefined) keys_AccountMigrationStatusesInfo = jsonKeys(["AccountId", "MigrationStatusInfos"])
+  const key = keys_AccountMigrationStatusesInfo
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -263,7 +266,8 @@ let keys_MigrationStatusInfo: ReadonlyArray<Uint8Array> | undefined
 /** Writes `MigrationStatusInfo` as a REST JSON object. */
 export function se_MigrationStatusInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_MigrationStatusInfo ??= jsonKeys(["MigrationType", "StartTimeInUtc", "Status"]))
+  if (keys_MigrationStatusInfo === undefined) keys_MigrationStatusInfo = jsonKeys(["MigrationType", "StartTimeInUtc", "Status"])
+  const key = keys_MigrationStatusInfo
   const start = out.length
   let at: string | undefined
   let v: unknown

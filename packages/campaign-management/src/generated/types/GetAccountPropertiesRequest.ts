@@ -76,7 +76,8 @@ let keys_GetAccountPropertiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAccountPropertiesRequest` as a REST JSON object. */
 export function se_GetAccountPropertiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAccountPropertiesRequest ??= jsonKeys(["AccountPropertyNames"]))
+  if (keys_GetAccountPropertiesRequest === undefined) keys_GetAccountPropertiesRequest = jsonKeys(["AccountPropertyNames"])
+  const key = keys_GetAccountPropertiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -118,7 +119,8 @@ let keys_GetAccountPropertiesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAccountPropertiesResponse` as a REST JSON object. */
 export function se_GetAccountPropertiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAccountPropertiesResponse ??= jsonKeys(["AccountProperties", "PartialErrors"]))
+  if (keys_GetAccountPropertiesResponse === undefined) keys_GetAccountPropertiesResponse = jsonKeys(["AccountProperties", "PartialErrors"])
+  const key = keys_GetAccountPropertiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_GetAdExtensionIdsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetAdExtensionIdsByAccountIdRequest` as a REST JSON object. */
 export function se_GetAdExtensionIdsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionIdsByAccountIdRequest ??= jsonKeys(["AccountId", "AdExtensionType", "AssociationType"]))
+  if (keys_GetAdExtensionIdsByAccountIdRequest === undefined) keys_GetAdExtensionIdsByAccountIdRequest = jsonKeys(["AccountId", "AdExtensionType", "AssociationType"])
+  const key = keys_GetAdExtensionIdsByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +110,8 @@ let keys_GetAdExtensionIdsByAccountIdResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `GetAdExtensionIdsByAccountIdResponse` as a REST JSON object. */
 export function se_GetAdExtensionIdsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionIdsByAccountIdResponse ??= jsonKeys(["AdExtensionIds"]))
+  if (keys_GetAdExtensionIdsByAccountIdResponse === undefined) keys_GetAdExtensionIdsByAccountIdResponse = jsonKeys(["AdExtensionIds"])
+  const key = keys_GetAdExtensionIdsByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

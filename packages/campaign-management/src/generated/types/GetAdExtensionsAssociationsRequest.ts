@@ -164,7 +164,8 @@ let keys_GetAdExtensionsAssociationsRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetAdExtensionsAssociationsRequest` as a REST JSON object. */
 export function se_GetAdExtensionsAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionsAssociationsRequest ??= jsonKeys(["AccountId", "AdExtensionType", "AssociationType", "EntityIds", "ReturnAdditionalFields"]))
+  if (keys_GetAdExtensionsAssociationsRequest === undefined) keys_GetAdExtensionsAssociationsRequest = jsonKeys(["AccountId", "AdExtensionType", "AssociationType", "EntityIds", "ReturnAdditionalFields"])
+  const key = keys_GetAdExtensionsAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -214,7 +215,8 @@ let keys_GetAdExtensionsAssociationsResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetAdExtensionsAssociationsResponse` as a REST JSON object. */
 export function se_GetAdExtensionsAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionsAssociationsResponse ??= jsonKeys(["AdExtensionAssociationCollection", "PartialErrors"]))
+  if (keys_GetAdExtensionsAssociationsResponse === undefined) keys_GetAdExtensionsAssociationsResponse = jsonKeys(["AdExtensionAssociationCollection", "PartialErrors"])
+  const key = keys_GetAdExtensionsAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -262,7 +264,8 @@ let keys_AdExtensionAssociationCollection: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdExtensionAssociationCollection` as a REST JSON object. */
 export function se_AdExtensionAssociationCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdExtensionAssociationCollection ??= jsonKeys(["AdExtensionAssociations"]))
+  if (keys_AdExtensionAssociationCollection === undefined) keys_AdExtensionAssociationCollection = jsonKeys(["AdExtensionAssociations"])
+  const key = keys_AdExtensionAssociationCollection
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -304,7 +307,8 @@ let keys_AdExtensionAssociation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdExtensionAssociation` as a REST JSON object. */
 export function se_AdExtensionAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdExtensionAssociation ??= jsonKeys(["AdExtension", "AssociationType", "EditorialStatus", "EntityId"]))
+  if (keys_AdExtensionAssociation === undefined) keys_AdExtensionAssociation = jsonKeys(["AdExtension", "AssociationType", "EditorialStatus", "EntityId"])
+  const key = keys_AdExtensionAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

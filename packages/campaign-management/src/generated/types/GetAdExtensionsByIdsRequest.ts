@@ -82,7 +82,8 @@ let keys_GetAdExtensionsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdExtensionsByIdsRequest` as a REST JSON object. */
 export function se_GetAdExtensionsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionsByIdsRequest ??= jsonKeys(["AccountId", "AdExtensionIds", "AdExtensionType", "ReturnAdditionalFields"]))
+  if (keys_GetAdExtensionsByIdsRequest === undefined) keys_GetAdExtensionsByIdsRequest = jsonKeys(["AccountId", "AdExtensionIds", "AdExtensionType", "ReturnAdditionalFields"])
+  const key = keys_GetAdExtensionsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,7 +126,8 @@ let keys_GetAdExtensionsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdExtensionsByIdsResponse` as a REST JSON object. */
 export function se_GetAdExtensionsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionsByIdsResponse ??= jsonKeys(["AdExtensions", "PartialErrors"]))
+  if (keys_GetAdExtensionsByIdsResponse === undefined) keys_GetAdExtensionsByIdsResponse = jsonKeys(["AdExtensions", "PartialErrors"])
+  const key = keys_GetAdExtensionsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -153,7 +153,8 @@ let keys_GetAdExtensionsEditorialReasonsRequest: ReadonlyArray<Uint8Array> | und
 /** Writes `GetAdExtensionsEditorialReasonsRequest` as a REST JSON object. */
 export function se_GetAdExtensionsEditorialReasonsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionsEditorialReasonsRequest ??= jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"]))
+  if (keys_GetAdExtensionsEditorialReasonsRequest === undefined) keys_GetAdExtensionsEditorialReasonsRequest = jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"])
+  const key = keys_GetAdExtensionsEditorialReasonsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -190,7 +191,8 @@ let keys_GetAdExtensionsEditorialReasonsResponse: ReadonlyArray<Uint8Array> | un
 /** Writes `GetAdExtensionsEditorialReasonsResponse` as a REST JSON object. */
 export function se_GetAdExtensionsEditorialReasonsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdExtensionsEditorialReasonsResponse ??= jsonKeys(["EditorialReasons", "PartialErrors"]))
+  if (keys_GetAdExtensionsEditorialReasonsResponse === undefined) keys_GetAdExtensionsEditorialReasonsResponse = jsonKeys(["EditorialReasons", "PartialErrors"])
+  const key = keys_GetAdExtensionsEditorialReasonsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -238,7 +240,8 @@ let keys_AdExtensionEditorialReasonCollection: ReadonlyArray<Uint8Array> | undef
 /** Writes `AdExtensionEditorialReasonCollection` as a REST JSON object. */
 export function se_AdExtensionEditorialReasonCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdExtensionEditorialReasonCollection ??= jsonKeys(["AdExtensionId", "Reasons"]))
+  if (keys_AdExtensionEditorialReasonCollection === undefined) keys_AdExtensionEditorialReasonCollection = jsonKeys(["AdExtensionId", "Reasons"])
+  const key = keys_AdExtensionEditorialReasonCollection
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -287,7 +290,8 @@ let keys_AdExtensionEditorialReason: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AdExtensionEditorialReason` as a REST JSON object. */
 export function se_AdExtensionEditorialReason(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AdExtensionEditorialReason ??= jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"]))
+  if (keys_AdExtensionEditorialReason === undefined) keys_AdExtensionEditorialReason = jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"])
+  const key = keys_AdExtensionEditorialReason
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -77,7 +77,8 @@ let keys_GetAdGroupCriterionsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdGroupCriterionsByIdsRequest` as a REST JSON object. */
 export function se_GetAdGroupCriterionsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdGroupCriterionsByIdsRequest ??= jsonKeys(["AdGroupCriterionIds", "AdGroupId", "CriterionType", "ReturnAdditionalFields"]))
+  if (keys_GetAdGroupCriterionsByIdsRequest === undefined) keys_GetAdGroupCriterionsByIdsRequest = jsonKeys(["AdGroupCriterionIds", "AdGroupId", "CriterionType", "ReturnAdditionalFields"])
+  const key = keys_GetAdGroupCriterionsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -120,7 +121,8 @@ let keys_GetAdGroupCriterionsByIdsResponse: ReadonlyArray<Uint8Array> | undefine
 /** Writes `GetAdGroupCriterionsByIdsResponse` as a REST JSON object. */
 export function se_GetAdGroupCriterionsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdGroupCriterionsByIdsResponse ??= jsonKeys(["AdGroupCriterions"]))
+  if (keys_GetAdGroupCriterionsByIdsResponse === undefined) keys_GetAdGroupCriterionsByIdsResponse = jsonKeys(["AdGroupCriterions"])
+  const key = keys_GetAdGroupCriterionsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

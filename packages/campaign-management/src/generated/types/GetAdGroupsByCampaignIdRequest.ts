@@ -67,7 +67,8 @@ let keys_GetAdGroupsByCampaignIdRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdGroupsByCampaignIdRequest` as a REST JSON object. */
 export function se_GetAdGroupsByCampaignIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdGroupsByCampaignIdRequest ??= jsonKeys(["CampaignId", "ReturnAdditionalFields"]))
+  if (keys_GetAdGroupsByCampaignIdRequest === undefined) keys_GetAdGroupsByCampaignIdRequest = jsonKeys(["CampaignId", "ReturnAdditionalFields"])
+  const key = keys_GetAdGroupsByCampaignIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_GetAdGroupsByCampaignIdResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdGroupsByCampaignIdResponse` as a REST JSON object. */
 export function se_GetAdGroupsByCampaignIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdGroupsByCampaignIdResponse ??= jsonKeys(["AdGroups"]))
+  if (keys_GetAdGroupsByCampaignIdResponse === undefined) keys_GetAdGroupsByCampaignIdResponse = jsonKeys(["AdGroups"])
+  const key = keys_GetAdGroupsByCampaignIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -77,7 +77,8 @@ let keys_GetAdGroupsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAdGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdGroupsByIdsRequest ??= jsonKeys(["CampaignId", "AdGroupIds", "ReturnAdditionalFields"]))
+  if (keys_GetAdGroupsByIdsRequest === undefined) keys_GetAdGroupsByIdsRequest = jsonKeys(["CampaignId", "AdGroupIds", "ReturnAdditionalFields"])
+  const key = keys_GetAdGroupsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -113,7 +114,8 @@ let keys_GetAdGroupsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAdGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdGroupsByIdsResponse ??= jsonKeys(["AdGroups", "PartialErrors"]))
+  if (keys_GetAdGroupsByIdsResponse === undefined) keys_GetAdGroupsByIdsResponse = jsonKeys(["AdGroups", "PartialErrors"])
+  const key = keys_GetAdGroupsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

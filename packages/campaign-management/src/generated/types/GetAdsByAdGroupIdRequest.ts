@@ -71,7 +71,8 @@ let keys_GetAdsByAdGroupIdRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdsByAdGroupIdRequest` as a REST JSON object. */
 export function se_GetAdsByAdGroupIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdsByAdGroupIdRequest ??= jsonKeys(["AdGroupId", "AdTypes", "ReturnAdditionalFields"]))
+  if (keys_GetAdsByAdGroupIdRequest === undefined) keys_GetAdsByAdGroupIdRequest = jsonKeys(["AdGroupId", "AdTypes", "ReturnAdditionalFields"])
+  const key = keys_GetAdsByAdGroupIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +108,8 @@ let keys_GetAdsByAdGroupIdResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdsByAdGroupIdResponse` as a REST JSON object. */
 export function se_GetAdsByAdGroupIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdsByAdGroupIdResponse ??= jsonKeys(["Ads"]))
+  if (keys_GetAdsByAdGroupIdResponse === undefined) keys_GetAdsByAdGroupIdResponse = jsonKeys(["Ads"])
+  const key = keys_GetAdsByAdGroupIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

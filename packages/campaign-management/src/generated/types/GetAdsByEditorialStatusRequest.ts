@@ -76,7 +76,8 @@ let keys_GetAdsByEditorialStatusRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdsByEditorialStatusRequest` as a REST JSON object. */
 export function se_GetAdsByEditorialStatusRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdsByEditorialStatusRequest ??= jsonKeys(["AdGroupId", "EditorialStatus", "AdTypes", "ReturnAdditionalFields"]))
+  if (keys_GetAdsByEditorialStatusRequest === undefined) keys_GetAdsByEditorialStatusRequest = jsonKeys(["AdGroupId", "EditorialStatus", "AdTypes", "ReturnAdditionalFields"])
+  const key = keys_GetAdsByEditorialStatusRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -119,7 +120,8 @@ let keys_GetAdsByEditorialStatusResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdsByEditorialStatusResponse` as a REST JSON object. */
 export function se_GetAdsByEditorialStatusResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdsByEditorialStatusResponse ??= jsonKeys(["Ads"]))
+  if (keys_GetAdsByEditorialStatusResponse === undefined) keys_GetAdsByEditorialStatusResponse = jsonKeys(["Ads"])
+  const key = keys_GetAdsByEditorialStatusResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -81,7 +81,8 @@ let keys_GetAdsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdsByIdsRequest` as a REST JSON object. */
 export function se_GetAdsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdsByIdsRequest ??= jsonKeys(["AdGroupId", "AdIds", "AdTypes", "ReturnAdditionalFields"]))
+  if (keys_GetAdsByIdsRequest === undefined) keys_GetAdsByIdsRequest = jsonKeys(["AdGroupId", "AdIds", "AdTypes", "ReturnAdditionalFields"])
+  const key = keys_GetAdsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -123,7 +124,8 @@ let keys_GetAdsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAdsByIdsResponse` as a REST JSON object. */
 export function se_GetAdsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAdsByIdsResponse ??= jsonKeys(["Ads", "PartialErrors"]))
+  if (keys_GetAdsByIdsResponse === undefined) keys_GetAdsByIdsResponse = jsonKeys(["Ads", "PartialErrors"])
+  const key = keys_GetAdsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -86,7 +86,8 @@ let keys_GetAssetGroupListingGroupsByIdsRequest: ReadonlyArray<Uint8Array> | und
 /** Writes `GetAssetGroupListingGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAssetGroupListingGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupListingGroupsByIdsRequest ??= jsonKeys(["AssetGroupId", "AssetGroupListingGroupIds", "ReturnAdditionalFields"]))
+  if (keys_GetAssetGroupListingGroupsByIdsRequest === undefined) keys_GetAssetGroupListingGroupsByIdsRequest = jsonKeys(["AssetGroupId", "AssetGroupListingGroupIds", "ReturnAdditionalFields"])
+  const key = keys_GetAssetGroupListingGroupsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -122,7 +123,8 @@ let keys_GetAssetGroupListingGroupsByIdsResponse: ReadonlyArray<Uint8Array> | un
 /** Writes `GetAssetGroupListingGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAssetGroupListingGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupListingGroupsByIdsResponse ??= jsonKeys(["AssetGroupListingGroups"]))
+  if (keys_GetAssetGroupListingGroupsByIdsResponse === undefined) keys_GetAssetGroupListingGroupsByIdsResponse = jsonKeys(["AssetGroupListingGroups"])
+  const key = keys_GetAssetGroupListingGroupsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_GetAssetGroupsByCampaignIdRequest: ReadonlyArray<Uint8Array> | undefine
 /** Writes `GetAssetGroupsByCampaignIdRequest` as a REST JSON object. */
 export function se_GetAssetGroupsByCampaignIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupsByCampaignIdRequest ??= jsonKeys(["CampaignId", "ReturnAdditionalFields"]))
+  if (keys_GetAssetGroupsByCampaignIdRequest === undefined) keys_GetAssetGroupsByCampaignIdRequest = jsonKeys(["CampaignId", "ReturnAdditionalFields"])
+  const key = keys_GetAssetGroupsByCampaignIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetAssetGroupsByCampaignIdResponse: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetAssetGroupsByCampaignIdResponse` as a REST JSON object. */
 export function se_GetAssetGroupsByCampaignIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupsByCampaignIdResponse ??= jsonKeys(["AssetGroups", "PartialErrors"]))
+  if (keys_GetAssetGroupsByCampaignIdResponse === undefined) keys_GetAssetGroupsByCampaignIdResponse = jsonKeys(["AssetGroups", "PartialErrors"])
+  const key = keys_GetAssetGroupsByCampaignIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

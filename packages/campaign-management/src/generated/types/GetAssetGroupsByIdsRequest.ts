@@ -77,7 +77,8 @@ let keys_GetAssetGroupsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAssetGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAssetGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupsByIdsRequest ??= jsonKeys(["CampaignId", "AssetGroupIds", "ReturnAdditionalFields"]))
+  if (keys_GetAssetGroupsByIdsRequest === undefined) keys_GetAssetGroupsByIdsRequest = jsonKeys(["CampaignId", "AssetGroupIds", "ReturnAdditionalFields"])
+  const key = keys_GetAssetGroupsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -113,7 +114,8 @@ let keys_GetAssetGroupsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAssetGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAssetGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupsByIdsResponse ??= jsonKeys(["AssetGroups", "PartialErrors"]))
+  if (keys_GetAssetGroupsByIdsResponse === undefined) keys_GetAssetGroupsByIdsResponse = jsonKeys(["AssetGroups", "PartialErrors"])
+  const key = keys_GetAssetGroupsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

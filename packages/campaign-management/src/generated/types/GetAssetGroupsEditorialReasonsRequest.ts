@@ -157,7 +157,8 @@ let keys_GetAssetGroupsEditorialReasonsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `GetAssetGroupsEditorialReasonsRequest` as a REST JSON object. */
 export function se_GetAssetGroupsEditorialReasonsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupsEditorialReasonsRequest ??= jsonKeys(["AccountId", "AssetGroupIdToCampaignIdAssociations"]))
+  if (keys_GetAssetGroupsEditorialReasonsRequest === undefined) keys_GetAssetGroupsEditorialReasonsRequest = jsonKeys(["AccountId", "AssetGroupIdToCampaignIdAssociations"])
+  const key = keys_GetAssetGroupsEditorialReasonsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -187,7 +188,8 @@ let keys_GetAssetGroupsEditorialReasonsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `GetAssetGroupsEditorialReasonsResponse` as a REST JSON object. */
 export function se_GetAssetGroupsEditorialReasonsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAssetGroupsEditorialReasonsResponse ??= jsonKeys(["EditorialReasons", "PartialErrors"]))
+  if (keys_GetAssetGroupsEditorialReasonsResponse === undefined) keys_GetAssetGroupsEditorialReasonsResponse = jsonKeys(["EditorialReasons", "PartialErrors"])
+  const key = keys_GetAssetGroupsEditorialReasonsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -235,7 +237,8 @@ let keys_AssetGroupEditorialReasonCollection: ReadonlyArray<Uint8Array> | undefi
 /** Writes `AssetGroupEditorialReasonCollection` as a REST JSON object. */
 export function se_AssetGroupEditorialReasonCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetGroupEditorialReasonCollection ??= jsonKeys(["AppealStatus", "AssetGroupId", "CampaignId", "Reasons"]))
+  if (keys_AssetGroupEditorialReasonCollection === undefined) keys_AssetGroupEditorialReasonCollection = jsonKeys(["AppealStatus", "AssetGroupId", "CampaignId", "Reasons"])
+  const key = keys_AssetGroupEditorialReasonCollection
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -298,7 +301,8 @@ let keys_AssetGroupEditorialReason: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AssetGroupEditorialReason` as a REST JSON object. */
 export function se_AssetGroupEditorialReason(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AssetGroupEditorialReason ??= jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"]))
+  if (keys_AssetGroupEditorialReason === undefined) keys_AssetGroupEditorialReason = jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"])
+  const key = keys_AssetGroupEditorialReason
   const start = out.length
   let at: string | undefined
   let v: unknown

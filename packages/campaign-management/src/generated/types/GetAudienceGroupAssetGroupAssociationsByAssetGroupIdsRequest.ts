@@ -67,7 +67,8 @@ let keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsRequest: ReadonlyA
 /** Writes `GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsRequest` as a REST JSON object. */
 export function se_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsRequest ??= jsonKeys(["AssetGroupIds"]))
+  if (keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsRequest === undefined) keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsRequest = jsonKeys(["AssetGroupIds"])
+  const key = keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsResponse: Readonly
 /** Writes `GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsResponse` as a REST JSON object. */
 export function se_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsResponse ??= jsonKeys(["AudienceGroupAssetGroupAssociations", "PartialErrors"]))
+  if (keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsResponse === undefined) keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsResponse = jsonKeys(["AudienceGroupAssetGroupAssociations", "PartialErrors"])
+  const key = keys_GetAudienceGroupAssetGroupAssociationsByAssetGroupIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

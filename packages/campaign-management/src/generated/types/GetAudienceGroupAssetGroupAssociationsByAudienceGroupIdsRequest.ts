@@ -67,7 +67,8 @@ let keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest: Readon
 /** Writes `GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest` as a REST JSON object. */
 export function se_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest ??= jsonKeys(["AudienceGroupIds"]))
+  if (keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest === undefined) keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest = jsonKeys(["AudienceGroupIds"])
+  const key = keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse: Reado
 /** Writes `GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse` as a REST JSON object. */
 export function se_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse ??= jsonKeys(["AudienceGroupAssetGroupAssociations", "PartialErrors"]))
+  if (keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse === undefined) keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse = jsonKeys(["AudienceGroupAssetGroupAssociations", "PartialErrors"])
+  const key = keys_GetAudienceGroupAssetGroupAssociationsByAudienceGroupIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

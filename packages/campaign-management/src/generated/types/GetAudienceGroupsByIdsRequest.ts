@@ -76,7 +76,8 @@ let keys_GetAudienceGroupsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAudienceGroupsByIdsRequest` as a REST JSON object. */
 export function se_GetAudienceGroupsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudienceGroupsByIdsRequest ??= jsonKeys(["AudienceGroupIds", "ReturnAdditionalFields"]))
+  if (keys_GetAudienceGroupsByIdsRequest === undefined) keys_GetAudienceGroupsByIdsRequest = jsonKeys(["AudienceGroupIds", "ReturnAdditionalFields"])
+  const key = keys_GetAudienceGroupsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -105,7 +106,8 @@ let keys_GetAudienceGroupsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAudienceGroupsByIdsResponse` as a REST JSON object. */
 export function se_GetAudienceGroupsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudienceGroupsByIdsResponse ??= jsonKeys(["AudienceGroups", "PartialErrors"]))
+  if (keys_GetAudienceGroupsByIdsResponse === undefined) keys_GetAudienceGroupsByIdsResponse = jsonKeys(["AudienceGroups", "PartialErrors"])
+  const key = keys_GetAudienceGroupsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

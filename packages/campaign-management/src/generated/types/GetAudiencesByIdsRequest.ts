@@ -81,7 +81,8 @@ let keys_GetAudiencesByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAudiencesByIdsRequest` as a REST JSON object. */
 export function se_GetAudiencesByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudiencesByIdsRequest ??= jsonKeys(["AudienceIds", "Type", "ReturnAdditionalFields"]))
+  if (keys_GetAudiencesByIdsRequest === undefined) keys_GetAudiencesByIdsRequest = jsonKeys(["AudienceIds", "Type", "ReturnAdditionalFields"])
+  const key = keys_GetAudiencesByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,7 +118,8 @@ let keys_GetAudiencesByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetAudiencesByIdsResponse` as a REST JSON object. */
 export function se_GetAudiencesByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetAudiencesByIdsResponse ??= jsonKeys(["Audiences", "PartialErrors"]))
+  if (keys_GetAudiencesByIdsResponse === undefined) keys_GetAudiencesByIdsResponse = jsonKeys(["Audiences", "PartialErrors"])
+  const key = keys_GetAudiencesByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

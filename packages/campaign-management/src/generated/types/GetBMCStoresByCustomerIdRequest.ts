@@ -125,7 +125,8 @@ let keys_GetBMCStoresByCustomerIdRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBMCStoresByCustomerIdRequest` as a REST JSON object. */
 export function se_GetBMCStoresByCustomerIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBMCStoresByCustomerIdRequest ??= jsonKeys(["ReturnAdditionalFields"]))
+  if (keys_GetBMCStoresByCustomerIdRequest === undefined) keys_GetBMCStoresByCustomerIdRequest = jsonKeys(["ReturnAdditionalFields"])
+  const key = keys_GetBMCStoresByCustomerIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -148,7 +149,8 @@ let keys_GetBMCStoresByCustomerIdResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBMCStoresByCustomerIdResponse` as a REST JSON object. */
 export function se_GetBMCStoresByCustomerIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBMCStoresByCustomerIdResponse ??= jsonKeys(["BMCStores"]))
+  if (keys_GetBMCStoresByCustomerIdResponse === undefined) keys_GetBMCStoresByCustomerIdResponse = jsonKeys(["BMCStores"])
+  const key = keys_GetBMCStoresByCustomerIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -190,7 +192,8 @@ let keys_BMCStore: ReadonlyArray<Uint8Array> | undefined
 /** Writes `BMCStore` as a REST JSON object. */
 export function se_BMCStore(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_BMCStore ??= jsonKeys(["HasCatalog", "Id", "IsActive", "IsProductAdsEnabled", "Name", "StoreUrl", "SubType"]))
+  if (keys_BMCStore === undefined) keys_BMCStore = jsonKeys(["HasCatalog", "Id", "IsActive", "IsProductAdsEnabled", "Name", "StoreUrl", "SubType"])
+  const key = keys_BMCStore
   const start = out.length
   let at: string | undefined
   let v: unknown

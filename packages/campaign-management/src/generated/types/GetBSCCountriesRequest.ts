@@ -66,7 +66,8 @@ let keys_GetBSCCountriesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBSCCountriesResponse` as a REST JSON object. */
 export function se_GetBSCCountriesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBSCCountriesResponse ??= jsonKeys(["CountryCodes"]))
+  if (keys_GetBSCCountriesResponse === undefined) keys_GetBSCCountriesResponse = jsonKeys(["CountryCodes"])
+  const key = keys_GetBSCCountriesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

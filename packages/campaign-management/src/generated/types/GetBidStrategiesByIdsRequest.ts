@@ -67,7 +67,8 @@ let keys_GetBidStrategiesByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBidStrategiesByIdsRequest` as a REST JSON object. */
 export function se_GetBidStrategiesByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBidStrategiesByIdsRequest ??= jsonKeys(["BidStrategyIds"]))
+  if (keys_GetBidStrategiesByIdsRequest === undefined) keys_GetBidStrategiesByIdsRequest = jsonKeys(["BidStrategyIds"])
+  const key = keys_GetBidStrategiesByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_GetBidStrategiesByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBidStrategiesByIdsResponse` as a REST JSON object. */
 export function se_GetBidStrategiesByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBidStrategiesByIdsResponse ??= jsonKeys(["BidStrategies", "PartialErrors"]))
+  if (keys_GetBidStrategiesByIdsResponse === undefined) keys_GetBidStrategiesByIdsResponse = jsonKeys(["BidStrategies", "PartialErrors"])
+  const key = keys_GetBidStrategiesByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_GetBrandKitsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBrandKitsByAccountIdRequest` as a REST JSON object. */
 export function se_GetBrandKitsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBrandKitsByAccountIdRequest ??= jsonKeys(["AccountId"]))
+  if (keys_GetBrandKitsByAccountIdRequest === undefined) keys_GetBrandKitsByAccountIdRequest = jsonKeys(["AccountId"])
+  const key = keys_GetBrandKitsByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,7 +87,8 @@ let keys_GetBrandKitsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBrandKitsByAccountIdResponse` as a REST JSON object. */
 export function se_GetBrandKitsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBrandKitsByAccountIdResponse ??= jsonKeys(["BrandKits"]))
+  if (keys_GetBrandKitsByAccountIdResponse === undefined) keys_GetBrandKitsByAccountIdResponse = jsonKeys(["BrandKits"])
+  const key = keys_GetBrandKitsByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_GetBrandKitsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBrandKitsByIdsRequest` as a REST JSON object. */
 export function se_GetBrandKitsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBrandKitsByIdsRequest ??= jsonKeys(["AccountId", "BrandKitIds"]))
+  if (keys_GetBrandKitsByIdsRequest === undefined) keys_GetBrandKitsByIdsRequest = jsonKeys(["AccountId", "BrandKitIds"])
+  const key = keys_GetBrandKitsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetBrandKitsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBrandKitsByIdsResponse` as a REST JSON object. */
 export function se_GetBrandKitsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBrandKitsByIdsResponse ??= jsonKeys(["BrandKits", "PartialErrors"]))
+  if (keys_GetBrandKitsByIdsResponse === undefined) keys_GetBrandKitsByIdsResponse = jsonKeys(["BrandKits", "PartialErrors"])
+  const key = keys_GetBrandKitsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

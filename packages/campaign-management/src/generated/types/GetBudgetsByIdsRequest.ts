@@ -67,7 +67,8 @@ let keys_GetBudgetsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBudgetsByIdsRequest` as a REST JSON object. */
 export function se_GetBudgetsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBudgetsByIdsRequest ??= jsonKeys(["BudgetIds"]))
+  if (keys_GetBudgetsByIdsRequest === undefined) keys_GetBudgetsByIdsRequest = jsonKeys(["BudgetIds"])
+  const key = keys_GetBudgetsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_GetBudgetsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetBudgetsByIdsResponse` as a REST JSON object. */
 export function se_GetBudgetsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetBudgetsByIdsResponse ??= jsonKeys(["Budgets", "PartialErrors"]))
+  if (keys_GetBudgetsByIdsResponse === undefined) keys_GetBudgetsByIdsResponse = jsonKeys(["Budgets", "PartialErrors"])
+  const key = keys_GetBudgetsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -82,7 +82,8 @@ let keys_GetCampaignCriterionsByIdsRequest: ReadonlyArray<Uint8Array> | undefine
 /** Writes `GetCampaignCriterionsByIdsRequest` as a REST JSON object. */
 export function se_GetCampaignCriterionsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignCriterionsByIdsRequest ??= jsonKeys(["CampaignCriterionIds", "CampaignId", "CriterionType", "ReturnAdditionalFields"]))
+  if (keys_GetCampaignCriterionsByIdsRequest === undefined) keys_GetCampaignCriterionsByIdsRequest = jsonKeys(["CampaignCriterionIds", "CampaignId", "CriterionType", "ReturnAdditionalFields"])
+  const key = keys_GetCampaignCriterionsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,7 +126,8 @@ let keys_GetCampaignCriterionsByIdsResponse: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetCampaignCriterionsByIdsResponse` as a REST JSON object. */
 export function se_GetCampaignCriterionsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignCriterionsByIdsResponse ??= jsonKeys(["CampaignCriterions", "PartialErrors"]))
+  if (keys_GetCampaignCriterionsByIdsResponse === undefined) keys_GetCampaignCriterionsByIdsResponse = jsonKeys(["CampaignCriterions", "PartialErrors"])
+  const key = keys_GetCampaignCriterionsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

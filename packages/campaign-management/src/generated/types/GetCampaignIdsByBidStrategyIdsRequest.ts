@@ -67,7 +67,8 @@ let keys_GetCampaignIdsByBidStrategyIdsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `GetCampaignIdsByBidStrategyIdsRequest` as a REST JSON object. */
 export function se_GetCampaignIdsByBidStrategyIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignIdsByBidStrategyIdsRequest ??= jsonKeys(["BidStrategyIds"]))
+  if (keys_GetCampaignIdsByBidStrategyIdsRequest === undefined) keys_GetCampaignIdsByBidStrategyIdsRequest = jsonKeys(["BidStrategyIds"])
+  const key = keys_GetCampaignIdsByBidStrategyIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_GetCampaignIdsByBidStrategyIdsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `GetCampaignIdsByBidStrategyIdsResponse` as a REST JSON object. */
 export function se_GetCampaignIdsByBidStrategyIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignIdsByBidStrategyIdsResponse ??= jsonKeys(["CampaignIdCollection", "PartialErrors"]))
+  if (keys_GetCampaignIdsByBidStrategyIdsResponse === undefined) keys_GetCampaignIdsByBidStrategyIdsResponse = jsonKeys(["CampaignIdCollection", "PartialErrors"])
+  const key = keys_GetCampaignIdsByBidStrategyIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_GetCampaignIdsByBudgetIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetCampaignIdsByBudgetIdsRequest` as a REST JSON object. */
 export function se_GetCampaignIdsByBudgetIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignIdsByBudgetIdsRequest ??= jsonKeys(["BudgetIds"]))
+  if (keys_GetCampaignIdsByBudgetIdsRequest === undefined) keys_GetCampaignIdsByBudgetIdsRequest = jsonKeys(["BudgetIds"])
+  const key = keys_GetCampaignIdsByBudgetIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_GetCampaignIdsByBudgetIdsResponse: ReadonlyArray<Uint8Array> | undefine
 /** Writes `GetCampaignIdsByBudgetIdsResponse` as a REST JSON object. */
 export function se_GetCampaignIdsByBudgetIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignIdsByBudgetIdsResponse ??= jsonKeys(["CampaignIdCollection", "PartialErrors"]))
+  if (keys_GetCampaignIdsByBudgetIdsResponse === undefined) keys_GetCampaignIdsByBudgetIdsResponse = jsonKeys(["CampaignIdCollection", "PartialErrors"])
+  const key = keys_GetCampaignIdsByBudgetIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -100,7 +100,8 @@ let keys_GetCampaignSizesByAccountIdRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetCampaignSizesByAccountIdRequest` as a REST JSON object. */
 export function se_GetCampaignSizesByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignSizesByAccountIdRequest ??= jsonKeys(["AccountId", "CampaignIds"]))
+  if (keys_GetCampaignSizesByAccountIdRequest === undefined) keys_GetCampaignSizesByAccountIdRequest = jsonKeys(["AccountId", "CampaignIds"])
+  const key = keys_GetCampaignSizesByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -130,7 +131,8 @@ let keys_GetCampaignSizesByAccountIdResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetCampaignSizesByAccountIdResponse` as a REST JSON object. */
 export function se_GetCampaignSizesByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignSizesByAccountIdResponse ??= jsonKeys(["CampaignSizes"]))
+  if (keys_GetCampaignSizesByAccountIdResponse === undefined) keys_GetCampaignSizesByAccountIdResponse = jsonKeys(["CampaignSizes"])
+  const key = keys_GetCampaignSizesByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -172,7 +174,8 @@ let keys_CampaignSize: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CampaignSize` as a REST JSON object. */
 export function se_CampaignSize(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CampaignSize ??= jsonKeys(["CampaignId", "Size"]))
+  if (keys_CampaignSize === undefined) keys_CampaignSize = jsonKeys(["CampaignId", "Size"])
+  const key = keys_CampaignSize
   const start = out.length
   let at: string | undefined
   let v: unknown

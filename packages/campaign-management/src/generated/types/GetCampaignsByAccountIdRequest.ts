@@ -72,7 +72,8 @@ let keys_GetCampaignsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetCampaignsByAccountIdRequest` as a REST JSON object. */
 export function se_GetCampaignsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignsByAccountIdRequest ??= jsonKeys(["AccountId", "CampaignType", "ReturnAdditionalFields"]))
+  if (keys_GetCampaignsByAccountIdRequest === undefined) keys_GetCampaignsByAccountIdRequest = jsonKeys(["AccountId", "CampaignType", "ReturnAdditionalFields"])
+  const key = keys_GetCampaignsByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +110,8 @@ let keys_GetCampaignsByAccountIdResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetCampaignsByAccountIdResponse` as a REST JSON object. */
 export function se_GetCampaignsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignsByAccountIdResponse ??= jsonKeys(["Campaigns"]))
+  if (keys_GetCampaignsByAccountIdResponse === undefined) keys_GetCampaignsByAccountIdResponse = jsonKeys(["Campaigns"])
+  const key = keys_GetCampaignsByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

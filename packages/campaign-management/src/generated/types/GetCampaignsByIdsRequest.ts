@@ -82,7 +82,8 @@ let keys_GetCampaignsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetCampaignsByIdsRequest` as a REST JSON object. */
 export function se_GetCampaignsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignsByIdsRequest ??= jsonKeys(["AccountId", "CampaignIds", "CampaignType", "ReturnAdditionalFields"]))
+  if (keys_GetCampaignsByIdsRequest === undefined) keys_GetCampaignsByIdsRequest = jsonKeys(["AccountId", "CampaignIds", "CampaignType", "ReturnAdditionalFields"])
+  const key = keys_GetCampaignsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -125,7 +126,8 @@ let keys_GetCampaignsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetCampaignsByIdsResponse` as a REST JSON object. */
 export function se_GetCampaignsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetCampaignsByIdsResponse ??= jsonKeys(["Campaigns", "PartialErrors"]))
+  if (keys_GetCampaignsByIdsResponse === undefined) keys_GetCampaignsByIdsResponse = jsonKeys(["Campaigns", "PartialErrors"])
+  const key = keys_GetCampaignsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -194,7 +194,8 @@ let keys_GetClipchampTemplatesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetClipchampTemplatesRequest` as a REST JSON object. */
 export function se_GetClipchampTemplatesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetClipchampTemplatesRequest ??= jsonKeys(["Mock", "MaxAdsCount", "TemplateFilter", "Locale"]))
+  if (keys_GetClipchampTemplatesRequest === undefined) keys_GetClipchampTemplatesRequest = jsonKeys(["Mock", "MaxAdsCount", "TemplateFilter", "Locale"])
+  const key = keys_GetClipchampTemplatesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -235,7 +236,8 @@ let keys_VideoTemplateFilter: ReadonlyArray<Uint8Array> | undefined
 /** Writes `VideoTemplateFilter` as a REST JSON object. */
 export function se_VideoTemplateFilter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_VideoTemplateFilter ??= jsonKeys(["AspectRatios", "Durations", "MaxMediaAssetCount", "MaxTextAssetCount", "TemplateIds", "Themes"]))
+  if (keys_VideoTemplateFilter === undefined) keys_VideoTemplateFilter = jsonKeys(["AspectRatios", "Durations", "MaxMediaAssetCount", "MaxTextAssetCount", "TemplateIds", "Themes"])
+  const key = keys_VideoTemplateFilter
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -290,7 +292,8 @@ let keys_GetClipchampTemplatesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetClipchampTemplatesResponse` as a REST JSON object. */
 export function se_GetClipchampTemplatesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetClipchampTemplatesResponse ??= jsonKeys(["Templates"]))
+  if (keys_GetClipchampTemplatesResponse === undefined) keys_GetClipchampTemplatesResponse = jsonKeys(["Templates"])
+  const key = keys_GetClipchampTemplatesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -332,7 +335,8 @@ let keys_ClipchampTemplateInfo: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ClipchampTemplateInfo` as a REST JSON object. */
 export function se_ClipchampTemplateInfo(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ClipchampTemplateInfo ??= jsonKeys(["AspectRatio", "Duration", "NumberOfImages", "NumberOfLogos", "NumberOfText", "TemplateDescription", "TemplateId", "TemplateName", "TemplatePreviewUrl", "TemplateThumbnailUrl", "Themes"]))
+  if (keys_ClipchampTemplateInfo === undefined) keys_ClipchampTemplateInfo = jsonKeys(["AspectRatio", "Duration", "NumberOfImages", "NumberOfLogos", "NumberOfText", "TemplateDescription", "TemplateId", "TemplateName", "TemplatePreviewUrl", "TemplateThumbnailUrl", "Themes"])
+  const key = keys_ClipchampTemplateInfo
   const start = out.length
   let at: string | undefined
   let v: unknown

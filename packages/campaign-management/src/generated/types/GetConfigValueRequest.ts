@@ -60,7 +60,8 @@ let keys_GetConfigValueRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetConfigValueRequest` as a REST JSON object. */
 export function se_GetConfigValueRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConfigValueRequest ??= jsonKeys(["ConfigKey"]))
+  if (keys_GetConfigValueRequest === undefined) keys_GetConfigValueRequest = jsonKeys(["ConfigKey"])
+  const key = keys_GetConfigValueRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -83,7 +84,8 @@ let keys_GetConfigValueResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetConfigValueResponse` as a REST JSON object. */
 export function se_GetConfigValueResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConfigValueResponse ??= jsonKeys(["ConfigValue"]))
+  if (keys_GetConfigValueResponse === undefined) keys_GetConfigValueResponse = jsonKeys(["ConfigValue"])
+  const key = keys_GetConfigValueResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -76,7 +76,8 @@ let keys_GetConversionGoalsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetConversionGoalsByIdsRequest` as a REST JSON object. */
 export function se_GetConversionGoalsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionGoalsByIdsRequest ??= jsonKeys(["ConversionGoalIds", "ConversionGoalTypes", "ReturnAdditionalFields"]))
+  if (keys_GetConversionGoalsByIdsRequest === undefined) keys_GetConversionGoalsByIdsRequest = jsonKeys(["ConversionGoalIds", "ConversionGoalTypes", "ReturnAdditionalFields"])
+  const key = keys_GetConversionGoalsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,7 +113,8 @@ let keys_GetConversionGoalsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetConversionGoalsByIdsResponse` as a REST JSON object. */
 export function se_GetConversionGoalsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionGoalsByIdsResponse ??= jsonKeys(["ConversionGoals", "PartialErrors"]))
+  if (keys_GetConversionGoalsByIdsResponse === undefined) keys_GetConversionGoalsByIdsResponse = jsonKeys(["ConversionGoals", "PartialErrors"])
+  const key = keys_GetConversionGoalsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

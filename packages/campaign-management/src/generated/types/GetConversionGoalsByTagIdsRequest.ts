@@ -76,7 +76,8 @@ let keys_GetConversionGoalsByTagIdsRequest: ReadonlyArray<Uint8Array> | undefine
 /** Writes `GetConversionGoalsByTagIdsRequest` as a REST JSON object. */
 export function se_GetConversionGoalsByTagIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionGoalsByTagIdsRequest ??= jsonKeys(["TagIds", "ConversionGoalTypes", "ReturnAdditionalFields"]))
+  if (keys_GetConversionGoalsByTagIdsRequest === undefined) keys_GetConversionGoalsByTagIdsRequest = jsonKeys(["TagIds", "ConversionGoalTypes", "ReturnAdditionalFields"])
+  const key = keys_GetConversionGoalsByTagIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,7 +113,8 @@ let keys_GetConversionGoalsByTagIdsResponse: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetConversionGoalsByTagIdsResponse` as a REST JSON object. */
 export function se_GetConversionGoalsByTagIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionGoalsByTagIdsResponse ??= jsonKeys(["ConversionGoals", "PartialErrors"]))
+  if (keys_GetConversionGoalsByTagIdsResponse === undefined) keys_GetConversionGoalsByTagIdsResponse = jsonKeys(["ConversionGoals", "PartialErrors"])
+  const key = keys_GetConversionGoalsByTagIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

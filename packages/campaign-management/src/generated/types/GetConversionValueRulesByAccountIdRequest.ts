@@ -66,7 +66,8 @@ let keys_GetConversionValueRulesByAccountIdRequest: ReadonlyArray<Uint8Array> | 
 /** Writes `GetConversionValueRulesByAccountIdRequest` as a REST JSON object. */
 export function se_GetConversionValueRulesByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionValueRulesByAccountIdRequest ??= jsonKeys(["AccountId", "Lcid"]))
+  if (keys_GetConversionValueRulesByAccountIdRequest === undefined) keys_GetConversionValueRulesByAccountIdRequest = jsonKeys(["AccountId", "Lcid"])
+  const key = keys_GetConversionValueRulesByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +97,8 @@ let keys_GetConversionValueRulesByAccountIdResponse: ReadonlyArray<Uint8Array> |
 /** Writes `GetConversionValueRulesByAccountIdResponse` as a REST JSON object. */
 export function se_GetConversionValueRulesByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionValueRulesByAccountIdResponse ??= jsonKeys(["ConversionValueRules"]))
+  if (keys_GetConversionValueRulesByAccountIdResponse === undefined) keys_GetConversionValueRulesByAccountIdResponse = jsonKeys(["ConversionValueRules"])
+  const key = keys_GetConversionValueRulesByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

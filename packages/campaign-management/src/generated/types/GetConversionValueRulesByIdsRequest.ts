@@ -72,7 +72,8 @@ let keys_GetConversionValueRulesByIdsRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetConversionValueRulesByIdsRequest` as a REST JSON object. */
 export function se_GetConversionValueRulesByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionValueRulesByIdsRequest ??= jsonKeys(["RuleIds", "Lcid"]))
+  if (keys_GetConversionValueRulesByIdsRequest === undefined) keys_GetConversionValueRulesByIdsRequest = jsonKeys(["RuleIds", "Lcid"])
+  const key = keys_GetConversionValueRulesByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,7 +102,8 @@ let keys_GetConversionValueRulesByIdsResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `GetConversionValueRulesByIdsResponse` as a REST JSON object. */
 export function se_GetConversionValueRulesByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetConversionValueRulesByIdsResponse ??= jsonKeys(["ConversionValueRules", "PartialErrors"]))
+  if (keys_GetConversionValueRulesByIdsResponse === undefined) keys_GetConversionValueRulesByIdsResponse = jsonKeys(["ConversionValueRules", "PartialErrors"])
+  const key = keys_GetConversionValueRulesByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

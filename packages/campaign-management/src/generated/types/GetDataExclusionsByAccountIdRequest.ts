@@ -67,7 +67,8 @@ let keys_GetDataExclusionsByAccountIdRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetDataExclusionsByAccountIdRequest` as a REST JSON object. */
 export function se_GetDataExclusionsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetDataExclusionsByAccountIdRequest ??= jsonKeys(["AccountId"]))
+  if (keys_GetDataExclusionsByAccountIdRequest === undefined) keys_GetDataExclusionsByAccountIdRequest = jsonKeys(["AccountId"])
+  const key = keys_GetDataExclusionsByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -91,7 +92,8 @@ let keys_GetDataExclusionsByAccountIdResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `GetDataExclusionsByAccountIdResponse` as a REST JSON object. */
 export function se_GetDataExclusionsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetDataExclusionsByAccountIdResponse ??= jsonKeys(["DataExclusions", "PartialErrors"]))
+  if (keys_GetDataExclusionsByAccountIdResponse === undefined) keys_GetDataExclusionsByAccountIdResponse = jsonKeys(["DataExclusions", "PartialErrors"])
+  const key = keys_GetDataExclusionsByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

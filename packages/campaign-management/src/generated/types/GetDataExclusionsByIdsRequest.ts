@@ -72,7 +72,8 @@ let keys_GetDataExclusionsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetDataExclusionsByIdsRequest` as a REST JSON object. */
 export function se_GetDataExclusionsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetDataExclusionsByIdsRequest ??= jsonKeys(["AccountId", "DataExclusionIds"]))
+  if (keys_GetDataExclusionsByIdsRequest === undefined) keys_GetDataExclusionsByIdsRequest = jsonKeys(["AccountId", "DataExclusionIds"])
+  const key = keys_GetDataExclusionsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetDataExclusionsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetDataExclusionsByIdsResponse` as a REST JSON object. */
 export function se_GetDataExclusionsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetDataExclusionsByIdsResponse ??= jsonKeys(["DataExclusions", "PartialErrors"]))
+  if (keys_GetDataExclusionsByIdsResponse === undefined) keys_GetDataExclusionsByIdsResponse = jsonKeys(["DataExclusions", "PartialErrors"])
+  const key = keys_GetDataExclusionsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -162,7 +162,8 @@ let keys_GetEditorialReasonsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetEditorialReasonsByIdsRequest` as a REST JSON object. */
 export function se_GetEditorialReasonsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetEditorialReasonsByIdsRequest ??= jsonKeys(["AccountId", "EntityIdToParentIdAssociations", "EntityType"]))
+  if (keys_GetEditorialReasonsByIdsRequest === undefined) keys_GetEditorialReasonsByIdsRequest = jsonKeys(["AccountId", "EntityIdToParentIdAssociations", "EntityType"])
+  const key = keys_GetEditorialReasonsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -199,7 +200,8 @@ let keys_GetEditorialReasonsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetEditorialReasonsByIdsResponse` as a REST JSON object. */
 export function se_GetEditorialReasonsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetEditorialReasonsByIdsResponse ??= jsonKeys(["EditorialReasons", "PartialErrors"]))
+  if (keys_GetEditorialReasonsByIdsResponse === undefined) keys_GetEditorialReasonsByIdsResponse = jsonKeys(["EditorialReasons", "PartialErrors"])
+  const key = keys_GetEditorialReasonsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -247,7 +249,8 @@ let keys_EditorialReasonCollection: ReadonlyArray<Uint8Array> | undefined
 /** Writes `EditorialReasonCollection` as a REST JSON object. */
 export function se_EditorialReasonCollection(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_EditorialReasonCollection ??= jsonKeys(["AdGroupId", "AdOrKeywordId", "AppealStatus", "Reasons"]))
+  if (keys_EditorialReasonCollection === undefined) keys_EditorialReasonCollection = jsonKeys(["AdGroupId", "AdOrKeywordId", "AppealStatus", "Reasons"])
+  const key = keys_EditorialReasonCollection
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -310,7 +313,8 @@ let keys_EditorialReason: ReadonlyArray<Uint8Array> | undefined
 /** Writes `EditorialReason` as a REST JSON object. */
 export function se_EditorialReason(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_EditorialReason ??= jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"]))
+  if (keys_EditorialReason === undefined) keys_EditorialReason = jsonKeys(["Location", "PublisherCountries", "ReasonCode", "Term"])
+  const key = keys_EditorialReason
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_GetExperimentsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetExperimentsByIdsRequest` as a REST JSON object. */
 export function se_GetExperimentsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetExperimentsByIdsRequest ??= jsonKeys(["ExperimentIds", "PageInfo"]))
+  if (keys_GetExperimentsByIdsRequest === undefined) keys_GetExperimentsByIdsRequest = jsonKeys(["ExperimentIds", "PageInfo"])
+  const key = keys_GetExperimentsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,7 +102,8 @@ let keys_GetExperimentsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetExperimentsByIdsResponse` as a REST JSON object. */
 export function se_GetExperimentsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetExperimentsByIdsResponse ??= jsonKeys(["Experiments", "PartialErrors"]))
+  if (keys_GetExperimentsByIdsResponse === undefined) keys_GetExperimentsByIdsResponse = jsonKeys(["Experiments", "PartialErrors"])
+  const key = keys_GetExperimentsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -65,7 +65,8 @@ let keys_GetFileImportUploadUrlResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetFileImportUploadUrlResponse` as a REST JSON object. */
 export function se_GetFileImportUploadUrlResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetFileImportUploadUrlResponse ??= jsonKeys(["FileImportUploadUrl"]))
+  if (keys_GetFileImportUploadUrlResponse === undefined) keys_GetFileImportUploadUrlResponse = jsonKeys(["FileImportUploadUrl"])
+  const key = keys_GetFileImportUploadUrlResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -82,7 +82,8 @@ let keys_GetGeoLocationsFileUrlRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetGeoLocationsFileUrlRequest` as a REST JSON object. */
 export function se_GetGeoLocationsFileUrlRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetGeoLocationsFileUrlRequest ??= jsonKeys(["Version", "LanguageLocale", "CompressionType"]))
+  if (keys_GetGeoLocationsFileUrlRequest === undefined) keys_GetGeoLocationsFileUrlRequest = jsonKeys(["Version", "LanguageLocale", "CompressionType"])
+  const key = keys_GetGeoLocationsFileUrlRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -117,7 +118,8 @@ let keys_GetGeoLocationsFileUrlResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetGeoLocationsFileUrlResponse` as a REST JSON object. */
 export function se_GetGeoLocationsFileUrlResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetGeoLocationsFileUrlResponse ??= jsonKeys(["FileUrl", "FileUrlExpiryTimeUtc", "LastModifiedTimeUtc"]))
+  if (keys_GetGeoLocationsFileUrlResponse === undefined) keys_GetGeoLocationsFileUrlResponse = jsonKeys(["FileUrl", "FileUrlExpiryTimeUtc", "LastModifiedTimeUtc"])
+  const key = keys_GetGeoLocationsFileUrlResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -335,7 +335,8 @@ let keys_GetHealthCheckRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetHealthCheckRequest` as a REST JSON object. */
 export function se_GetHealthCheckRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetHealthCheckRequest ??= jsonKeys(["HealthCheckEntities", "HealthCheckTypes"]))
+  if (keys_GetHealthCheckRequest === undefined) keys_GetHealthCheckRequest = jsonKeys(["HealthCheckEntities", "HealthCheckTypes"])
+  const key = keys_GetHealthCheckRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -383,7 +384,8 @@ let keys_HealthCheckEntity: ReadonlyArray<Uint8Array> | undefined
 /** Writes `HealthCheckEntity` as a REST JSON object. */
 export function se_HealthCheckEntity(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_HealthCheckEntity ??= jsonKeys(["HealthCheckEntityId", "HealthCheckEntityLevel"]))
+  if (keys_HealthCheckEntity === undefined) keys_HealthCheckEntity = jsonKeys(["HealthCheckEntityId", "HealthCheckEntityLevel"])
+  const key = keys_HealthCheckEntity
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -413,7 +415,8 @@ let keys_GetHealthCheckResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetHealthCheckResponse` as a REST JSON object. */
 export function se_GetHealthCheckResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetHealthCheckResponse ??= jsonKeys(["HealthCheckMetadatas", "HealthCheckDatas", "HealthCheckErrors"]))
+  if (keys_GetHealthCheckResponse === undefined) keys_GetHealthCheckResponse = jsonKeys(["HealthCheckMetadatas", "HealthCheckDatas", "HealthCheckErrors"])
+  const key = keys_GetHealthCheckResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -467,7 +470,8 @@ let keys_HealthCheckMetadata: ReadonlyArray<Uint8Array> | undefined
 /** Writes `HealthCheckMetadata` as a REST JSON object. */
 export function se_HealthCheckMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_HealthCheckMetadata ??= jsonKeys(["HealthCheckActionLinksMetadata", "HealthCheckCategory", "HealthCheckCategoryDisplayName", "HealthCheckColumnsMetadata", "HealthCheckDescription", "HealthCheckDisplayName", "HealthCheckHelpTooltip", "HealthCheckName", "HealthCheckSeverity", "HealthCheckSubType"]))
+  if (keys_HealthCheckMetadata === undefined) keys_HealthCheckMetadata = jsonKeys(["HealthCheckActionLinksMetadata", "HealthCheckCategory", "HealthCheckCategoryDisplayName", "HealthCheckColumnsMetadata", "HealthCheckDescription", "HealthCheckDisplayName", "HealthCheckHelpTooltip", "HealthCheckName", "HealthCheckSeverity", "HealthCheckSubType"])
+  const key = keys_HealthCheckMetadata
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -563,7 +567,8 @@ let keys_HealthCheckActionLinkMetadata: ReadonlyArray<Uint8Array> | undefined
 /** Writes `HealthCheckActionLinkMetadata` as a REST JSON object. */
 export function se_HealthCheckActionLinkMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_HealthCheckActionLinkMetadata ??= jsonKeys(["LinkName", "LinkTemplate", "LinkType"]))
+  if (keys_HealthCheckActionLinkMetadata === undefined) keys_HealthCheckActionLinkMetadata = jsonKeys(["LinkName", "LinkTemplate", "LinkType"])
+  const key = keys_HealthCheckActionLinkMetadata
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -617,7 +622,8 @@ let keys_HealthCheckColumnMetadata: ReadonlyArray<Uint8Array> | undefined
 /** Writes `HealthCheckColumnMetadata` as a REST JSON object. */
 export function se_HealthCheckColumnMetadata(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_HealthCheckColumnMetadata ??= jsonKeys(["Key", "Title", "Type"]))
+  if (keys_HealthCheckColumnMetadata === undefined) keys_HealthCheckColumnMetadata = jsonKeys(["Key", "Title", "Type"])
+  const key = keys_HealthCheckColumnMetadata
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -671,7 +677,8 @@ let keys_HealthCheckData: ReadonlyArray<Uint8Array> | undefined
 /** Writes `HealthCheckData` as a REST JSON object. */
 export function se_HealthCheckData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_HealthCheckData ??= jsonKeys(["HealthCheckActionLinks", "HealthCheckDataVersion", "HealthCheckEntity", "HealthCheckJsonData", "HealthCheckName"]))
+  if (keys_HealthCheckData === undefined) keys_HealthCheckData = jsonKeys(["HealthCheckActionLinks", "HealthCheckDataVersion", "HealthCheckEntity", "HealthCheckJsonData", "HealthCheckName"])
+  const key = keys_HealthCheckData
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -737,7 +744,8 @@ let keys_HealthCheckError: ReadonlyArray<Uint8Array> | undefined
 /** Writes `HealthCheckError` as a REST JSON object. */
 export function se_HealthCheckError(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_HealthCheckError ??= jsonKeys(["Errors", "HealthCheckEntity", "HealthCheckName"]))
+  if (keys_HealthCheckError === undefined) keys_HealthCheckError = jsonKeys(["Errors", "HealthCheckEntity", "HealthCheckName"])
+  const key = keys_HealthCheckError
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -118,7 +118,8 @@ let keys_GetImportEntityIdsMappingRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetImportEntityIdsMappingRequest` as a REST JSON object. */
 export function se_GetImportEntityIdsMappingRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetImportEntityIdsMappingRequest ??= jsonKeys(["ImportType", "SourceEntityIds", "ImportEntityType", "SourceParentId"]))
+  if (keys_GetImportEntityIdsMappingRequest === undefined) keys_GetImportEntityIdsMappingRequest = jsonKeys(["ImportType", "SourceEntityIds", "ImportEntityType", "SourceParentId"])
+  const key = keys_GetImportEntityIdsMappingRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -160,7 +161,8 @@ let keys_GetImportEntityIdsMappingResponse: ReadonlyArray<Uint8Array> | undefine
 /** Writes `GetImportEntityIdsMappingResponse` as a REST JSON object. */
 export function se_GetImportEntityIdsMappingResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetImportEntityIdsMappingResponse ??= jsonKeys(["EntityIdsMapping", "PartialErrors"]))
+  if (keys_GetImportEntityIdsMappingResponse === undefined) keys_GetImportEntityIdsMappingResponse = jsonKeys(["EntityIdsMapping", "PartialErrors"])
+  const key = keys_GetImportEntityIdsMappingResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -208,7 +210,8 @@ let keys_KeyValuePairOflonglong: ReadonlyArray<Uint8Array> | undefined
 /** Writes `KeyValuePairOflonglong` as a REST JSON object. */
 export function se_KeyValuePairOflonglong(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_KeyValuePairOflonglong ??= jsonKeys(["Key", "Value"]))
+  if (keys_KeyValuePairOflonglong === undefined) keys_KeyValuePairOflonglong = jsonKeys(["Key", "Value"])
+  const key = keys_KeyValuePairOflonglong
   const start = out.length
   let at: string | undefined
   let v: unknown

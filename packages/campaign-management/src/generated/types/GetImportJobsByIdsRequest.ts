@@ -76,7 +76,8 @@ let keys_GetImportJobsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetImportJobsByIdsRequest` as a REST JSON object. */
 export function se_GetImportJobsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetImportJobsByIdsRequest ??= jsonKeys(["ImportJobIds", "ImportType", "ReturnAdditionalFields"]))
+  if (keys_GetImportJobsByIdsRequest === undefined) keys_GetImportJobsByIdsRequest = jsonKeys(["ImportJobIds", "ImportType", "ReturnAdditionalFields"])
+  const key = keys_GetImportJobsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -111,7 +112,8 @@ let keys_GetImportJobsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetImportJobsByIdsResponse` as a REST JSON object. */
 export function se_GetImportJobsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetImportJobsByIdsResponse ??= jsonKeys(["ImportJobs", "PartialErrors"]))
+  if (keys_GetImportJobsByIdsResponse === undefined) keys_GetImportJobsByIdsResponse = jsonKeys(["ImportJobs", "PartialErrors"])
+  const key = keys_GetImportJobsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -183,7 +183,8 @@ let keys_GetImportResultsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetImportResultsRequest` as a REST JSON object. */
 export function se_GetImportResultsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetImportResultsRequest ??= jsonKeys(["ImportType", "PageInfo", "ImportJobIds", "ReturnAdditionalFields"]))
+  if (keys_GetImportResultsRequest === undefined) keys_GetImportResultsRequest = jsonKeys(["ImportType", "PageInfo", "ImportJobIds", "ReturnAdditionalFields"])
+  const key = keys_GetImportResultsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -224,7 +225,8 @@ let keys_GetImportResultsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetImportResultsResponse` as a REST JSON object. */
 export function se_GetImportResultsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetImportResultsResponse ??= jsonKeys(["ImportResults"]))
+  if (keys_GetImportResultsResponse === undefined) keys_GetImportResultsResponse = jsonKeys(["ImportResults"])
+  const key = keys_GetImportResultsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -266,7 +268,8 @@ let keys_ImportResult: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ImportResult` as a REST JSON object. */
 export function se_ImportResult(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ImportResult ??= jsonKeys(["EntityStatistics", "ErrorLogUrl", "ForwardCompatibilityMap", "Id", "ImportJob", "StartTimeInUTC", "Status"]))
+  if (keys_ImportResult === undefined) keys_ImportResult = jsonKeys(["EntityStatistics", "ErrorLogUrl", "ForwardCompatibilityMap", "Id", "ImportJob", "StartTimeInUTC", "Status"])
+  const key = keys_ImportResult
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -345,7 +348,8 @@ let keys_ImportEntityStatistics: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ImportEntityStatistics` as a REST JSON object. */
 export function se_ImportEntityStatistics(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ImportEntityStatistics ??= jsonKeys(["Additions", "Changes", "Deletions", "EntityType", "Errors", "Total"]))
+  if (keys_ImportEntityStatistics === undefined) keys_ImportEntityStatistics = jsonKeys(["Additions", "Changes", "Deletions", "EntityType", "Errors", "Total"])
+  const key = keys_ImportEntityStatistics
   const start = out.length
   let at: string | undefined
   let v: unknown

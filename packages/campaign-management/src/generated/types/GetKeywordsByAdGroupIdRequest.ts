@@ -62,7 +62,8 @@ let keys_GetKeywordsByAdGroupIdRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetKeywordsByAdGroupIdRequest` as a REST JSON object. */
 export function se_GetKeywordsByAdGroupIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetKeywordsByAdGroupIdRequest ??= jsonKeys(["AdGroupId"]))
+  if (keys_GetKeywordsByAdGroupIdRequest === undefined) keys_GetKeywordsByAdGroupIdRequest = jsonKeys(["AdGroupId"])
+  const key = keys_GetKeywordsByAdGroupIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,7 +87,8 @@ let keys_GetKeywordsByAdGroupIdResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetKeywordsByAdGroupIdResponse` as a REST JSON object. */
 export function se_GetKeywordsByAdGroupIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetKeywordsByAdGroupIdResponse ??= jsonKeys(["Keywords"]))
+  if (keys_GetKeywordsByAdGroupIdResponse === undefined) keys_GetKeywordsByAdGroupIdResponse = jsonKeys(["Keywords"])
+  const key = keys_GetKeywordsByAdGroupIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

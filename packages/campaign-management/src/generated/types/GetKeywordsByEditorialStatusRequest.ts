@@ -66,7 +66,8 @@ let keys_GetKeywordsByEditorialStatusRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetKeywordsByEditorialStatusRequest` as a REST JSON object. */
 export function se_GetKeywordsByEditorialStatusRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetKeywordsByEditorialStatusRequest ??= jsonKeys(["AdGroupId", "EditorialStatus"]))
+  if (keys_GetKeywordsByEditorialStatusRequest === undefined) keys_GetKeywordsByEditorialStatusRequest = jsonKeys(["AdGroupId", "EditorialStatus"])
+  const key = keys_GetKeywordsByEditorialStatusRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_GetKeywordsByEditorialStatusResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `GetKeywordsByEditorialStatusResponse` as a REST JSON object. */
 export function se_GetKeywordsByEditorialStatusResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetKeywordsByEditorialStatusResponse ??= jsonKeys(["Keywords"]))
+  if (keys_GetKeywordsByEditorialStatusResponse === undefined) keys_GetKeywordsByEditorialStatusResponse = jsonKeys(["Keywords"])
+  const key = keys_GetKeywordsByEditorialStatusResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_GetKeywordsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetKeywordsByIdsRequest` as a REST JSON object. */
 export function se_GetKeywordsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetKeywordsByIdsRequest ??= jsonKeys(["AdGroupId", "KeywordIds"]))
+  if (keys_GetKeywordsByIdsRequest === undefined) keys_GetKeywordsByIdsRequest = jsonKeys(["AdGroupId", "KeywordIds"])
+  const key = keys_GetKeywordsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetKeywordsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetKeywordsByIdsResponse` as a REST JSON object. */
 export function se_GetKeywordsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetKeywordsByIdsResponse ??= jsonKeys(["Keywords", "PartialErrors"]))
+  if (keys_GetKeywordsByIdsResponse === undefined) keys_GetKeywordsByIdsResponse = jsonKeys(["Keywords", "PartialErrors"])
+  const key = keys_GetKeywordsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_GetLabelAssociationsByEntityIdsRequest: ReadonlyArray<Uint8Array> | und
 /** Writes `GetLabelAssociationsByEntityIdsRequest` as a REST JSON object. */
 export function se_GetLabelAssociationsByEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetLabelAssociationsByEntityIdsRequest ??= jsonKeys(["EntityIds", "EntityType"]))
+  if (keys_GetLabelAssociationsByEntityIdsRequest === undefined) keys_GetLabelAssociationsByEntityIdsRequest = jsonKeys(["EntityIds", "EntityType"])
+  const key = keys_GetLabelAssociationsByEntityIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetLabelAssociationsByEntityIdsResponse: ReadonlyArray<Uint8Array> | un
 /** Writes `GetLabelAssociationsByEntityIdsResponse` as a REST JSON object. */
 export function se_GetLabelAssociationsByEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetLabelAssociationsByEntityIdsResponse ??= jsonKeys(["LabelAssociations", "PartialErrors"]))
+  if (keys_GetLabelAssociationsByEntityIdsResponse === undefined) keys_GetLabelAssociationsByEntityIdsResponse = jsonKeys(["LabelAssociations", "PartialErrors"])
+  const key = keys_GetLabelAssociationsByEntityIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

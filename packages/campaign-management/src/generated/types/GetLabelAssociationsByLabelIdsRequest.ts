@@ -77,7 +77,8 @@ let keys_GetLabelAssociationsByLabelIdsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `GetLabelAssociationsByLabelIdsRequest` as a REST JSON object. */
 export function se_GetLabelAssociationsByLabelIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetLabelAssociationsByLabelIdsRequest ??= jsonKeys(["EntityType", "LabelIds", "PageInfo"]))
+  if (keys_GetLabelAssociationsByLabelIdsRequest === undefined) keys_GetLabelAssociationsByLabelIdsRequest = jsonKeys(["EntityType", "LabelIds", "PageInfo"])
+  const key = keys_GetLabelAssociationsByLabelIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -113,7 +114,8 @@ let keys_GetLabelAssociationsByLabelIdsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `GetLabelAssociationsByLabelIdsResponse` as a REST JSON object. */
 export function se_GetLabelAssociationsByLabelIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetLabelAssociationsByLabelIdsResponse ??= jsonKeys(["LabelAssociations", "PartialErrors"]))
+  if (keys_GetLabelAssociationsByLabelIdsResponse === undefined) keys_GetLabelAssociationsByLabelIdsResponse = jsonKeys(["LabelAssociations", "PartialErrors"])
+  const key = keys_GetLabelAssociationsByLabelIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

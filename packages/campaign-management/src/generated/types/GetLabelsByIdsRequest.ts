@@ -72,7 +72,8 @@ let keys_GetLabelsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetLabelsByIdsRequest` as a REST JSON object. */
 export function se_GetLabelsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetLabelsByIdsRequest ??= jsonKeys(["LabelIds", "PageInfo"]))
+  if (keys_GetLabelsByIdsRequest === undefined) keys_GetLabelsByIdsRequest = jsonKeys(["LabelIds", "PageInfo"])
+  const key = keys_GetLabelsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,7 +102,8 @@ let keys_GetLabelsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetLabelsByIdsResponse` as a REST JSON object. */
 export function se_GetLabelsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetLabelsByIdsResponse ??= jsonKeys(["Labels", "PartialErrors"]))
+  if (keys_GetLabelsByIdsResponse === undefined) keys_GetLabelsByIdsResponse = jsonKeys(["Labels", "PartialErrors"])
+  const key = keys_GetLabelsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

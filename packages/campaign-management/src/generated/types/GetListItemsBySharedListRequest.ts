@@ -67,7 +67,8 @@ let keys_GetListItemsBySharedListRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetListItemsBySharedListRequest` as a REST JSON object. */
 export function se_GetListItemsBySharedListRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetListItemsBySharedListRequest ??= jsonKeys(["SharedList", "SharedEntityScope"]))
+  if (keys_GetListItemsBySharedListRequest === undefined) keys_GetListItemsBySharedListRequest = jsonKeys(["SharedList", "SharedEntityScope"])
+  const key = keys_GetListItemsBySharedListRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +97,8 @@ let keys_GetListItemsBySharedListResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetListItemsBySharedListResponse` as a REST JSON object. */
 export function se_GetListItemsBySharedListResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetListItemsBySharedListResponse ??= jsonKeys(["ListItems"]))
+  if (keys_GetListItemsBySharedListResponse === undefined) keys_GetListItemsBySharedListResponse = jsonKeys(["ListItems"])
+  const key = keys_GetListItemsBySharedListResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

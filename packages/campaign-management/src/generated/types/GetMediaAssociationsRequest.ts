@@ -120,7 +120,8 @@ let keys_GetMediaAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetMediaAssociationsRequest` as a REST JSON object. */
 export function se_GetMediaAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetMediaAssociationsRequest ??= jsonKeys(["MediaEnabledEntities", "MediaIds"]))
+  if (keys_GetMediaAssociationsRequest === undefined) keys_GetMediaAssociationsRequest = jsonKeys(["MediaEnabledEntities", "MediaIds"])
+  const key = keys_GetMediaAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -150,7 +151,8 @@ let keys_GetMediaAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetMediaAssociationsResponse` as a REST JSON object. */
 export function se_GetMediaAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetMediaAssociationsResponse ??= jsonKeys(["MediaAssociations", "PartialErrors"]))
+  if (keys_GetMediaAssociationsResponse === undefined) keys_GetMediaAssociationsResponse = jsonKeys(["MediaAssociations", "PartialErrors"])
+  const key = keys_GetMediaAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -217,7 +219,8 @@ let keys_MediaAssociation: ReadonlyArray<Uint8Array> | undefined
 /** Writes `MediaAssociation` as a REST JSON object. */
 export function se_MediaAssociation(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_MediaAssociation ??= jsonKeys(["EntityId", "MediaEnabledEntity", "MediaId"]))
+  if (keys_MediaAssociation === undefined) keys_MediaAssociation = jsonKeys(["EntityId", "MediaEnabledEntity", "MediaId"])
+  const key = keys_MediaAssociation
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -71,7 +71,8 @@ let keys_GetMediaMetaDataByAccountIdRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetMediaMetaDataByAccountIdRequest` as a REST JSON object. */
 export function se_GetMediaMetaDataByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetMediaMetaDataByAccountIdRequest ??= jsonKeys(["MediaEnabledEntities", "PageInfo", "ReturnAdditionalFields"]))
+  if (keys_GetMediaMetaDataByAccountIdRequest === undefined) keys_GetMediaMetaDataByAccountIdRequest = jsonKeys(["MediaEnabledEntities", "PageInfo", "ReturnAdditionalFields"])
+  const key = keys_GetMediaMetaDataByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -107,7 +108,8 @@ let keys_GetMediaMetaDataByAccountIdResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetMediaMetaDataByAccountIdResponse` as a REST JSON object. */
 export function se_GetMediaMetaDataByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetMediaMetaDataByAccountIdResponse ??= jsonKeys(["MediaMetaData"]))
+  if (keys_GetMediaMetaDataByAccountIdResponse === undefined) keys_GetMediaMetaDataByAccountIdResponse = jsonKeys(["MediaMetaData"])
+  const key = keys_GetMediaMetaDataByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

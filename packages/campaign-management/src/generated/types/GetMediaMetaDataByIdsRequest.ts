@@ -71,7 +71,8 @@ let keys_GetMediaMetaDataByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetMediaMetaDataByIdsRequest` as a REST JSON object. */
 export function se_GetMediaMetaDataByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetMediaMetaDataByIdsRequest ??= jsonKeys(["MediaIds", "ReturnAdditionalFields"]))
+  if (keys_GetMediaMetaDataByIdsRequest === undefined) keys_GetMediaMetaDataByIdsRequest = jsonKeys(["MediaIds", "ReturnAdditionalFields"])
+  const key = keys_GetMediaMetaDataByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -100,7 +101,8 @@ let keys_GetMediaMetaDataByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetMediaMetaDataByIdsResponse` as a REST JSON object. */
 export function se_GetMediaMetaDataByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetMediaMetaDataByIdsResponse ??= jsonKeys(["MediaMetaData", "PartialErrors"]))
+  if (keys_GetMediaMetaDataByIdsResponse === undefined) keys_GetMediaMetaDataByIdsResponse = jsonKeys(["MediaMetaData", "PartialErrors"])
+  const key = keys_GetMediaMetaDataByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -76,7 +76,8 @@ let keys_GetNegativeKeywordsByEntityIdsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `GetNegativeKeywordsByEntityIdsRequest` as a REST JSON object. */
 export function se_GetNegativeKeywordsByEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNegativeKeywordsByEntityIdsRequest ??= jsonKeys(["EntityIds", "EntityType", "ParentEntityId"]))
+  if (keys_GetNegativeKeywordsByEntityIdsRequest === undefined) keys_GetNegativeKeywordsByEntityIdsRequest = jsonKeys(["EntityIds", "EntityType", "ParentEntityId"])
+  const key = keys_GetNegativeKeywordsByEntityIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -111,7 +112,8 @@ let keys_GetNegativeKeywordsByEntityIdsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `GetNegativeKeywordsByEntityIdsResponse` as a REST JSON object. */
 export function se_GetNegativeKeywordsByEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNegativeKeywordsByEntityIdsResponse ??= jsonKeys(["EntityNegativeKeywords", "PartialErrors"]))
+  if (keys_GetNegativeKeywordsByEntityIdsResponse === undefined) keys_GetNegativeKeywordsByEntityIdsResponse = jsonKeys(["EntityNegativeKeywords", "PartialErrors"])
+  const key = keys_GetNegativeKeywordsByEntityIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_GetNegativeSitesByAdGroupIdsRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetNegativeSitesByAdGroupIdsRequest` as a REST JSON object. */
 export function se_GetNegativeSitesByAdGroupIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNegativeSitesByAdGroupIdsRequest ??= jsonKeys(["CampaignId", "AdGroupIds"]))
+  if (keys_GetNegativeSitesByAdGroupIdsRequest === undefined) keys_GetNegativeSitesByAdGroupIdsRequest = jsonKeys(["CampaignId", "AdGroupIds"])
+  const key = keys_GetNegativeSitesByAdGroupIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetNegativeSitesByAdGroupIdsResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `GetNegativeSitesByAdGroupIdsResponse` as a REST JSON object. */
 export function se_GetNegativeSitesByAdGroupIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNegativeSitesByAdGroupIdsResponse ??= jsonKeys(["AdGroupNegativeSites", "PartialErrors"]))
+  if (keys_GetNegativeSitesByAdGroupIdsResponse === undefined) keys_GetNegativeSitesByAdGroupIdsResponse = jsonKeys(["AdGroupNegativeSites", "PartialErrors"])
+  const key = keys_GetNegativeSitesByAdGroupIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

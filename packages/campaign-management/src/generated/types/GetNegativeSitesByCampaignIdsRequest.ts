@@ -72,7 +72,8 @@ let keys_GetNegativeSitesByCampaignIdsRequest: ReadonlyArray<Uint8Array> | undef
 /** Writes `GetNegativeSitesByCampaignIdsRequest` as a REST JSON object. */
 export function se_GetNegativeSitesByCampaignIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNegativeSitesByCampaignIdsRequest ??= jsonKeys(["AccountId", "CampaignIds"]))
+  if (keys_GetNegativeSitesByCampaignIdsRequest === undefined) keys_GetNegativeSitesByCampaignIdsRequest = jsonKeys(["AccountId", "CampaignIds"])
+  const key = keys_GetNegativeSitesByCampaignIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetNegativeSitesByCampaignIdsResponse: ReadonlyArray<Uint8Array> | unde
 /** Writes `GetNegativeSitesByCampaignIdsResponse` as a REST JSON object. */
 export function se_GetNegativeSitesByCampaignIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNegativeSitesByCampaignIdsResponse ??= jsonKeys(["CampaignNegativeSites", "PartialErrors"]))
+  if (keys_GetNegativeSitesByCampaignIdsResponse === undefined) keys_GetNegativeSitesByCampaignIdsResponse = jsonKeys(["CampaignNegativeSites", "PartialErrors"])
+  const key = keys_GetNegativeSitesByCampaignIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

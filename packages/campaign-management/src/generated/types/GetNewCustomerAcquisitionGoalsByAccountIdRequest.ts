@@ -62,7 +62,8 @@ let keys_GetNewCustomerAcquisitionGoalsByAccountIdRequest: ReadonlyArray<Uint8Ar
 /** Writes `GetNewCustomerAcquisitionGoalsByAccountIdRequest` as a REST JSON object. */
 export function se_GetNewCustomerAcquisitionGoalsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNewCustomerAcquisitionGoalsByAccountIdRequest ??= jsonKeys(["AccountId"]))
+  if (keys_GetNewCustomerAcquisitionGoalsByAccountIdRequest === undefined) keys_GetNewCustomerAcquisitionGoalsByAccountIdRequest = jsonKeys(["AccountId"])
+  const key = keys_GetNewCustomerAcquisitionGoalsByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -86,7 +87,8 @@ let keys_GetNewCustomerAcquisitionGoalsByAccountIdResponse: ReadonlyArray<Uint8A
 /** Writes `GetNewCustomerAcquisitionGoalsByAccountIdResponse` as a REST JSON object. */
 export function se_GetNewCustomerAcquisitionGoalsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetNewCustomerAcquisitionGoalsByAccountIdResponse ??= jsonKeys(["NewCustomerAcquisitionGoals"]))
+  if (keys_GetNewCustomerAcquisitionGoalsByAccountIdResponse === undefined) keys_GetNewCustomerAcquisitionGoalsByAccountIdResponse = jsonKeys(["NewCustomerAcquisitionGoals"])
+  const key = keys_GetNewCustomerAcquisitionGoalsByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -112,7 +112,8 @@ let keys_GetOfflineConversionReportsRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetOfflineConversionReportsRequest` as a REST JSON object. */
 export function se_GetOfflineConversionReportsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetOfflineConversionReportsRequest ??= jsonKeys(["StartDateUtc", "EndDateUtc"]))
+  if (keys_GetOfflineConversionReportsRequest === undefined) keys_GetOfflineConversionReportsRequest = jsonKeys(["StartDateUtc", "EndDateUtc"])
+  const key = keys_GetOfflineConversionReportsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -143,7 +144,8 @@ let keys_GetOfflineConversionReportsResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetOfflineConversionReportsResponse` as a REST JSON object. */
 export function se_GetOfflineConversionReportsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetOfflineConversionReportsResponse ??= jsonKeys(["DailySummaries"]))
+  if (keys_GetOfflineConversionReportsResponse === undefined) keys_GetOfflineConversionReportsResponse = jsonKeys(["DailySummaries"])
+  const key = keys_GetOfflineConversionReportsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -185,7 +187,8 @@ let keys_DailySummary: ReadonlyArray<Uint8Array> | undefined
 /** Writes `DailySummary` as a REST JSON object. */
 export function se_DailySummary(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_DailySummary ??= jsonKeys(["FailureCount", "FileUrl", "FileUrlExpiryTimeUtc", "SuccessCount", "UploadDate"]))
+  if (keys_DailySummary === undefined) keys_DailySummary = jsonKeys(["FailureCount", "FileUrl", "FileUrlExpiryTimeUtc", "SuccessCount", "UploadDate"])
+  const key = keys_DailySummary
   const start = out.length
   let at: string | undefined
   let v: unknown

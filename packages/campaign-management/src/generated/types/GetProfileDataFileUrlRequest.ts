@@ -74,7 +74,8 @@ let keys_GetProfileDataFileUrlRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetProfileDataFileUrlRequest` as a REST JSON object. */
 export function se_GetProfileDataFileUrlRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetProfileDataFileUrlRequest ??= jsonKeys(["LanguageLocale", "ProfileType"]))
+  if (keys_GetProfileDataFileUrlRequest === undefined) keys_GetProfileDataFileUrlRequest = jsonKeys(["LanguageLocale", "ProfileType"])
+  const key = keys_GetProfileDataFileUrlRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -104,7 +105,8 @@ let keys_GetProfileDataFileUrlResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetProfileDataFileUrlResponse` as a REST JSON object. */
 export function se_GetProfileDataFileUrlResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetProfileDataFileUrlResponse ??= jsonKeys(["FileUrl", "FileUrlExpiryTimeUtc", "LastModifiedTimeUtc"]))
+  if (keys_GetProfileDataFileUrlResponse === undefined) keys_GetProfileDataFileUrlResponse = jsonKeys(["FileUrl", "FileUrlExpiryTimeUtc", "LastModifiedTimeUtc"])
+  const key = keys_GetProfileDataFileUrlResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_GetSeasonalityAdjustmentsByAccountIdRequest: ReadonlyArray<Uint8Array> 
 /** Writes `GetSeasonalityAdjustmentsByAccountIdRequest` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSeasonalityAdjustmentsByAccountIdRequest ??= jsonKeys(["AccountId"]))
+  if (keys_GetSeasonalityAdjustmentsByAccountIdRequest === undefined) keys_GetSeasonalityAdjustmentsByAccountIdRequest = jsonKeys(["AccountId"])
+  const key = keys_GetSeasonalityAdjustmentsByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -91,7 +92,8 @@ let keys_GetSeasonalityAdjustmentsByAccountIdResponse: ReadonlyArray<Uint8Array>
 /** Writes `GetSeasonalityAdjustmentsByAccountIdResponse` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSeasonalityAdjustmentsByAccountIdResponse ??= jsonKeys(["SeasonalityAdjustments", "PartialErrors"]))
+  if (keys_GetSeasonalityAdjustmentsByAccountIdResponse === undefined) keys_GetSeasonalityAdjustmentsByAccountIdResponse = jsonKeys(["SeasonalityAdjustments", "PartialErrors"])
+  const key = keys_GetSeasonalityAdjustmentsByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

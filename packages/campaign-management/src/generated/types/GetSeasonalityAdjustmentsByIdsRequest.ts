@@ -72,7 +72,8 @@ let keys_GetSeasonalityAdjustmentsByIdsRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `GetSeasonalityAdjustmentsByIdsRequest` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSeasonalityAdjustmentsByIdsRequest ??= jsonKeys(["AccountId", "SeasonalityAdjustmentIds"]))
+  if (keys_GetSeasonalityAdjustmentsByIdsRequest === undefined) keys_GetSeasonalityAdjustmentsByIdsRequest = jsonKeys(["AccountId", "SeasonalityAdjustmentIds"])
+  const key = keys_GetSeasonalityAdjustmentsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -102,7 +103,8 @@ let keys_GetSeasonalityAdjustmentsByIdsResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `GetSeasonalityAdjustmentsByIdsResponse` as a REST JSON object. */
 export function se_GetSeasonalityAdjustmentsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSeasonalityAdjustmentsByIdsResponse ??= jsonKeys(["SeasonalityAdjustments", "PartialErrors"]))
+  if (keys_GetSeasonalityAdjustmentsByIdsResponse === undefined) keys_GetSeasonalityAdjustmentsByIdsResponse = jsonKeys(["SeasonalityAdjustments", "PartialErrors"])
+  const key = keys_GetSeasonalityAdjustmentsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

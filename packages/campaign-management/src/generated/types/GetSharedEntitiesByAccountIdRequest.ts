@@ -61,7 +61,8 @@ let keys_GetSharedEntitiesByAccountIdRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `GetSharedEntitiesByAccountIdRequest` as a REST JSON object. */
 export function se_GetSharedEntitiesByAccountIdRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntitiesByAccountIdRequest ??= jsonKeys(["SharedEntityType"]))
+  if (keys_GetSharedEntitiesByAccountIdRequest === undefined) keys_GetSharedEntitiesByAccountIdRequest = jsonKeys(["SharedEntityType"])
+  const key = keys_GetSharedEntitiesByAccountIdRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -84,7 +85,8 @@ let keys_GetSharedEntitiesByAccountIdResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `GetSharedEntitiesByAccountIdResponse` as a REST JSON object. */
 export function se_GetSharedEntitiesByAccountIdResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntitiesByAccountIdResponse ??= jsonKeys(["SharedEntities"]))
+  if (keys_GetSharedEntitiesByAccountIdResponse === undefined) keys_GetSharedEntitiesByAccountIdResponse = jsonKeys(["SharedEntities"])
+  const key = keys_GetSharedEntitiesByAccountIdResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

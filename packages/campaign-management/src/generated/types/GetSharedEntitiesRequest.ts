@@ -66,7 +66,8 @@ let keys_GetSharedEntitiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetSharedEntitiesRequest` as a REST JSON object. */
 export function se_GetSharedEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntitiesRequest ??= jsonKeys(["SharedEntityType", "SharedEntityScope"]))
+  if (keys_GetSharedEntitiesRequest === undefined) keys_GetSharedEntitiesRequest = jsonKeys(["SharedEntityType", "SharedEntityScope"])
+  const key = keys_GetSharedEntitiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -95,7 +96,8 @@ let keys_GetSharedEntitiesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetSharedEntitiesResponse` as a REST JSON object. */
 export function se_GetSharedEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntitiesResponse ??= jsonKeys(["SharedEntities"]))
+  if (keys_GetSharedEntitiesResponse === undefined) keys_GetSharedEntitiesResponse = jsonKeys(["SharedEntities"])
+  const key = keys_GetSharedEntitiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -80,7 +80,8 @@ let keys_GetSharedEntityAssociationsByEntityIdsRequest: ReadonlyArray<Uint8Array
 /** Writes `GetSharedEntityAssociationsByEntityIdsRequest` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsByEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntityAssociationsByEntityIdsRequest ??= jsonKeys(["EntityIds", "EntityType", "SharedEntityType", "SharedEntityScope"]))
+  if (keys_GetSharedEntityAssociationsByEntityIdsRequest === undefined) keys_GetSharedEntityAssociationsByEntityIdsRequest = jsonKeys(["EntityIds", "EntityType", "SharedEntityType", "SharedEntityScope"])
+  const key = keys_GetSharedEntityAssociationsByEntityIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -121,7 +122,8 @@ let keys_GetSharedEntityAssociationsByEntityIdsResponse: ReadonlyArray<Uint8Arra
 /** Writes `GetSharedEntityAssociationsByEntityIdsResponse` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsByEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntityAssociationsByEntityIdsResponse ??= jsonKeys(["Associations", "PartialErrors"]))
+  if (keys_GetSharedEntityAssociationsByEntityIdsResponse === undefined) keys_GetSharedEntityAssociationsByEntityIdsResponse = jsonKeys(["Associations", "PartialErrors"])
+  const key = keys_GetSharedEntityAssociationsByEntityIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -80,7 +80,8 @@ let keys_GetSharedEntityAssociationsBySharedEntityIdsRequest: ReadonlyArray<Uint
 /** Writes `GetSharedEntityAssociationsBySharedEntityIdsRequest` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsBySharedEntityIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntityAssociationsBySharedEntityIdsRequest ??= jsonKeys(["EntityType", "SharedEntityIds", "SharedEntityType", "SharedEntityScope"]))
+  if (keys_GetSharedEntityAssociationsBySharedEntityIdsRequest === undefined) keys_GetSharedEntityAssociationsBySharedEntityIdsRequest = jsonKeys(["EntityType", "SharedEntityIds", "SharedEntityType", "SharedEntityScope"])
+  const key = keys_GetSharedEntityAssociationsBySharedEntityIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -121,7 +122,8 @@ let keys_GetSharedEntityAssociationsBySharedEntityIdsResponse: ReadonlyArray<Uin
 /** Writes `GetSharedEntityAssociationsBySharedEntityIdsResponse` as a REST JSON object. */
 export function se_GetSharedEntityAssociationsBySharedEntityIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSharedEntityAssociationsBySharedEntityIdsResponse ??= jsonKeys(["Associations", "PartialErrors"]))
+  if (keys_GetSharedEntityAssociationsBySharedEntityIdsResponse === undefined) keys_GetSharedEntityAssociationsBySharedEntityIdsResponse = jsonKeys(["Associations", "PartialErrors"])
+  const key = keys_GetSharedEntityAssociationsBySharedEntityIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

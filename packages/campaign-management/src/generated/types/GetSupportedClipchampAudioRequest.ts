@@ -143,7 +143,8 @@ let keys_GetSupportedClipchampAudioRequest: ReadonlyArray<Uint8Array> | undefine
 /** Writes `GetSupportedClipchampAudioRequest` as a REST JSON object. */
 export function se_GetSupportedClipchampAudioRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSupportedClipchampAudioRequest ??= jsonKeys(["AudioFilter"]))
+  if (keys_GetSupportedClipchampAudioRequest === undefined) keys_GetSupportedClipchampAudioRequest = jsonKeys(["AudioFilter"])
+  const key = keys_GetSupportedClipchampAudioRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -166,7 +167,8 @@ let keys_AudioFilter: ReadonlyArray<Uint8Array> | undefined
 /** Writes `AudioFilter` as a REST JSON object. */
 export function se_AudioFilter(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_AudioFilter ??= jsonKeys(["AudioNames", "Categories"]))
+  if (keys_AudioFilter === undefined) keys_AudioFilter = jsonKeys(["AudioNames", "Categories"])
+  const key = keys_AudioFilter
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -195,7 +197,8 @@ let keys_GetSupportedClipchampAudioResponse: ReadonlyArray<Uint8Array> | undefin
 /** Writes `GetSupportedClipchampAudioResponse` as a REST JSON object. */
 export function se_GetSupportedClipchampAudioResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSupportedClipchampAudioResponse ??= jsonKeys(["Data"]))
+  if (keys_GetSupportedClipchampAudioResponse === undefined) keys_GetSupportedClipchampAudioResponse = jsonKeys(["Data"])
+  const key = keys_GetSupportedClipchampAudioResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -218,7 +221,8 @@ let keys_SupportedClipchampAudioData: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SupportedClipchampAudioData` as a REST JSON object. */
 export function se_SupportedClipchampAudioData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SupportedClipchampAudioData ??= jsonKeys(["Audio"]))
+  if (keys_SupportedClipchampAudioData === undefined) keys_SupportedClipchampAudioData = jsonKeys(["Audio"])
+  const key = keys_SupportedClipchampAudioData
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -260,7 +264,8 @@ let keys_SupportedClipchampAudio: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SupportedClipchampAudio` as a REST JSON object. */
 export function se_SupportedClipchampAudio(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SupportedClipchampAudio ??= jsonKeys(["AudioName", "Category", "Url"]))
+  if (keys_SupportedClipchampAudio === undefined) keys_SupportedClipchampAudio = jsonKeys(["AudioName", "Category", "Url"])
+  const key = keys_SupportedClipchampAudio
   const start = out.length
   let at: string | undefined
   let v: unknown

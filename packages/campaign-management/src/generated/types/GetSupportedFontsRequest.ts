@@ -116,7 +116,8 @@ let keys_GetSupportedFontsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetSupportedFontsRequest` as a REST JSON object. */
 export function se_GetSupportedFontsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSupportedFontsRequest ??= jsonKeys(["AdSubType"]))
+  if (keys_GetSupportedFontsRequest === undefined) keys_GetSupportedFontsRequest = jsonKeys(["AdSubType"])
+  const key = keys_GetSupportedFontsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -140,7 +141,8 @@ let keys_GetSupportedFontsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetSupportedFontsResponse` as a REST JSON object. */
 export function se_GetSupportedFontsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetSupportedFontsResponse ??= jsonKeys(["Data"]))
+  if (keys_GetSupportedFontsResponse === undefined) keys_GetSupportedFontsResponse = jsonKeys(["Data"])
+  const key = keys_GetSupportedFontsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -163,7 +165,8 @@ let keys_SupportedFontsData: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SupportedFontsData` as a REST JSON object. */
 export function se_SupportedFontsData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SupportedFontsData ??= jsonKeys(["SupportedFonts"]))
+  if (keys_SupportedFontsData === undefined) keys_SupportedFontsData = jsonKeys(["SupportedFonts"])
+  const key = keys_SupportedFontsData
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -205,7 +208,8 @@ let keys_SupportedFont: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SupportedFont` as a REST JSON object. */
 export function se_SupportedFont(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SupportedFont ??= jsonKeys(["FontFamily", "FontWeights"]))
+  if (keys_SupportedFont === undefined) keys_SupportedFont = jsonKeys(["FontFamily", "FontWeights"])
+  const key = keys_SupportedFont
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_GetUetTagsByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetUetTagsByIdsRequest` as a REST JSON object. */
 export function se_GetUetTagsByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetUetTagsByIdsRequest ??= jsonKeys(["TagIds"]))
+  if (keys_GetUetTagsByIdsRequest === undefined) keys_GetUetTagsByIdsRequest = jsonKeys(["TagIds"])
+  const key = keys_GetUetTagsByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_GetUetTagsByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetUetTagsByIdsResponse` as a REST JSON object. */
 export function se_GetUetTagsByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetUetTagsByIdsResponse ??= jsonKeys(["UetTags", "PartialErrors"]))
+  if (keys_GetUetTagsByIdsResponse === undefined) keys_GetUetTagsByIdsResponse = jsonKeys(["UetTags", "PartialErrors"])
+  const key = keys_GetUetTagsByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

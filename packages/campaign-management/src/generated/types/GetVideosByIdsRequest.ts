@@ -72,7 +72,8 @@ let keys_GetVideosByIdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetVideosByIdsRequest` as a REST JSON object. */
 export function se_GetVideosByIdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetVideosByIdsRequest ??= jsonKeys(["VideoIds", "PageInfo"]))
+  if (keys_GetVideosByIdsRequest === undefined) keys_GetVideosByIdsRequest = jsonKeys(["VideoIds", "PageInfo"])
+  const key = keys_GetVideosByIdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -101,7 +102,8 @@ let keys_GetVideosByIdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `GetVideosByIdsResponse` as a REST JSON object. */
 export function se_GetVideosByIdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_GetVideosByIdsResponse ??= jsonKeys(["Videos", "PartialErrors"]))
+  if (keys_GetVideosByIdsResponse === undefined) keys_GetVideosByIdsResponse = jsonKeys(["Videos", "PartialErrors"])
+  const key = keys_GetVideosByIdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

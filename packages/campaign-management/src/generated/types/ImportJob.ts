@@ -855,7 +855,8 @@ let keys_Frequency: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Frequency` as a REST JSON object. */
 export function se_Frequency(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Frequency ??= jsonKeys(["Cron", "TimeZone", "Type"]))
+  if (keys_Frequency === undefined) keys_Frequency = jsonKeys(["Cron", "TimeZone", "Type"])
+  const key = keys_Frequency
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -900,7 +901,8 @@ let keys_ImportSearchAndReplaceForStringProperty: ReadonlyArray<Uint8Array> | un
 /** Writes `ImportSearchAndReplaceForStringProperty` as a REST JSON object. */
 export function se_ImportSearchAndReplaceForStringProperty(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ImportSearchAndReplaceForStringProperty ??= jsonKeys(["ReplaceString", "SearchString"]))
+  if (keys_ImportSearchAndReplaceForStringProperty === undefined) keys_ImportSearchAndReplaceForStringProperty = jsonKeys(["ReplaceString", "SearchString"])
+  const key = keys_ImportSearchAndReplaceForStringProperty
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -958,7 +960,8 @@ let keys_CampaignAdGroupIds: ReadonlyArray<Uint8Array> | undefined
 /** Writes `CampaignAdGroupIds` as a REST JSON object. */
 export function se_CampaignAdGroupIds(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_CampaignAdGroupIds ??= jsonKeys(["ActiveAdGroupsOnly", "AdGroupIds", "CampaignId"]))
+  if (keys_CampaignAdGroupIds === undefined) keys_CampaignAdGroupIds = jsonKeys(["ActiveAdGroupsOnly", "AdGroupIds", "CampaignId"])
+  const key = keys_CampaignAdGroupIds
   const start = out.length
   let at: string | undefined
   let v: unknown

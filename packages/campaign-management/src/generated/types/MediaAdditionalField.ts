@@ -176,7 +176,8 @@ let keys_MediaMetaData: ReadonlyArray<Uint8Array> | undefined
 /** Writes `MediaMetaData` as a REST JSON object. */
 export function se_MediaMetaData(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_MediaMetaData ??= jsonKeys(["Id", "MediaType", "Representations", "Text", "Type"]))
+  if (keys_MediaMetaData === undefined) keys_MediaMetaData = jsonKeys(["Id", "MediaType", "Representations", "Text", "Type"])
+  const key = keys_MediaMetaData
   const start = out.length
   let at: string | undefined
   let v: unknown

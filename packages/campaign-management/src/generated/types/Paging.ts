@@ -45,7 +45,8 @@ let keys_Paging: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Paging` as a REST JSON object. */
 export function se_Paging(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Paging ??= jsonKeys(["Index", "Size"]))
+  if (keys_Paging === undefined) keys_Paging = jsonKeys(["Index", "Size"])
+  const key = keys_Paging
   const start = out.length
   let at: string | undefined
   let v: unknown

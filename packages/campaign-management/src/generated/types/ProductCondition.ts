@@ -48,7 +48,8 @@ let keys_ProductCondition: ReadonlyArray<Uint8Array> | undefined
 /** Writes `ProductCondition` as a REST JSON object. */
 export function se_ProductCondition(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_ProductCondition ??= jsonKeys(["Attribute", "Operand", "Operator"]))
+  if (keys_ProductCondition === undefined) keys_ProductCondition = jsonKeys(["Attribute", "Operand", "Operator"])
+  const key = keys_ProductCondition
   const start = out.length
   let at: string | undefined
   let v: unknown

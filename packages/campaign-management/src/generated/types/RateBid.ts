@@ -169,7 +169,8 @@ let keys_RateAmount: ReadonlyArray<Uint8Array> | undefined
 /** Writes `RateAmount` as a REST JSON object. */
 export function se_RateAmount(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RateAmount ??= jsonKeys(["Amount"]))
+  if (keys_RateAmount === undefined) keys_RateAmount = jsonKeys(["Amount"])
+  const key = keys_RateAmount
   const start = out.length
   let at: string | undefined
   let v: unknown

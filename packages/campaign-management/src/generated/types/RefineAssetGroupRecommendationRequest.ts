@@ -84,7 +84,8 @@ let keys_RefineAssetGroupRecommendationRequest: ReadonlyArray<Uint8Array> | unde
 /** Writes `RefineAssetGroupRecommendationRequest` as a REST JSON object. */
 export function se_RefineAssetGroupRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RefineAssetGroupRecommendationRequest ??= jsonKeys(["AssetGroup", "TextRefineOperations", "ImageSuggestions", "ImageRefineOperations", "ReturnAdditionalFields"]))
+  if (keys_RefineAssetGroupRecommendationRequest === undefined) keys_RefineAssetGroupRecommendationRequest = jsonKeys(["AssetGroup", "TextRefineOperations", "ImageSuggestions", "ImageRefineOperations", "ReturnAdditionalFields"])
+  const key = keys_RefineAssetGroupRecommendationRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -131,7 +132,8 @@ let keys_RefineAssetGroupRecommendationResponse: ReadonlyArray<Uint8Array> | und
 /** Writes `RefineAssetGroupRecommendationResponse` as a REST JSON object. */
 export function se_RefineAssetGroupRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RefineAssetGroupRecommendationResponse ??= jsonKeys(["TextRefineResults", "MediaRefineResults"]))
+  if (keys_RefineAssetGroupRecommendationResponse === undefined) keys_RefineAssetGroupRecommendationResponse = jsonKeys(["TextRefineResults", "MediaRefineResults"])
+  const key = keys_RefineAssetGroupRecommendationResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -84,7 +84,8 @@ let keys_RefineResponsiveAdRecommendationRequest: ReadonlyArray<Uint8Array> | un
 /** Writes `RefineResponsiveAdRecommendationRequest` as a REST JSON object. */
 export function se_RefineResponsiveAdRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RefineResponsiveAdRecommendationRequest ??= jsonKeys(["ResponsiveAd", "TextRefineOperations", "ImageRefineOperations", "ImageSuggestions", "ReturnAdditionalFields"]))
+  if (keys_RefineResponsiveAdRecommendationRequest === undefined) keys_RefineResponsiveAdRecommendationRequest = jsonKeys(["ResponsiveAd", "TextRefineOperations", "ImageRefineOperations", "ImageSuggestions", "ReturnAdditionalFields"])
+  const key = keys_RefineResponsiveAdRecommendationRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -131,7 +132,8 @@ let keys_RefineResponsiveAdRecommendationResponse: ReadonlyArray<Uint8Array> | u
 /** Writes `RefineResponsiveAdRecommendationResponse` as a REST JSON object. */
 export function se_RefineResponsiveAdRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RefineResponsiveAdRecommendationResponse ??= jsonKeys(["TextRefineResults", "MediaRefineResults"]))
+  if (keys_RefineResponsiveAdRecommendationResponse === undefined) keys_RefineResponsiveAdRecommendationResponse = jsonKeys(["TextRefineResults", "MediaRefineResults"])
+  const key = keys_RefineResponsiveAdRecommendationResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

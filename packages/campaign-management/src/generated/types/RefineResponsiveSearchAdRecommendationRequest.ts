@@ -66,7 +66,8 @@ let keys_RefineResponsiveSearchAdRecommendationRequest: ReadonlyArray<Uint8Array
 /** Writes `RefineResponsiveSearchAdRecommendationRequest` as a REST JSON object. */
 export function se_RefineResponsiveSearchAdRecommendationRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RefineResponsiveSearchAdRecommendationRequest ??= jsonKeys(["ResponsiveSearchAd", "TextRefineOperations"]))
+  if (keys_RefineResponsiveSearchAdRecommendationRequest === undefined) keys_RefineResponsiveSearchAdRecommendationRequest = jsonKeys(["ResponsiveSearchAd", "TextRefineOperations"])
+  const key = keys_RefineResponsiveSearchAdRecommendationRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -95,7 +96,8 @@ let keys_RefineResponsiveSearchAdRecommendationResponse: ReadonlyArray<Uint8Arra
 /** Writes `RefineResponsiveSearchAdRecommendationResponse` as a REST JSON object. */
 export function se_RefineResponsiveSearchAdRecommendationResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_RefineResponsiveSearchAdRecommendationResponse ??= jsonKeys(["TextRefineResults"]))
+  if (keys_RefineResponsiveSearchAdRecommendationResponse === undefined) keys_RefineResponsiveSearchAdRecommendationResponse = jsonKeys(["TextRefineResults"])
+  const key = keys_RefineResponsiveSearchAdRecommendationResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -107,7 +107,8 @@ let keys_SearchCompaniesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SearchCompaniesRequest` as a REST JSON object. */
 export function se_SearchCompaniesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SearchCompaniesRequest ??= jsonKeys(["CompanyNameFilter", "LanguageLocale"]))
+  if (keys_SearchCompaniesRequest === undefined) keys_SearchCompaniesRequest = jsonKeys(["CompanyNameFilter", "LanguageLocale"])
+  const key = keys_SearchCompaniesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -136,7 +137,8 @@ let keys_SearchCompaniesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SearchCompaniesResponse` as a REST JSON object. */
 export function se_SearchCompaniesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SearchCompaniesResponse ??= jsonKeys(["Companies"]))
+  if (keys_SearchCompaniesResponse === undefined) keys_SearchCompaniesResponse = jsonKeys(["Companies"])
+  const key = keys_SearchCompaniesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -178,7 +180,8 @@ let keys_Company: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Company` as a REST JSON object. */
 export function se_Company(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Company ??= jsonKeys(["LogoUrl", "Name", "ProfileId", "Status"]))
+  if (keys_Company === undefined) keys_Company = jsonKeys(["LogoUrl", "Name", "ProfileId", "Status"])
+  const key = keys_Company
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -60,7 +60,8 @@ let keys_SetAccountPropertiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SetAccountPropertiesRequest` as a REST JSON object. */
 export function se_SetAccountPropertiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetAccountPropertiesRequest ??= jsonKeys(["AccountProperties"]))
+  if (keys_SetAccountPropertiesRequest === undefined) keys_SetAccountPropertiesRequest = jsonKeys(["AccountProperties"])
+  const key = keys_SetAccountPropertiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -72,7 +72,8 @@ let keys_SetAdExtensionsAssociationsRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `SetAdExtensionsAssociationsRequest` as a REST JSON object. */
 export function se_SetAdExtensionsAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetAdExtensionsAssociationsRequest ??= jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"]))
+  if (keys_SetAdExtensionsAssociationsRequest === undefined) keys_SetAdExtensionsAssociationsRequest = jsonKeys(["AccountId", "AdExtensionIdToEntityIdAssociations", "AssociationType"])
+  const key = keys_SetAdExtensionsAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -109,7 +110,8 @@ let keys_SetAdExtensionsAssociationsResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `SetAdExtensionsAssociationsResponse` as a REST JSON object. */
 export function se_SetAdExtensionsAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetAdExtensionsAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_SetAdExtensionsAssociationsResponse === undefined) keys_SetAdExtensionsAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_SetAdExtensionsAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

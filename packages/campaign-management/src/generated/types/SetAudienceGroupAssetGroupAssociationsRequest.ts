@@ -62,7 +62,8 @@ let keys_SetAudienceGroupAssetGroupAssociationsRequest: ReadonlyArray<Uint8Array
 /** Writes `SetAudienceGroupAssetGroupAssociationsRequest` as a REST JSON object. */
 export function se_SetAudienceGroupAssetGroupAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetAudienceGroupAssetGroupAssociationsRequest ??= jsonKeys(["AudienceGroupAssetGroupAssociations"]))
+  if (keys_SetAudienceGroupAssetGroupAssociationsRequest === undefined) keys_SetAudienceGroupAssetGroupAssociationsRequest = jsonKeys(["AudienceGroupAssetGroupAssociations"])
+  const key = keys_SetAudienceGroupAssetGroupAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_SetAudienceGroupAssetGroupAssociationsResponse: ReadonlyArray<Uint8Arra
 /** Writes `SetAudienceGroupAssetGroupAssociationsResponse` as a REST JSON object. */
 export function se_SetAudienceGroupAssetGroupAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetAudienceGroupAssetGroupAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_SetAudienceGroupAssetGroupAssociationsResponse === undefined) keys_SetAudienceGroupAssetGroupAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_SetAudienceGroupAssetGroupAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_SetLabelAssociationsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SetLabelAssociationsRequest` as a REST JSON object. */
 export function se_SetLabelAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetLabelAssociationsRequest ??= jsonKeys(["EntityType", "LabelAssociations"]))
+  if (keys_SetLabelAssociationsRequest === undefined) keys_SetLabelAssociationsRequest = jsonKeys(["EntityType", "LabelAssociations"])
+  const key = keys_SetLabelAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_SetLabelAssociationsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `SetLabelAssociationsResponse` as a REST JSON object. */
 export function se_SetLabelAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetLabelAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_SetLabelAssociationsResponse === undefined) keys_SetLabelAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_SetLabelAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

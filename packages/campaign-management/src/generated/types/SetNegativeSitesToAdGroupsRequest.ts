@@ -67,7 +67,8 @@ let keys_SetNegativeSitesToAdGroupsRequest: ReadonlyArray<Uint8Array> | undefine
 /** Writes `SetNegativeSitesToAdGroupsRequest` as a REST JSON object. */
 export function se_SetNegativeSitesToAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetNegativeSitesToAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroupNegativeSites"]))
+  if (keys_SetNegativeSitesToAdGroupsRequest === undefined) keys_SetNegativeSitesToAdGroupsRequest = jsonKeys(["CampaignId", "AdGroupNegativeSites"])
+  const key = keys_SetNegativeSitesToAdGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_SetNegativeSitesToAdGroupsResponse: ReadonlyArray<Uint8Array> | undefin
 /** Writes `SetNegativeSitesToAdGroupsResponse` as a REST JSON object. */
 export function se_SetNegativeSitesToAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetNegativeSitesToAdGroupsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_SetNegativeSitesToAdGroupsResponse === undefined) keys_SetNegativeSitesToAdGroupsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_SetNegativeSitesToAdGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

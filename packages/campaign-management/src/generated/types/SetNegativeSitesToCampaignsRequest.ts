@@ -67,7 +67,8 @@ let keys_SetNegativeSitesToCampaignsRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `SetNegativeSitesToCampaignsRequest` as a REST JSON object. */
 export function se_SetNegativeSitesToCampaignsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetNegativeSitesToCampaignsRequest ??= jsonKeys(["AccountId", "CampaignNegativeSites"]))
+  if (keys_SetNegativeSitesToCampaignsRequest === undefined) keys_SetNegativeSitesToCampaignsRequest = jsonKeys(["AccountId", "CampaignNegativeSites"])
+  const key = keys_SetNegativeSitesToCampaignsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_SetNegativeSitesToCampaignsResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `SetNegativeSitesToCampaignsResponse` as a REST JSON object. */
 export function se_SetNegativeSitesToCampaignsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetNegativeSitesToCampaignsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_SetNegativeSitesToCampaignsResponse === undefined) keys_SetNegativeSitesToCampaignsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_SetNegativeSitesToCampaignsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

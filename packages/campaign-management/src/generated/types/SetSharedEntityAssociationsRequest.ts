@@ -67,7 +67,8 @@ let keys_SetSharedEntityAssociationsRequest: ReadonlyArray<Uint8Array> | undefin
 /** Writes `SetSharedEntityAssociationsRequest` as a REST JSON object. */
 export function se_SetSharedEntityAssociationsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetSharedEntityAssociationsRequest ??= jsonKeys(["Associations", "SharedEntityScope"]))
+  if (keys_SetSharedEntityAssociationsRequest === undefined) keys_SetSharedEntityAssociationsRequest = jsonKeys(["Associations", "SharedEntityScope"])
+  const key = keys_SetSharedEntityAssociationsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +97,8 @@ let keys_SetSharedEntityAssociationsResponse: ReadonlyArray<Uint8Array> | undefi
 /** Writes `SetSharedEntityAssociationsResponse` as a REST JSON object. */
 export function se_SetSharedEntityAssociationsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_SetSharedEntityAssociationsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_SetSharedEntityAssociationsResponse === undefined) keys_SetSharedEntityAssociationsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_SetSharedEntityAssociationsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_UpdateAdExtensionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdExtensionsRequest` as a REST JSON object. */
 export function se_UpdateAdExtensionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdExtensionsRequest ??= jsonKeys(["AccountId", "AdExtensions"]))
+  if (keys_UpdateAdExtensionsRequest === undefined) keys_UpdateAdExtensionsRequest = jsonKeys(["AccountId", "AdExtensions"])
+  const key = keys_UpdateAdExtensionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateAdExtensionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdExtensionsResponse` as a REST JSON object. */
 export function se_UpdateAdExtensionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdExtensionsResponse ??= jsonKeys(["NestedPartialErrors"]))
+  if (keys_UpdateAdExtensionsResponse === undefined) keys_UpdateAdExtensionsResponse = jsonKeys(["NestedPartialErrors"])
+  const key = keys_UpdateAdExtensionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

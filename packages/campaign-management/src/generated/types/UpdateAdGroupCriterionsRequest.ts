@@ -67,7 +67,8 @@ let keys_UpdateAdGroupCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdGroupCriterionsRequest` as a REST JSON object. */
 export function se_UpdateAdGroupCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdGroupCriterionsRequest ??= jsonKeys(["AdGroupCriterions", "CriterionType"]))
+  if (keys_UpdateAdGroupCriterionsRequest === undefined) keys_UpdateAdGroupCriterionsRequest = jsonKeys(["AdGroupCriterions", "CriterionType"])
+  const key = keys_UpdateAdGroupCriterionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateAdGroupCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdGroupCriterionsResponse` as a REST JSON object. */
 export function se_UpdateAdGroupCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdGroupCriterionsResponse ??= jsonKeys(["NestedPartialErrors"]))
+  if (keys_UpdateAdGroupCriterionsResponse === undefined) keys_UpdateAdGroupCriterionsResponse = jsonKeys(["NestedPartialErrors"])
+  const key = keys_UpdateAdGroupCriterionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -80,7 +80,8 @@ let keys_UpdateAdGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdGroupsRequest` as a REST JSON object. */
 export function se_UpdateAdGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdGroupsRequest ??= jsonKeys(["CampaignId", "AdGroups", "UpdateAudienceAdsBidAdjustment", "ReturnInheritedBidStrategyTypes"]))
+  if (keys_UpdateAdGroupsRequest === undefined) keys_UpdateAdGroupsRequest = jsonKeys(["CampaignId", "AdGroups", "UpdateAudienceAdsBidAdjustment", "ReturnInheritedBidStrategyTypes"])
+  const key = keys_UpdateAdGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -123,7 +124,8 @@ let keys_UpdateAdGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdGroupsResponse` as a REST JSON object. */
 export function se_UpdateAdGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdGroupsResponse ??= jsonKeys(["InheritedBidStrategyTypes", "PartialErrors"]))
+  if (keys_UpdateAdGroupsResponse === undefined) keys_UpdateAdGroupsResponse = jsonKeys(["InheritedBidStrategyTypes", "PartialErrors"])
+  const key = keys_UpdateAdGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

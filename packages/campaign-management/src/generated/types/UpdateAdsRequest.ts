@@ -67,7 +67,8 @@ let keys_UpdateAdsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdsRequest` as a REST JSON object. */
 export function se_UpdateAdsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdsRequest ??= jsonKeys(["AdGroupId", "Ads"]))
+  if (keys_UpdateAdsRequest === undefined) keys_UpdateAdsRequest = jsonKeys(["AdGroupId", "Ads"])
+  const key = keys_UpdateAdsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateAdsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAdsResponse` as a REST JSON object. */
 export function se_UpdateAdsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAdsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateAdsResponse === undefined) keys_UpdateAdsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateAdsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

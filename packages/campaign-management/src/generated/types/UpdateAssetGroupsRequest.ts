@@ -67,7 +67,8 @@ let keys_UpdateAssetGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAssetGroupsRequest` as a REST JSON object. */
 export function se_UpdateAssetGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAssetGroupsRequest ??= jsonKeys(["CampaignId", "AssetGroups"]))
+  if (keys_UpdateAssetGroupsRequest === undefined) keys_UpdateAssetGroupsRequest = jsonKeys(["CampaignId", "AssetGroups"])
+  const key = keys_UpdateAssetGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateAssetGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAssetGroupsResponse` as a REST JSON object. */
 export function se_UpdateAssetGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAssetGroupsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateAssetGroupsResponse === undefined) keys_UpdateAssetGroupsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateAssetGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

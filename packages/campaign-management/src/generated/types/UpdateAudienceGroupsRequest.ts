@@ -62,7 +62,8 @@ let keys_UpdateAudienceGroupsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAudienceGroupsRequest` as a REST JSON object. */
 export function se_UpdateAudienceGroupsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAudienceGroupsRequest ??= jsonKeys(["AudienceGroups"]))
+  if (keys_UpdateAudienceGroupsRequest === undefined) keys_UpdateAudienceGroupsRequest = jsonKeys(["AudienceGroups"])
+  const key = keys_UpdateAudienceGroupsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateAudienceGroupsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAudienceGroupsResponse` as a REST JSON object. */
 export function se_UpdateAudienceGroupsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAudienceGroupsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateAudienceGroupsResponse === undefined) keys_UpdateAudienceGroupsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateAudienceGroupsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_UpdateAudiencesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAudiencesRequest` as a REST JSON object. */
 export function se_UpdateAudiencesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAudiencesRequest ??= jsonKeys(["Audiences"]))
+  if (keys_UpdateAudiencesRequest === undefined) keys_UpdateAudiencesRequest = jsonKeys(["Audiences"])
+  const key = keys_UpdateAudiencesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateAudiencesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateAudiencesResponse` as a REST JSON object. */
 export function se_UpdateAudiencesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateAudiencesResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateAudiencesResponse === undefined) keys_UpdateAudiencesResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateAudiencesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_UpdateBidStrategiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateBidStrategiesRequest` as a REST JSON object. */
 export function se_UpdateBidStrategiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateBidStrategiesRequest ??= jsonKeys(["BidStrategies"]))
+  if (keys_UpdateBidStrategiesRequest === undefined) keys_UpdateBidStrategiesRequest = jsonKeys(["BidStrategies"])
+  const key = keys_UpdateBidStrategiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateBidStrategiesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateBidStrategiesResponse` as a REST JSON object. */
 export function se_UpdateBidStrategiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateBidStrategiesResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateBidStrategiesResponse === undefined) keys_UpdateBidStrategiesResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateBidStrategiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_UpdateBrandKitsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateBrandKitsRequest` as a REST JSON object. */
 export function se_UpdateBrandKitsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateBrandKitsRequest ??= jsonKeys(["AccountId", "BrandKits"]))
+  if (keys_UpdateBrandKitsRequest === undefined) keys_UpdateBrandKitsRequest = jsonKeys(["AccountId", "BrandKits"])
+  const key = keys_UpdateBrandKitsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateBrandKitsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateBrandKitsResponse` as a REST JSON object. */
 export function se_UpdateBrandKitsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateBrandKitsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateBrandKitsResponse === undefined) keys_UpdateBrandKitsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateBrandKitsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_UpdateBudgetsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateBudgetsRequest` as a REST JSON object. */
 export function se_UpdateBudgetsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateBudgetsRequest ??= jsonKeys(["Budgets"]))
+  if (keys_UpdateBudgetsRequest === undefined) keys_UpdateBudgetsRequest = jsonKeys(["Budgets"])
+  const key = keys_UpdateBudgetsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateBudgetsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateBudgetsResponse` as a REST JSON object. */
 export function se_UpdateBudgetsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateBudgetsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateBudgetsResponse === undefined) keys_UpdateBudgetsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateBudgetsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

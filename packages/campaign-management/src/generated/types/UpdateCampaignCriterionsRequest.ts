@@ -67,7 +67,8 @@ let keys_UpdateCampaignCriterionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateCampaignCriterionsRequest` as a REST JSON object. */
 export function se_UpdateCampaignCriterionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateCampaignCriterionsRequest ??= jsonKeys(["CampaignCriterions", "CriterionType"]))
+  if (keys_UpdateCampaignCriterionsRequest === undefined) keys_UpdateCampaignCriterionsRequest = jsonKeys(["CampaignCriterions", "CriterionType"])
+  const key = keys_UpdateCampaignCriterionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateCampaignCriterionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateCampaignCriterionsResponse` as a REST JSON object. */
 export function se_UpdateCampaignCriterionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateCampaignCriterionsResponse ??= jsonKeys(["NestedPartialErrors"]))
+  if (keys_UpdateCampaignCriterionsResponse === undefined) keys_UpdateCampaignCriterionsResponse = jsonKeys(["NestedPartialErrors"])
+  const key = keys_UpdateCampaignCriterionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_UpdateCampaignsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateCampaignsRequest` as a REST JSON object. */
 export function se_UpdateCampaignsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateCampaignsRequest ??= jsonKeys(["AccountId", "Campaigns"]))
+  if (keys_UpdateCampaignsRequest === undefined) keys_UpdateCampaignsRequest = jsonKeys(["AccountId", "Campaigns"])
+  const key = keys_UpdateCampaignsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateCampaignsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateCampaignsResponse` as a REST JSON object. */
 export function se_UpdateCampaignsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateCampaignsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateCampaignsResponse === undefined) keys_UpdateCampaignsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateCampaignsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_UpdateConversionGoalsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateConversionGoalsRequest` as a REST JSON object. */
 export function se_UpdateConversionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateConversionGoalsRequest ??= jsonKeys(["ConversionGoals"]))
+  if (keys_UpdateConversionGoalsRequest === undefined) keys_UpdateConversionGoalsRequest = jsonKeys(["ConversionGoals"])
+  const key = keys_UpdateConversionGoalsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateConversionGoalsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateConversionGoalsResponse` as a REST JSON object. */
 export function se_UpdateConversionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateConversionGoalsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateConversionGoalsResponse === undefined) keys_UpdateConversionGoalsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateConversionGoalsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_UpdateConversionValueRulesRequest: ReadonlyArray<Uint8Array> | undefine
 /** Writes `UpdateConversionValueRulesRequest` as a REST JSON object. */
 export function se_UpdateConversionValueRulesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateConversionValueRulesRequest ??= jsonKeys(["ConversionValueRules", "Lcid"]))
+  if (keys_UpdateConversionValueRulesRequest === undefined) keys_UpdateConversionValueRulesRequest = jsonKeys(["ConversionValueRules", "Lcid"])
+  const key = keys_UpdateConversionValueRulesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +97,8 @@ let keys_UpdateConversionValueRulesResponse: ReadonlyArray<Uint8Array> | undefin
 /** Writes `UpdateConversionValueRulesResponse` as a REST JSON object. */
 export function se_UpdateConversionValueRulesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateConversionValueRulesResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateConversionValueRulesResponse === undefined) keys_UpdateConversionValueRulesResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateConversionValueRulesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_UpdateConversionValueRulesStatusRequest: ReadonlyArray<Uint8Array> | un
 /** Writes `UpdateConversionValueRulesStatusRequest` as a REST JSON object. */
 export function se_UpdateConversionValueRulesStatusRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateConversionValueRulesStatusRequest ??= jsonKeys(["RuleIds", "Status"]))
+  if (keys_UpdateConversionValueRulesStatusRequest === undefined) keys_UpdateConversionValueRulesStatusRequest = jsonKeys(["RuleIds", "Status"])
+  const key = keys_UpdateConversionValueRulesStatusRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateConversionValueRulesStatusResponse: ReadonlyArray<Uint8Array> | u
 /** Writes `UpdateConversionValueRulesStatusResponse` as a REST JSON object. */
 export function se_UpdateConversionValueRulesStatusResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateConversionValueRulesStatusResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateConversionValueRulesStatusResponse === undefined) keys_UpdateConversionValueRulesStatusResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateConversionValueRulesStatusResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

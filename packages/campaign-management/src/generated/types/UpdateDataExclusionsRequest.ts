@@ -67,7 +67,8 @@ let keys_UpdateDataExclusionsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateDataExclusionsRequest` as a REST JSON object. */
 export function se_UpdateDataExclusionsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateDataExclusionsRequest ??= jsonKeys(["AccountId", "DataExclusions"]))
+  if (keys_UpdateDataExclusionsRequest === undefined) keys_UpdateDataExclusionsRequest = jsonKeys(["AccountId", "DataExclusions"])
+  const key = keys_UpdateDataExclusionsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateDataExclusionsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateDataExclusionsResponse` as a REST JSON object. */
 export function se_UpdateDataExclusionsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateDataExclusionsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateDataExclusionsResponse === undefined) keys_UpdateDataExclusionsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateDataExclusionsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_UpdateExperimentsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateExperimentsRequest` as a REST JSON object. */
 export function se_UpdateExperimentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateExperimentsRequest ??= jsonKeys(["Experiments"]))
+  if (keys_UpdateExperimentsRequest === undefined) keys_UpdateExperimentsRequest = jsonKeys(["Experiments"])
+  const key = keys_UpdateExperimentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateExperimentsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateExperimentsResponse` as a REST JSON object. */
 export function se_UpdateExperimentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateExperimentsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateExperimentsResponse === undefined) keys_UpdateExperimentsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateExperimentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_UpdateImportJobsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateImportJobsRequest` as a REST JSON object. */
 export function se_UpdateImportJobsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateImportJobsRequest ??= jsonKeys(["ImportJobs"]))
+  if (keys_UpdateImportJobsRequest === undefined) keys_UpdateImportJobsRequest = jsonKeys(["ImportJobs"])
+  const key = keys_UpdateImportJobsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -90,7 +91,8 @@ let keys_UpdateImportJobsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateImportJobsResponse` as a REST JSON object. */
 export function se_UpdateImportJobsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateImportJobsResponse ??= jsonKeys(["ImportJobIds", "PartialErrors"]))
+  if (keys_UpdateImportJobsResponse === undefined) keys_UpdateImportJobsResponse = jsonKeys(["ImportJobIds", "PartialErrors"])
+  const key = keys_UpdateImportJobsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -76,7 +76,8 @@ let keys_UpdateKeywordsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateKeywordsRequest` as a REST JSON object. */
 export function se_UpdateKeywordsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateKeywordsRequest ??= jsonKeys(["AdGroupId", "Keywords", "ReturnInheritedBidStrategyTypes"]))
+  if (keys_UpdateKeywordsRequest === undefined) keys_UpdateKeywordsRequest = jsonKeys(["AdGroupId", "Keywords", "ReturnInheritedBidStrategyTypes"])
+  const key = keys_UpdateKeywordsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -112,7 +113,8 @@ let keys_UpdateKeywordsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateKeywordsResponse` as a REST JSON object. */
 export function se_UpdateKeywordsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateKeywordsResponse ??= jsonKeys(["InheritedBidStrategyTypes", "PartialErrors"]))
+  if (keys_UpdateKeywordsResponse === undefined) keys_UpdateKeywordsResponse = jsonKeys(["InheritedBidStrategyTypes", "PartialErrors"])
+  const key = keys_UpdateKeywordsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_UpdateLabelsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateLabelsRequest` as a REST JSON object. */
 export function se_UpdateLabelsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateLabelsRequest ??= jsonKeys(["Labels"]))
+  if (keys_UpdateLabelsRequest === undefined) keys_UpdateLabelsRequest = jsonKeys(["Labels"])
+  const key = keys_UpdateLabelsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateLabelsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateLabelsResponse` as a REST JSON object. */
 export function se_UpdateLabelsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateLabelsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateLabelsResponse === undefined) keys_UpdateLabelsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateLabelsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

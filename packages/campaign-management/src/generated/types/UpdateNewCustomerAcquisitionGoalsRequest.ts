@@ -62,7 +62,8 @@ let keys_UpdateNewCustomerAcquisitionGoalsRequest: ReadonlyArray<Uint8Array> | u
 /** Writes `UpdateNewCustomerAcquisitionGoalsRequest` as a REST JSON object. */
 export function se_UpdateNewCustomerAcquisitionGoalsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateNewCustomerAcquisitionGoalsRequest ??= jsonKeys(["NewCustomerAcquisitionGoals"]))
+  if (keys_UpdateNewCustomerAcquisitionGoalsRequest === undefined) keys_UpdateNewCustomerAcquisitionGoalsRequest = jsonKeys(["NewCustomerAcquisitionGoals"])
+  const key = keys_UpdateNewCustomerAcquisitionGoalsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateNewCustomerAcquisitionGoalsResponse: ReadonlyArray<Uint8Array> | 
 /** Writes `UpdateNewCustomerAcquisitionGoalsResponse` as a REST JSON object. */
 export function se_UpdateNewCustomerAcquisitionGoalsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateNewCustomerAcquisitionGoalsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateNewCustomerAcquisitionGoalsResponse === undefined) keys_UpdateNewCustomerAcquisitionGoalsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateNewCustomerAcquisitionGoalsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -67,7 +67,8 @@ let keys_UpdateSeasonalityAdjustmentsRequest: ReadonlyArray<Uint8Array> | undefi
 /** Writes `UpdateSeasonalityAdjustmentsRequest` as a REST JSON object. */
 export function se_UpdateSeasonalityAdjustmentsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateSeasonalityAdjustmentsRequest ??= jsonKeys(["AccountId", "SeasonalityAdjustments"]))
+  if (keys_UpdateSeasonalityAdjustmentsRequest === undefined) keys_UpdateSeasonalityAdjustmentsRequest = jsonKeys(["AccountId", "SeasonalityAdjustments"])
+  const key = keys_UpdateSeasonalityAdjustmentsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -97,7 +98,8 @@ let keys_UpdateSeasonalityAdjustmentsResponse: ReadonlyArray<Uint8Array> | undef
 /** Writes `UpdateSeasonalityAdjustmentsResponse` as a REST JSON object. */
 export function se_UpdateSeasonalityAdjustmentsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateSeasonalityAdjustmentsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateSeasonalityAdjustmentsResponse === undefined) keys_UpdateSeasonalityAdjustmentsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateSeasonalityAdjustmentsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

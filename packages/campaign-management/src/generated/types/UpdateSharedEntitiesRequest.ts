@@ -67,7 +67,8 @@ let keys_UpdateSharedEntitiesRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateSharedEntitiesRequest` as a REST JSON object. */
 export function se_UpdateSharedEntitiesRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateSharedEntitiesRequest ??= jsonKeys(["SharedEntities", "SharedEntityScope"]))
+  if (keys_UpdateSharedEntitiesRequest === undefined) keys_UpdateSharedEntitiesRequest = jsonKeys(["SharedEntities", "SharedEntityScope"])
+  const key = keys_UpdateSharedEntitiesRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -96,7 +97,8 @@ let keys_UpdateSharedEntitiesResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateSharedEntitiesResponse` as a REST JSON object. */
 export function se_UpdateSharedEntitiesResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateSharedEntitiesResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateSharedEntitiesResponse === undefined) keys_UpdateSharedEntitiesResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateSharedEntitiesResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -62,7 +62,8 @@ let keys_UpdateUetTagsRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateUetTagsRequest` as a REST JSON object. */
 export function se_UpdateUetTagsRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateUetTagsRequest ??= jsonKeys(["UetTags"]))
+  if (keys_UpdateUetTagsRequest === undefined) keys_UpdateUetTagsRequest = jsonKeys(["UetTags"])
+  const key = keys_UpdateUetTagsRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateUetTagsResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateUetTagsResponse` as a REST JSON object. */
 export function se_UpdateUetTagsResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateUetTagsResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateUetTagsResponse === undefined) keys_UpdateUetTagsResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateUetTagsResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

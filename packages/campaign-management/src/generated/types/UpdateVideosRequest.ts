@@ -62,7 +62,8 @@ let keys_UpdateVideosRequest: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateVideosRequest` as a REST JSON object. */
 export function se_UpdateVideosRequest(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateVideosRequest ??= jsonKeys(["Videos"]))
+  if (keys_UpdateVideosRequest === undefined) keys_UpdateVideosRequest = jsonKeys(["Videos"])
+  const key = keys_UpdateVideosRequest
   const start = out.length
   let at: string | undefined
   let v: unknown
@@ -85,7 +86,8 @@ let keys_UpdateVideosResponse: ReadonlyArray<Uint8Array> | undefined
 /** Writes `UpdateVideosResponse` as a REST JSON object. */
 export function se_UpdateVideosResponse(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_UpdateVideosResponse ??= jsonKeys(["PartialErrors"]))
+  if (keys_UpdateVideosResponse === undefined) keys_UpdateVideosResponse = jsonKeys(["PartialErrors"])
+  const key = keys_UpdateVideosResponse
   const start = out.length
   let at: string | undefined
   let v: unknown

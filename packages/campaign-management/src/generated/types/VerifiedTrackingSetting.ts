@@ -664,7 +664,8 @@ let keys_TargetSettingDetail: ReadonlyArray<Uint8Array> | undefined
 /** Writes `TargetSettingDetail` as a REST JSON object. */
 export function se_TargetSettingDetail(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_TargetSettingDetail ??= jsonKeys(["CriterionTypeGroup", "TargetAndBid"]))
+  if (keys_TargetSettingDetail === undefined) keys_TargetSettingDetail = jsonKeys(["CriterionTypeGroup", "TargetAndBid"])
+  const key = keys_TargetSettingDetail
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -82,7 +82,8 @@ let keys_Video: ReadonlyArray<Uint8Array> | undefined
 /** Writes `Video` as a REST JSON object. */
 export function se_Video(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_Video ??= jsonKeys(["AspectRatio", "CreatedDateTimeInUTC", "Description", "DurationInMilliseconds", "FailureCode", "Id", "ModifiedDateTimeInUTC", "SourceUrl", "Status", "ThumbnailUrl", "Url"]))
+  if (keys_Video === undefined) keys_Video = jsonKeys(["AspectRatio", "CreatedDateTimeInUTC", "Description", "DurationInMilliseconds", "FailureCode", "Id", "ModifiedDateTimeInUTC", "SourceUrl", "Status", "ThumbnailUrl", "Url"])
+  const key = keys_Video
   const start = out.length
   let at: string | undefined
   let v: unknown

@@ -70,7 +70,8 @@ let keys_KeyValueOfstringstring: ReadonlyArray<Uint8Array> | undefined
 /** Writes `KeyValueOfstringstring` as a REST JSON object. */
 export function se_KeyValueOfstringstring(out: JsonBytes, input: unknown): void {
   const value = asObject(input)
-  const key = (keys_KeyValueOfstringstring ??= jsonKeys(["Key", "Value"]))
+  if (keys_KeyValueOfstringstring === undefined) keys_KeyValueOfstringstring = jsonKeys(["Key", "Value"])
+  const key = keys_KeyValueOfstringstring
   const start = out.length
   let at: string | undefined
   let v: unknown
