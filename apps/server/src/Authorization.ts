@@ -6,8 +6,11 @@
  * token (`--insecure` on loopback) every request is let through.
  */
 import * as NodeCrypto from "node:crypto"
-import { HttpServerRequest } from "@effect/platform"
-import { Effect, Layer, Option, Redacted } from "effect"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { Authorization, Unauthorized } from "./Api.js"
 import { ServerConfig } from "./ServerConfig.js"
 

@@ -23,7 +23,16 @@ import {
   type SenderShape,
   toDeliveryError
 } from "@uplink/core"
-import { Cause, Duration, Effect, Exit, Layer, Metric, Option, Ref, type Scope, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { Deliverer, type DelivererShape, DeliveryOutcome, retryAll } from "./Deliverer.js"
 import type { ClaimedRecord, RecordKind } from "./Outbox.js"
 import * as ServerMetrics from "./ServerMetrics.js"

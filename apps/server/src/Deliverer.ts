@@ -5,7 +5,10 @@
  * worker backs the record off and tries again). The production layer is backed by @uplink/core's pipeline
  * (`CoreDeliverer`); tests provide their own.
  */
-import { Context, Data, type Effect, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { ClaimedRecord, RecordKind } from "./Outbox.js"
 
 /** What became of one delivered record. */

@@ -7,9 +7,14 @@
  * metrics and probes read the outbox and the deliverer; `/readyz` fails while the outbox cannot be written.
  */
 import * as NodeCrypto from "node:crypto"
-import { HttpApiBuilder } from "@effect/platform"
-import type { SqlError } from "@effect/sql"
-import { Clock, Effect, Layer, Metric, Option, Ref } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as SqlError from "@effect/sql/SqlError"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import {
   BadRequest,
   IntakeAccepted,

@@ -14,9 +14,15 @@
  * `accessLog` writes one structured line per request (method, path, status, milliseconds; never headers, query
  * strings or bodies, so no token or email or phone reaches the log).
  */
-import { HttpIncomingMessage, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Readers } from "@uplink/core"
-import { Clock, Effect, Option, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { isAuthorized, unauthorizedBody } from "./Authorization.js"
 import { loggableKeys } from "./Logging.js"
 import type { ServerConfigShape } from "./ServerConfig.js"

@@ -4,7 +4,9 @@
  * token, raw email or phone number can appear: requests are logged by method, path and status only, records by
  * counts, errors by message, keys of a body only when they look like field names (`loggableKeys`).
  */
-import { Effect, Logger, LogLevel } from "effect"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 
 const levels: Record<string, LogLevel.LogLevel> = {
   trace: LogLevel.Trace,

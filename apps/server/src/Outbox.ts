@@ -12,9 +12,18 @@
  * succeeds again (logged too), and `writeFailure` tells readiness about it.
  */
 import * as NodeFs from "node:fs"
-import { SqlClient, SqlError } from "@effect/sql"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Cause, Clock, type ConfigError, Context, Effect, Exit, Layer, Option, Ref } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlError from "@effect/sql/SqlError"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** Which operation a record is delivered with. */

@@ -14,7 +14,9 @@
 import { OfflineConversion } from "@uplink/campaign-management/operations/ApplyOfflineConversions"
 import { OfflineConversionAdjustment } from "@uplink/campaign-management/operations/ApplyOfflineConversionAdjustments"
 import { type Hashing, Readers, Validate } from "@uplink/core"
-import { type DateTime, Option, Schema } from "effect"
+import type * as DateTime from "effect/DateTime"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { RecordKind } from "./Outbox.js"
 
 /** A record that passed, ready for the outbox. */

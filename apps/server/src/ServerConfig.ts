@@ -8,7 +8,14 @@
  * start unless it is bound to loopback and `--insecure` was given.
  */
 import { type Hashing, OfflineConversions } from "@uplink/core"
-import { Config, ConfigError, Context, type DateTime, Either, Layer, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 
 /** The settings of one server process. */
 export interface ServerConfigShape {

@@ -3,7 +3,11 @@
  * that @uplink/core records) in the Prometheus text exposition format 0.0.4. Queue depth is read from the outbox at
  * scrape time, so it is right after a restart too.
  */
-import { Effect, Metric, MetricBoundaries, type MetricPair, MetricState } from "effect"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import type * as MetricPair from "effect/MetricPair"
+import * as MetricState from "effect/MetricState"
 import type { RecordKind, RecordStatus } from "./Outbox.js"
 
 /** Records that arrived in requests, valid or not. */

@@ -6,9 +6,12 @@
  * worker finish or release its batch, and exits 0.
  */
 import { parseArgs } from "node:util"
-import { NodeRuntime } from "@effect/platform-node"
-import { SqlError } from "@effect/sql"
-import { Cause, ConfigError, Effect, Layer } from "effect"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as SqlError from "@effect/sql/SqlError"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as CoreDeliverer from "./CoreDeliverer.js"
 import { jsonLogging } from "./Logging.js"
 import { describeOutboxError } from "./Outbox.js"

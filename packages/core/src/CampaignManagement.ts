@@ -6,8 +6,10 @@
  * Partial errors (`PartialErrors`) are data in the response, not failures.
  */
 import type { OperationName, RequestOf } from "@uplink/campaign-management/wire"
-import type { ConfigError } from "effect"
-import { Context, Effect, Layer } from "effect"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { Auth } from "./auth/Auth.js"
 import { TokenStore, type TokenStoreError } from "./auth/TokenStore.js"
 import { MsadsConfig } from "./config/MsadsConfig.js"

@@ -5,7 +5,8 @@
  * each batch once (`callOnce`, which still refreshes the token on 109): the pipeline's retry schedule and rate limiter
  * decide what happens next, so retries are not stacked.
  */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { CampaignManagement } from "./CampaignManagement.js"
 import type { CampaignManagementError } from "./errors/CampaignManagementError.js"
 import { DeliveryError, Sender, type SenderShape } from "./pipeline/sender.js"

@@ -2,7 +2,8 @@
  * The emulator's options (DESIGN.md §7) and how they are read: programmatically, from `uplink-emulator` / `uplink
  * emulator` flags, and from `UPLINK_EMULATOR_*` variables (flags win). Also the demo goals and the seed file loader.
  */
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { type Credentials, defaultCredentials } from "./domain/Credentials.js"

@@ -3,9 +3,15 @@
  * API), an Effect Layer that listens and provides an `Emulator` handle, and `start()` for plain-JS callers (the CLI,
  * tests and benchmarks of other packages) that resolves to the URL and a `stop()`.
  */
-import { HttpRouter, HttpServerError } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
-import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerError from "@effect/platform/HttpServerError"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import { createServer } from "node:http"
 import type { GoalSpec } from "./domain/Goals.js"
 import { type EmulatedService, type EmulatorState, emulatedOperationNames } from "./domain/EmulatedService.js"

@@ -6,7 +6,16 @@
  * becomes an `AuthenticationError` that tells the user to log in again.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Clock, Config, ConfigError, Context, Duration, Effect, Layer, Option, Redacted, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import { MsadsConfig } from "../config/MsadsConfig.js"
 import { AuthenticationError } from "../errors/CampaignManagementError.js"
 import { defaultAuthority, type OAuthFailure, refreshAccessToken, scopeFor, tokenEndpoint } from "./OAuthClient.js"

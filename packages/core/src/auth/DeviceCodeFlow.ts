@@ -6,7 +6,11 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Duration, Effect, Option, Redacted, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import { AuthenticationError, DecodeError, TransportError } from "../errors/CampaignManagementError.js"
 import { deviceCodeEndpoint, type OAuthFailure, requestToken, type TokenGrant, tokenEndpoint } from "./OAuthClient.js"
 

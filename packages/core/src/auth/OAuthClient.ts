@@ -7,7 +7,10 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
-import { Duration, Effect, Option, Redacted } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { Environment } from "../config/MsadsConfig.js"
 import { AuthenticationError, DecodeError, HttpStatusError, TransportError } from "../errors/CampaignManagementError.js"
 

@@ -5,7 +5,11 @@
  * and messages quote them (`describe`). A value outside its range is refused with a message that names the setting
  * and its range; nothing is clamped silently.
  */
-import { Config, ConfigError, Duration, Either, Option } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 
 /** A range of whole numbers, both ends included. */
 export interface IntegerRange {

@@ -4,7 +4,14 @@
  * (`MsadsConfig.layer`) or from values (`MsadsConfig.make` / `MsadsConfig.layerWith`). Missing or malformed settings
  * fail at layer build with a `ConfigError` that names the variable. The developer token stays `Redacted`.
  */
-import { Config, ConfigError, Context, Duration, Either, Layer, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Limits from "./Limits.js"
 
 /** The Microsoft Advertising environment: it picks the service hosts and the OAuth scope. */

@@ -5,7 +5,8 @@
  * a formatted message. Messages never contain credentials: reasons hold descriptions, not requests.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { Data, type Duration } from "effect"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
 
 /** The request or the response did not get through: connection refused or reset, lost response, timeout. */
 export class TransportError extends Data.TaggedError("TransportError")<{

@@ -5,7 +5,7 @@
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import { faultErrorCodes, type WireFault } from "@uplink/campaign-management/wire"
-import type { Duration } from "effect"
+import type * as Duration from "effect/Duration"
 import {
   ApiFaultError,
   AuthenticationError,

@@ -9,7 +9,11 @@
  * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { Clock, Effect, type Schedule, ScheduleDecision, ScheduleIntervals } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.js"
 import type { Send, Wait, WaitCause } from "./deliveryEvents.js"
 import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"

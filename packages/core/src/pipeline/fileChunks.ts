@@ -9,7 +9,10 @@
 import type { FileHandle } from "node:fs/promises"
 import { open } from "node:fs/promises"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { type Chunk, Effect, Option, Stream } from "effect"
+import type * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { isStopped, whenStopped } from "./stop.js"
 
 /** Bytes per read. */

@@ -7,7 +7,8 @@
  * caller knows — the ones Uplink itself created and recorded.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import { ServiceCodes } from "./codes.js"
 import { Warning } from "./warning.js"
 

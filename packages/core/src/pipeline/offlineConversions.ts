@@ -14,7 +14,15 @@
  * and every record already read still gets its one outcome (`failed` with the kind `NotSent` if it was not sent).
  */
 import { statSync } from "node:fs"
-import { Clock, Data, type DateTime, Duration, Effect, Either, Option, type Schedule, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import type * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import * as Limits from "../config/Limits.js"
 import { Batcher, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"

@@ -16,7 +16,14 @@
  * the elements before it; a defect of `f` ends the stream with that defect. Closing the stream early interrupts the
  * producer and the workers, and with them the calls of `f` in progress.
  */
-import { type Cause, Chunk, Deferred, Effect, type Exit, Option, Queue, Stream } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 
 /**
  * What a producer hands the pool, in input order. A result is an array that the pool takes over: its elements go

@@ -6,7 +6,7 @@
  * record by its 1-based input line and show only the click id, goal name and conversion time — never a raw email or
  * phone number, never a hashed identifier.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** What the results file shows of a record. Times are UTC ISO text when they parsed, else the input text. */
 export interface Identity {

@@ -10,7 +10,11 @@
  * out by customer id. `acquireUnlessStopped` is `acquire` for a run with a stop signal: it announces its waits and
  * gives up when the run stops.
  */
-import { Clock, Context, Duration, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { sleepUnlessStopped } from "./stop.js"
 
 export interface RateLimiterOptions {

@@ -12,7 +12,12 @@
  */
 import { accessSync, closeSync, constants, openSync, realpathSync, statSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
-import { Cause, Chunk, Data, Effect, Option, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { type Outcome, describe, status } from "./outcome.js"
 
 export const columns = [

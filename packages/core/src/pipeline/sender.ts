@@ -8,7 +8,10 @@
  * the items afterwards keeps a copy.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { Context, Data, type Duration, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 
 /** A BatchError as the pipeline reads it (`Schemas.BatchError` and `EditorialError` fit). */
 export interface BatchErrorLike {

@@ -4,7 +4,8 @@
  * (`isStopped`, once per chunk read and once per attempt of a batch); only waits race against the signal
  * (`sleepUnlessStopped`), so a run without waits pays nothing for it.
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 
 /** Whether `stop` has aborted. */
 export const isStopped = (stop: AbortSignal | undefined): boolean => stop?.aborted === true

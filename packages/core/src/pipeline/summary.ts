@@ -5,7 +5,10 @@
  * DESIGN.md §5's rule for the outcomes (2 invalid or rejected, 3 failed; 1 — nothing could be attempted — is the
  * caller's, from a stream failure).
  */
-import { Chunk, type Effect, Sink, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import type * as Effect from "effect/Effect"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
 import { type Outcome, type Status, describe, failureKey, status, statuses } from "./outcome.js"
 
 export interface Summary {

@@ -9,7 +9,8 @@
  * by the gap, a time repeated at fall-back takes its first (earlier) occurrence — Temporal's "compatible" rule.
  */
 import { usualDateTimeMillis, utcFields } from "@uplink/campaign-management/wire"
-import { DateTime, Option } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Option from "effect/Option"
 
 /** How times are read: the configured zone for zone-less times, and whether the Bulk form is accepted. */
 export interface TimeContext {

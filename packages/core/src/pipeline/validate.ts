@@ -9,7 +9,7 @@
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import { uncarriableCharacter, utcFromMillis } from "@uplink/campaign-management/wire"
-import type { Types } from "effect"
+import type * as Types from "effect/Types"
 import { LocalCodes, type ServiceCode, ServiceCodes, currencyCodes } from "./codes.js"
 import type { FieldName } from "./columns.js"
 import * as Hashing from "./hashing.js"

@@ -3,7 +3,7 @@
  * younger than two hours, a partial error the service sent for no item of the batch). The pipeline hands them to
  * `onWarning` (default: `Effect.logWarning`); they never carry a raw email or phone number.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 export type Warning = Data.TaggedEnum<{
   /** Columns (or JSON keys) that match no field; their values are ignored. Reported once per name. */

@@ -5,7 +5,10 @@
  * `Context.Reference`, so it needs no layer; provide `RetryPolicy.layer(schedule)` to `CampaignManagement.layer` to
  * change it.
  */
-import { Context, Duration, Layer, Schedule } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import type { CampaignManagementError } from "../errors/CampaignManagementError.js"
 
 /** A retry schedule over call failures. */

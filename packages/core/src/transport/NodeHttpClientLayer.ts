@@ -5,7 +5,7 @@
  * client, and why).
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type { Layer } from "effect"
+import type * as Layer from "effect/Layer"
 import { layerBufferedNodeHttpClient } from "./BufferedNodeHttpClient.js"
 
 /** `HttpClient` over `node:http`/`node:https` with keep-alive agents (destroyed when the layer is released). */

@@ -17,7 +17,9 @@ import {
   type Operations,
   type RequestOf
 } from "@uplink/campaign-management/wire"
-import { Effect, Either, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import { MsadsConfig } from "../config/MsadsConfig.js"
 import {
   CampaignManagementError,

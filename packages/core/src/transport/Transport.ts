@@ -5,7 +5,10 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { OperationName, RequestOf, ResponseOf } from "@uplink/campaign-management/wire"
-import { Context, Effect, Layer, type Redacted } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import { MsadsConfig, type TransportKind } from "../config/MsadsConfig.js"
 import type { CampaignManagementError } from "../errors/CampaignManagementError.js"
 import { makeRestTransport } from "./RestTransport.js"

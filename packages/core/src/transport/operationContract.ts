@@ -4,7 +4,7 @@
  * program that calls ApplyOfflineConversions constructs that operation's contract and no other.
  */
 import { loadOperation, type OperationName, type Operations } from "@uplink/campaign-management/wire"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /** The table entry of `operation` (its module is imported once; later calls get it at once). */
 export const operationContract = <Op extends OperationName>(operation: Op): Effect.Effect<Operations[Op]> =>

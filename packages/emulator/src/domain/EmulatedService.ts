@@ -4,7 +4,7 @@
  * token store, and the admin operations (register clicks and goals, set faults, read state, reset).
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import { ClickRegistry } from "./Clicks.js"
 import { checkAdjustment, checkConversion, type RuleContext } from "./ConversionRules.js"
 import { checkCredentials, type Credentials, type PresentedCredentials } from "./Credentials.js"

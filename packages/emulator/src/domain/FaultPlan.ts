@@ -4,7 +4,7 @@
  * with HTTP 200, truncated bodies, and access tokens that expire (109) after N calls. Nothing is random: the same
  * plan and the same calls give the same faults. Every injected fault is counted.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { Clock } from "./Time.js"
 
 const Count = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))

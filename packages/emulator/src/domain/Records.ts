@@ -4,7 +4,7 @@
  * Effect's DateTime or of how the item travelled (SOAP or REST decode to the same contract types).
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 
 /** An offline conversion as the rules see it. */
 export interface ConversionRecord {

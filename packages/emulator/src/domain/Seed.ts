@@ -3,7 +3,9 @@
  * as `[{"name", "createdAt", "conversionWindowInMinutes", "countType", "revenue": {"type", "value", "currencyCode"},
  * "scope", "isExternallyAttributed", "isEnhancedConversionsEnabled"}]` (plus optional "status" and "goalCategory").
  */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { GoalSpec } from "./Goals.js"
 
 const IsoDateTime = Schema.String.pipe(

@@ -2,8 +2,11 @@
  * The admin API under `/__emulator/` (DESIGN.md §7; JSON, no credentials): register clicks and goals, set the fault
  * plan, read what was received, reset, and approve or deny a pending device-code sign-in.
  */
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Either, Schema } from "effect"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type { EmulatedService } from "../domain/EmulatedService.js"
 import { FaultConfig } from "../domain/FaultPlan.js"
 import { ClicksBody, decodeJson, GoalsBody, goalSpec } from "../domain/Seed.js"

@@ -4,9 +4,13 @@
  * plan says so. Each transport supplies only how to decode the request and how to write bodies and faults.
  */
 import type { WireEncodeError, WireFault } from "@uplink/campaign-management/wire"
-import { HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { toIncomingMessage, toServerResponse } from "@effect/platform-node/NodeHttpServerRequest"
-import { Duration, Effect, type Either } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import { randomUUID } from "node:crypto"
 import type { PresentedCredentials } from "../domain/Credentials.js"
 import type {

@@ -3,8 +3,9 @@
  * `POST /{tenant}/oauth2/v2.0/token` (refresh-token and device-code grants) and `POST /{tenant}/oauth2/v2.0/devicecode`,
  * both `application/x-www-form-urlencoded`, answering JSON as the real endpoints do.
  */
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect } from "effect"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
 import type { EmulatedService } from "../domain/EmulatedService.js"
 import type { OAuthAnswer } from "../domain/TokenStore.js"
 

@@ -6,7 +6,7 @@
  */
 import { operations } from "@uplink/campaign-management/operations"
 import { decodeRestRequest, encodeRestFault, encodeRestResponse } from "@uplink/campaign-management/wire"
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { EmulatedOperationName } from "../domain/EmulatedService.js"
 import { apiRefusal } from "../domain/Outcome.js"
 import type { DecodeResult, TransportWire } from "./CallPipeline.js"

@@ -7,7 +7,7 @@
  */
 import { operations } from "@uplink/campaign-management/operations"
 import { decodeSoapRequest, encodeSoapFault, encodeSoapResponse } from "@uplink/campaign-management/wire"
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { type EmulatedService, emulatedOperationNames, isEmulatedOperation } from "../domain/EmulatedService.js"
 import { apiRefusal } from "../domain/Outcome.js"
 import type { DecodeResult, TransportWire } from "./CallPipeline.js"

@@ -4,7 +4,9 @@
  * (`push` bytes, then `end`) so it can be driven chunk by chunk with constant memory; `readWith` turns one into a
  * Stream stage.
  */
-import { Chunk, Effect, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { FieldValues } from "../columns.js"
 import type { Warning } from "../warning.js"
 
