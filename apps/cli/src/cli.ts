@@ -4,9 +4,14 @@
  * resolves to the process exit code. `run` is the runner as an Effect: it prints through the Effect `Console` and reads
  * settings through the `ConfigProvider` in place, so tests run the CLI in-process with their own environment.
  */
-import { Command } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
-import { Cause, Console, Effect, Exit, Logger, LogLevel } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import { type ApplyTuning, applyCommand } from "./commands/apply.js"
 import { authCommand } from "./commands/auth.js"
 import { demoCommand } from "./commands/demo.js"
@@ -14,8 +19,10 @@ import { emulatorCommand } from "./commands/emulator.js"
 import { goalsCommand } from "./commands/goals.js"
 import { reportCommand } from "./commands/report.js"
 import { describeFailure } from "./userError.js"
+import manifest from "../package.json" with { type: "json" }
 
-export const VERSION = "0.0.0"
+/** The version of @uplink/cli (`uplink --version`): its package.json's, which `changeset version` sets. */
+export const VERSION: string = manifest.version
 
 /**
  * @effect/cli stops reading flags after a lone `-`; `uplink apply - --dry-run` must still see `--dry-run`, so the

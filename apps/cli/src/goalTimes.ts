@@ -6,7 +6,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
-import { Config, DateTime, Effect, Option } from "effect"
+import * as Config from "effect/Config"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 const goalsFile = (): string => {
   const tokenFile = process.env.UPLINK_TOKEN_FILE

@@ -4,7 +4,12 @@
  * SIGINT, or the end of the grace period, abandons the run at once (`abandoned` completes with why). The handler is
  * installed for the life of the run's scope only; afterwards Node's default (ending the process) is back.
  */
-import { Deferred, Duration, Effect, Fiber, Runtime, type Scope } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
 
 /** Why the run is abandoned without waiting for the requests in flight. */
 export type Abandon = "second-interrupt" | "grace-expired"

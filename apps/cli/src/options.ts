@@ -5,9 +5,16 @@
  * Numeric flags are checked when they are parsed against the ranges core states (`Limits`): a value that is not a
  * number or is out of range is refused with a message that names the flag and its range.
  */
-import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { CampaignManagement, Limits } from "@uplink/core"
-import { ConfigProvider, type Duration, Effect, Either, Layer, Option } from "effect"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Limits from "@uplink/core/Limits"
+import * as ConfigProvider from "effect/ConfigProvider"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 /** A flag whose text is parsed and checked against `range` (`Limits`); the message names the flag and the range. */
 const bounded = <A extends number | Duration.Duration>(name: string, range: Limits.Range, description: string) =>
@@ -77,7 +84,3 @@ export const configLayer = (flags: ConnectionFlags, extra?: ReadonlyMap<string, 
     )
   )
 }
-
-/** The Campaign Management client built from the flags (and `extra` settings) over the environment. */
-export const clientLayer = (flags: ConnectionFlags, extra?: ReadonlyMap<string, string>) =>
-  CampaignManagement.layerConfig.pipe(Layer.provide(configLayer(flags, extra)))

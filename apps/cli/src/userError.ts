@@ -2,7 +2,9 @@
  * Errors a user can fix, and how every other failure becomes one: a message of one or two lines that says what to do,
  * never a stack trace. `--verbose` adds the cause chain and TrackingIds.
  */
-import { Cause, ConfigError, Data } from "effect"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
 
 /** Nothing could be attempted (configuration, credentials, unreadable input): exit 1. */
 export class UserError extends Data.TaggedError("UserError")<{

@@ -1,41 +1,17 @@
 /**
- * `uplink apply <file|->` and `uplink adjust <file|->`: run a file (or standard input) through the core pipeline and
- * report one outcome per record — progress bar on a terminal, a summary table (or `--json`), the results CSV with
- * `--results`, and the exit code of DESIGN.md §5. `--dry-run` validates and hashes without any network call.
- *
- * Safety (README "Safety"): a results path that is the input file is refused before anything is opened for writing,
- * and the results file is opened only once the input has been read from; delivery waits are shown as they start.
- * Three things stop a run early through the pipeline's stop signal (no more input is read, requests in flight finish,
- * records read but not sent are `failed` with the kind `NotSent`), and the summary says which one happened:
- * - Ctrl-C (exit 130); a second Ctrl-C, or requests still in flight after the grace period, abandons the run at once
- *   and names the line ranges whose outcome is unknown;
- * - a results file that cannot be written any more (delivery exit codes: 3, since records were not sent);
- * - Microsoft refusing the credentials (exit 1 when nothing was delivered, naming the access token).
+ * The definition of `uplink apply <file|->` and `uplink adjust <file|->`: the argument, the flags and their help. The
+ * run itself (`../run/apply.ts`: the core pipeline, progress, summary, results file) is imported when the command
+ * runs, so that every other command, `--help` and `--version` start without loading it.
  */
-import { statSync } from "node:fs"
-import { Args, Command, Options } from "@effect/cli"
-import {
-  CampaignManagement,
-  GoalCheck,
-  Limits,
-  makeCampaignManagementSender,
-  OfflineConversions,
-  type Outcome,
-  type PipelineOptions,
-  ResultsCsv,
-  Sender,
-  Summary,
-  Warning
-} from "@uplink/core"
-import { Chunk, Console, Context, Duration, Effect, Layer, Option, Sink, Stream } from "effect"
-import { recordedGoalTimes } from "../goalTimes.js"
-import { type Abandon, type SignalSource, watchInterrupts } from "../interrupt.js"
-import { clientLayer, configLayer, connection, durationFlag, integerFlag, json as jsonOption } from "../options.js"
-import { credentialSource, refusedCredentials } from "../render/credentials.js"
-import { makeProgress, type Progress } from "../render/progress.js"
-import { renderSummary } from "../render/summaryTable.js"
-import { makeWaitReporter, progressNote, seconds } from "../render/waits.js"
-import { UserError } from "../userError.js"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import type { PipelineOptions } from "@uplink/core"
+import * as Limits from "@uplink/core/Limits"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { SignalSource } from "../interrupt.js"
+import { connection, durationFlag, integerFlag, json as jsonOption } from "../options.js"
 
 const file = Args.text({ name: "file" }).pipe(
   Args.withDescription("CSV, Bulk CSV or JSON Lines file; - reads standard input")
@@ -77,7 +53,6 @@ const pipelineFlags = {
 export type ApplyFlags = Command.Command.ParseConfig<typeof pipelineFlags & typeof connection> & {
   readonly file: string
 }
-type Flags = ApplyFlags
 
 /** Settings of a run that are not flags: tests shorten them. */
 export interface ApplyTuning {
@@ -89,296 +64,13 @@ export interface ApplyTuning {
   readonly signals?: SignalSource | undefined
 }
 
-const DEFAULT_GRACE = Duration.seconds(30)
-
-/** The stop reasons the pipeline puts into the `NotSent` outcomes' message ("not sent: …"). */
-const RESULTS_FAILED = "the results file could not be written"
-const CREDENTIALS_REFUSED = "Microsoft refused the credentials"
-
-const unwrap = <A>(option: Option.Option<A>): A | undefined => Option.getOrUndefined(option)
-
-const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`
-
-/** The message for a results path `ResultsCsv.checkTarget` refused. */
-const refusedResultsPath = (error: ResultsCsv.ResultsWriteError, input: string): UserError =>
-  new UserError({
-    message:
-      error.reason === "SameAsInput"
-        ? `--results ${error.path} is the input file ${input}: writing the results there would destroy the input ` +
-          "before it is read. Choose another path for --results."
-        : `--results: ${error.message}`
-  })
-
-/** Runs one file through the pipeline and returns the exit code; `extraConfig` adds settings (the demo's). */
-export const runApply = (
-  mode: "apply" | "adjust",
-  flags: Flags,
-  extraConfig?: ReadonlyMap<string, string>,
-  tuning: ApplyTuning = {}
-) =>
-  Effect.gen(function* () {
-    const started = Date.now()
-    let totalBytes: number | undefined
-    if (flags.file !== "-") {
-      try {
-        totalBytes = statSync(flags.file).size
-      } catch {
-        return yield* new UserError({
-          message: `cannot read ${flags.file}: no such file (give a CSV, Bulk CSV or JSON Lines file, or - for standard input)`
-        })
-      }
-    }
-    const resultsPath = unwrap(flags.results)
-    // Before anything is opened for writing: the results file must not be the input.
-    if (resultsPath !== undefined) {
-      yield* Effect.mapError(ResultsCsv.checkTarget(resultsPath, flags.file), (error) =>
-        refusedResultsPath(error, flags.file)
-      )
-    }
-    const settings = configLayer(flags, extraConfig)
-    const rateLimitWait = Option.isSome(flags.rateLimitWindow)
-      ? flags.rateLimitWindow.value
-      : unwrap(yield* Effect.provide(Limits.rateLimitWindowConfig, settings))
-
-    // No bar yet: it is drawn once the run is ready to read (a setting that fails must not leave one behind).
-    let progress: Progress = makeProgress({ enabled: false })
-    /** A line on stderr (above the progress bar when one is drawn). */
-    const printErr = (line: string): Effect.Effect<void> =>
-      progress.active ? Effect.sync(() => progress.log(line)) : Console.error(line)
-
-    const stop = new AbortController()
-    /** Requests sent whose outcomes have not been counted yet: first line → last line of the batch. */
-    const inFlight = new Map<number, number>()
-    const grace = Duration.decode(tuning.grace ?? DEFAULT_GRACE)
-    const interrupts = yield* watchInterrupts(
-      stop,
-      grace,
-      Effect.suspend(() =>
-        printErr(
-          inFlight.size === 0
-            ? "uplink: interrupted: no more records are read (press Ctrl-C again to stop at once)"
-            : `uplink: interrupted: no more records are read; waiting up to ${seconds(Duration.toMillis(grace))} for ` +
-                `${plural(inFlight.size, "request")} in flight (press Ctrl-C again to stop at once)`
-        )
-      ),
-      tuning.signals
-    )
-
-    const warnings: Array<string> = []
-    const waits = makeWaitReporter()
-    let bytesRead = 0
-    // The file's path goes to the pipeline as it is (its fastest input: no stream stage per chunk read, and no byte
-    // chunk kept alive by one); the progress bar's byte count comes from `onBytesRead`.
-    const options: PipelineOptions = {
-      format: flags.format,
-      timeZone: unwrap(flags.timezone),
-      defaultRegion: unwrap(flags.defaultRegion),
-      batchSize: unwrap(flags.batchSize),
-      concurrency: unwrap(flags.concurrency),
-      rateLimitWait,
-      retry: tuning.retry,
-      stop: stop.signal,
-      onWarning: (warning) =>
-        Effect.suspend(() => {
-          const text = Warning.message(warning)
-          warnings.push(text)
-          return flags.json ? Effect.void : printErr(`uplink: warning: ${text}`)
-        }),
-      onWait: (wait) =>
-        Effect.suspend(() => {
-          const line = waits.line(wait)
-          if (wait.millis >= 500) progress.note(progressNote(wait), Date.now() + wait.millis)
-          return line === undefined || flags.json ? Effect.void : printErr(`uplink: ${line}`)
-        }),
-      onSend: (send) => {
-        inFlight.set(send.firstLine, send.lastLine)
-      },
-      onBytesRead: (read) => {
-        bytesRead = read
-      }
-    }
-    const outcomes: Stream.Stream<Outcome.Outcome, unknown> = flags.dryRun
-      ? OfflineConversions.dryRun(flags.file, { ...options, mode })
-      : yield* sendingOutcomes(mode, flags.file, options, flags, extraConfig)
-    progress = makeProgress({ enabled: !flags.json, totalBytes })
-    let resultsError: ResultsCsv.ResultsWriteError | undefined
-    const written =
-      resultsPath === undefined
-        ? outcomes
-        : ResultsCsv.write(resultsPath, {
-            onError: (error) => {
-              resultsError = error
-              stop.abort(RESULTS_FAILED)
-            }
-          })(outcomes)
-
-    const messages = new Map<string, string>()
-    let summary = Summary.empty
-    let lastLine = 0
-    let refused: Outcome.FailureCause | undefined
-    /**
-     * Counts a chunk of outcomes, keeps the first message of each code, forgets the requests whose outcomes came, and
-     * moves the progress bar. Once per chunk, in a plain fold: stream stages per outcome (a running summary, a tap, a
-     * map) were most of the time of a large run, and an effect per outcome kept outcomes alive past young collections
-     * (peak memory grew with the file).
-     */
-    const track = (_: Summary.Summary, chunk: Chunk.Chunk<Outcome.Outcome>): Summary.Summary => {
-      const list = Chunk.toReadonlyArray(chunk)
-      for (let i = 0; i < list.length; i++) {
-        const outcome = list[i]!
-        if (outcome.line > lastLine) lastLine = outcome.line
-        if (inFlight.size > 0) inFlight.delete(outcome.line)
-        const code = Summary.codeOf(outcome)
-        if (code !== undefined && !messages.has(code)) {
-          const message = outcomeMessage(outcome)
-          if (message !== null) messages.set(code, message)
-        }
-        if (outcome._tag === "Failed" && refused === undefined && outcome.cause.kind === "Authentication") {
-          // Every later request would be refused the same way: stop, and say which credential to fix.
-          refused = outcome.cause
-          stop.abort(CREDENTIALS_REFUSED)
-        }
-      }
-      summary = Summary.addAll(summary, list)
-      progress.update(summary.total, bytesRead)
-      return summary
-    }
-    const abandoned: Abandon | undefined = yield* Effect.raceFirst(
-      // Disconnected: abandoning the run does not wait for the requests in flight to be interrupted.
-      Effect.as(Effect.disconnect(Stream.run(written, Sink.foldLeftChunks(Summary.empty, track))), undefined),
-      interrupts.abandoned
-    ).pipe(Effect.ensuring(Effect.sync(() => progress.stop())))
-
-    const interrupted = interrupts.interrupted()
-    const delivered = summary.byStatus.accepted + summary.byStatus.rejected
-    const exitCode = interrupted
-      ? 130
-      : refused !== undefined && delivered === 0
-        ? 1
-        : flags.dryRun
-          ? summary.byStatus.invalid > 0
-            ? 2
-            : 0
-          : Summary.exitCode(summary)
-    const notSent = summary.byCode[OfflineConversions.NOT_SENT] ?? 0
-    const unknown = abandoned === undefined ? [] : [...inFlight].sort(([a], [b]) => a - b)
-    const inputFullyRead = totalBytes === undefined ? !stop.signal.aborted : bytesRead >= totalBytes
-    const credentials =
-      refused === undefined ? undefined : refusedCredentials(refused, yield* credentialSourceIn(settings))
-
-    const notes: Array<string> = []
-    const rest = inputFullyRead
-      ? "every record of the input had been read"
-      : `records after line ${lastLine.toLocaleString("en-US")} were not read` +
-        (totalBytes === undefined || totalBytes === 0 ? "" : ` (${Math.floor((bytesRead / totalBytes) * 100)} % read)`)
-    if (abandoned !== undefined) {
-      notes.push(
-        `Stopped at once (${abandoned === "second-interrupt" ? "second Ctrl-C" : `requests in flight did not finish within ${seconds(Duration.toMillis(grace))}`}).`,
-        unknown.length === 0
-          ? "No request was in flight: every record without an outcome above was not sent."
-          : `The outcome of lines ${unknown.map(([first, last]) => `${first}–${last}`).join(", ")} is unknown: ` +
-              "sent to Microsoft, no answer recorded. Records without an outcome (here and in the results file) " +
-              "were not sent. Sending the file again is safe: Microsoft ignores exact duplicates."
-      )
-    } else if (interrupted) {
-      notes.push(
-        `Interrupted (Ctrl-C): ${plural(notSent, "record")} read but not sent (failed, NotSent); ${rest}. ` +
-          "Requests in flight finished."
-      )
-    }
-    if (resultsError !== undefined) {
-      notes.push(
-        `The results file could not be written: ${resultsError.message}. Reading stopped there: ` +
-          `${plural(notSent, "record")} read but not sent (failed, NotSent); ${rest}. ` +
-          `The counts above include records whose rows are missing from ${resultsError.path}.`
-      )
-    }
-    if (credentials !== undefined && !interrupted) {
-      notes.push(`Stopped: ${CREDENTIALS_REFUSED}; ${plural(notSent, "record")} read but not sent; ${rest}.`)
-      // With exit 1 the advice goes to stderr, like every other "nothing could be attempted" message.
-      if (exitCode !== 1) notes.push(...credentials)
-    }
-
-    const elapsedMs = Date.now() - started
-    if (flags.json) {
-      yield* Console.log(
-        JSON.stringify({
-          command: mode,
-          dryRun: flags.dryRun,
-          total: summary.total,
-          byStatus: summary.byStatus,
-          byCode: summary.byCode,
-          warnings,
-          waits: waits.tally,
-          interrupted,
-          abandoned: abandoned ?? null,
-          unknown: unknown.map(([firstLine, lastLine]) => ({ firstLine, lastLine })),
-          notSent,
-          inputFullyRead,
-          resultsError: resultsError?.message ?? null,
-          credentialsRefused: credentials?.join(" ") ?? null,
-          results: resultsPath ?? null,
-          elapsedMs,
-          exitCode
-        })
-      )
-    } else {
-      const title = flags.dryRun ? `uplink ${mode} --dry-run` : `uplink ${mode}`
-      yield* Console.log(renderSummary(summary, { title, resultsPath, elapsedMs, messages, notes }))
-    }
-    if (credentials !== undefined && exitCode === 1) {
-      for (const line of credentials) yield* Console.error(`uplink: ${line}`)
-    }
-    return exitCode
-  })
-
-/** Where the run's credentials came from, read under the flags' settings. */
-const credentialSourceIn = (settings: Layer.Layer<never>) => Effect.provide(credentialSource, settings)
-
-/**
- * The outcomes of a real run: builds the client once from flags and environment (a missing setting fails here, before
- * any record is read), fetches the goals for `--goal-check`, and sends through the pipeline.
- */
-const sendingOutcomes = (
-  mode: "apply" | "adjust",
-  file: string,
-  options: PipelineOptions,
-  flags: Flags,
-  extraConfig: ReadonlyMap<string, string> | undefined
-) =>
-  Effect.gen(function* () {
-    const scope = yield* Effect.scope
-    const context = yield* Layer.buildWithScope(clientLayer(flags, extraConfig), scope)
-    const client = Context.get(context, CampaignManagement)
-    const sender = yield* makeCampaignManagementSender.pipe(Effect.provide(context))
-    let goals: GoalCheck.GoalCheck | undefined
-    if (flags.goalCheck) {
-      const names = yield* GoalCheck.fetchOfflineGoalNames((op, request) =>
-        Effect.map(client.call(op, request), (result) => result.response)
-      )
-      goals = GoalCheck.make(names, yield* recordedGoalTimes)
-    }
-    const run = mode === "apply" ? OfflineConversions.apply : OfflineConversions.adjust
-    return run(file, { ...options, goals }).pipe(Stream.provideService(Sender, sender))
-  })
-
-const outcomeMessage = (outcome: Outcome.Outcome): string | null => {
-  switch (outcome._tag) {
-    case "Invalid":
-      return outcome.message
-    case "Rejected":
-      return outcome.errors[0].message
-    case "Failed":
-      return outcome.cause.message
-    default:
-      return null
-  }
-}
-
 /** The `apply` or `adjust` command; `setExitCode` receives the run's exit code. */
 export const applyCommand = (mode: "apply" | "adjust", setExitCode: (code: number) => void, tuning?: ApplyTuning) =>
   Command.make(mode, { file, ...pipelineFlags, ...connection }, (flags) =>
-    Effect.map(Effect.scoped(runApply(mode, flags as Flags, undefined, tuning)), setExitCode)
+    Effect.flatMap(
+      Effect.promise(() => import("../run/apply.js")),
+      ({ runApply }) => Effect.map(Effect.scoped(runApply(mode, flags as ApplyFlags, undefined, tuning)), setExitCode)
+    )
   ).pipe(
     Command.withDescription(
       mode === "apply"

@@ -1,12 +1,11 @@
 /**
- * `uplink auth login | status | logout`: OAuth device-code sign-in that stores the refresh token in the token file
- * (mode 0600), a status that shows who and which environment without printing any secret, and logout.
+ * The definitions of `uplink auth login | status | logout` (flags and help); their runs (`../run/auth.ts`: device-code
+ * sign-in, the token file) are imported when a command runs.
  */
-import { Command, Options } from "@effect/cli"
-import { DeviceCodeFlow, layerNodeHttpClient, OAuthClient, TokenStore } from "@uplink/core"
-import { Config, Console, Effect, Layer, Option } from "effect"
-import { configLayer, environment, json } from "../options.js"
-import { UserError } from "../userError.js"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import { environment, json } from "../options.js"
 
 const clientIdFlag = Options.text("client-id").pipe(
   Options.withDescription("OAuth application (client) id; overrides MSADS_CLIENT_ID"),
@@ -19,118 +18,25 @@ const authorityFlag = Options.text("authority").pipe(
   Options.optional
 )
 
-const settings = (flags: {
-  readonly clientId: Option.Option<string>
-  readonly authority: Option.Option<string>
-  readonly environment: Option.Option<"production" | "sandbox">
-}) =>
-  Effect.gen(function* () {
-    const env = yield* Config.all({
-      clientId: Config.option(Config.string("MSADS_CLIENT_ID")),
-      authority: Config.option(Config.string("MSADS_AUTHORITY")),
-      environment: Config.literal("production", "sandbox")("MSADS_ENVIRONMENT").pipe(Config.withDefault("production"))
-    })
-    const clientId = Option.orElse(flags.clientId, () => env.clientId).pipe(
-      Option.map((id) => id.trim()),
-      Option.filter((id) => id !== "")
-    )
-    if (Option.isNone(clientId)) {
-      return yield* new UserError({
-        message:
-          "MSADS_CLIENT_ID is not set: set it (or pass --client-id) to your OAuth application id registered for Microsoft Advertising."
-      })
-    }
-    return {
-      clientId: clientId.value,
-      authority: Option.getOrElse(
-        Option.orElse(flags.authority, () => env.authority),
-        () => OAuthClient.defaultAuthority
-      ),
-      environment: Option.getOrElse(flags.environment, () => env.environment as "production" | "sandbox")
-    }
-  }).pipe(
-    Effect.provide(configLayer({ transport: Option.none(), environment: flags.environment, endpoint: Option.none() }))
-  )
+const run = () => Effect.promise(() => import("../run/auth.js"))
 
-const storeLayer = TokenStore.layerConfig
+const authFlags = { clientId: clientIdFlag, authority: authorityFlag, environment }
+const statusFlags = { ...authFlags, json }
 
-const login = Command.make("login", { clientId: clientIdFlag, authority: authorityFlag, environment }, (flags) =>
-  Effect.gen(function* () {
-    const { clientId, authority, environment: env } = yield* settings(flags)
-    const options = { authority, clientId, scope: OAuthClient.scopeFor(env) }
-    const code = yield* DeviceCodeFlow.requestDeviceCode(options)
-    yield* Console.log(code.message ?? `To sign in, open ${code.verificationUri} and enter the code ${code.userCode}`)
-    yield* Console.log("Waiting for you to sign in…")
-    const grant = yield* DeviceCodeFlow.pollForToken(options, code)
-    const refreshToken = yield* DeviceCodeFlow.refreshTokenOf(grant)
-    const store = yield* TokenStore
-    yield* store.save({ clientId, environment: env }, refreshToken)
-    yield* Console.log(`Signed in (${env}). The refresh token is stored in ${store.location} (readable by you only).`)
-  }).pipe(Effect.provide(Layer.merge(layerNodeHttpClient, storeLayer)))
-).pipe(Command.withDescription("sign in with a device code and store the refresh token"))
+export type AuthFlags = Command.Command.ParseConfig<typeof authFlags>
+export type StatusFlags = Command.Command.ParseConfig<typeof statusFlags>
 
-const status = Command.make(
-  "status",
-  { clientId: clientIdFlag, authority: authorityFlag, environment, json },
-  (flags) =>
-    Effect.gen(function* () {
-      const config = yield* Config.all({
-        customerId: Config.option(Config.string("MSADS_CUSTOMER_ID")),
-        accountId: Config.option(Config.string("MSADS_ACCOUNT_ID")),
-        developerToken: Config.option(Config.string("MSADS_DEVELOPER_TOKEN")),
-        accessToken: Config.option(Config.string("MSADS_ACCESS_TOKEN")),
-        endpoint: Config.option(Config.string("MSADS_ENDPOINT"))
-      }).pipe(
-        Effect.provide(
-          configLayer({ transport: Option.none(), environment: flags.environment, endpoint: Option.none() })
-        )
-      )
-      const auth = yield* Effect.either(settings(flags))
-      const store = yield* TokenStore
-      const stored =
-        auth._tag === "Right"
-          ? yield* store.load({ clientId: auth.right.clientId, environment: auth.right.environment })
-          : Option.none()
-      const report = {
-        environment:
-          auth._tag === "Right" ? auth.right.environment : Option.getOrElse(flags.environment, () => "production"),
-        endpoint: Option.getOrNull(config.endpoint),
-        clientId: auth._tag === "Right" ? auth.right.clientId : null,
-        customerId: Option.getOrNull(config.customerId),
-        accountId: Option.getOrNull(config.accountId),
-        developerToken: Option.isSome(config.developerToken) ? "set" : "not set",
-        credentials: Option.isSome(config.accessToken)
-          ? "MSADS_ACCESS_TOKEN (static access token)"
-          : Option.isSome(stored)
-            ? `refresh token stored in ${store.location}`
-            : "none: run `uplink auth login`",
-        tokenFile: store.location
-      }
-      if (flags.json) {
-        yield* Console.log(JSON.stringify(report))
-        return
-      }
-      const rows: Array<[string, string]> = [
-        ["environment", report.environment],
-        ["endpoint", report.endpoint ?? "(Microsoft's)"],
-        ["client id", report.clientId ?? "not set (MSADS_CLIENT_ID)"],
-        ["customer id", report.customerId ?? "not set (MSADS_CUSTOMER_ID)"],
-        ["account id", report.accountId ?? "not set (MSADS_ACCOUNT_ID)"],
-        ["developer token", report.developerToken],
-        ["credentials", report.credentials]
-      ]
-      yield* Console.log(rows.map(([k, v]) => `${k.padEnd(16)} ${v}`).join("\n"))
-    }).pipe(Effect.provide(storeLayer))
-).pipe(Command.withDescription("show the environment, ids and stored credentials (no secrets)"))
+const login = Command.make("login", authFlags, (flags) => Effect.flatMap(run(), (auth) => auth.login(flags))).pipe(
+  Command.withDescription("sign in with a device code and store the refresh token")
+)
 
-const logout = Command.make("logout", { clientId: clientIdFlag, authority: authorityFlag, environment }, (flags) =>
-  Effect.gen(function* () {
-    const { clientId, environment: env } = yield* settings(flags)
-    const store = yield* TokenStore
-    yield* store.remove({ clientId, environment: env })
-    yield* Console.log(`Signed out (${env}): the refresh token was removed from ${store.location}.`)
-  }).pipe(Effect.provide(storeLayer))
-).pipe(Command.withDescription("delete the stored refresh token"))
+const status = Command.make("status", statusFlags, (flags) => Effect.flatMap(run(), (auth) => auth.status(flags))).pipe(
+  Command.withDescription("show the environment, ids and stored credentials (no secrets)")
+)
+
+const logout = Command.make("logout", authFlags, (flags) => Effect.flatMap(run(), (auth) => auth.logout(flags))).pipe(
+  Command.withDescription("delete the stored refresh token")
+)
 
 export const authCommand = Command.make("auth").pipe(
   Command.withDescription("sign in to Microsoft Advertising (OAuth)"),

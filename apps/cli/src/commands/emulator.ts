@@ -2,8 +2,11 @@
  * `uplink emulator [options]`: runs the local emulator in the foreground with the same options and
  * `UPLINK_EMULATOR_*` variables as the `uplink-emulator` bin (the options are handed to the emulator's own parser).
  */
-import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { UserError } from "../userError.js"
 
 const text = (name: string, description: string) =>

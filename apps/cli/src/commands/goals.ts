@@ -1,74 +1,23 @@
 /**
- * `uplink goals list` and `uplink goals create`: the account's offline conversion goals (GetConversionGoalsByIds with
- * the OfflineConversion type; AddConversionGoals with an OfflineConversionGoal).
+ * The definitions of `uplink goals list` and `uplink goals create` (flags and help); their runs (`../run/goals.ts`)
+ * are imported when a command runs. The goal categories of `--category` come from the AddConversionGoals contract.
  */
-import { Command, Options } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import { wire_ConversionGoalCategory } from "@uplink/campaign-management/operations/AddConversionGoals"
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { CampaignManagement, GoalCheck, Limits } from "@uplink/core"
-import { Console, Effect, Option } from "effect"
-import { recordGoalCreated } from "../goalTimes.js"
-import { clientLayer, connection, integerFlag, json, numberFlag } from "../options.js"
-import { UserError } from "../userError.js"
+import * as Limits from "@uplink/core/Limits"
+import * as Effect from "effect/Effect"
+import { connection, integerFlag, json, numberFlag } from "../options.js"
 
-const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd()
-    )
-    .join("\n")
-}
+const run = () => Effect.promise(() => import("../run/goals.js"))
 
-const revenueText = (revenue: Schemas.ConversionGoalRevenue | null | undefined): string => {
-  if (revenue == null || revenue.Type == null) return "-"
-  if (revenue.Type === "NoValue") return "none"
-  return `${revenue.Type}${revenue.Value == null ? "" : ` ${revenue.Value}`}${revenue.CurrencyCode ? ` ${revenue.CurrencyCode}` : ""}`
-}
+const listFlags = { ...connection, json }
 
-const list = Command.make("list", { ...connection, json }, (flags) =>
-  Effect.gen(function* () {
-    const client = yield* CampaignManagement
-    const { response } = yield* client.call("GetConversionGoalsByIds", GoalCheck.listRequest)
-    const goals = (response.ConversionGoals ?? []).filter((goal): goal is Schemas.ConversionGoalUnion => goal !== null)
-    if (flags.json) {
-      yield* Console.log(
-        JSON.stringify(
-          goals.map((goal) => ({
-            id: goal.Id?.toString() ?? null,
-            name: goal.Name ?? null,
-            status: goal.Status ?? null,
-            countType: goal.CountType ?? null,
-            conversionWindowInMinutes: goal.ConversionWindowInMinutes ?? null,
-            scope: goal.Scope ?? null
-          }))
-        )
-      )
-      return
-    }
-    if (goals.length === 0) {
-      yield* Console.log(
-        "No offline conversion goals in this account. Create one with `uplink goals create --name <name>`."
-      )
-      return
-    }
-    const rows = [
-      ["ID", "NAME", "STATUS", "COUNT", "WINDOW (MIN)", "REVENUE", "SCOPE"],
-      ...goals.map((goal) => [
-        goal.Id?.toString() ?? "-",
-        goal.Name ?? "-",
-        goal.Status ?? "-",
-        goal.CountType ?? "-",
-        goal.ConversionWindowInMinutes?.toString() ?? "-",
-        revenueText(goal.Revenue),
-        goal.Scope ?? "-"
-      ])
-    ]
-    yield* Console.log(table(rows))
-  }).pipe(Effect.provide(clientLayer(flags)))
+export type ListFlags = Command.Command.ParseConfig<typeof listFlags>
+
+const list = Command.make("list", listFlags, (flags) =>
+  Effect.flatMap(run(), ({ listGoals }) => listGoals(flags))
 ).pipe(Command.withDescription("list the account's offline conversion goals"))
 
 /** The ConversionGoalCategory values of the contracts. */
@@ -95,40 +44,12 @@ const createFlags = {
   )
 }
 
-const create = Command.make("create", { ...createFlags, ...connection, json }, (flags) =>
-  Effect.gen(function* () {
-    const client = yield* CampaignManagement
-    const value = Option.getOrUndefined(flags.value)
-    const goal: Schemas.OfflineConversionGoal = {
-      _tag: "OfflineConversionGoal",
-      ConversionWindowInMinutes: flags.window * 24 * 60,
-      CountType: flags.countType,
-      GoalCategory: flags.category,
-      Name: flags.name,
-      Revenue:
-        value === undefined
-          ? { Type: "VariableValue", Value: null, CurrencyCode: Option.getOrNull(flags.currency) }
-          : { Type: "FixedValue", Value: value, CurrencyCode: Option.getOrNull(flags.currency) },
-      Scope: "Account",
-      Status: "Active",
-      Type: ["OfflineConversion"]
-    }
-    const { response, trackingId } = yield* client.call("AddConversionGoals", { ConversionGoals: [goal] })
-    const error = (response.PartialErrors ?? []).find((e) => e !== null)
-    if (error) {
-      return yield* new UserError({
-        message: `the goal was not created: ${error.Code ?? ""} ${error.ErrorCode ?? ""} ${error.Message ?? ""}`.trim(),
-        detail: trackingId === undefined ? undefined : `TrackingId ${trackingId}`
-      })
-    }
-    const id = response.ConversionGoalIds?.[0]
-    yield* recordGoalCreated(flags.name, new Date())
-    if (flags.json) yield* Console.log(JSON.stringify({ id: id?.toString() ?? null, name: flags.name }))
-    else {
-      yield* Console.log(`Created offline conversion goal ${JSON.stringify(flags.name)} (id ${id?.toString() ?? "?"}).`)
-      yield* Console.log("Microsoft accepts conversions for a new goal after two hours (5615 until then).")
-    }
-  }).pipe(Effect.provide(clientLayer(flags)))
+const allCreateFlags = { ...createFlags, ...connection, json }
+
+export type CreateFlags = Command.Command.ParseConfig<typeof allCreateFlags>
+
+const create = Command.make("create", allCreateFlags, (flags) =>
+  Effect.flatMap(run(), ({ createGoal }) => createGoal(flags))
 ).pipe(Command.withDescription("create an offline conversion goal (AddConversionGoals)"))
 
 export const goalsCommand = Command.make("goals").pipe(

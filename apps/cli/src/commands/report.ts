@@ -1,62 +1,22 @@
 /**
- * `uplink report --from <date> --to <date>`: GetOfflineConversionReports as a table of daily success and failure
- * counts (or `--json`).
+ * The definition of `uplink report --from <date> --to <date>` (flags and help); the run (`../run/report.ts`) is
+ * imported when the command runs.
  */
-import { Command, Options } from "@effect/cli"
-import { CampaignManagement } from "@uplink/core"
-import { Console, DateTime, Effect } from "effect"
-import { clientLayer, connection, json } from "../options.js"
-import { UserError } from "../userError.js"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import { connection, json } from "../options.js"
 
 const dateFlag = (name: "from" | "to") =>
   Options.text(name).pipe(Options.withDescription(`${name === "from" ? "first" : "last"} day, YYYY-MM-DD (UTC)`))
 
-const parseDay = (flag: string, text: string): Effect.Effect<DateTime.Utc, UserError> => {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim())
-  const date = match === null ? undefined : DateTime.make(`${text.trim()}T00:00:00Z`)
-  return date === undefined || date._tag === "None"
-    ? Effect.fail(new UserError({ message: `--${flag} must be a date like 2026-11-01, got ${JSON.stringify(text)}` }))
-    : Effect.succeed(DateTime.toUtc(date.value))
-}
+const flags = { from: dateFlag("from"), to: dateFlag("to"), ...connection, json }
 
-export const reportCommand = Command.make(
-  "report",
-  { from: dateFlag("from"), to: dateFlag("to"), ...connection, json },
-  (flags) =>
-    Effect.gen(function* () {
-      const start = yield* parseDay("from", flags.from)
-      const end = DateTime.add(yield* parseDay("to", flags.to), { days: 1 })
-      if (DateTime.lessThanOrEqualTo(end, start)) {
-        return yield* new UserError({ message: "--to must not be before --from" })
-      }
-      const client = yield* CampaignManagement
-      const { response } = yield* client.call("GetOfflineConversionReports", { StartDateUtc: start, EndDateUtc: end })
-      const days = (response.DailySummaries ?? []).filter((d) => d !== null)
-      const rows = days.map((day) => ({
-        date: day.UploadDate === undefined ? null : DateTime.formatIso(day.UploadDate).slice(0, 10),
-        success: day.SuccessCount ?? 0,
-        failure: day.FailureCount ?? 0
-      }))
-      if (flags.json) {
-        yield* Console.log(JSON.stringify({ from: flags.from, to: flags.to, days: rows }))
-        return
-      }
-      if (rows.length === 0) {
-        yield* Console.log(`No offline conversion uploads between ${flags.from} and ${flags.to}.`)
-        return
-      }
-      yield* Console.log(
-        [
-          "DATE        SUCCESS   FAILURE",
-          ...rows.map(
-            (r) => `${(r.date ?? "?").padEnd(10)}  ${String(r.success).padStart(7)}   ${String(r.failure).padStart(7)}`
-          )
-        ].join("\n")
-      )
-      const total = rows.reduce((sum, r) => ({ success: sum.success + r.success, failure: sum.failure + r.failure }), {
-        success: 0,
-        failure: 0
-      })
-      yield* Console.log(`total       ${String(total.success).padStart(7)}   ${String(total.failure).padStart(7)}`)
-    }).pipe(Effect.provide(clientLayer(flags)))
+export type ReportFlags = Command.Command.ParseConfig<typeof flags>
+
+export const reportCommand = Command.make("report", flags, (values) =>
+  Effect.flatMap(
+    Effect.promise(() => import("../run/report.js")),
+    ({ runReport }) => runReport(values)
+  )
 ).pipe(Command.withDescription("daily success and failure counts of offline conversion uploads"))

@@ -5,7 +5,9 @@
  * environment; 106 names the account and customer ids; 109 says the access token expired. No secret is ever shown.
  */
 import { type Outcome, tokenFileFromEnv } from "@uplink/core"
-import { Config, Effect, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 /** Where the access token of the run came from, read from the same settings core used. */
 export interface CredentialSource {

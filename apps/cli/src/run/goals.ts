@@ -1,0 +1,110 @@
+/**
+ * The runs of `uplink goals list` and `uplink goals create` (imported when the command runs; the definitions are in
+ * `../commands/goals.ts`): the account's offline conversion goals (GetConversionGoalsByIds with
+ * the OfflineConversion type; AddConversionGoals with an OfflineConversionGoal).
+ */
+import type * as Schemas from "@uplink/campaign-management/schemas"
+import { CampaignManagement, GoalCheck } from "@uplink/core"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { recordGoalCreated } from "../goalTimes.js"
+import type { CreateFlags, ListFlags } from "../commands/goals.js"
+import { UserError } from "../userError.js"
+import { clientLayer } from "./client.js"
+
+const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd()
+    )
+    .join("\n")
+}
+
+const revenueText = (revenue: Schemas.ConversionGoalRevenue | null | undefined): string => {
+  if (revenue == null || revenue.Type == null) return "-"
+  if (revenue.Type === "NoValue") return "none"
+  return `${revenue.Type}${revenue.Value == null ? "" : ` ${revenue.Value}`}${revenue.CurrencyCode ? ` ${revenue.CurrencyCode}` : ""}`
+}
+
+/** `uplink goals list`. */
+export const listGoals = (flags: ListFlags) =>
+  Effect.gen(function* () {
+    const client = yield* CampaignManagement
+    const { response } = yield* client.call("GetConversionGoalsByIds", GoalCheck.listRequest)
+    const goals = (response.ConversionGoals ?? []).filter((goal): goal is Schemas.ConversionGoalUnion => goal !== null)
+    if (flags.json) {
+      yield* Console.log(
+        JSON.stringify(
+          goals.map((goal) => ({
+            id: goal.Id?.toString() ?? null,
+            name: goal.Name ?? null,
+            status: goal.Status ?? null,
+            countType: goal.CountType ?? null,
+            conversionWindowInMinutes: goal.ConversionWindowInMinutes ?? null,
+            scope: goal.Scope ?? null
+          }))
+        )
+      )
+      return
+    }
+    if (goals.length === 0) {
+      yield* Console.log(
+        "No offline conversion goals in this account. Create one with `uplink goals create --name <name>`."
+      )
+      return
+    }
+    const rows = [
+      ["ID", "NAME", "STATUS", "COUNT", "WINDOW (MIN)", "REVENUE", "SCOPE"],
+      ...goals.map((goal) => [
+        goal.Id?.toString() ?? "-",
+        goal.Name ?? "-",
+        goal.Status ?? "-",
+        goal.CountType ?? "-",
+        goal.ConversionWindowInMinutes?.toString() ?? "-",
+        revenueText(goal.Revenue),
+        goal.Scope ?? "-"
+      ])
+    ]
+    yield* Console.log(table(rows))
+  }).pipe(Effect.provide(clientLayer(flags)))
+
+/** `uplink goals create`. */
+export const createGoal = (flags: CreateFlags) =>
+  Effect.gen(function* () {
+    const client = yield* CampaignManagement
+    const value = Option.getOrUndefined(flags.value)
+    const goal: Schemas.OfflineConversionGoal = {
+      _tag: "OfflineConversionGoal",
+      ConversionWindowInMinutes: flags.window * 24 * 60,
+      CountType: flags.countType,
+      GoalCategory: flags.category,
+      Name: flags.name,
+      Revenue:
+        value === undefined
+          ? { Type: "VariableValue", Value: null, CurrencyCode: Option.getOrNull(flags.currency) }
+          : { Type: "FixedValue", Value: value, CurrencyCode: Option.getOrNull(flags.currency) },
+      Scope: "Account",
+      Status: "Active",
+      Type: ["OfflineConversion"]
+    }
+    const { response, trackingId } = yield* client.call("AddConversionGoals", { ConversionGoals: [goal] })
+    const error = (response.PartialErrors ?? []).find((e) => e !== null)
+    if (error) {
+      return yield* new UserError({
+        message: `the goal was not created: ${error.Code ?? ""} ${error.ErrorCode ?? ""} ${error.Message ?? ""}`.trim(),
+        detail: trackingId === undefined ? undefined : `TrackingId ${trackingId}`
+      })
+    }
+    const id = response.ConversionGoalIds?.[0]
+    yield* recordGoalCreated(flags.name, new Date())
+    if (flags.json) yield* Console.log(JSON.stringify({ id: id?.toString() ?? null, name: flags.name }))
+    else {
+      yield* Console.log(`Created offline conversion goal ${JSON.stringify(flags.name)} (id ${id?.toString() ?? "?"}).`)
+      yield* Console.log("Microsoft accepts conversions for a new goal after two hours (5615 until then).")
+    }
+  }).pipe(Effect.provide(clientLayer(flags)))
