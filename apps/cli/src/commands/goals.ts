@@ -5,11 +5,10 @@
 import { Command, Options } from "@effect/cli"
 import { wire_ConversionGoalCategory } from "@uplink/campaign-management/operations/AddConversionGoals"
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { CampaignManagement, GoalCheck, Limits } from "@uplink/core"
+import { Limits, OfflineGoals } from "@uplink/core"
 import { Console, Effect, Option } from "effect"
 import { recordGoalCreated } from "../goalTimes.js"
 import { clientLayer, connection, integerFlag, json, numberFlag } from "../options.js"
-import { UserError } from "../userError.js"
 
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
@@ -31,9 +30,7 @@ const revenueText = (revenue: Schemas.ConversionGoalRevenue | null | undefined):
 
 const list = Command.make("list", { ...connection, json }, (flags) =>
   Effect.gen(function* () {
-    const client = yield* CampaignManagement
-    const { response } = yield* client.call("GetConversionGoalsByIds", GoalCheck.listRequest)
-    const goals = (response.ConversionGoals ?? []).filter((goal): goal is Schemas.ConversionGoalUnion => goal !== null)
+    const goals = yield* OfflineGoals.list
     if (flags.json) {
       yield* Console.log(
         JSON.stringify(
@@ -97,31 +94,14 @@ const createFlags = {
 
 const create = Command.make("create", { ...createFlags, ...connection, json }, (flags) =>
   Effect.gen(function* () {
-    const client = yield* CampaignManagement
-    const value = Option.getOrUndefined(flags.value)
-    const goal: Schemas.OfflineConversionGoal = {
-      _tag: "OfflineConversionGoal",
-      ConversionWindowInMinutes: flags.window * 24 * 60,
-      CountType: flags.countType,
-      GoalCategory: flags.category,
-      Name: flags.name,
-      Revenue:
-        value === undefined
-          ? { Type: "VariableValue", Value: null, CurrencyCode: Option.getOrNull(flags.currency) }
-          : { Type: "FixedValue", Value: value, CurrencyCode: Option.getOrNull(flags.currency) },
-      Scope: "Account",
-      Status: "Active",
-      Type: ["OfflineConversion"]
-    }
-    const { response, trackingId } = yield* client.call("AddConversionGoals", { ConversionGoals: [goal] })
-    const error = (response.PartialErrors ?? []).find((e) => e !== null)
-    if (error) {
-      return yield* new UserError({
-        message: `the goal was not created: ${error.Code ?? ""} ${error.ErrorCode ?? ""} ${error.Message ?? ""}`.trim(),
-        detail: trackingId === undefined ? undefined : `TrackingId ${trackingId}`
-      })
-    }
-    const id = response.ConversionGoalIds?.[0]
+    const id = yield* OfflineGoals.create({
+      name: flags.name,
+      conversionWindowDays: flags.window,
+      countType: flags.countType,
+      value: Option.getOrUndefined(flags.value),
+      currencyCode: Option.getOrUndefined(flags.currency),
+      category: flags.category
+    })
     yield* recordGoalCreated(flags.name, new Date())
     if (flags.json) yield* Console.log(JSON.stringify({ id: id?.toString() ?? null, name: flags.name }))
     else {
