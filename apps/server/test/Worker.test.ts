@@ -3,7 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Logger, Option, Scope, TestClock } from "effect"
 import { DeliveryOutcome } from "../src/Deliverer.js"
 import { type NewRecord, Outbox } from "../src/Outbox.js"
-import { ServerConfig, type ServerConfigShape } from "../src/ServerConfig.js"
+import { ServerConfig, type ServerSettings } from "../src/ServerConfig.js"
+import { storageLayer } from "../src/Server.js"
 import * as Worker from "../src/Worker.js"
 import { makeTestDeliverer, type Respond } from "./support/TestDeliverer.js"
 import { temporaryDatabase } from "./support/files.js"
@@ -14,7 +15,7 @@ const countsIn = (databasePath: string) =>
     Effect.provide(Outbox.layer.pipe(Layer.provide(ServerConfig.layerWith({ ...settings, databasePath }))))
   )
 
-const settings: Partial<ServerConfigShape> = {
+const settings: ServerSettings = {
   databasePath: ":memory:",
   batchSize: 3,
   flushMs: 5_000,
@@ -37,12 +38,12 @@ const settle = Effect.gen(function* () {
 })
 
 /** Outbox, worker and a scriptable deliverer in a scope the test controls. */
-const setup = (respond?: Respond, overrides: Partial<ServerConfigShape> = {}) =>
+const setup = (respond?: Respond, overrides: ServerSettings = {}) =>
   Effect.gen(function* () {
     const deliverer = yield* makeTestDeliverer(respond)
     const base = Layer.merge(ServerConfig.layerWith({ ...settings, ...overrides }), deliverer.layer)
     const scope = yield* Scope.make()
-    const context = yield* Layer.buildWithScope(Outbox.layer.pipe(Layer.provideMerge(base)), scope)
+    const context = yield* Layer.buildWithScope(storageLayer.pipe(Layer.provideMerge(base)), scope)
     const outbox = yield* Effect.provide(Outbox, context)
     const sql = yield* Effect.provide(SqlClient.SqlClient, context)
     const startWorker = Effect.gen(function* () {
@@ -164,7 +165,7 @@ describe("Worker", () => {
       const { deliverer, outbox, scope, startWorker } = yield* setup(undefined, { batchSize: 2 })
       yield* outbox.enqueue(records(2))
       const claimed = yield* outbox.claim("conversion", 2, "a-worker-that-died")
-      assert.strictEqual(claimed.length, 2)
+      assert.strictEqual(claimed.records.length, 2)
       const worker = yield* startWorker
       yield* worker.notify
       yield* settle
@@ -198,7 +199,7 @@ describe("Worker", () => {
         yield* settle
         // Another worker would find nothing to reclaim: the lease keeps moving ahead.
         const stolen = yield* outbox.claim("conversion", 1, "another-worker")
-        assert.strictEqual(stolen.length, 0)
+        assert.strictEqual(stolen.records.length, 0)
       }
       yield* TestClock.adjust("2 seconds")
       yield* settle
@@ -253,7 +254,7 @@ describe("Worker", () => {
         Effect.provide(Outbox.layer.pipe(Layer.provide(ServerConfig.layerWith({ ...settings, databasePath }))))
       )
       assert.deepStrictEqual(
-        reopened.map((record) => record.attempts),
+        reopened.records.map((record) => record.attempts),
         [2, 2]
       )
     })
