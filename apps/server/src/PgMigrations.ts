@@ -93,7 +93,7 @@ export const migrate = (
         return yield* Effect.fail(
           new OutboxSchemaError({
             reason:
-              `the database's outbox schema is version ${from}, newer than this uplink-server knows ` +
+              `the database's outbox has schema version ${from}, newer than this uplink-server knows ` +
               `(${latestVersion}): upgrade uplink-server to the version that migrated it, or point UPLINK_DB at ` +
               "another database"
           })
