@@ -5,10 +5,9 @@
  */
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { Outbox } from "../src/Outbox.js"
 import { ServerConfig } from "../src/ServerConfig.js"
-import { makePostgres } from "../src/SharedThrottle.js"
 import { freshDatabase } from "./support/postgres.js"
 import { adminQuery } from "./support/postgresAdmin.js"
 

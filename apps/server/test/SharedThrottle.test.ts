@@ -8,7 +8,7 @@
 import { SqlClient } from "@effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningEmulator, start } from "@uplink/emulator"
-import { Clock, ConfigProvider, Effect, Exit, Layer, Metric, Option, Ref, Scope, TestClock } from "effect"
+import { Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Metric, Option, Ref, Scope, TestClock } from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
 import { Deliverer } from "../src/Deliverer.js"
 import type { ClaimedRecord } from "../src/Outbox.js"
@@ -151,7 +151,7 @@ describe("the deliverer and the worker consult the shared throttle", () => {
         while (Option.isNone(yield* first.throttle.pausedUntil)) yield* Effect.sleep("20 millis")
         // Without the shared pause this call would go at once and meet a 117 of its own.
         const three = yield* first.deliverer.deliver("conversion", [claimed("throttle-3")])
-        return [...one, ...(yield* two.await.pipe(Effect.flatMap((exit) => exit))), ...three]
+        return [...one, ...(yield* Fiber.join(two)), ...three]
       }).pipe(Effect.scoped)
     )
     emulator.setFaults({})
