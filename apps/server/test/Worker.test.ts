@@ -292,4 +292,37 @@ describe("Worker", () => {
       }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
     }
   )
+
+  it.effect("tries writing outcomes again while the lease holds, so a delivered batch is not sent twice", () =>
+    Effect.gen(function* () {
+      // The outbox stops taking writes while the batch is out (a lost connection, a failover) and takes them again
+      // a few seconds later, well within the 10 s lease.
+      let sqlClient: SqlClient.SqlClient | undefined
+      const respond: Respond = (_kind, batch) =>
+        Effect.as(
+          Effect.orDie(sqlClient!.unsafe("PRAGMA query_only = ON")),
+          batch.map(() => DeliveryOutcome.Accepted())
+        )
+      const { deliverer, outbox, sql, scope, startWorker } = yield* setup(respond)
+      sqlClient = sql
+      const worker = yield* startWorker
+      yield* outbox.enqueue(records(3))
+      yield* worker.notify
+      yield* settle
+      assert.strictEqual((yield* deliverer.batches).length, 1)
+      assert.strictEqual((yield* outbox.counts).sending, 3)
+      for (let second = 0; second < 3; second++) {
+        yield* TestClock.adjust("1 second")
+        yield* settle
+      }
+      yield* sql.unsafe("PRAGMA query_only = OFF")
+      yield* TestClock.adjust("2 seconds")
+      yield* settle
+      assert.strictEqual((yield* outbox.counts).accepted, 3)
+      yield* TestClock.adjust("1 minute")
+      yield* settle
+      assert.strictEqual((yield* deliverer.batches).length, 1)
+      yield* Scope.close(scope, Exit.void)
+    })
+  )
 })
