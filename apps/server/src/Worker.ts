@@ -96,6 +96,8 @@ export const makeWorker = Effect.gen(function* () {
   const throttle = yield* SharedThrottle
   const owner = `${NodeOs.hostname()}:${process.pid}:${NodeCrypto.randomUUID()}`
   const wake = yield* Queue.sliding<void>(1)
+  /** The end of the last shared pause that was logged (each pause is logged once). */
+  const loggedPause = yield* Ref.make(0)
   const stopping = yield* Ref.make(false)
 
   const renewEvery = Duration.millis(Math.max(50, Math.floor(config.leaseMs / 3)))
@@ -192,8 +194,11 @@ export const makeWorker = Effect.gen(function* () {
     if (Option.isSome(paused)) {
       const wait = paused.value - (yield* Clock.currentTimeMillis)
       if (wait > 0) {
-        yield* Effect.logInfo("delivery paused after a rate limit (117)").pipe(Effect.annotateLogs({ ms: wait }))
-        yield* Effect.sleep(Duration.millis(wait))
+        if ((yield* Ref.getAndSet(loggedPause, paused.value)) !== paused.value) {
+          yield* Effect.logInfo("delivery paused after a rate limit (117)").pipe(Effect.annotateLogs({ ms: wait }))
+        }
+        // Woken early by intake or shutdown, the next step looks again.
+        yield* Queue.take(wake).pipe(Effect.timeout(Duration.millis(wait)), Effect.ignore)
         return
       }
     }
