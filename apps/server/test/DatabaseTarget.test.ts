@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Redacted } from "effect"
+import { SqlError } from "@effect/sql"
 import { describeTarget, parseDatabaseTarget, scrubSecrets } from "../src/DatabaseTarget.js"
+import { describeOutboxError } from "../src/Outbox.js"
+import { scrubError } from "../src/PgOutbox.js"
 
 const parsed = (text: string) => Either.getOrThrow(parseDatabaseTarget(text))
 const refused = (text: string) =>
@@ -57,5 +60,21 @@ describe("UPLINK_DB", () => {
     expect(scrubSecrets(text, target)).toBe(
       'password "***" for postgres://uplink:***@h/db and postgres://x:***@y/z?password=***'
     )
+  })
+
+  it("scrubs the password from an outbox error's message and cause, keeping the code", () => {
+    const target = parsed("postgres://uplink:hunter2-secret@db/uplink")
+    const cause = Object.assign(
+      new Error("could not connect with hunter2-secret to postgres://uplink:hunter2-secret@db"),
+      {
+        code: "28P01"
+      }
+    )
+    const scrubbed = scrubError(target)(new SqlError.SqlError({ message: "failed: hunter2-secret", cause }))
+    expect(scrubbed.message).toBe("failed: ***")
+    expect(describeOutboxError(scrubbed)).toBe("could not connect with *** to postgres://uplink:***@db (28P01)")
+    const aggregate = Object.assign(new AggregateError([new Error("ECONNREFUSED hunter2-secret")], ""), {})
+    const inner = scrubError(target)(new SqlError.SqlError({ message: "m", cause: aggregate }))
+    expect(describeOutboxError(inner)).toBe("ECONNREFUSED ***")
   })
 })
