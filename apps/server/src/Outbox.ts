@@ -19,8 +19,7 @@
  *   (`OutboxSchemaError`).
  */
 import type { SqlClient, SqlError } from "@effect/sql"
-import { Cause, type ConfigError, Context, Data, type Effect, Exit, Layer, Option, Ref } from "effect"
-import { Effect as E } from "effect"
+import { Cause, type ConfigError, Context, Data, Effect, Exit, Layer, Option, Ref } from "effect"
 import { describeTarget } from "./DatabaseTarget.js"
 import { ServerConfig } from "./ServerConfig.js"
 
@@ -203,26 +202,26 @@ export const describeOutboxError = (error: SqlError.SqlError | OutboxFileError |
 }
 
 /** Remembers whether the last write failed and logs when writes start failing and when they work again. */
-export const trackWrites = E.gen(function* () {
+export const trackWrites = Effect.gen(function* () {
   const lastWriteFailure = yield* Ref.make(Option.none<string>())
   /** `effect`, a write: its failure is remembered (and logged when it starts), its success ends a failure. */
   const tracked = <A, E extends SqlError.SqlError | OutboxFileError, R>(
     effect: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> =>
     effect.pipe(
-      E.onExit((exit) =>
+      Effect.onExit((exit) =>
         Exit.match(exit, {
           onFailure: (cause) =>
             Option.match(Cause.failureOption(cause), {
-              onNone: () => E.void,
+              onNone: () => Effect.void,
               onSome: (error) => {
                 const reason = describeOutboxError(error)
                 return Ref.getAndSet(lastWriteFailure, Option.some(reason)).pipe(
-                  E.flatMap((before) =>
+                  Effect.flatMap((before) =>
                     Option.isSome(before) && before.value === reason
-                      ? E.void
-                      : E.logError("outbox write failed; intake answers 503 until a write succeeds").pipe(
-                          E.annotateLogs({ error: reason })
+                      ? Effect.void
+                      : Effect.logError("outbox write failed; intake answers 503 until a write succeeds").pipe(
+                          Effect.annotateLogs({ error: reason })
                         )
                   )
                 )
@@ -230,10 +229,10 @@ export const trackWrites = E.gen(function* () {
             }),
           onSuccess: () =>
             Ref.getAndSet(lastWriteFailure, Option.none()).pipe(
-              E.flatMap((before) =>
+              Effect.flatMap((before) =>
                 Option.isSome(before)
-                  ? E.logInfo("outbox writable again").pipe(E.annotateLogs({ after: before.value }))
-                  : E.void
+                  ? Effect.logInfo("outbox writable again").pipe(Effect.annotateLogs({ after: before.value }))
+                  : Effect.void
               )
             )
         })
@@ -288,27 +287,27 @@ export class Outbox extends Context.Tag("@uplink/server/Outbox")<Outbox, OutboxS
    * provided too (tests use it to break writes on the outbox's own connection, the shared throttle to keep its row).
    */
   static readonly layer: Layer.Layer<Outbox | SqlClient.SqlClient, OutboxOpenError, ServerConfig> = Layer.unwrapEffect(
-    E.gen(function* () {
+    Effect.gen(function* () {
       const config = yield* ServerConfig
       const target = config.database
       if (target._tag === "Sqlite") {
-        const { layer } = yield* E.promise(() => import("./SqliteOutbox.js"))
+        const { layer } = yield* Effect.promise(() => import("./SqliteOutbox.js"))
         return layer(target.path)
       }
-      const { layer } = yield* E.promise(() => import("./PgOutbox.js"))
+      const { layer } = yield* Effect.promise(() => import("./PgOutbox.js"))
       return layer(target)
     })
   )
 }
 
 /** Runs the schema migrations of the configured database and says what it did (`uplink-server migrate`). */
-export const migrateDatabase: Effect.Effect<string, OutboxOpenError, ServerConfig> = E.gen(function* () {
+export const migrateDatabase: Effect.Effect<string, OutboxOpenError, ServerConfig> = Effect.gen(function* () {
   const config = yield* ServerConfig
   const target = config.database
   if (target._tag === "Sqlite") {
-    const { migrateFile } = yield* E.promise(() => import("./SqliteOutbox.js"))
+    const { migrateFile } = yield* Effect.promise(() => import("./SqliteOutbox.js"))
     return `${describeTarget(target)}: ${yield* migrateFile(target.path)}`
   }
-  const { migrateOnly } = yield* E.promise(() => import("./PgOutbox.js"))
+  const { migrateOnly } = yield* Effect.promise(() => import("./PgOutbox.js"))
   return `${describeTarget(target)}: ${yield* migrateOnly(target)}`
 })
