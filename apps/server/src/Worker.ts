@@ -160,12 +160,12 @@ export const makeWorker = Effect.gen(function* () {
         group.ids.push(record.id)
         retryGroups.set(key, group)
       }
-      const written = yield* outbox.complete(lease, finals).pipe(Effect.retry(writeRetry))
+      const written = yield* Effect.uninterruptible(outbox.complete(lease, finals)).pipe(Effect.retry(writeRetry))
       let rescheduled = 0
       for (const group of retryGroups.values()) {
-        rescheduled += yield* outbox
-          .reschedule(lease, group.ids, group.notBefore, group.message)
-          .pipe(Effect.retry(writeRetry))
+        rescheduled += yield* Effect.uninterruptible(
+          outbox.reschedule(lease, group.ids, group.notBefore, group.message)
+        ).pipe(Effect.retry(writeRetry))
       }
       if (written + rescheduled < claimed.length) {
         yield* Effect.logWarning("outcomes not written: the lease was taken over by another worker").pipe(
@@ -260,7 +260,8 @@ export const makeWorker = Effect.gen(function* () {
                 retryAfterMs: Option.none()
               })
             )
-      const written = yield* Effect.uninterruptible(writeOutcomes(lease, kind, claimed, checked))
+      // Each write is atomic; shutdown may end the retries between two, and then releases what is still held.
+      const written = yield* writeOutcomes(lease, kind, claimed, checked)
       const elapsed = (yield* Clock.currentTimeMillis) - started
       yield* Metric.update(ServerMetrics.batchDuration, elapsed / 1000)
       yield* Effect.logInfo("batch delivered").pipe(
