@@ -1,13 +1,15 @@
 /**
- * The built server on PostgreSQL, as child processes: instances starting together on an empty database both come up
- * (the migration runs once, under its advisory lock); `uplink-server migrate` migrates and exits, and a schema newer
+ * The built server on PostgreSQL, as child processes: three instances starting together on an empty database meet at
+ * the migration's advisory lock (held by the test until all three wait for it), then all come up, the schema made once; `uplink-server migrate` migrates and exits, and a schema newer
  * than the binary stops both `migrate` and the server with a clear message; a bad `sslmode`, an unreachable server
  * or a wrong password stop the start with the reason — and the database password never appears in any output.
  */
 import { describe, expect, it } from "@effect/vitest"
+import Pg from "pg"
+import { migrationLockKey } from "../src/PgMigrations.js"
 import { freshDatabase } from "./support/postgres.js"
 import { adminQuery } from "./support/postgresAdmin.js"
-import { runBin, type ServerProcess, spawnServer } from "./support/ServerProcess.js"
+import { runBin, type ServerProcess, spawnServer, waitFor } from "./support/ServerProcess.js"
 
 const token = "pg-instances-token"
 
@@ -35,9 +37,26 @@ describe("uplink-server on PostgreSQL", () => {
     const database = await freshDatabase("race")
     const env = { UPLINK_SERVER_TOKEN: token, UPLINK_DB: database.url }
     const started: Array<ServerProcess> = []
+    // Hold the migration lock so that the three start-ups meet at it, then let them all go at once.
+    const holder = new Pg.Client({ connectionString: database.url })
+    await holder.connect()
+    await holder.query(`SELECT pg_advisory_lock(${migrationLockKey})`)
     try {
-      const servers = await Promise.all([spawnServer(env), spawnServer(env), spawnServer(env)])
-      started.push(...servers)
+      const starting = Promise.all([spawnServer(env), spawnServer(env), spawnServer(env)])
+      starting.then((servers) => started.push(...servers)).catch(() => {})
+      await waitFor(
+        "the three instances to wait for the migration lock",
+        async () => {
+          const [row] = await adminQuery(
+            database.url,
+            "SELECT COUNT(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+          )
+          return row!.n === 3 ? true : undefined
+        },
+        60_000
+      )
+      await holder.query(`SELECT pg_advisory_unlock(${migrationLockKey})`)
+      const servers = await starting
       for (const server of servers) {
         const ready = await fetch(`${server.url}/readyz`)
         const body = (await ready.json()) as { checks: { outbox: { ok: boolean } } }
@@ -53,6 +72,7 @@ describe("uplink-server on PostgreSQL", () => {
       for (const server of servers) expect(server.output().join("\n")).not.toContain(database.password)
       expect(migrate.output).not.toContain(database.password)
     } finally {
+      await holder.end()
       for (const server of started) server.kill("SIGKILL")
       await Promise.all(started.map((server) => server.exited))
     }
