@@ -172,17 +172,20 @@ export const makeWorker = Effect.gen(function* () {
           Effect.annotateLogs({ kind, records: claimed.length, written: written + rescheduled })
         )
       }
+      // Outcomes another worker's lease replaced are that worker's to count.
       const byStatus = new Map<string, number>()
-      for (const final of finals) byStatus.set(final.status, (byStatus.get(final.status) ?? 0) + 1)
+      if (written === finals.length) {
+        for (const final of finals) byStatus.set(final.status, (byStatus.get(final.status) ?? 0) + 1)
+      }
       for (const [status, count] of byStatus) {
         yield* Metric.incrementBy(
           Metric.tagged(ServerMetrics.forKind(ServerMetrics.delivered, kind), "status", status),
           count
         )
       }
-      const retried = claimed.length - finals.length
+      const retried = rescheduled
       if (retried > 0) yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.retries, kind), retried)
-      return { finals: finals.length, retried }
+      return { finals: written, retried }
     })
 
   /** Which kind is looked at first; it alternates so that a backlog of one kind does not starve the other. */
