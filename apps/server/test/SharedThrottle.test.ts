@@ -8,7 +8,20 @@
 import { SqlClient } from "@effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningEmulator, start } from "@uplink/emulator"
-import { Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Metric, Option, Ref, Scope, TestClock } from "effect"
+import {
+  Clock,
+  ConfigProvider,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Ref,
+  Schedule,
+  Scope,
+  TestClock
+} from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
 import { Deliverer } from "../src/Deliverer.js"
 import type { ClaimedRecord } from "../src/Outbox.js"
@@ -112,8 +125,8 @@ describe("the deliverer and the worker consult the shared throttle", () => {
   it("two instances' deliverers meet one 117 between them: the second waits out the pause the first reported", async () => {
     emulator.reset()
     const database = await freshDatabase("throttle_deliverer")
-    // One call per 1.5 s window; the pause after a 117 outlasts the window.
-    emulator.setFaults({ rateLimit: { calls: 1, windowMs: 1_500 } })
+    // One call per 5 s window (wide enough for a loaded machine); the pause after a 117 outlasts the window.
+    emulator.setFaults({ rateLimit: { calls: 1, windowMs: 5_000 } })
     const env = ConfigProvider.fromMap(
       new Map(
         Object.entries({
@@ -129,10 +142,11 @@ describe("the deliverer and the worker consult the shared throttle", () => {
     const deliverer = (scope: Scope.Scope) =>
       Effect.gen(function* () {
         const sql = yield* instance(database.url, scope)
-        // The emulator's window, so that the pace after the 117 (half of what the window admitted) is one per window.
-        const throttle = yield* makePostgres(sql, { windowMs: 1_500 })
+        // A little wider than the emulator's window: the pace after the 117 (half of what the window admitted, one
+        // call) then keeps calls more than one emulator window apart.
+        const throttle = yield* makePostgres(sql, { windowMs: 6_000 })
         const context = yield* Layer.buildWithScope(
-          CoreDeliverer.layerFromEnv({ rateLimitWait: "1700 millis" }).pipe(
+          CoreDeliverer.layerFromEnv({ rateLimitWait: "5200 millis" }).pipe(
             Layer.provide(Layer.succeed(SharedThrottle, throttle))
           ),
           scope
@@ -148,7 +162,11 @@ describe("the deliverer and the worker consult the shared throttle", () => {
         const one = yield* first.deliverer.deliver("conversion", [claimed("throttle-1")])
         // The window is used up: this call meets the 117, reports it, and its own limiter waits it out.
         const two = yield* Effect.fork(second.deliverer.deliver("conversion", [claimed("throttle-2")]))
-        while (Option.isNone(yield* first.throttle.pausedUntil)) yield* Effect.sleep("20 millis")
+        const paused = yield* first.throttle.pausedUntil.pipe(
+          Effect.repeat({ until: Option.isSome, schedule: Schedule.spaced("20 millis") }),
+          Effect.timeoutOption("20 seconds")
+        )
+        expect(Option.isSome(paused), "the second instance met a 117 and reported it").toBe(true)
         // Without the shared pause this call would go at once and meet a 117 of its own.
         const three = yield* first.deliverer.deliver("conversion", [claimed("throttle-3")])
         return [...one, ...(yield* Fiber.join(two)), ...three]
