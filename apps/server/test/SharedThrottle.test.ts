@@ -93,7 +93,7 @@ describe("the shared throttle on PostgreSQL", () => {
         // The k-th call starts no sooner than the k-th slot: the end of the pause, then every 600 ms.
         const times = [...(yield* Ref.get(starts))].sort((x, y) => x - y)
         expect(times.length).toBe(4)
-        times.forEach((time, index) => expect(time).toBeGreaterThanOrEqual(until + index * 600 - 1))
+        for (const [index, time] of times.entries()) expect(time).toBeGreaterThanOrEqual(until + index * 600 - 1)
         const pace = () =>
           Effect.promise(() => adminQuery(database.url, "SELECT calls_per_window AS pace FROM uplink_throttle"))
         expect(yield* pace()).toEqual([{ pace: 10 }])
