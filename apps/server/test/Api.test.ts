@@ -194,10 +194,10 @@ describe("HTTP API", () => {
       const delivered = await server.run(
         Effect.gen(function* () {
           const outbox = yield* Outbox
-          const claimed = yield* outbox.claim("conversion", 10_000, "test")
+          const { lease, records: claimed } = yield* outbox.claim("conversion", 10_000, "test")
           const mine = claimed.filter((record) => record.id === "status-1")
           yield* outbox.complete(
-            "test",
+            lease,
             mine.map((record) => ({
               id: record.id,
               status: "accepted" as const,
@@ -207,7 +207,7 @@ describe("HTTP API", () => {
             }))
           )
           yield* outbox.reschedule(
-            "test",
+            lease,
             claimed.filter((record) => record.id !== "status-1").map((record) => record.id),
             0,
             null
