@@ -15,6 +15,9 @@ export const uplinkVitest = (overrides = {}) =>
       testTimeout: 30_000,
       hookTimeout: 60_000,
       reporters: process.env.CI ? ["default", ["json", { outputFile: ".vitest-results.json" }]] : ["default"],
+      // Other workspace packages are imported through their built `dist` (plain ESM): Node loads them as a user's
+      // program would, instead of vite transforming the ~1,100 generated contract modules for every test file.
+      server: { deps: { external: [/\/(packages|apps|tools)\/[^/]+\/dist\//] } },
       ...overrides
     }
   })

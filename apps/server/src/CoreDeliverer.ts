@@ -8,7 +8,9 @@
  * reports `NotConfigured` (shown by `/readyz`) and records stay pending.
  *
  * `senderFrom` is core's Sender adapter (`toDeliveryError` maps the failures) plus a hook that remembers the batch's
- * last failure and counts 117s for the metrics.
+ * last failure and counts 117s for the metrics, and the server's narrow hook into rate limiting across instances:
+ * before each call it waits for the `SharedThrottle` (a pause or pace that another instance's 117 imposed), reports
+ * a 117 to it, and a call that went through. Core's own limiter keeps pacing this instance as before.
  */
 import {
   CampaignManagement,
@@ -36,6 +38,7 @@ import * as Stream from "effect/Stream"
 import { Deliverer, type DelivererShape, DeliveryOutcome, retryAll } from "./Deliverer.js"
 import type { ClaimedRecord, RecordKind } from "./Outbox.js"
 import * as ServerMetrics from "./ServerMetrics.js"
+import { SharedThrottle, type SharedThrottleShape } from "./SharedThrottle.js"
 
 /** Knobs of the in-process retries of one batch (the outbox retries later, with its own backoff). */
 export interface CoreDelivererOptions {
@@ -47,6 +50,14 @@ export interface CoreDelivererOptions {
   readonly rateLimitWait?: Duration.DurationInput | undefined
 }
 
+/** The shared throttle of the customer this deliverer sends for. */
+export interface ThrottleHook {
+  readonly shared: SharedThrottleShape
+  readonly customerId: string
+  /** The pause after a 117 that names no wait, in ms. */
+  readonly rateLimitWaitMs: number
+}
+
 /** Whether a batch that failed with `error` may succeed later without anyone changing it. */
 const canPassLater = (error: CampaignManagementError) =>
   error.isRetryable || error.reason._tag === "RateLimitError" || error.reason._tag === "AuthenticationError"
@@ -54,24 +65,49 @@ const canPassLater = (error: CampaignManagementError) =>
 /** The pipeline's `Sender` over `CampaignManagement` (one attempt per call: the pipeline retries), reporting failures. */
 export const senderFrom = (
   client: CampaignManagementShape,
-  onFailure: (error: CampaignManagementError) => Effect.Effect<void> = () => Effect.void
+  onFailure: (error: CampaignManagementError) => Effect.Effect<void> = () => Effect.void,
+  throttle: Option.Option<ThrottleHook> = Option.none()
 ): SenderShape => {
+  const rateLimited = (error: CampaignManagementError) =>
+    Option.match(throttle, {
+      onNone: () => Effect.void,
+      onSome: (hook) => {
+        const reason = error.reason
+        const waitMs =
+          reason._tag === "RateLimitError" && reason.retryAfter !== undefined
+            ? Duration.toMillis(reason.retryAfter)
+            : hook.rateLimitWaitMs
+        return hook.shared.rateLimited(hook.customerId, waitMs)
+      }
+    })
   const failed = (error: CampaignManagementError) =>
     Effect.zipRight(
       Effect.all([
         onFailure(error),
-        error.reason._tag === "RateLimitError" ? Metric.increment(ServerMetrics.rateLimited) : Effect.void
+        error.reason._tag === "RateLimitError"
+          ? Effect.zipRight(Metric.increment(ServerMetrics.rateLimited), rateLimited(error))
+          : Effect.void
       ]),
       Effect.fail(toDeliveryError(error))
     )
+  /** `call` after the shared throttle lets it start; a call that went through is reported to it. */
+  const throttled = <A, E, R>(call: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Option.match(throttle, {
+      onNone: () => call,
+      onSome: (hook) =>
+        hook.shared.acquire(hook.customerId).pipe(
+          Effect.zipRight(call),
+          Effect.tap(() => hook.shared.succeeded(hook.customerId))
+        )
+    })
   return {
     applyConversions: (batch) =>
-      client.callOnce("ApplyOfflineConversions", { OfflineConversions: batch }).pipe(
+      throttled(client.callOnce("ApplyOfflineConversions", { OfflineConversions: batch })).pipe(
         Effect.map((result) => result.response.PartialErrors ?? []),
         Effect.catchAll(failed)
       ),
     applyAdjustments: (batch) =>
-      client.callOnce("ApplyOfflineConversionAdjustments", { OfflineConversionAdjustments: batch }).pipe(
+      throttled(client.callOnce("ApplyOfflineConversionAdjustments", { OfflineConversionAdjustments: batch })).pipe(
         Effect.map((result) => result.response.PartialErrors ?? []),
         Effect.catchAll(failed)
       )
@@ -115,9 +151,22 @@ const toDeliveryOutcome = (
 }
 
 /** A deliverer over a `CampaignManagement` client. */
-export const make = (client: CampaignManagementShape, description: string, options: CoreDelivererOptions = {}) =>
+export const make = (
+  client: CampaignManagementShape,
+  description: string,
+  options: CoreDelivererOptions = {},
+  shared: Option.Option<{ readonly throttle: SharedThrottleShape; readonly customerId: string }> = Option.none()
+) =>
   Effect.sync((): DelivererShape => {
     const rateLimitWait = options.rateLimitWait ?? Duration.seconds(60)
+    const throttle = Option.map(
+      shared,
+      (found): ThrottleHook => ({
+        shared: found.throttle,
+        customerId: found.customerId,
+        rateLimitWaitMs: Duration.toMillis(Duration.decode(rateLimitWait))
+      })
+    )
     const rateLimiter = RateLimiter.make({ rateLimitWait })
     const retrySchedule = Deliver.retrySchedule({
       maxRetries: options.maxRetries ?? 2,
@@ -128,7 +177,7 @@ export const make = (client: CampaignManagementShape, description: string, optio
     const deliver = (kind: RecordKind, records: ReadonlyArray<ClaimedRecord>) =>
       Effect.gen(function* () {
         const lastFailure = yield* Ref.make(Option.none<CampaignManagementError>())
-        const sender = senderFrom(client, (error) => Ref.set(lastFailure, Option.some(error)))
+        const sender = senderFrom(client, (error) => Ref.set(lastFailure, Option.some(error)), throttle)
         const input = {
           records: Stream.fromIterable(
             records.map((record, index) => ({ line: index + 1, id: record.id, values: record.fields }))
@@ -179,10 +228,11 @@ const describeConfig = Effect.map(MsadsConfig, (config) => `${config.transport} 
  * The deliverer configured from the `MSADS_*` variables (DESIGN.md §5); `NotConfigured` with the reason when they
  * are missing or invalid (the message names the variable, never its value).
  */
-export const layerFromEnv = (options: CoreDelivererOptions = {}): Layer.Layer<Deliverer> =>
+export const layerFromEnv = (options: CoreDelivererOptions = {}): Layer.Layer<Deliverer, never, SharedThrottle> =>
   Layer.scoped(
     Deliverer,
     Effect.gen(function* () {
+      const throttle = yield* SharedThrottle
       const built = yield* Layer.build(Layer.merge(CampaignManagement.layerConfig, MsadsConfig.layer)).pipe(
         Effect.either
       )
@@ -195,6 +245,7 @@ export const layerFromEnv = (options: CoreDelivererOptions = {}): Layer.Layer<De
       }
       const client = yield* Effect.provide(CampaignManagement, built.right)
       const description = yield* Effect.provide(describeConfig, built.right)
-      return yield* make(client, description, options)
-    }) as Effect.Effect<DelivererShape, never, Scope.Scope>
+      const msads = yield* Effect.provide(MsadsConfig, built.right)
+      return yield* make(client, description, options, Option.some({ throttle, customerId: msads.customerId }))
+    }) as Effect.Effect<DelivererShape, never, Scope.Scope | SharedThrottle>
   )

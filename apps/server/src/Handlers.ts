@@ -1,7 +1,7 @@
 /**
  * The handlers of the API groups. Intake checks every record (`RecordIntake`), commits the valid ones to the outbox
  * in one transaction and only then answers `202` with their ids — or `422` when none is valid, `413` past the record
- * limit, `503 outbox_unavailable` with SQLite's reason when the outbox cannot commit (nothing acknowledged; the outbox
+ * limit, `503 outbox_unavailable` with the database's reason when the outbox cannot commit (nothing acknowledged; the outbox
  * logs the failure once, not per request). A record repeated within the request under the same id is answered like
  * the first and queued once, so `uplink_records_enqueued_total` counts exactly the rows inserted. Record status,
  * metrics and probes read the outbox and the deliverer; `/readyz` fails while the outbox cannot be written.
@@ -159,8 +159,9 @@ export const metricsLive = HttpApiBuilder.group(UplinkApi, "metrics", (handlers)
   handlers.handle("metrics", () =>
     Effect.gen(function* () {
       const outbox = yield* Outbox
-      yield* outbox.counts.pipe(
-        Effect.flatMap(ServerMetrics.recordQueueDepth),
+      const worker = yield* Worker
+      yield* outbox.gauges(worker.owner).pipe(
+        Effect.flatMap((gauges) => ServerMetrics.recordOutboxGauges(gauges, worker.owner)),
         Effect.catchAll((error) =>
           Effect.logWarning("queue depth unavailable").pipe(Effect.annotateLogs({ error: describeOutboxError(error) }))
         )

@@ -1,7 +1,8 @@
 /**
  * `ServerConfig`: how the server listens, guards and paces itself — host and port, the bearer token, the outbox file,
- * the flush interval, body and record limits, the worker's lease and backoff, and how records are read (time zone
- * and default phone region). Read from the `UPLINK_*` variables of DESIGN.md §6; the `--host`, `--port` and
+ * the flush interval, body and record limits, the worker's lease and backoff, the database's pool and statement
+ * timeout, and how records are read (time zone and default phone region). `UPLINK_DB` names an SQLite file or a
+ * PostgreSQL URL (`DatabaseTarget`; its password never appears in a message). Read from the `UPLINK_*` variables of DESIGN.md §6; the `--host`, `--port` and
  * `--insecure` flags win over them. Every numeric variable is a whole number within the range `numericSettings` gives
  * it, so a negative, fractional, huge or non-numeric value stops the start with a message that names the variable
  * and its range. The token stays `Redacted` and has at least 16 characters. A server that has no token refuses to
@@ -16,6 +17,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { type DatabaseTarget, parseDatabaseTarget } from "./DatabaseTarget.js"
 
 /** The settings of one server process. */
 export interface ServerConfigShape {
@@ -25,8 +27,12 @@ export interface ServerConfigShape {
   /** The bearer token clients must send; `None` only with `insecure` on a loopback host. */
   readonly token: Option.Option<Redacted.Redacted<string>>
   readonly insecure: boolean
-  /** The SQLite outbox file (WAL mode). */
-  readonly databasePath: string
+  /** Where the outbox lives: an SQLite file (WAL mode) or a PostgreSQL database shared by several instances. */
+  readonly database: DatabaseTarget
+  /** PostgreSQL: connections in this instance's pool. */
+  readonly dbPoolSize: number
+  /** PostgreSQL: the longest one statement may run before the server cancels it, in milliseconds (0: no limit). */
+  readonly dbStatementTimeoutMs: number
   /** The longest a pending record waits for a fuller batch, in milliseconds. */
   readonly flushMs: number
   /** Records per delivery batch (the service takes at most 1,000 per request). */
@@ -89,7 +95,9 @@ export const numericSettings = {
   leaseMs: setting("UPLINK_LEASE_MS", 60_000, 100, hour, "milliseconds"),
   retryBaseMs: setting("UPLINK_RETRY_BASE_MS", 1_000, 1, hour, "milliseconds"),
   retryMaxMs: setting("UPLINK_RETRY_MAX_MS", 300_000, 1, 24 * hour, "milliseconds"),
-  shutdownGraceMs: setting("UPLINK_SHUTDOWN_GRACE_MS", 10_000, 0, 10 * 60_000, "milliseconds")
+  shutdownGraceMs: setting("UPLINK_SHUTDOWN_GRACE_MS", 10_000, 0, 10 * 60_000, "milliseconds"),
+  dbPoolSize: setting("UPLINK_DB_POOL_SIZE", 10, 1, 100, "connections to PostgreSQL per instance"),
+  dbStatementTimeoutMs: setting("UPLINK_DB_STATEMENT_TIMEOUT_MS", 30_000, 0, hour, "milliseconds; 0 means no limit")
 } as const satisfies Record<string, NumericSetting>
 
 const grouped = (value: number) => value.toLocaleString("en-US")
@@ -167,7 +175,14 @@ export const serverConfig = (flags: ServerFlags = {}): Config.Config<ServerConfi
     token: Config.option(Config.redacted("UPLINK_SERVER_TOKEN")).pipe(
       Config.map(Option.filter((token) => Redacted.value(token).trim() !== ""))
     ),
-    databasePath: Config.string("UPLINK_DB").pipe(Config.withDefault("./uplink.db")),
+    database: Config.string("UPLINK_DB").pipe(
+      Config.withDefault("./uplink.db"),
+      Config.mapOrFail((text) =>
+        Either.mapLeft(parseDatabaseTarget(text), (message) => ConfigError.InvalidData(["UPLINK_DB"], message))
+      )
+    ),
+    dbPoolSize: numeric(numericSettings.dbPoolSize),
+    dbStatementTimeoutMs: numeric(numericSettings.dbStatementTimeoutMs),
     flushMs: numeric(numericSettings.flushMs),
     batchSize: numeric(numericSettings.batchSize),
     maxBodyBytes: numeric(numericSettings.maxBodyBytes),
@@ -227,6 +242,9 @@ export const serverConfig = (flags: ServerFlags = {}): Config.Config<ServerConfi
     })
   )
 
+/** Settings a test chooses: any field, and `databasePath` read as `UPLINK_DB` is. */
+export type ServerSettings = Partial<ServerConfigShape> & { readonly databasePath?: string | undefined }
+
 /** The configuration service. */
 export class ServerConfig extends Context.Tag("@uplink/server/ServerConfig")<ServerConfig, ServerConfigShape>() {
   /** From the environment, with the flags applied. */
@@ -234,14 +252,21 @@ export class ServerConfig extends Context.Tag("@uplink/server/ServerConfig")<Ser
     return Layer.effect(ServerConfig, serverConfig(flags))
   }
 
-  /** From values (tests). */
-  static layerWith(values: Partial<ServerConfigShape>): Layer.Layer<ServerConfig> {
+  /** From values (tests); `databasePath` is read as `UPLINK_DB` is (a file, `:memory:`, or a PostgreSQL URL). */
+  static layerWith(values: ServerSettings): Layer.Layer<ServerConfig> {
+    const { databasePath, ...rest } = values
+    const database =
+      databasePath === undefined
+        ? undefined
+        : Either.getOrThrowWith(parseDatabaseTarget(databasePath), (message) => new Error(message))
     return Layer.succeed(ServerConfig, {
       host: "127.0.0.1",
       port: 0,
       token: Option.none(),
       insecure: true,
-      databasePath: ":memory:",
+      database: { _tag: "Sqlite", path: ":memory:" },
+      dbPoolSize: 10,
+      dbStatementTimeoutMs: 30_000,
       flushMs: 5_000,
       batchSize: 1_000,
       maxBodyBytes: 5 * 1024 * 1024,
@@ -252,7 +277,8 @@ export class ServerConfig extends Context.Tag("@uplink/server/ServerConfig")<Ser
       shutdownGraceMs: 10_000,
       timeZone: Option.none(),
       defaultRegion: Option.none(),
-      ...values
+      ...rest,
+      ...(database === undefined ? {} : { database })
     })
   }
 }

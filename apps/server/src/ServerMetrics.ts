@@ -1,14 +1,16 @@
 /**
  * The server's metrics as Effect `Metric`s, and `/metrics` rendering of every metric of the process (these, and any
- * that @uplink/core records) in the Prometheus text exposition format 0.0.4. Queue depth is read from the outbox at
- * scrape time, so it is right after a restart too.
+ * that @uplink/core records) in the Prometheus text exposition format 0.0.4. Queue depth and the other outbox gauges
+ * (leased records and the oldest pending record's age for the whole outbox, which several instances may share, and
+ * the records this instance holds) are read from the outbox at scrape time, so they are right after a restart too.
  */
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import type * as MetricPair from "effect/MetricPair"
 import * as MetricState from "effect/MetricState"
-import type { RecordKind, RecordStatus } from "./Outbox.js"
+import * as Option from "effect/Option"
+import type { OutboxGauges, RecordKind } from "./Outbox.js"
 
 /** Records that arrived in requests, valid or not. */
 export const received = Metric.counter("uplink_records_received_total", {
@@ -58,6 +60,21 @@ export const queueDepth = Metric.gauge("uplink_outbox_records", {
   description: "Outbox records by status (pending and sending are the queue depth)"
 })
 
+/** Records under an unexpired lease, in the whole outbox (every instance). */
+export const outboxLeased = Metric.gauge("uplink_outbox_leased_records", {
+  description: "Records being delivered under an unexpired lease, by any instance sharing the outbox"
+})
+
+/** Age of the oldest record not yet delivered, in the whole outbox. */
+export const outboxOldestPendingAge = Metric.gauge("uplink_outbox_oldest_pending_age_seconds", {
+  description: "How long the oldest record not yet delivered (pending or sending) has waited; 0 when none"
+})
+
+/** Records this instance holds under an unexpired lease. */
+export const instanceLeased = Metric.gauge("uplink_instance_leased_records", {
+  description: "Records this instance is delivering under an unexpired lease (label: the instance's lease owner id)"
+})
+
 /** Registers the metrics that appear only once used, so that `/metrics` lists them from the start. */
 export const registerAll: Effect.Effect<void> = Effect.all(
   [Metric.value(batchDuration), Metric.value(rateLimited), Metric.value(retries)],
@@ -68,13 +85,16 @@ export const registerAll: Effect.Effect<void> = Effect.all(
 export const forKind = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, kind: RecordKind) =>
   Metric.tagged(metric, "kind", kind)
 
-/** Sets the queue-depth gauges from outbox counts. */
-export const recordQueueDepth = (counts: Readonly<Record<RecordStatus, number>>) =>
-  Effect.forEach(
-    Object.entries(counts),
-    ([status, count]) => Metric.set(Metric.tagged(queueDepth, "status", status), count),
-    { discard: true }
-  )
+/** Sets the outbox-wide gauges and this instance's (`instance`: its lease owner id) from the outbox's gauges. */
+export const recordOutboxGauges = (gauges: OutboxGauges, instance: string) =>
+  Effect.gen(function* () {
+    for (const [status, count] of Object.entries(gauges.counts)) {
+      yield* Metric.set(Metric.tagged(queueDepth, "status", status), count)
+    }
+    yield* Metric.set(outboxLeased, gauges.leased)
+    yield* Metric.set(outboxOldestPendingAge, Option.getOrElse(gauges.oldestPendingAgeMs, () => 0) / 1000)
+    yield* Metric.set(Metric.tagged(instanceLeased, "instance", instance), gauges.leasedByInstance)
+  })
 
 const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
 const escapeHelp = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")

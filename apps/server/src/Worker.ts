@@ -4,8 +4,12 @@
  * writes each record's outcome. While a batch is out, a heartbeat renews its lease so no other worker reclaims it;
  * records left `sending` by a worker that died are claimable again once their lease expires. Transient failures put
  * records back with capped exponential backoff (never sooner than a wait the service asked for); final outcomes are
- * written once. Intake wakes the worker through `notify`. On shutdown the worker stops claiming, lets an in-flight
- * batch finish for `shutdownGraceMs`, and otherwise releases it to `pending` for the next start.
+ * written once, and only under the lease they were claimed with (a worker whose lease another instance took over
+ * writes nothing). Writing outcomes is tried again, with backoff, while the lease can still hold, so a lost database
+ * connection does not send a delivered batch again. Before it claims, the worker asks the `SharedThrottle` whether
+ * delivery is paused after a 117 (seen by any instance sharing the outbox) and waits that pause out. Intake wakes the
+ * worker through `notify`. On shutdown the worker stops claiming, lets an in-flight batch finish for
+ * `shutdownGraceMs`, and otherwise releases it to `pending` for the next start.
  */
 import * as NodeCrypto from "node:crypto"
 import * as NodeOs from "node:os"
@@ -22,10 +26,19 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import { Deliverer, type DeliveryOutcome } from "./Deliverer.js"
-import { type ClaimedRecord, describeOutboxError, type FinalOutcome, Outbox, type RecordKind } from "./Outbox.js"
+import {
+  type ClaimedRecord,
+  describeOutboxError,
+  type FinalOutcome,
+  type Lease,
+  Outbox,
+  type RecordKind
+} from "./Outbox.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as ServerMetrics from "./ServerMetrics.js"
+import { SharedThrottle } from "./SharedThrottle.js"
 
 /** The worker as seen by intake. */
 export interface WorkerShape {
@@ -78,26 +91,44 @@ export const makeWorker = Effect.gen(function* () {
   const config = yield* ServerConfig
   const outbox = yield* Outbox
   const deliverer = yield* Deliverer
+  const throttle = yield* SharedThrottle
   const owner = `${NodeOs.hostname()}:${process.pid}:${NodeCrypto.randomUUID()}`
   const wake = yield* Queue.sliding<void>(1)
+  /** The end of the last shared pause that was logged (each pause is logged once). */
+  const loggedPause = yield* Ref.make(0)
   const stopping = yield* Ref.make(false)
 
   const renewEvery = Duration.millis(Math.max(50, Math.floor(config.leaseMs / 3)))
-  const renewLoop = (ids: ReadonlyArray<string>) =>
+  const renewLoop = (lease: Lease, ids: ReadonlyArray<string>) =>
     Effect.sleep(renewEvery).pipe(
       Effect.zipRight(
-        outbox
-          .renew(owner, ids)
-          .pipe(
-            Effect.catchAll((error) =>
-              Effect.logWarning("lease renewal failed").pipe(Effect.annotateLogs({ error: describeOutboxError(error) }))
-            )
+        outbox.renew(lease, ids).pipe(
+          Effect.flatMap((held) =>
+            held < ids.length
+              ? Effect.logWarning("lease lost for part of the batch; another instance may deliver it").pipe(
+                  Effect.annotateLogs({ held, records: ids.length })
+                )
+              : Effect.void
+          ),
+          Effect.catchAll((error) =>
+            Effect.logWarning("lease renewal failed").pipe(Effect.annotateLogs({ error: describeOutboxError(error) }))
           )
+        )
       ),
       Effect.forever
     )
 
+  /**
+   * Outbox writes after a delivery are tried again (a lost connection, a failover) for as long as the lease could
+   * still hold: giving up earlier would only make another worker send the batch again.
+   */
+  const writeRetry = Schedule.exponential(Duration.millis(100)).pipe(
+    Schedule.union(Schedule.spaced(Duration.seconds(2))),
+    Schedule.upTo(Duration.millis(config.leaseMs))
+  )
+
   const writeOutcomes = (
+    lease: Lease,
     kind: RecordKind,
     claimed: ReadonlyArray<ClaimedRecord>,
     outcomes: ReadonlyArray<DeliveryOutcome>
@@ -127,21 +158,32 @@ export const makeWorker = Effect.gen(function* () {
         group.ids.push(record.id)
         retryGroups.set(key, group)
       }
-      yield* outbox.complete(owner, finals)
+      const written = yield* Effect.uninterruptible(outbox.complete(lease, finals)).pipe(Effect.retry(writeRetry))
+      let rescheduled = 0
       for (const group of retryGroups.values()) {
-        yield* outbox.reschedule(owner, group.ids, group.notBefore, group.message)
+        rescheduled += yield* Effect.uninterruptible(
+          outbox.reschedule(lease, group.ids, group.notBefore, group.message)
+        ).pipe(Effect.retry(writeRetry))
       }
+      if (written + rescheduled < claimed.length) {
+        yield* Effect.logWarning("outcomes not written: the lease was taken over by another worker").pipe(
+          Effect.annotateLogs({ kind, records: claimed.length, written: written + rescheduled })
+        )
+      }
+      // Outcomes another worker's lease replaced are that worker's to count.
       const byStatus = new Map<string, number>()
-      for (const final of finals) byStatus.set(final.status, (byStatus.get(final.status) ?? 0) + 1)
+      if (written === finals.length) {
+        for (const final of finals) byStatus.set(final.status, (byStatus.get(final.status) ?? 0) + 1)
+      }
       for (const [status, count] of byStatus) {
         yield* Metric.incrementBy(
           Metric.tagged(ServerMetrics.forKind(ServerMetrics.delivered, kind), "status", status),
           count
         )
       }
-      const retried = claimed.length - finals.length
+      const retried = rescheduled
       if (retried > 0) yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.retries, kind), retried)
-      return { finals: finals.length, retried }
+      return { finals: written, retried }
     })
 
   /** Which kind is looked at first; it alternates so that a backlog of one kind does not starve the other. */
@@ -149,6 +191,18 @@ export const makeWorker = Effect.gen(function* () {
 
   /** One step: deliver one due batch if one is ready, else wait for intake or the next due time. */
   const step = Effect.gen(function* () {
+    const paused = yield* throttle.pausedUntil
+    if (Option.isSome(paused)) {
+      const wait = paused.value - (yield* Clock.currentTimeMillis)
+      if (wait > 0) {
+        if ((yield* Ref.getAndSet(loggedPause, paused.value)) !== paused.value) {
+          yield* Effect.logInfo("delivery paused after a rate limit (117)").pipe(Effect.annotateLogs({ ms: wait }))
+        }
+        // Woken early by intake or shutdown, the next step looks again.
+        yield* Queue.take(wake).pipe(Effect.timeout(Duration.millis(wait)), Effect.ignore)
+        return
+      }
+    }
     const summary = yield* outbox.summary
     const now = yield* Clock.currentTimeMillis
     turn = (turn + 1) % kinds.length
@@ -172,21 +226,16 @@ export const makeWorker = Effect.gen(function* () {
 
   const releasingBatch = (kind: RecordKind) =>
     Effect.gen(function* () {
-      const claimedIds = yield* Ref.make<ReadonlyArray<string>>([])
       yield* Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
-          const claimed = yield* outbox.claim(kind, config.batchSize, owner)
+          const { lease, records: claimed } = yield* outbox.claim(kind, config.batchSize, owner)
           if (claimed.length === 0) return
-          yield* Ref.set(
-            claimedIds,
-            claimed.map((record) => record.id)
-          )
-          yield* restore(deliverClaimed(kind, claimed)).pipe(
+          const ids = claimed.map((record) => record.id)
+          yield* restore(deliverClaimed(lease, kind, claimed)).pipe(
             Effect.onInterrupt(() =>
               Effect.gen(function* () {
                 const now = yield* Clock.currentTimeMillis
-                const ids = yield* Ref.get(claimedIds)
-                yield* outbox.reschedule(owner, ids, now, "released at shutdown before the batch finished")
+                yield* outbox.reschedule(lease, ids, now, "released at shutdown before the batch finished")
                 yield* Effect.logWarning("in-flight batch released at shutdown").pipe(
                   Effect.annotateLogs({ kind, records: ids.length })
                 )
@@ -197,11 +246,11 @@ export const makeWorker = Effect.gen(function* () {
       )
     })
 
-  const deliverClaimed = (kind: RecordKind, claimed: ReadonlyArray<ClaimedRecord>) =>
+  const deliverClaimed = (lease: Lease, kind: RecordKind, claimed: ReadonlyArray<ClaimedRecord>) =>
     Effect.gen(function* () {
       const ids = claimed.map((record) => record.id)
       const started = yield* Clock.currentTimeMillis
-      const outcomes = yield* deliverer.deliver(kind, claimed).pipe(Effect.raceFirst(renewLoop(ids)))
+      const outcomes = yield* deliverer.deliver(kind, claimed).pipe(Effect.raceFirst(renewLoop(lease, ids)))
       const checked =
         outcomes.length === claimed.length
           ? outcomes
@@ -212,7 +261,8 @@ export const makeWorker = Effect.gen(function* () {
                 retryAfterMs: Option.none()
               })
             )
-      const written = yield* Effect.uninterruptible(writeOutcomes(kind, claimed, checked))
+      // Each write is atomic; shutdown may end the retries between two, and then releases what is still held.
+      const written = yield* writeOutcomes(lease, kind, claimed, checked)
       const elapsed = (yield* Clock.currentTimeMillis) - started
       yield* Metric.update(ServerMetrics.batchDuration, elapsed / 1000)
       yield* Effect.logInfo("batch delivered").pipe(
@@ -260,7 +310,7 @@ export const makeWorker = Effect.gen(function* () {
 })
 
 /** The worker layer: forks the loop when delivery is configured, and stops it gracefully with the scope. */
-export const layer: Layer.Layer<Worker, never, ServerConfig | Outbox | Deliverer> = Layer.scoped(
+export const layer: Layer.Layer<Worker, never, ServerConfig | Outbox | Deliverer | SharedThrottle> = Layer.scoped(
   Worker,
   Effect.gen(function* () {
     const config = yield* ServerConfig

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningEmulator, start } from "@uplink/emulator"
 import { ConfigProvider, Effect, Layer, Metric, Option } from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
+import { SharedThrottle } from "../src/SharedThrottle.js"
 import { Deliverer, type DeliveryOutcome } from "../src/Deliverer.js"
 import type { ClaimedRecord } from "../src/Outbox.js"
 import { rateLimited } from "../src/ServerMetrics.js"
@@ -45,7 +46,7 @@ const deliverWith = (
       const outcomes = yield* deliverer.deliver("conversion", records)
       return { readiness: deliverer.readiness, outcomes }
     }).pipe(
-      Effect.provide(CoreDeliverer.layerFromEnv(options)),
+      Effect.provide(CoreDeliverer.layerFromEnv(options).pipe(Layer.provide(SharedThrottle.local))),
       Effect.withConfigProvider(ConfigProvider.fromMap(env)),
       Effect.scoped
     )
@@ -131,7 +132,7 @@ describe("CoreDeliverer", () => {
         const outcomes = yield* deliverer.deliver("conversion", [claimed("z", conversion("core-none"))])
         return { readiness: deliverer.readiness, outcomes }
       }).pipe(
-        Effect.provide(Layer.fresh(CoreDeliverer.layerFromEnv())),
+        Effect.provide(Layer.fresh(CoreDeliverer.layerFromEnv().pipe(Layer.provide(SharedThrottle.local)))),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["MSADS_CUSTOMER_ID", "1000001"]]))),
         Effect.scoped
       )

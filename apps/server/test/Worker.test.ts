@@ -3,7 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Logger, Option, Scope, TestClock } from "effect"
 import { DeliveryOutcome } from "../src/Deliverer.js"
 import { type NewRecord, Outbox } from "../src/Outbox.js"
-import { ServerConfig, type ServerConfigShape } from "../src/ServerConfig.js"
+import { ServerConfig, type ServerSettings } from "../src/ServerConfig.js"
+import { storageLayer } from "../src/Server.js"
 import * as Worker from "../src/Worker.js"
 import { makeTestDeliverer, type Respond } from "./support/TestDeliverer.js"
 import { temporaryDatabase } from "./support/files.js"
@@ -14,7 +15,7 @@ const countsIn = (databasePath: string) =>
     Effect.provide(Outbox.layer.pipe(Layer.provide(ServerConfig.layerWith({ ...settings, databasePath }))))
   )
 
-const settings: Partial<ServerConfigShape> = {
+const settings: ServerSettings = {
   databasePath: ":memory:",
   batchSize: 3,
   flushMs: 5_000,
@@ -37,12 +38,12 @@ const settle = Effect.gen(function* () {
 })
 
 /** Outbox, worker and a scriptable deliverer in a scope the test controls. */
-const setup = (respond?: Respond, overrides: Partial<ServerConfigShape> = {}) =>
+const setup = (respond?: Respond, overrides: ServerSettings = {}) =>
   Effect.gen(function* () {
     const deliverer = yield* makeTestDeliverer(respond)
     const base = Layer.merge(ServerConfig.layerWith({ ...settings, ...overrides }), deliverer.layer)
     const scope = yield* Scope.make()
-    const context = yield* Layer.buildWithScope(Outbox.layer.pipe(Layer.provideMerge(base)), scope)
+    const context = yield* Layer.buildWithScope(storageLayer.pipe(Layer.provideMerge(base)), scope)
     const outbox = yield* Effect.provide(Outbox, context)
     const sql = yield* Effect.provide(SqlClient.SqlClient, context)
     const startWorker = Effect.gen(function* () {
@@ -164,7 +165,7 @@ describe("Worker", () => {
       const { deliverer, outbox, scope, startWorker } = yield* setup(undefined, { batchSize: 2 })
       yield* outbox.enqueue(records(2))
       const claimed = yield* outbox.claim("conversion", 2, "a-worker-that-died")
-      assert.strictEqual(claimed.length, 2)
+      assert.strictEqual(claimed.records.length, 2)
       const worker = yield* startWorker
       yield* worker.notify
       yield* settle
@@ -198,7 +199,7 @@ describe("Worker", () => {
         yield* settle
         // Another worker would find nothing to reclaim: the lease keeps moving ahead.
         const stolen = yield* outbox.claim("conversion", 1, "another-worker")
-        assert.strictEqual(stolen.length, 0)
+        assert.strictEqual(stolen.records.length, 0)
       }
       yield* TestClock.adjust("2 seconds")
       yield* settle
@@ -253,7 +254,7 @@ describe("Worker", () => {
         Effect.provide(Outbox.layer.pipe(Layer.provide(ServerConfig.layerWith({ ...settings, databasePath }))))
       )
       assert.deepStrictEqual(
-        reopened.map((record) => record.attempts),
+        reopened.records.map((record) => record.attempts),
         [2, 2]
       )
     })
@@ -290,5 +291,38 @@ describe("Worker", () => {
         yield* Scope.close(scope, Exit.void)
       }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
     }
+  )
+
+  it.effect("tries writing outcomes again while the lease holds, so a delivered batch is not sent twice", () =>
+    Effect.gen(function* () {
+      // The outbox stops taking writes while the batch is out (a lost connection, a failover) and takes them again
+      // a few seconds later, well within the 10 s lease.
+      let sqlClient: SqlClient.SqlClient | undefined
+      const respond: Respond = (_kind, batch) =>
+        Effect.as(
+          Effect.orDie(sqlClient!.unsafe("PRAGMA query_only = ON")),
+          batch.map(() => DeliveryOutcome.Accepted())
+        )
+      const { deliverer, outbox, sql, scope, startWorker } = yield* setup(respond)
+      sqlClient = sql
+      const worker = yield* startWorker
+      yield* outbox.enqueue(records(3))
+      yield* worker.notify
+      yield* settle
+      assert.strictEqual((yield* deliverer.batches).length, 1)
+      assert.strictEqual((yield* outbox.counts).sending, 3)
+      for (let second = 0; second < 3; second++) {
+        yield* TestClock.adjust("1 second")
+        yield* settle
+      }
+      yield* sql.unsafe("PRAGMA query_only = OFF")
+      yield* TestClock.adjust("2 seconds")
+      yield* settle
+      assert.strictEqual((yield* outbox.counts).accepted, 3)
+      yield* TestClock.adjust("1 minute")
+      yield* settle
+      assert.strictEqual((yield* deliverer.batches).length, 1)
+      yield* Scope.close(scope, Exit.void)
+    })
   )
 })

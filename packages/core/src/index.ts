@@ -61,4 +61,5 @@ export {
   toDeliveryError
 } from "./CampaignManagementSender.js"
 export * as Limits from "./config/Limits.js"
+export * as OfflineGoals from "./OfflineGoals.js"
 export * from "./pipeline/index.js"

@@ -4,13 +4,12 @@
  * the OfflineConversion type; AddConversionGoals with an OfflineConversionGoal).
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { CampaignManagement, GoalCheck } from "@uplink/core"
+import { OfflineGoals } from "@uplink/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { recordGoalCreated } from "../goalTimes.js"
 import type { CreateFlags, ListFlags } from "../commands/goals.js"
-import { UserError } from "../userError.js"
 import { clientLayer } from "./client.js"
 
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -34,9 +33,7 @@ const revenueText = (revenue: Schemas.ConversionGoalRevenue | null | undefined):
 /** `uplink goals list`. */
 export const listGoals = (flags: ListFlags) =>
   Effect.gen(function* () {
-    const client = yield* CampaignManagement
-    const { response } = yield* client.call("GetConversionGoalsByIds", GoalCheck.listRequest)
-    const goals = (response.ConversionGoals ?? []).filter((goal): goal is Schemas.ConversionGoalUnion => goal !== null)
+    const goals = yield* OfflineGoals.list
     if (flags.json) {
       yield* Console.log(
         JSON.stringify(
@@ -76,31 +73,14 @@ export const listGoals = (flags: ListFlags) =>
 /** `uplink goals create`. */
 export const createGoal = (flags: CreateFlags) =>
   Effect.gen(function* () {
-    const client = yield* CampaignManagement
-    const value = Option.getOrUndefined(flags.value)
-    const goal: Schemas.OfflineConversionGoal = {
-      _tag: "OfflineConversionGoal",
-      ConversionWindowInMinutes: flags.window * 24 * 60,
-      CountType: flags.countType,
-      GoalCategory: flags.category,
-      Name: flags.name,
-      Revenue:
-        value === undefined
-          ? { Type: "VariableValue", Value: null, CurrencyCode: Option.getOrNull(flags.currency) }
-          : { Type: "FixedValue", Value: value, CurrencyCode: Option.getOrNull(flags.currency) },
-      Scope: "Account",
-      Status: "Active",
-      Type: ["OfflineConversion"]
-    }
-    const { response, trackingId } = yield* client.call("AddConversionGoals", { ConversionGoals: [goal] })
-    const error = (response.PartialErrors ?? []).find((e) => e !== null)
-    if (error) {
-      return yield* new UserError({
-        message: `the goal was not created: ${error.Code ?? ""} ${error.ErrorCode ?? ""} ${error.Message ?? ""}`.trim(),
-        detail: trackingId === undefined ? undefined : `TrackingId ${trackingId}`
-      })
-    }
-    const id = response.ConversionGoalIds?.[0]
+    const id = yield* OfflineGoals.create({
+      name: flags.name,
+      conversionWindowDays: flags.window,
+      countType: flags.countType,
+      value: Option.getOrUndefined(flags.value),
+      currencyCode: Option.getOrUndefined(flags.currency),
+      category: flags.category
+    })
     yield* recordGoalCreated(flags.name, new Date())
     if (flags.json) yield* Console.log(JSON.stringify({ id: id?.toString() ?? null, name: flags.name }))
     else {

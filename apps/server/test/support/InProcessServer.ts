@@ -10,7 +10,7 @@ import { Context, Effect, Exit, HashMap, Layer, Logger, LogLevel, Option, Redact
 import type { Deliverer } from "../../src/Deliverer.js"
 import { Outbox, type OutboxShape } from "../../src/Outbox.js"
 import { serverLayer } from "../../src/Server.js"
-import { ServerConfig, type ServerConfigShape } from "../../src/ServerConfig.js"
+import { ServerConfig, type ServerSettings } from "../../src/ServerConfig.js"
 
 export const testToken = "test-token-4f2a9c"
 
@@ -34,7 +34,7 @@ export interface RunningServer {
 
 export const startInProcess = async (
   deliverer: Layer.Layer<Deliverer>,
-  settings: Partial<ServerConfigShape> = {}
+  settings: ServerSettings = {}
 ): Promise<RunningServer> => {
   const scope = Effect.runSync(Scope.make())
   const config = ServerConfig.layerWith({

@@ -109,3 +109,31 @@ export const waitFor = async <A>(
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
+
+/** Runs the bin to its end (e.g. `migrate`) with `env` as `spawnServer` would; answers its exit code and output. */
+export const runBin = (
+  env: Record<string, string>,
+  args: ReadonlyArray<string>,
+  timeoutMs = 60_000
+): Promise<{ readonly code: number | null; readonly output: string }> => {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("MSADS_") && !name.startsWith("UPLINK_"))
+  )
+  const child = spawn(process.execPath, [binPath, ...args], {
+    env: { ...base, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text))
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`uplink-server ${args.join(" ")} did not end within ${timeoutMs} ms:\n${output}`))
+    }, timeoutMs)
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+}

@@ -4,5 +4,6 @@
 import type { Suite } from "../suite.js"
 import { codecSuite } from "./codec.js"
 import { pipelineSuite } from "./pipeline.js"
+import { serverPostgresSuite } from "./serverPostgres.js"
 
-export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite]
+export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite, serverPostgresSuite]

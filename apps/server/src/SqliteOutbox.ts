@@ -1,0 +1,406 @@
+/**
+ * The SQLite outbox (`UPLINK_DB` a path or `sqlite:<path>`): one file in WAL mode with `synchronous=FULL`, written by
+ * one instance. Its schema version is the file's `user_version`, migrated in place at open (1 → 2: the probe's pad,
+ * 2 → 3: the claim token of a lease); a file of a newer version is refused. Writes are transactions whose failure
+ * keeps SQLite's own reason (a full disk, a corrupt file, a read-only file); `checkWritable` also notices a file that
+ * was deleted or replaced under the server. See `Outbox.ts` for the promises both engines keep.
+ */
+import * as NodeCrypto from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlError from "@effect/sql/SqlError"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import {
+  type Claim,
+  type ClaimedRecord,
+  chunk,
+  type DueSummary,
+  emptyCounts,
+  enqueueResults,
+  type FinalOutcome,
+  type Lease,
+  type NewRecord,
+  Outbox,
+  OutboxFileError,
+  type OutboxGauges,
+  OutboxSchemaError,
+  type OutboxShape,
+  probeRoomBytes,
+  type RecordKind,
+  type RecordStatus,
+  type RecordView,
+  trackWrites
+} from "./Outbox.js"
+import { ServerConfig } from "./ServerConfig.js"
+
+/** The schema version this binary writes. */
+export const sqliteSchemaVersion = 3
+
+/** Brings the file's schema to `sqliteSchemaVersion`; answers the version it found. */
+const migrate = (sql: SqlClient.SqlClient) =>
+  Effect.gen(function* () {
+    yield* sql`PRAGMA synchronous = FULL`
+    yield* sql`PRAGMA busy_timeout = 1000`
+    const [row] = yield* sql<{ user_version: number }>`PRAGMA user_version`
+    const found = row?.user_version ?? 0
+    if (found > sqliteSchemaVersion) {
+      return yield* Effect.fail(
+        new OutboxSchemaError({
+          reason:
+            `the outbox file has schema version ${found}, newer than this uplink-server knows ` +
+            `(${sqliteSchemaVersion}): run the uplink-server that wrote it, or a newer one`
+        })
+      )
+    }
+    if (found === sqliteSchemaVersion) return found
+    yield* sql.withTransaction(
+      Effect.gen(function* () {
+        if (found === 0) {
+          yield* sql`CREATE TABLE IF NOT EXISTS records (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('conversion', 'adjustment')),
+            fields TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'accepted', 'rejected', 'duplicate', 'failed')),
+            code INTEGER,
+            error_code TEXT,
+            message TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before INTEGER NOT NULL,
+            lease_owner TEXT,
+            lease_until INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            lease_token TEXT
+          )`
+          yield* sql`CREATE INDEX IF NOT EXISTS records_pending ON records (kind, not_before, seq) WHERE status = 'pending'`
+          yield* sql`CREATE INDEX IF NOT EXISTS records_sending ON records (kind, lease_until, seq) WHERE status = 'sending'`
+          yield* sql`CREATE TABLE IF NOT EXISTS probe (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            at INTEGER NOT NULL,
+            pad BLOB
+          )`
+        } else {
+          if (found < 2) yield* sql`ALTER TABLE probe ADD COLUMN pad BLOB`
+          if (found < 3) yield* sql`ALTER TABLE records ADD COLUMN lease_token TEXT`
+        }
+        yield* sql.unsafe(`PRAGMA user_version = ${sqliteSchemaVersion}`)
+      })
+    )
+    return found
+  })
+
+interface RecordRow {
+  readonly id: string
+  readonly kind: RecordKind
+  readonly status: RecordStatus
+  readonly code: number | null
+  readonly error_code: string | null
+  readonly message: string | null
+  readonly attempts: number
+  readonly created_at: number
+  readonly updated_at: number
+}
+
+const toView = (row: RecordRow): RecordView => ({
+  id: row.id,
+  kind: row.kind,
+  status: row.status,
+  code: row.code,
+  errorCode: row.error_code,
+  message: row.message,
+  attempts: row.attempts,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at
+})
+
+const fileIdentity = (path: string): Option.Option<string> => {
+  try {
+    const stat = NodeFs.statSync(path)
+    return Option.some(`${stat.dev}:${stat.ino}`)
+  } catch {
+    return Option.none()
+  }
+}
+
+/** Builds the outbox on an open SQL client; `path` is the file to watch (`None` for an in-memory database). */
+export const makeOutbox = (path: Option.Option<string>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const config = yield* ServerConfig
+    yield* migrate(sql)
+    const identity = Option.flatMap(path, fileIdentity)
+    const { tracked, writeFailure } = yield* trackWrites
+
+    /**
+     * `effect` in a transaction whose commit or rollback failing is an error, not a defect. @effect/sql makes a failed
+     * COMMIT or ROLLBACK a defect; SQLite rolls a transaction back by itself on a full disk, so the ROLLBACK that
+     * follows fails with "no transaction is active" and would hide the cause: the statement's own error is kept.
+     */
+    const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError.SqlError, R> =>
+      Effect.suspend(() => {
+        let failure: Option.Option<E> = Option.none()
+        return sql
+          .withTransaction(Effect.tapError(effect, (error) => Effect.sync(() => (failure = Option.some(error)))))
+          .pipe(
+            Effect.catchAllDefect((defect): Effect.Effect<never, E | SqlError.SqlError> => {
+              if (Option.isSome(failure)) return Effect.fail(failure.value)
+              if (defect instanceof SqlError.SqlError) {
+                // The COMMIT failed: make sure no transaction stays open on the one connection.
+                return sql.unsafe("ROLLBACK").pipe(Effect.ignore, Effect.zipRight(Effect.fail(defect)))
+              }
+              return Effect.die(defect)
+            })
+          )
+      })
+
+    /** A write transaction, tracked. */
+    const write = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => tracked(transaction(effect))
+
+    const enqueue = (records: ReadonlyArray<NewRecord>) =>
+      Effect.gen(function* () {
+        if (records.length === 0) return []
+        const now = yield* Clock.currentTimeMillis
+        const inserted = new Set<string>()
+        for (const part of chunk(records, 500)) {
+          const rows = part.map((record) => ({
+            id: record.id,
+            kind: record.kind,
+            fields: JSON.stringify(record.fields),
+            status: "pending",
+            attempts: 0,
+            not_before: now,
+            created_at: now,
+            updated_at: now
+          }))
+          const returned = yield* sql<{ id: string }>`INSERT INTO records ${sql.insert(rows)}
+            ON CONFLICT (id) DO NOTHING RETURNING id`
+          for (const row of returned) inserted.add(row.id)
+        }
+        const repeatedIds = [...new Set(records.map((record) => record.id).filter((id) => !inserted.has(id)))]
+        const existing = new Map<string, RecordStatus>()
+        for (const part of chunk(repeatedIds, 500)) {
+          const rows = yield* sql<{ id: string; status: RecordStatus }>`SELECT id, status FROM records
+            WHERE ${sql.in("id", part)}`
+          for (const row of rows) existing.set(row.id, row.status)
+        }
+        return enqueueResults(records, inserted, existing)
+      }).pipe(write, Effect.withSpan("Outbox.enqueue"))
+
+    const get = (id: string) =>
+      sql<RecordRow>`SELECT id, kind, status, code, error_code, message, attempts, created_at, updated_at
+        FROM records WHERE id = ${id}`.pipe(Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toView)))
+
+    const summary = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const due = yield* sql<{ kind: RecordKind; n: number; oldest: number }>`
+        SELECT kind, COUNT(*) AS n, MIN(created_at) AS oldest FROM records
+        WHERE (status = 'pending' AND not_before <= ${now}) OR (status = 'sending' AND lease_until <= ${now})
+        GROUP BY kind`
+      const [wake] = yield* sql<{ at: number | null }>`
+        SELECT MIN(at) AS at FROM (
+          SELECT MIN(not_before) AS at FROM records WHERE status = 'pending' AND not_before > ${now}
+          UNION ALL
+          SELECT MIN(lease_until) AS at FROM records WHERE status = 'sending' AND lease_until > ${now}
+        )`
+      const count = (kind: RecordKind) => due.find((row) => row.kind === kind)
+      return {
+        due: { conversion: count("conversion")?.n ?? 0, adjustment: count("adjustment")?.n ?? 0 },
+        oldestDue: {
+          conversion: Option.fromNullable(count("conversion")?.oldest),
+          adjustment: Option.fromNullable(count("adjustment")?.oldest)
+        },
+        nextWake: Option.fromNullable(wake?.at)
+      } satisfies DueSummary
+    })
+
+    const claim = (kind: RecordKind, limit: number, owner: string) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const lease: Lease = { owner, token: NodeCrypto.randomUUID() }
+        const rows = yield* sql<{
+          id: string
+          kind: RecordKind
+          fields: string
+          attempts: number
+          created_at: number
+          seq: number
+        }>`UPDATE records
+          SET status = 'sending', lease_owner = ${owner}, lease_token = ${lease.token},
+              lease_until = ${now + config.leaseMs}, attempts = attempts + 1, updated_at = ${now}
+          WHERE seq IN (
+            SELECT seq FROM records
+            WHERE kind = ${kind}
+              AND ((status = 'pending' AND not_before <= ${now}) OR (status = 'sending' AND lease_until <= ${now}))
+            ORDER BY seq LIMIT ${limit}
+          )
+          RETURNING id, kind, fields, attempts, created_at, seq`
+        const records = [...rows]
+          .sort((a, b) => a.seq - b.seq)
+          .map(
+            (row): ClaimedRecord => ({
+              id: row.id,
+              kind: row.kind,
+              fields: JSON.parse(row.fields) as object,
+              attempts: row.attempts,
+              createdAt: row.created_at
+            })
+          )
+        return { lease, records } satisfies Claim
+      }).pipe(write)
+
+    /** The condition that `lease` still holds a record. */
+    const holds = (lease: Lease) =>
+      sql`status = 'sending' AND lease_owner = ${lease.owner} AND lease_token = ${lease.token}`
+
+    const renew = (lease: Lease, ids: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        let held = 0
+        for (const part of chunk(ids, 500)) {
+          const rows = yield* sql`UPDATE records SET lease_until = ${now + config.leaseMs}
+            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
+          held += rows.length
+        }
+        return held
+      }).pipe(write)
+
+    const complete = (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        let written = 0
+        for (const outcome of outcomes) {
+          const rows = yield* sql`UPDATE records
+            SET status = ${outcome.status}, code = ${outcome.code}, error_code = ${outcome.errorCode},
+                message = ${outcome.message}, lease_owner = NULL, lease_token = NULL, lease_until = NULL,
+                updated_at = ${now}
+            WHERE id = ${outcome.id} AND ${holds(lease)} RETURNING id`
+          written += rows.length
+        }
+        return written
+      }).pipe(write)
+
+    const reschedule = (lease: Lease, ids: ReadonlyArray<string>, notBefore: number, message: string | null) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        let moved = 0
+        for (const part of chunk(ids, 500)) {
+          const rows = yield* sql`UPDATE records
+            SET status = 'pending', not_before = ${notBefore}, message = ${message},
+                lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
+            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
+          moved += rows.length
+        }
+        return moved
+      }).pipe(write)
+
+    const counts = sql<{
+      status: RecordStatus
+      n: number
+    }>`SELECT status, COUNT(*) AS n FROM records GROUP BY status`.pipe(
+      Effect.map((rows) => {
+        const result = emptyCounts()
+        for (const row of rows) result[row.status] = row.n
+        return result
+      })
+    )
+
+    const gauges = (owner: string) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const byStatus = yield* counts
+        const [row] = yield* sql<{ leased: number | null; mine: number | null; oldest: number | null }>`
+          SELECT
+            SUM(CASE WHEN status = 'sending' AND lease_until > ${now} THEN 1 ELSE 0 END) AS leased,
+            SUM(CASE WHEN status = 'sending' AND lease_until > ${now} AND lease_owner = ${owner} THEN 1 ELSE 0 END)
+              AS mine,
+            MIN(created_at) AS oldest
+          FROM records WHERE status IN ('pending', 'sending')`
+        return {
+          counts: byStatus,
+          leased: row?.leased ?? 0,
+          oldestPendingAgeMs: Option.map(Option.fromNullable(row?.oldest), (oldest) => Math.max(0, now - oldest)),
+          leasedByInstance: row?.mine ?? 0
+        } satisfies OutboxGauges
+      })
+
+    /**
+     * A committed write on the file that `UPLINK_DB` names. While the last write failed, the probe also writes
+     * `probeRoomBytes` of fresh pages (random, so they are really written), so that a disk or page limit that still
+     * leaves room for a tiny row but not for records keeps the outbox failing.
+     */
+    const checkWritable = Effect.gen(function* () {
+      if (Option.isSome(path) && Option.isSome(identity)) {
+        const current = fileIdentity(path.value)
+        if (Option.isNone(current) || current.value !== identity.value) {
+          return yield* Effect.fail(
+            new OutboxFileError(`the outbox file ${path.value} was deleted or replaced since the server opened it`)
+          )
+        }
+      }
+      const now = yield* Clock.currentTimeMillis
+      const padBytes = Option.isSome(yield* writeFailure) ? probeRoomBytes : 0
+      yield* transaction(
+        sql`INSERT INTO probe (id, at, pad) VALUES (1, ${now}, ${padBytes === 0 ? null : sql.literal(`randomblob(${padBytes})`)})
+          ON CONFLICT (id) DO UPDATE SET at = excluded.at, pad = excluded.pad`
+      )
+    }).pipe(tracked)
+
+    return {
+      engine: "sqlite",
+      enqueue,
+      get,
+      summary,
+      claim,
+      renew,
+      complete,
+      reschedule,
+      counts,
+      gauges,
+      checkWritable,
+      writeFailure
+    } satisfies OutboxShape
+  })
+
+/** The SQLite client on `filename`; opening a file that is not a database is an error with SQLite's reason. */
+const clientLayer = (filename: string) =>
+  SqliteClient.layer({ filename }).pipe(
+    Layer.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Layer.failCause(cause)
+        : Layer.fail(
+            Option.match(Cause.failureOption(cause), {
+              onSome: (error) => error,
+              onNone: () => new SqlError.SqlError({ cause: Cause.squash(cause), message: "Failed to open the outbox" })
+            })
+          )
+    )
+  )
+
+/** The outbox in the SQLite file `filename` (`:memory:` for tests), with its client. */
+export const layer = (
+  filename: string
+): Layer.Layer<
+  Outbox | SqlClient.SqlClient,
+  SqlError.SqlError | OutboxSchemaError | ConfigError.ConfigError,
+  ServerConfig
+> => {
+  const path = filename === ":memory:" ? Option.none<string>() : Option.some(filename)
+  return Layer.effect(Outbox, makeOutbox(path)).pipe(Layer.provideMerge(clientLayer(filename)))
+}
+
+/** Opens the file, migrates its schema and closes it (`uplink-server migrate`). */
+export const migrateFile = (filename: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const found = yield* migrate(sql)
+    return found === sqliteSchemaVersion
+      ? `schema version ${sqliteSchemaVersion}, already current`
+      : `schema version ${found} migrated to ${sqliteSchemaVersion}`
+  }).pipe(Effect.provide(clientLayer(filename)))
