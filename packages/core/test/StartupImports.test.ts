@@ -1,11 +1,14 @@
 /**
- * What importing @uplink/core costs in contracts: no contract barrel and no operation is loaded at import (a call
- * loads its operation when it is made); of the generated type modules, only the fault details every call may answer
- * with. Runs the built package in a child process (as users and the apps import it).
+ * What importing @uplink/core costs: no contract barrel and no operation is loaded at import (a call loads its
+ * operation when it is made); of the generated type modules, only the fault details every call may answer with; no
+ * package root of effect or @effect/* (each loads every module of its package), and not libphonenumber-js, which is
+ * loaded when the first phone number or region is checked. Runs the built package in a child process (as users and
+ * the apps import it).
  */
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
+import { execFile } from "node:child_process"
 import { describe, expect, it } from "vitest"
 import { contractModules, loadedModules } from "./support/ModuleLog.js"
 
@@ -30,5 +33,28 @@ describe('import("@uplink/core")', () => {
     const types = modules.filter((path) => path.startsWith("generated/types/"))
     expect(types.length).toBeGreaterThan(0)
     expect([...types].sort()).toEqual([...faultTypeModules()].sort())
+  })
+
+  it("loads no package root of effect or @effect/*, and not libphonenumber-js", async () => {
+    const modules = await loadedModules(packageDir, ["-e", 'await import("@uplink/core")'])
+    const roots = modules.filter((url) => /\/node_modules\/(?:effect|@effect\/[^/]+)\/dist\/esm\/index\.js$/.test(url))
+    expect(roots).toEqual([])
+    expect(modules.filter((url) => url.includes("/libphonenumber-js/"))).toEqual([])
+  })
+
+  it("loads libphonenumber-js when a phone number is first checked", async () => {
+    const script = [
+      'const { Hashing } = await import("@uplink/core")',
+      'console.log(Hashing.normalizePhone("(425) 555-0100", "US"), Hashing.isRegion("GB"), Hashing.isRegion("XX"))'
+    ].join("\n")
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ["--input-type=module", "-e", script],
+        { cwd: packageDir, encoding: "utf8" },
+        (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(stderr)))
+      )
+    )
+    expect(output.trim()).toBe("+14255550100 true false")
   })
 })

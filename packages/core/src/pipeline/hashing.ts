@@ -4,11 +4,33 @@
  * Phone: E.164 via libphonenumber-js, with a default region for numbers written without a country code. Neither raw
  * value is ever part of a message. (Microsoft's UET recipe also drops dots and `+alias` from the user part; it is
  * not documented for offline conversions, so Uplink does not apply it.)
+ *
+ * libphonenumber-js (about 110 modules and its metadata) is loaded the first time a phone number or a region is
+ * checked, not when core is imported: most inputs carry no raw phone number. It is loaded synchronously, so these
+ * stay plain functions: through `require` where a bundler provides one (esbuild then bundles the package and runs it
+ * on that first call), else through Node's `createRequire`.
  */
 import { createHash, hash as oneShotHash } from "node:crypto"
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js"
+import { createRequire } from "node:module"
+import type { CountryCode } from "libphonenumber-js"
 
 export type { CountryCode }
+
+type PhoneNumbers = typeof import("libphonenumber-js")
+
+let phoneNumbers: PhoneNumbers | undefined
+
+/** libphonenumber-js, loaded on first use. */
+const phoneNumbersLibrary = (): PhoneNumbers => {
+  if (phoneNumbers === undefined) {
+    phoneNumbers = (
+      typeof require === "function"
+        ? require("libphonenumber-js")
+        : createRequire(import.meta.url)("libphonenumber-js")
+    ) as PhoneNumbers
+  }
+  return phoneNumbers
+}
 
 /** SHA-256 of the UTF-8 text, as 64 lower-case hex digits. */
 export const sha256Hex: (text: string) => string =
@@ -32,7 +54,7 @@ export const normalizeEmail = (raw: string): string | undefined => {
 
 /** The E.164 form of `raw` (`+14255551234`), or `undefined` when it is not a valid number. */
 export const normalizePhone = (raw: string, defaultRegion?: CountryCode): string | undefined => {
-  const parsed = parsePhoneNumberFromString(
+  const parsed = phoneNumbersLibrary().parsePhoneNumberFromString(
     raw.trim(),
     defaultRegion === undefined ? undefined : { defaultCountry: defaultRegion }
   )
@@ -40,7 +62,7 @@ export const normalizePhone = (raw: string, defaultRegion?: CountryCode): string
 }
 
 /** Whether `region` is an ISO 3166 region libphonenumber-js knows (for the default-region option). */
-export const isRegion = (region: string): region is CountryCode => isSupportedCountry(region)
+export const isRegion = (region: string): region is CountryCode => phoneNumbersLibrary().isSupportedCountry(region)
 
 /** The SHA-256 of the normalised email, or `undefined` when it is not an email address. */
 export const hashEmail = (raw: string): string | undefined => {
