@@ -3,7 +3,7 @@
  * `<!-- bench:<suite>:start -->` and `<!-- bench:<suite>:end -->`. Other sections of the file are kept as they are.
  */
 import { cpus, loadavg } from "node:os"
-import { type ComparisonRow, meetsTarget, type Suite, type SuiteResult } from "./suite.js"
+import { type ComparisonRow, meetsMemory, type Suite, type SuiteResult, times } from "./suite.js"
 
 const HEADER = `# Benchmarks
 
@@ -21,23 +21,50 @@ export const environment = (date: Date = new Date()): string => {
   return `Run ${date.toISOString().slice(0, 16)}Z · Node ${process.version} · ${process.platform} ${process.arch} · ${cpu.length} × ${cpu[0]?.model.trim() ?? "CPU"} · load average ${loadavg()[0]!.toFixed(1)} at the end`
 }
 
-const status = (row: ComparisonRow): string =>
-  row.minRatio === undefined ? "" : `${meetsTarget(row) ? "✓" : "✗"} ≥ ${row.minRatio}×`
+const mark = (ok: boolean): string => (ok ? "✓" : "✗")
+
+/** The targets of a row, each with its ✓ or ✗. */
+const status = (row: ComparisonRow): string => {
+  const parts: Array<string> = []
+  if (row.minRatio !== undefined) parts.push(`${mark(row.ratio >= row.minRatio)} ≥ ${row.minRatio}×`)
+  if (row.maxTimes !== undefined) parts.push(`${mark(times(row) <= row.maxTimes)} ≤ ${row.maxTimes}× its time`)
+  const memory = row.memory
+  if (memory?.maxMB !== undefined) parts.push(`${mark(memory.oursMB < memory.maxMB)} RSS < ${memory.maxMB} MB`)
+  if (memory?.maxAboveBaselineMB !== undefined) {
+    parts.push(
+      `${mark(meetsMemory({ ...row, memory: { ...memory, maxMB: undefined } }))} RSS ≤ baseline + ${memory.maxAboveBaselineMB} MB`
+    )
+  }
+  return parts.join(", ")
+}
+
+/** Baseline ÷ ours when ours is faster ("5.3×"), else how many times the baseline's time ours took ("3.7× slower"). */
+const ratioText = (row: ComparisonRow): string =>
+  row.ratio >= 1 ? `${row.ratio.toFixed(1)}×` : `${times(row).toFixed(1)}× slower`
+
+const mb = (value: number): string => `${value.toFixed(0)} MB`
+
+/** Peak RSS of ours, and of the baseline when known. */
+const memoryText = (row: ComparisonRow): string =>
+  row.memory === undefined
+    ? ""
+    : `${mb(row.memory.oursMB)}${row.memory.baselineMB === undefined ? "" : ` (baseline ${mb(row.memory.baselineMB)})`}`
 
 /** The Markdown section of one suite. */
 export const renderSection = (suite: Suite, result: SuiteResult, env: string): string => {
+  const withMemory = result.rows.some((row) => row.memory !== undefined)
   const lines = [
     `<!-- bench:${suite.name}:start -->`,
     `## ${suite.title}`,
     "",
     env,
     "",
-    "| case | ours (median) | baseline | baseline (median) | ratio | target |",
-    "|---|---:|---|---:|---:|---|"
+    `| case | ours (median) | baseline | baseline (median) | ratio |${withMemory ? " peak RSS |" : ""} target |`,
+    `|---|---:|---|---:|---:|${withMemory ? "---:|" : ""}---|`
   ]
   for (const row of result.rows) {
     lines.push(
-      `| ${row.subject} | ${ms(row.ours.medianMs)} ms | ${row.baseline.label} | ${ms(row.baseline.medianMs)} ms | ${row.ratio.toFixed(1)}× | ${status(row)} |`
+      `| ${row.subject} | ${ms(row.ours.medianMs)} ms | ${row.baseline.label} | ${ms(row.baseline.medianMs)} ms | ${ratioText(row)} |${withMemory ? ` ${memoryText(row)} |` : ""} ${status(row)} |`
     )
   }
   if (result.notes.length > 0) lines.push("", ...result.notes.map((note) => `- ${note}`))
@@ -62,9 +89,10 @@ export const renderConsole = (suite: Suite, result: SuiteResult): string => {
     row.subject,
     `${ms(row.ours.medianMs)} ms`,
     `${row.baseline.label} ${ms(row.baseline.medianMs)} ms`,
-    `${row.ratio.toFixed(1)}×`,
+    ratioText(row),
+    memoryText(row),
     status(row)
   ])
-  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length)))
+  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((r) => r[i]!.length)))
   return [`${suite.title}`, ...rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  "))].join("\n")
 }

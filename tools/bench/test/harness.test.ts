@@ -88,6 +88,44 @@ describe("BENCHMARKS.md", () => {
   })
 })
 
+describe("targets on a cost paid on top of a baseline, and on memory", () => {
+  const startup = {
+    ...compare("uplink --version", measurement("uplink", 240), measurement("node -e 0", 70)),
+    maxTimes: 4,
+    memory: { oursMB: 62, baselineMB: 41, maxMB: 80 }
+  }
+
+  it("checks at most N× the baseline's time and peak RSS under a limit", () => {
+    expect(meetsTarget(startup)).toBe(true)
+    expect(meetsTarget({ ...startup, ours: measurement("uplink", 290) })).toBe(false)
+    expect(meetsTarget({ ...startup, memory: { ...startup.memory, oursMB: 80 } })).toBe(false)
+  })
+
+  it("checks peak RSS at most N MB above the baseline's", () => {
+    const large = {
+      ...compare("1M rows", measurement("1M", 20_000), measurement("100k", 2_000)),
+      memory: { oursMB: 140, baselineMB: 85, maxMB: 150, maxAboveBaselineMB: 60 }
+    }
+    expect(meetsTarget(large)).toBe(true)
+    expect(meetsTarget({ ...large, memory: { ...large.memory, baselineMB: 75 } })).toBe(false)
+  })
+
+  it("renders how many times slower, the peak RSS column and each target with its mark", () => {
+    const suite: Suite = { name: "startup", title: "Start-up", run: async () => ({ rows: [], notes: [] }) }
+    const section = renderSection(
+      suite,
+      { rows: [startup, { ...startup, memory: { ...startup.memory, oursMB: 95 } }], notes: [] },
+      "Run env"
+    )
+    expect(section.split("\n").slice(5, 9)).toEqual([
+      "| case | ours (median) | baseline | baseline (median) | ratio | peak RSS | target |",
+      "|---|---:|---|---:|---:|---:|---|",
+      "| uplink --version | 240.0 ms | node -e 0 | 70.0 ms | 3.4× slower | 62 MB (baseline 41 MB) | ✓ ≤ 4× its time, ✓ RSS < 80 MB |",
+      "| uplink --version | 240.0 ms | node -e 0 | 70.0 ms | 3.4× slower | 95 MB (baseline 41 MB) | ✓ ≤ 4× its time, ✗ RSS < 80 MB |"
+    ])
+  })
+})
+
 describe("the codec suite's data", () => {
   it("is 1,000 conversions and 1,000 BatchErrors that our codecs accept", async () => {
     const { batchErrors, conversions } = await import("../src/suites/codec.js")

@@ -5,5 +5,6 @@ import type { Suite } from "../suite.js"
 import { codecSuite } from "./codec.js"
 import { pipelineSuite } from "./pipeline.js"
 import { serverPostgresSuite } from "./serverPostgres.js"
+import { startupSuite } from "./startup.js"
 
-export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite, serverPostgresSuite]
+export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite, serverPostgresSuite, startupSuite]

@@ -91,7 +91,7 @@ const prepareRunner = (name: string): string => {
   return path
 }
 
-interface Emulator {
+export interface Emulator {
   readonly url: string
   readonly reset: () => Promise<void>
   /** CPU time the emulator process has used so far, in ms (Linux `/proc`; undefined elsewhere). */
@@ -113,7 +113,7 @@ const processCpuMs = (pid: number | undefined): number | undefined => {
 }
 
 /** Starts `packages/emulator/dist/bin.js --port 0 --demo` and waits for its URL. */
-const startEmulator = (): Promise<Emulator> =>
+export const startEmulator = (): Promise<Emulator> =>
   new Promise((resolve, reject) => {
     const bin = join(workspaceRoot(), "packages", "emulator", "dist", "bin.js")
     const child: ChildProcess = spawn(process.execPath, [bin, "--port", "0", "--demo"], {
