@@ -1,8 +1,9 @@
 /**
  * What importing @uplink/core costs: no contract barrel and no operation is loaded at import (a call loads its
  * operation when it is made); of the generated type modules, only the fault details every call may answer with; no
- * package root of effect or @effect/* (each loads every module of its package), and not libphonenumber-js, which is
- * loaded when the first phone number or region is checked. Runs the built package in a child process (as users and
+ * package root of effect or @effect/* (each loads every module of its package), not libphonenumber-js, which is
+ * loaded when the first phone number or region is checked, and not undici (@effect/platform-node's client module loads
+ * it; the HTTP client imports that module with the first request that needs it). Runs the built package in a child process (as users and
  * the apps import it).
  */
 import { readFileSync } from "node:fs"
@@ -35,11 +36,12 @@ describe('import("@uplink/core")', () => {
     expect([...types].sort()).toEqual([...faultTypeModules()].sort())
   })
 
-  it("loads no package root of effect or @effect/*, and not libphonenumber-js", async () => {
+  it("loads no package root of effect or @effect/*, nor libphonenumber-js or undici", async () => {
     const modules = await loadedModules(packageDir, ["-e", 'await import("@uplink/core")'])
     const roots = modules.filter((url) => /\/node_modules\/(?:effect|@effect\/[^/]+)\/dist\/esm\/index\.js$/.test(url))
     expect(roots).toEqual([])
     expect(modules.filter((url) => url.includes("/libphonenumber-js/"))).toEqual([])
+    expect(modules.filter((url) => url.includes("/undici/"))).toEqual([])
   })
 
   it("loads libphonenumber-js when a phone number is first checked", async () => {

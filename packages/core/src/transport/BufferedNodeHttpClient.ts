@@ -18,7 +18,8 @@
  * `formData` read the buffered bytes. Interrupting a call destroys its request. A connection failure is a
  * `RequestError` ("Transport"); a body cut before its end is a `ResponseError` ("Decode"); HTTP statuses are not
  * errors. Timeouts are the caller's (the transports put one around every exchange). The callers' spans stay; there is
- * no span per HTTP request.
+ * no span per HTTP request. @effect/platform-node's client is imported with the first request that needs it: its module
+ * loads undici (~11 MB), which the requests Uplink sends never use.
  */
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
@@ -28,7 +29,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Inspectable from "effect/Inspectable"
@@ -207,12 +208,41 @@ export const makeBufferedNodeHttpClient = (
     Effect.succeed
   )
 
+/** @effect/platform-node's `HttpAgentTypeId` (`Symbol.for`, so the same symbol without importing its module). */
+const HttpAgentTypeId = Symbol.for("@effect/platform-node/Http/NodeClient/HttpAgent")
+
+/** Keep-alive agents, as @effect/platform-node's `makeAgent` makes them, destroyed when the scope closes. */
+const keepAliveAgents = Effect.map(
+  Effect.all([
+    Effect.acquireRelease(
+      Effect.sync(() => new NodeHttp.Agent({ keepAlive: true })),
+      (agent) => Effect.sync(() => agent.destroy())
+    ),
+    Effect.acquireRelease(
+      Effect.sync(() => new NodeHttps.Agent({ keepAlive: true })),
+      (agent) => Effect.sync(() => agent.destroy())
+    )
+  ]),
+  // The same object as the platform's `makeAgent` gives; TypeScript cannot see that the symbol is its unique one.
+  ([http, https]) => ({ [HttpAgentTypeId]: HttpAgentTypeId, http, https }) as unknown as NodeHttpClient.HttpAgent
+)
+
 /** `HttpClient` over keep-alive agents made for the layer and destroyed when it is released. */
 export const layerBufferedNodeHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
   HttpClient.HttpClient,
   Effect.gen(function* () {
-    const agent = yield* NodeHttpClient.makeAgent({ keepAlive: true })
-    const fallback = yield* Effect.provideService(NodeHttpClient.make, NodeHttpClient.HttpAgent, agent)
+    const agent = yield* keepAliveAgents
+    const platformClient = yield* Effect.cached(
+      Effect.flatMap(
+        Effect.promise(() => import("@effect/platform-node/NodeHttpClient")),
+        (NodeHttpClient) => Effect.provideService(NodeHttpClient.make, NodeHttpClient.HttpAgent, agent)
+      )
+    )
+    const fallback = HttpClient.makeWith(
+      (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
+        Effect.flatMap(Effect.zip(platformClient, request), ([client, sent]) => client.execute(sent)),
+      Effect.succeed
+    )
     return makeBufferedNodeHttpClient(agent, fallback)
   })
 )

@@ -14,8 +14,9 @@
  *   run): the pipeline's memory through the CLI. Target: 1,000,000 rows under 150 MB, at most 60 MB above 100,000
  *   (that growth is the dedupe table; nothing else may be held per record).
  *
- * Peak RSS is `process.resourceUsage().maxRSS`, written by a probe module loaded with `node --import` into every
- * measured process (the baseline's too) when it exits. MB here are 10^6 bytes.
+ * Peak RSS is the process's own peak (`VmHWM`; see PROBE for why not `process.resourceUsage().maxRSS`), written by a
+ * probe module loaded with `node --import` into every measured process (the baseline's too) when it exits. MB here
+ * are 10^6 bytes.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -37,10 +38,22 @@ const emulatorCredentials = {
   MSADS_ACCESS_TOKEN: "emulator-access-token"
 }
 
-/** The probe every measured process loads first: on exit, it writes the process's peak RSS (KiB) to a file. */
-const PROBE = `import { writeFileSync } from "node:fs"
+/**
+ * The probe every measured process loads first: on exit, it writes the process's peak RSS (KiB) to a file. On Linux
+ * that is `VmHWM` of /proc/self/status, the peak of the process's own memory: `process.resourceUsage().maxRSS`
+ * (getrusage) keeps the peak of the process that spawned it across fork and exec, so a child of this bench process
+ * would report at least the bench's own size. Elsewhere it falls back to `maxRSS`.
+ */
+const PROBE = `import { readFileSync, writeFileSync } from "node:fs"
+const peakKib = () => {
+  try {
+    const match = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))
+    if (match !== null) return Number(match[1])
+  } catch {}
+  return process.resourceUsage().maxRSS
+}
 process.on("exit", () => {
-  if (process.env.BENCH_MAXRSS_FILE) writeFileSync(process.env.BENCH_MAXRSS_FILE, String(process.resourceUsage().maxRSS))
+  if (process.env.BENCH_MAXRSS_FILE) writeFileSync(process.env.BENCH_MAXRSS_FILE, String(peakKib()))
 })
 `
 
@@ -330,7 +343,7 @@ export const startupSuite: Suite = {
           }
         ],
         notes: [
-          `Every case is a child process: \`node --import <probe> …\`, the probe writing \`process.resourceUsage().maxRSS\` at exit; wall time from spawn to exit (the server: to its first 200 on /healthz, on a new SQLite outbox). ${rounds} rounds, each running node -e 0 and then every case once, after one untimed round. MB = 10^6 bytes.`,
+          `Every case is a child process: \`node --import <probe> …\`, the probe writing the process's peak RSS at exit (VmHWM from /proc/self/status: getrusage's maxRSS would report at least the spawning bench process's own size, which Linux carries across fork and exec); wall time from spawn to exit (the server: to its first 200 on /healthz, on a new SQLite outbox). ${rounds} rounds, each running node -e 0 and then every case once, after one untimed round. MB = 10^6 bytes.`,
           `node -e 0 itself: ${node.medianMs.toFixed(0)} ms, ${nodeMB.toFixed(0)} MB. "N× slower" = the case's median time ÷ node -e 0's median in the same run.`,
           "The bins are the esbuild bundles `pnpm build` writes (apps/*/dist/bin.js and its chunks: a command's run, an operation's contract and the emulator are chunks loaded when used). `import(\"@uplink/core\")` is unbundled library use, run from tools/bench where @uplink/core resolves to packages/core/dist.",
           `\`uplink apply\` to the emulator (\`--demo\`, its own process, reset before each run): ${count(small)} and ${count(large)} distinct valid rows (~110 bytes a line), REST, the default concurrency; \`--json\` summary checked (every row accepted). Peak RSS: ${count(small)} rows ${smallMB.toFixed(0)} MB, ${count(large)} rows ${largeMB.toFixed(0)} MB (+${(largeMB - smallMB).toFixed(0)} MB).`
