@@ -4,15 +4,16 @@
  * call beyond the limit gets 117 CallRateExceeded (api-facts.md §4), so the limiter learns both:
  *
  * - **The admitted rate.** Until the first 117 calls are not paced. A 117 for a call started at `t` says the window
- *   `(t − window, t)` was full: the calls of ours that started in it and were not refused are what the window admits
- *   (`admittedPerWindow`). From then on calls are paced to that rate — one every `window / admitted`, and never more
- *   than `admitted` in any window, counting the calls already made — instead of bursting and pausing. After a 117
- *   every caller waits, but at most the remainder of that window: until the oldest of those calls leaves it (at once,
- *   then, the next call fits). The service's `Retry-After`, when it gives one, is honoured as it is. A 117 with none of
- *   ours in the window (someone else used it up) waits the whole window from the refused call and learns nothing.
- *   117s of calls that started before the pause ended are one episode: they are counted, but learn and pause once;
- *   one of them that had been counted as admitted lowers `admitted` by one. After 10 windows without a 117 the rate
- *   grows by one call per window, so a limit that was shared with someone who has stopped is found again.
+ *   ending there was full: the calls of ours that started in it and were not refused are what the window admits
+ *   (`admittedPerWindow`). Calls still in flight when the 117 comes are counted as admitted until they are refused
+ *   too (requests sent together reach the service in any order, so the order we sent them in says nothing). From then
+ *   on calls are paced to that rate — one every `window / admitted`, and never more than `admitted` in any window,
+ *   counting the calls already made — instead of bursting and pausing. After a 117 every caller waits, but at most the
+ *   remainder of that window: until the oldest of those calls leaves it (at once, then, the next call fits). The
+ *   service's `Retry-After`, when it gives one, is honoured as it is. A 117 with none of ours in the window (someone
+ *   else used it up) waits the whole window from the refused call and learns nothing. 117s of calls that started
+ *   before the pause ended are one episode: counted, but learning and pausing once. After 10 windows without a 117
+ *   the rate grows by one call per window, so a limit that was shared with someone who has stopped is found again.
  * - **The concurrency** (`concurrency`, a `ConcurrencyLimit.adaptive`, see concurrencyLimit.ts), which the
  *   pipeline uses unless the run asks for a fixed number; a 117 also halves it, once per episode.
  *
@@ -128,7 +129,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
   let head = 0
   let admitted: number | null = null
   let seq = 0
-  /** When the call whose 117 taught `admitted` started, and its place in the order of starts. */
+  /** When the call whose 117 taught `admitted` started, and how many calls had started when it came. */
   let learnedAt = Number.NEGATIVE_INFINITY
   let learnedSeq = 0
   let lastThrottleAt = Number.NEGATIVE_INFINITY
@@ -229,21 +230,13 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
         throttles++
         const logged = call as LoggedCall | undefined
         const startedAt = logged?.at ?? now
-        const order = logged?.seq ?? Number.POSITIVE_INFINITY
         const wasCounted = logged !== undefined && counts(logged)
         if (logged !== undefined) logged.status = REFUSED
         const asked = retryAfter === undefined ? undefined : now + Duration.toMillis(retryAfter)
         if (startedAt < episodeEnd) {
           // A straggler of the current episode. If it had been counted as admitted, it was not.
-          if (
-            wasCounted &&
-            order < learnedSeq &&
-            startedAt > learnedAt - windowMs &&
-            admitted !== null &&
-            admitted > 1
-          ) {
-            admitted--
-          }
+          const counted = wasCounted && logged.seq < learnedSeq && startedAt > learnedAt - windowMs
+          if (counted && admitted !== null && admitted > 1) admitted--
           if (asked !== undefined && asked > pausedUntil) pausedUntil = asked
           return
         }
@@ -251,19 +244,19 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
         lastThrottleAt = now
         concurrency.throttled(startedAt, now)
         prune(now)
-        // The calls of ours that started in the window before the refused one and were not refused.
+        // The calls of ours in the window that have started and were not refused (those in flight included).
         let admittedInWindow = 0
         let oldest: number | undefined
         for (let i = head; i < log.length; i++) {
           const entry = log[i]!
-          if (entry.seq >= order || entry.at > startedAt || entry.at <= startedAt - windowMs || !counts(entry)) continue
+          if (entry.at > now || entry.at <= startedAt - windowMs || !counts(entry)) continue
           admittedInWindow++
-          if (oldest === undefined) oldest = entry.at
+          if (oldest === undefined || entry.at < oldest) oldest = entry.at
         }
         if (admittedInWindow > 0) {
           admitted = admittedInWindow
           learnedAt = startedAt
-          learnedSeq = order
+          learnedSeq = seq
         }
         const remainder = oldest === undefined ? startedAt + windowMs : oldest + windowMs + margin
         pausedUntil = Math.max(pausedUntil, asked ?? remainder)

@@ -114,27 +114,31 @@ describe("RateLimiter", () => {
       })
   )
 
-  it.effect("117s of calls started before the pause ended are one episode; a refused straggler was not admitted", () =>
+  it.effect("117s of calls started before the pause ended are one episode; calls in flight count until refused", () =>
     Effect.gen(function* () {
       const limiter = RateLimiter.make({ window: "10 seconds" })
-      // Six calls in flight at once: the first three answered, then three 117s.
+      // Six calls sent together: two answered, then three 117s (in any order), one still in flight.
       const calls = []
       for (let i = 0; i < 6; i++) calls.push((yield* limiter.begin(undefined))!)
       yield* TestClock.adjust("100 millis")
       for (const call of calls.slice(0, 2)) yield* limiter.succeeded(call)
       yield* limiter.rateLimited(undefined, calls[3])
-      // At the first 117 the calls before it that are not refused count: 0, 1 and 2 (still in flight).
-      expect(yield* limiter.state).toMatchObject({ admittedPerWindow: 3, slowdowns: 1, throttles: 1 })
-      yield* limiter.rateLimited(undefined, calls[4])
+      // At the first 117 every call sent and not refused counts: five.
+      expect(yield* limiter.state).toMatchObject({ admittedPerWindow: 5, slowdowns: 1, throttles: 1 })
+      yield* limiter.rateLimited(undefined, calls[5])
       yield* limiter.rateLimited(undefined, calls[2])
-      // Call 2 had been counted as admitted: it was not.
+      // Those two were not admitted either; call 4 was.
+      yield* limiter.succeeded(calls[4]!)
       expect(yield* limiter.state).toMatchObject({
-        admittedPerWindow: 2,
+        admittedPerWindow: 3,
         slowdowns: 1,
         throttles: 3,
         pausedUntil: 10_100
       })
       expect((yield* limiter.state).concurrency).toMatchObject({ limit: 2, backoffs: 1 })
+      // A call begun after the 117 and refused within the episode was never counted.
+      const later = (yield* drive(limiter.begin(undefined)))!
+      expect(later.at).toBe(10_100)
     })
   )
 
