@@ -18,7 +18,8 @@
  *   pipeline uses unless the run asks for a fixed number; a 117 also halves it, once per episode.
  *
  * The window (`window`, default 60 s, DESIGN.md's `--rate-limit-window`) is widened by a margin of 1 % (at least
- * 10 ms) wherever a call must have left it, because the service counts arrivals and we count starts. Time comes from
+ * 25 ms) wherever a call must have left it, because the service counts arrivals and we count starts; a 117 while
+ * paced at the learnt rate doubles the margin (up to 10 % of the window). Time comes from
  * the Effect Clock, so tests drive it with TestClock. One limiter per customer is shared by every run of the process:
  * `RateLimiters` hands them out by customer id; `liveStates()` lists every limiter alive in the process (for
  * metrics).
@@ -95,6 +96,8 @@ export interface RateLimiter {
 }
 
 const MINUTE = 60_000
+/** The least margin by which calls are kept apart beyond the window (timers and networks jitter by milliseconds). */
+const MIN_MARGIN_MS = 25
 /** Windows without a 117 after which the admitted rate grows by one call per window. */
 const PROBE_AFTER_WINDOWS = 10
 
@@ -121,7 +124,9 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
     1,
     Duration.toMillis(Duration.decode(options.window ?? options.rateLimitWait ?? Duration.seconds(60)))
   )
-  const margin = Math.max(10, Math.round(windowMs / 100))
+  /** How much wider than the window we keep calls apart (see the module comment); grows when pacing was too tight. */
+  let margin = Math.max(MIN_MARGIN_MS, Math.round(windowMs / 100))
+  const maxMargin = Math.max(margin, Math.round(windowMs / 10))
   const concurrency = ConcurrencyLimit.adaptive({ max: options.maxConcurrency })
 
   /** Calls of the last window (and reserved slots), in order of `at`, from `head` on. */
@@ -241,6 +246,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
           return
         }
         slowdowns++
+        const paced = admittedAt(now)
         lastThrottleAt = now
         concurrency.throttled(startedAt, now)
         prune(now)
@@ -253,6 +259,9 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
           admittedInWindow++
           if (oldest === undefined || entry.at < oldest) oldest = entry.at
         }
+        // Refused while paced at the rate learnt (not probing above it): our calls arrive with jitter, or someone else
+        // takes a share of the window; either way keep calls further apart from now on.
+        if (paced !== null && paced === admitted) margin = Math.min(maxMargin, margin * 2)
         if (admittedInWindow > 0) {
           admitted = admittedInWindow
           learnedAt = startedAt

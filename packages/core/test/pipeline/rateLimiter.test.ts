@@ -142,6 +142,22 @@ describe("RateLimiter", () => {
     })
   )
 
+  it.effect("a 117 while paced at the learnt rate keeps calls further apart (the margin doubles, up to 10 %)", () =>
+    Effect.gen(function* () {
+      const limiter = RateLimiter.make({ window: "10 seconds" })
+      yield* succeedCalls(limiter, 2)
+      yield* refusedCall(limiter)
+      // Paced at 2 per 10.1 s (a margin of 100 ms): calls at 10.1 s and 15.15 s.
+      expect(yield* drive(succeedCalls(limiter, 2))).toEqual([10_100, 15_150])
+      // The next call fits our view of the window at 20.2 s, but the service refuses it (its clock saw our calls later).
+      const edge = (yield* drive(limiter.begin(undefined)))!
+      expect(edge.at).toBe(20_200)
+      yield* limiter.rateLimited(undefined, edge)
+      // The window holds the call of 15.15 s: the pause ends when it has left, by the doubled margin of 200 ms.
+      expect(yield* limiter.state).toMatchObject({ pausedUntil: 25_350, admittedPerWindow: 1, slowdowns: 2 })
+    })
+  )
+
   it.effect("after 10 windows without a 117 the admitted rate grows by one call per window", () =>
     Effect.gen(function* () {
       const limiter = RateLimiter.make({ window: "1 second" })
