@@ -33,6 +33,7 @@
  * interruption. A fixed limit never waits (the pool runs exactly `n` workers) but counts requests in flight.
  */
 import { Effect } from "effect"
+import { onStop } from "./stop.js"
 
 export interface AdaptiveOptions {
   /** The limit to start from (default 4, or `max` when smaller). */
@@ -136,21 +137,23 @@ const makePermits = (limitNow: () => number) => {
         return Effect.succeed(inFlight)
       }
       return Effect.async<number>((resume) => {
+        let cancelStop: (() => void) | undefined
         const cleanup = () => {
           const index = waiters.indexOf(onWake)
           if (index >= 0) waiters.splice(index, 1)
-          stop?.removeEventListener("abort", onAbort)
+          cancelStop?.()
         }
         const onWake = () => {
           cleanup()
           resume(acquire(stop))
         }
-        const onAbort = () => {
-          cleanup()
-          resume(Effect.succeed(0))
-        }
         waiters.push(onWake)
-        stop?.addEventListener("abort", onAbort, { once: true })
+        if (stop !== undefined) {
+          cancelStop = onStop(stop, () => {
+            cleanup()
+            resume(Effect.succeed(0))
+          })
+        }
         return Effect.sync(cleanup)
       })
     }).pipe(
