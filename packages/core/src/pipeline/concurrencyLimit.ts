@@ -77,9 +77,10 @@ export interface ConcurrencyLimit {
   readonly mode: "adaptive" | "fixed"
   /**
    * Waits for a permit and answers the number of requests in flight with it (at least 1), or 0 when `stop` aborted
-   * first (no permit is then held).
+   * first (no permit is then held). Callers wait in order, except that a `retry` (a batch sent again) goes first: it
+   * was sent before the batches waiting behind it.
    */
-  readonly acquire: (stop: AbortSignal | undefined) => Effect.Effect<number>
+  readonly acquire: (stop: AbortSignal | undefined, retry?: boolean) => Effect.Effect<number>
   /** Gives a permit back. */
   readonly release: () => void
   /** A successful request of a full batch: grow, or back off when its latency grew. */
@@ -129,7 +130,7 @@ const makePermits = (limitNow: () => number) => {
     }
   }
 
-  const acquire = (stop: AbortSignal | undefined): Effect.Effect<number> =>
+  const acquire = (stop: AbortSignal | undefined, retry = false): Effect.Effect<number> =>
     Effect.suspend((): Effect.Effect<number> => {
       if (stop?.aborted === true) return Effect.succeed(0)
       if (inFlight < limitNow()) {
@@ -145,9 +146,10 @@ const makePermits = (limitNow: () => number) => {
         }
         const onWake = () => {
           cleanup()
-          resume(acquire(stop))
+          resume(acquire(stop, retry))
         }
-        waiters.push(onWake)
+        if (retry) waiters.unshift(onWake)
+        else waiters.push(onWake)
         if (stop !== undefined) {
           cancelStop = onStop(stop, () => {
             cleanup()
@@ -272,16 +274,17 @@ export const adaptive = (options: AdaptiveOptions = {}): ConcurrencyLimit => {
 
 /**
  * Runs `effect` holding one permit of `limit` (released when it ends, however it ends) and gives it the number of
- * requests in flight; `onStopped` instead when `stop` aborts before a permit comes.
+ * requests in flight; `onStopped` instead when `stop` aborts before a permit comes. A `retry` goes first in line.
  */
 export const withPermit = <A, E, R>(
   limit: ConcurrencyLimit,
   stop: AbortSignal | undefined,
   effect: (inFlight: number) => Effect.Effect<A, E, R>,
-  onStopped: Effect.Effect<A, E, R>
+  onStopped: Effect.Effect<A, E, R>,
+  retry = false
 ): Effect.Effect<A, E, R> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(restore(limit.acquire(stop)), (inFlight) =>
+    Effect.flatMap(restore(limit.acquire(stop, retry)), (inFlight) =>
       inFlight === 0
         ? restore(onStopped)
         : Effect.ensuring(

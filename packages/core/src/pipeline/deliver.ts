@@ -210,7 +210,7 @@ export const deliverBatch: (
   let answer: ReadonlyArray<BatchErrorLike | null> | undefined
   while (answer === undefined) {
     if (isStopped(context.stop)) return stoppedOutcomes(batch, context, attempts, failure)
-    const result = yield* withPermit(context.concurrency, context.stop, attempt, Effect.succeed(stopped))
+    const result = yield* withPermit(context.concurrency, context.stop, attempt, Effect.succeed(stopped), attempts > 0)
     if (result._tag === "Stopped") continue
     if (result._tag === "Answered") {
       answer = result.errors

@@ -12,8 +12,9 @@
  *   remainder of that window: until the oldest of those calls leaves it (at once, then, the next call fits). The
  *   service's `Retry-After`, when it gives one, is honoured as it is. A 117 with none of ours in the window (someone
  *   else used it up) waits the whole window from the refused call and learns nothing. 117s of calls that started
- *   before the pause ended are one episode: counted, but learning and pausing once. After 10 windows without a 117
+ *   before the pause ended are one episode: counted, but learning and pausing once. After 20 windows without a 117
  *   the rate grows by one call per window, so a limit that was shared with someone who has stopped is found again.
+ *   A call leaves the window by the time of its answer, not of its start: the service counted it somewhere between.
  * - **The concurrency** (`concurrency`, a `ConcurrencyLimit.adaptive`, see concurrencyLimit.ts), which the
  *   pipeline uses unless the run asks for a fixed number; a 117 also halves it, once per episode.
  *
@@ -99,7 +100,7 @@ const MINUTE = 60_000
 /** The least margin by which calls are kept apart beyond the window (timers and networks jitter by milliseconds). */
 const MIN_MARGIN_MS = 25
 /** Windows without a 117 after which the admitted rate grows by one call per window. */
-const PROBE_AFTER_WINDOWS = 10
+const PROBE_AFTER_WINDOWS = 20
 
 const PENDING = 0
 const SUCCEEDED = 1
@@ -107,12 +108,19 @@ const REFUSED = 2
 const CANCELLED = 3
 
 class LoggedCall implements Call {
+  /**
+   * The latest time the service may have counted the call at: its start while it is in flight, the time of its answer
+   * once answered (the service counts a call somewhere between the two; it leaves the window no earlier than this).
+   */
+  public seen: number
   constructor(
     public at: number,
     public status: number,
     /** Order of start (calls can share a millisecond). */
     public readonly seq: number
-  ) {}
+  ) {
+    this.seen = at
+  }
 }
 
 /** Every limiter alive in the process, for `liveStates` (weakly: a limiter no run holds any more goes away). */
@@ -146,7 +154,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
   const waited = { rateLimited: 0, paced: 0 }
 
   const prune = (now: number) => {
-    while (head < log.length && log[head]!.at <= now - windowMs - margin) head++
+    while (head < log.length && log[head]!.seen <= now - windowMs - margin) head++
     if (head > 1024 && head * 2 > log.length) {
       log = log.slice(head)
       head = 0
@@ -175,10 +183,11 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
       const inWindow: Array<number> = []
       for (let i = head; i < log.length; i++) {
         const call = log[i]!
-        if (call.at > at - windowMs - margin && counts(call)) inWindow.push(call.at)
+        if (call.seen > at - windowMs - margin && counts(call)) inWindow.push(call.seen)
       }
       if (inWindow.length < rate) return at
       // The oldest calls must leave the window until one fewer than `rate` are left in it.
+      inWindow.sort((a, b) => a - b)
       at = inWindow[inWindow.length - rate]! + windowMs + margin
     }
   }
@@ -224,10 +233,14 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
     })
 
   const succeeded = (call: Call) =>
-    Effect.sync(() => {
-      const logged = call as LoggedCall
-      if (logged.status === PENDING) logged.status = SUCCEEDED
-    })
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.sync(() => {
+        const logged = call as LoggedCall
+        if (logged.status !== PENDING) return
+        logged.status = SUCCEEDED
+        if (now > logged.seen) logged.seen = now
+      })
+    )
 
   const rateLimited = (retryAfter?: Duration.Duration | undefined, call?: Call | undefined) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -257,7 +270,7 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
           const entry = log[i]!
           if (entry.at > now || entry.at <= startedAt - windowMs || !counts(entry)) continue
           admittedInWindow++
-          if (oldest === undefined || entry.at < oldest) oldest = entry.at
+          if (oldest === undefined || entry.seen < oldest) oldest = entry.seen
         }
         // Refused while paced at the rate learnt (not probing above it): our calls arrive with jitter, or someone else
         // takes a share of the window; either way keep calls further apart from now on.

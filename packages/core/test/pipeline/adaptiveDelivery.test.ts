@@ -169,11 +169,12 @@ describe("pacing after a 117 in delivery", () => {
       const refused = fake.calls.filter((c) => service.answers.get(c.call) === "fail")
       expect(refused.map((c) => c.at - NOW)).toEqual(Array(8).fill(100))
       const state = yield* limiter.state
-      expect(state).toMatchObject({ admittedPerWindow: 4, throttles: 8, slowdowns: 1, pausedUntil: NOW + 5050 })
-      // Paced: the 16 batches after the burst start at the end of the pause, one every 5.05 s / 4.
+      expect(state).toMatchObject({ admittedPerWindow: 4, throttles: 8, slowdowns: 1, pausedUntil: NOW + 5150 })
+      // Paced: the 16 batches after the burst start at the end of the pause — when the calls answered at 100 ms have
+      // left the window — one every 5.05 s / 4, and each fourth waits for the call it replaces to have left.
       const paced = admitted.slice(4).map((c) => c.at - NOW)
-      expect(paced[0]).toBe(5050)
-      expect(paced.at(-1)).toBe(5050 + 15 * 1263)
+      expect(paced.slice(0, 5)).toEqual([5150, 6413, 7676, 8939, 10_300])
+      expect(paced.at(-1)).toBe(24_291)
     })
   )
 })

@@ -154,6 +154,31 @@ describe("ConcurrencyLimit permits", () => {
     })
   )
 
+  it.effect("a batch sent again goes first in line: it was sent before the batches waiting behind it", () =>
+    Effect.gen(function* () {
+      const limit = ConcurrencyLimit.fixed(1)
+      yield* limit.acquire(undefined)
+      const order = yield* Ref.make<Array<string>>([])
+      const waiter = (name: string, retry: boolean) =>
+        Effect.fork(
+          Effect.zipRight(
+            limit.acquire(undefined, retry),
+            Effect.zipRight(
+              Ref.update(order, (o) => [...o, name]),
+              Effect.sync(() => limit.release())
+            )
+          )
+        )
+      const fibers = [yield* waiter("new 1", false), yield* waiter("new 2", false)]
+      yield* Effect.yieldNow()
+      fibers.push(yield* waiter("retry", true))
+      yield* Effect.yieldNow()
+      limit.release()
+      for (const fiber of fibers) yield* Fiber.join(fiber)
+      expect(yield* Ref.get(order)).toEqual(["retry", "new 1", "new 2"])
+    })
+  )
+
   it.effect("a caller waiting for a permit gives up when the run's stop signal aborts, holding none", () =>
     Effect.gen(function* () {
       const limit = ConcurrencyLimit.adaptive({ initial: 1 })

@@ -136,9 +136,10 @@ describe("RateLimiter", () => {
         pausedUntil: 10_100
       })
       expect((yield* limiter.state).concurrency).toMatchObject({ limit: 2, backoffs: 1 })
-      // A call begun after the 117 and refused within the episode was never counted.
+      // The calls answered at 100 ms may have been counted by the service as late as that: the next call waits until
+      // the first of them has left the window (10.2 s), a little after the pause.
       const later = (yield* drive(limiter.begin(undefined)))!
-      expect(later.at).toBe(10_100)
+      expect(later.at).toBe(10_200)
     })
   )
 
@@ -158,13 +159,13 @@ describe("RateLimiter", () => {
     })
   )
 
-  it.effect("after 10 windows without a 117 the admitted rate grows by one call per window", () =>
+  it.effect("after 20 windows without a 117 the admitted rate grows by one call per window", () =>
     Effect.gen(function* () {
       const limiter = RateLimiter.make({ window: "1 second" })
       yield* succeedCalls(limiter, 3)
       yield* refusedCall(limiter)
       expect((yield* limiter.state).admittedPerWindow).toBe(3)
-      yield* TestClock.adjust("9 seconds")
+      yield* TestClock.adjust("19 seconds")
       expect((yield* limiter.state).admittedPerWindow).toBe(3)
       yield* TestClock.adjust("1 second")
       expect((yield* limiter.state).admittedPerWindow).toBe(4)
