@@ -8,7 +8,6 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Command } from "@effect/cli"
 import { CampaignManagement } from "@uplink/core"
-import { defaultCredentials, start } from "@uplink/emulator"
 import { Console, Effect, Option } from "effect"
 import { DEMO_NEW_GOAL, demoCsv } from "../demo/sample.js"
 import { clientLayer, json as jsonOption, transport } from "../options.js"
@@ -18,6 +17,8 @@ import { runApply } from "./apply.js"
 export const demoCommand = (setExitCode: (code: number) => void) =>
   Command.make("demo", { transport, json: jsonOption }, (flags) =>
     Effect.gen(function* () {
+      // Loaded here, not at start-up: only `demo` and `emulator` need the emulator.
+      const { defaultCredentials, start } = yield* Effect.promise(() => import("@uplink/emulator"))
       const emulator = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: () => start({ demo: true, port: 0 }),

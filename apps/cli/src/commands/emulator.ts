@@ -3,7 +3,6 @@
  * `UPLINK_EMULATOR_*` variables as the `uplink-emulator` bin (the options are handed to the emulator's own parser).
  */
 import { Command, Options } from "@effect/cli"
-import { parseCommandLine, start } from "@uplink/emulator"
 import { Console, Effect, Option } from "effect"
 import { UserError } from "../userError.js"
 
@@ -47,6 +46,8 @@ const argv = (values: Command.Command.ParseConfig<typeof flags>): Array<string> 
 
 export const emulatorCommand = Command.make("emulator", flags, (values) =>
   Effect.gen(function* () {
+    // Loaded here, not at start-up: only `demo` and `emulator` need the emulator.
+    const { parseCommandLine, start } = yield* Effect.promise(() => import("@uplink/emulator"))
     const parsed = yield* Effect.try({
       try: () => parseCommandLine(argv(values), process.env),
       catch: (error) => new UserError({ message: error instanceof Error ? error.message : String(error) })
