@@ -3,6 +3,7 @@
  */
 import type { Suite } from "../suite.js"
 import { codecSuite } from "./codec.js"
+import { deliverySuite } from "./delivery.js"
 import { pipelineSuite } from "./pipeline.js"
 
-export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite]
+export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite, deliverySuite]
