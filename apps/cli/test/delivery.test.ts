@@ -7,7 +7,7 @@
 import { join } from "node:path"
 import { writeFileSync } from "node:fs"
 import { PassThrough } from "node:stream"
-import { RateLimiter } from "@uplink/core"
+import { ConcurrencyLimit, RateLimiter } from "@uplink/core"
 import { type RunningEmulator, start } from "@uplink/emulator"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { deliveryStatus, deliverySummary } from "../src/render/delivery.js"
@@ -52,6 +52,8 @@ describe("concurrency", () => {
     const { summary, maxInFlight } = await thirtyBatches(1, ["--concurrency", "3"])
     expect(maxInFlight).toBe(3)
     expect(summary.delivery.concurrency).toEqual({ mode: "fixed", limit: 3, max: 3, peak: 3, backoffs: 0 })
+    // Its round trips are measured too: the emulator answers each call after 100 ms.
+    expect(summary.delivery.latencyMs.floor).toBeGreaterThanOrEqual(100)
   }, 30_000)
 
   it("without it, the adaptive limit grows past 3 while latency stays flat, up to --max-concurrency", async () => {
@@ -119,12 +121,14 @@ describe("the progress bar's status and the summary's delivery object", () => {
   const base = limiter.stateAt(0)
 
   it("names the concurrency, and counts a pause after a 117 down in whole seconds", () => {
-    expect(deliveryStatus(base, 0)).toBe("concurrency 4")
-    expect(deliveryStatus(base, 0, 3)).toBe("concurrency 3")
+    const adaptive = limiter.concurrency.snapshot()
+    const fixed = ConcurrencyLimit.fixed(3).snapshot()
+    expect(deliveryStatus(base, adaptive, 0)).toBe("concurrency 4")
+    expect(deliveryStatus(base, fixed, 0)).toBe("concurrency 3")
     const paused = { ...base, pausedUntil: 12_000 }
-    expect(deliveryStatus(paused, 0)).toBe("concurrency 4 | throttled, resuming in 12 s")
-    expect(deliveryStatus(paused, 11_500)).toBe("concurrency 4 | throttled, resuming in 1 s")
-    expect(deliveryStatus(paused, 12_000)).toBe("concurrency 4")
+    expect(deliveryStatus(paused, adaptive, 0)).toBe("concurrency 4 | throttled, resuming in 12 s")
+    expect(deliveryStatus(paused, adaptive, 11_500)).toBe("concurrency 4 | throttled, resuming in 1 s")
+    expect(deliveryStatus(paused, adaptive, 12_000)).toBe("concurrency 4")
   })
 
   it("puts waits in seconds and the window's admitted rate in the summary", () => {
@@ -135,7 +139,7 @@ describe("the progress bar's status and the summary's delivery object", () => {
       slowdowns: 1,
       waitedMs: { rateLimited: 12_345, paced: 500 }
     }
-    expect(deliverySummary(state)).toEqual({
+    expect(deliverySummary(state, limiter.concurrency.snapshot())).toEqual({
       concurrency: { mode: "adaptive", limit: 4, max: 16, peak: 4, backoffs: 0 },
       throttles: 3,
       throttleEpisodes: 1,

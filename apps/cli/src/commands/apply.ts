@@ -16,6 +16,7 @@ import { statSync } from "node:fs"
 import { Args, Command, Options } from "@effect/cli"
 import {
   CampaignManagement,
+  ConcurrencyLimit,
   GoalCheck,
   Limits,
   makeCampaignManagementSender,
@@ -152,9 +153,11 @@ export const runApply = (
     const maxConcurrency = Option.isSome(flags.maxConcurrency)
       ? flags.maxConcurrency.value
       : unwrap(yield* Effect.provide(Limits.maxConcurrencyConfig, settings))
-    // The run's own limiter, so that the progress bar and the summary can show its state.
+    // The run's own limits, so that the progress bar and the summary can show their state.
     const rateLimiter = RateLimiter.make({ window: rateLimitWindow, maxConcurrency })
-    const concurrency = unwrap(flags.concurrency)
+    const concurrency = Option.isSome(flags.concurrency)
+      ? ConcurrencyLimit.fixed(flags.concurrency.value)
+      : rateLimiter.concurrency
 
     // No bar yet: it is drawn once the run is ready to read (a setting that fails must not leave one behind).
     let progress: Progress = makeProgress({ enabled: false })
@@ -190,7 +193,7 @@ export const runApply = (
       timeZone: unwrap(flags.timezone),
       defaultRegion: unwrap(flags.defaultRegion),
       batchSize: unwrap(flags.batchSize),
-      concurrency,
+      concurrency: Option.isSome(flags.concurrency) ? concurrency : undefined,
       maxConcurrency,
       rateLimitWindow,
       rateLimiter,
@@ -224,7 +227,9 @@ export const runApply = (
     progress = makeProgress({
       enabled: !flags.json,
       totalBytes,
-      status: flags.dryRun ? undefined : () => deliveryStatus(rateLimiter.stateAt(Date.now()), Date.now(), concurrency)
+      status: flags.dryRun
+        ? undefined
+        : () => deliveryStatus(rateLimiter.stateAt(Date.now()), concurrency.snapshot(), Date.now())
     })
     let resultsError: ResultsCsv.ResultsWriteError | undefined
     const written =
@@ -335,7 +340,7 @@ export const runApply = (
           byCode: summary.byCode,
           warnings,
           waits: waits.tally,
-          delivery: flags.dryRun ? null : deliverySummary(rateLimiter.stateAt(Date.now()), concurrency),
+          delivery: flags.dryRun ? null : deliverySummary(rateLimiter.stateAt(Date.now()), concurrency.snapshot()),
           interrupted,
           abandoned: abandoned ?? null,
           unknown: unknown.map(([firstLine, lastLine]) => ({ firstLine, lastLine })),

@@ -60,10 +60,11 @@ export interface PipelineOptions {
   /** Items per request, 1–1,000 (default 1,000; `Limits.batchSize`). */
   readonly batchSize?: number | undefined
   /**
-   * Requests in flight at once, exactly, 1–64 (`Limits.concurrency`). Without it, the customer's adaptive limit
-   * decides (starting at 4, up to `maxConcurrency`; see concurrencyLimit.ts).
+   * Requests in flight at once, exactly, 1–64 (`Limits.concurrency`), or a `ConcurrencyLimit` of the caller's (to read
+   * its state while the run goes on). Without it, the customer's adaptive limit decides (starting at 4, up to
+   * `maxConcurrency`; see concurrencyLimit.ts).
    */
-  readonly concurrency?: number | undefined
+  readonly concurrency?: number | ConcurrencyLimit.ConcurrencyLimit | undefined
   /**
    * The bound of the adaptive concurrency, 1–64 (default 16; `Limits.maxConcurrency`); used when the run makes its
    * limiter (a shared limiter keeps the bound it was made with).
@@ -299,8 +300,12 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
     if (!Limits.contains(Limits.batchSize, batchSize)) {
       return yield* outOfRange("batchSize", Limits.batchSize, batchSize)
     }
-    if (options.concurrency !== undefined && !Limits.contains(Limits.concurrency, options.concurrency)) {
-      return yield* outOfRange("concurrency", Limits.concurrency, options.concurrency)
+    const fixedConcurrency =
+      options.concurrency === undefined || typeof options.concurrency === "number"
+        ? options.concurrency
+        : options.concurrency.snapshot().max
+    if (fixedConcurrency !== undefined && !Limits.contains(Limits.concurrency, fixedConcurrency)) {
+      return yield* outOfRange("concurrency", Limits.concurrency, fixedConcurrency)
     }
     const maxConcurrency = options.maxConcurrency ?? ConcurrencyLimit.DEFAULT_MAX
     if (!Limits.contains(Limits.maxConcurrency, maxConcurrency)) {
@@ -335,7 +340,11 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
           : RateLimiter.make({ ...limiterOptions, customerId: options.customerId })
     }
     const concurrency =
-      options.concurrency === undefined ? rateLimiter.concurrency : ConcurrencyLimit.fixed(options.concurrency)
+      options.concurrency === undefined
+        ? rateLimiter.concurrency
+        : typeof options.concurrency === "number"
+          ? ConcurrencyLimit.fixed(options.concurrency)
+          : options.concurrency
     return {
       mode,
       dryRun,

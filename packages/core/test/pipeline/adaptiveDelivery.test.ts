@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { CampaignManagementError, RateLimitError, toDeliveryError } from "../../src/index.js"
-import { OfflineConversions, RateLimiter } from "../../src/pipeline/index.js"
+import { ConcurrencyLimit, OfflineConversions, RateLimiter } from "../../src/pipeline/index.js"
 import { driveClock } from "../support/ClockDriver.js"
 import {
   atNow,
@@ -109,6 +109,13 @@ describe("adaptive concurrency in delivery", () => {
       // Three at a time, from the start: 80 batches in 27 round trips.
       expect(fake.calls.slice(0, 3).map((c) => c.at - NOW)).toEqual([0, 0, 0])
       expect(fake.calls.at(-1)!.at - NOW).toBe(2600)
+
+      // The same with a limit of the caller's, whose state it can read.
+      const mine = ConcurrencyLimit.fixed(3)
+      const again = makeFakeSender(undefined, { latency: "100 millis" })
+      yield* run(again, 800, { concurrency: mine })
+      expect(again.load.maxInFlight).toBe(3)
+      expect(mine.snapshot()).toMatchObject({ mode: "fixed", limit: 3, inFlight: 0, floorMs: 100, latencyMs: 100 })
     })
   )
 
