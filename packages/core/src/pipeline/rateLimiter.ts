@@ -125,6 +125,7 @@ class LoggedCall implements Call {
 
 /** Every limiter alive in the process, for `liveStates` (weakly: a limiter no run holds any more goes away). */
 const live = new Set<WeakRef<RateLimiter>>()
+const forget = new FinalizationRegistry<WeakRef<RateLimiter>>((ref) => live.delete(ref))
 
 /** A new limiter. */
 export const make = (options: RateLimiterOptions = {}): RateLimiter => {
@@ -312,7 +313,9 @@ export const make = (options: RateLimiterOptions = {}): RateLimiter => {
     state: Effect.map(Clock.currentTimeMillis, stateAt),
     stateAt
   }
-  live.add(new WeakRef(limiter))
+  const ref = new WeakRef(limiter)
+  live.add(ref)
+  forget.register(limiter, ref)
   return limiter
 }
 
