@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { CampaignManagementError, RateLimitError, toDeliveryError } from "../../src/index.js"
-import { ConcurrencyLimit, OfflineConversions, RateLimiter } from "../../src/pipeline/index.js"
+import { ConcurrencyLimit, OfflineConversions, RateLimiter, RateLimiters } from "../../src/pipeline/index.js"
 import { driveClock } from "../support/ClockDriver.js"
 import {
   atNow,
@@ -183,5 +183,36 @@ describe("pacing after a 117 in delivery", () => {
       expect(paced.slice(0, 5)).toEqual([5150, 6413, 7676, 8939, 10_300])
       expect(paced.at(-1)).toBe(24_291)
     })
+  )
+})
+
+describe("one limiter per customer, shared by the runs of a process", () => {
+  it.effect(
+    "with RateLimiters provided, a run of the same customer paces to what another run learnt; another customer does not",
+    () =>
+      Effect.gen(function* () {
+        yield* atNow
+        const service = recording(slidingWindow(4, 5000))
+        const fake = makeFakeSender(service.answer, { latency: "100 millis" })
+        const options = { rateLimitWindow: "5 seconds" } as const
+        // The first run meets the limit and learns it.
+        yield* run(fake, 100, { ...options, customerId: "1000001" })
+        const learnt = yield* Effect.flatMap(RateLimiters, (limiters) => limiters.forCustomer("1000001"))
+        expect((yield* learnt.state).admittedPerWindow).toBe(4)
+        const refusedBefore = fake.calls.filter((c) => service.answers.get(c.call) === "fail").length
+        // A second run of the same customer starts paced: no 117 of its own.
+        const started = fake.calls.length
+        const outcomes = yield* run(fake, 80, { ...options, customerId: "1000001" })
+        expect(outcomes.every((o) => o._tag === "Accepted")).toBe(true)
+        const second = fake.calls.slice(started)
+        expect(second.filter((c) => service.answers.get(c.call) === "fail")).toHaveLength(0)
+        expect(fake.calls.filter((c) => service.answers.get(c.call) === "fail")).toHaveLength(refusedBefore)
+        // Another customer has a limiter of its own, which has learnt nothing.
+        const other = yield* Effect.flatMap(RateLimiters, (limiters) => limiters.forCustomer("1000002"))
+        expect(other).not.toBe(learnt)
+        expect((yield* other.state).admittedPerWindow).toBeNull()
+        const states = yield* Effect.flatMap(RateLimiters, (limiters) => limiters.states)
+        expect(states.map((state) => state.customerId)).toEqual(["1000001", "1000002"])
+      }).pipe(Effect.provide(RateLimiters.layer()))
   )
 })
