@@ -79,6 +79,20 @@ describe("concurrency", () => {
     expect(flag.summary.delivery.concurrency.max).toBe(6)
   }, 60_000)
 
+  it("backs off when the service slows down as it is pushed (the emulator's latency profile)", async () => {
+    // 100 ms up to 2 calls in flight, 100 ms more for each call beyond: 4 at once take up to 300 ms.
+    emulator.setFaults({ latencyMs: 100, latencyPerInFlightMs: 100, latencyKnee: 2 })
+    const run = await runInProcess(["apply", csv(400, 7000), "--batch-size", "10", "--json"], env)
+    expect(run.code, run.stderr).toBe(0)
+    const { delivery, byStatus } = JSON.parse(run.stdout)
+    expect(byStatus.accepted).toBe(400)
+    expect(delivery.concurrency.backoffs).toBeGreaterThanOrEqual(1)
+    // Never near the bound of 16: the limit stayed where latency grows.
+    expect(delivery.concurrency.peak).toBeLessThanOrEqual(6)
+    expect(emulator.state().maxInFlight).toBeLessThanOrEqual(6)
+    expect(delivery.latencyMs.floor).toBeGreaterThanOrEqual(100)
+  }, 60_000)
+
   it("refuses a bound outside 1–64, naming the flag or the variable", async () => {
     const flag = await runInProcess(["apply", csv(1, 5000), "--max-concurrency", "65"], env)
     expect(flag.code).toBe(1)
