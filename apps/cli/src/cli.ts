@@ -5,7 +5,8 @@
  * settings through the `ConfigProvider` in place, so tests run the CLI in-process with their own environment.
  */
 import { Command } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
+// By path: the package's index loads every module of @effect/platform-node (its HTTP server, workers, …) at start-up.
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Console, Effect, Exit, Logger, LogLevel } from "effect"
 import { type ApplyTuning, applyCommand } from "./commands/apply.js"
 import { authCommand } from "./commands/auth.js"

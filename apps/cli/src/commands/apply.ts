@@ -16,12 +16,14 @@ import { statSync } from "node:fs"
 import { Args, Command, Options } from "@effect/cli"
 import {
   CampaignManagement,
+  ConcurrencyLimit,
   GoalCheck,
   Limits,
   makeCampaignManagementSender,
   OfflineConversions,
   type Outcome,
   type PipelineOptions,
+  RateLimiter,
   ResultsCsv,
   Sender,
   Summary,
@@ -32,6 +34,7 @@ import { recordedGoalTimes } from "../goalTimes.js"
 import { type Abandon, type SignalSource, watchInterrupts } from "../interrupt.js"
 import { clientLayer, configLayer, connection, durationFlag, integerFlag, json as jsonOption } from "../options.js"
 import { credentialSource, refusedCredentials } from "../render/credentials.js"
+import { deliveryStatus, deliverySummary } from "../render/delivery.js"
 import { makeProgress, type Progress } from "../render/progress.js"
 import { renderSummary } from "../render/summaryTable.js"
 import { makeWaitReporter, progressNote, seconds } from "../render/waits.js"
@@ -58,13 +61,21 @@ const pipelineFlags = {
     Options.withDescription("fetch the account's offline conversion goals first; unknown names become invalid 5606")
   ),
   batchSize: integerFlag("batch-size", Limits.batchSize, "items per request (default 1000)").pipe(Options.optional),
-  concurrency: integerFlag("concurrency", Limits.concurrency, "requests in flight at once (default 2)").pipe(
-    Options.optional
-  ),
+  concurrency: integerFlag(
+    "concurrency",
+    Limits.concurrency,
+    "exactly this many requests in flight (default: adaptive, up to --max-concurrency)"
+  ).pipe(Options.optional),
+  maxConcurrency: integerFlag(
+    "max-concurrency",
+    Limits.maxConcurrency,
+    "the most requests in flight the adaptive limit may reach; overrides UPLINK_MAX_CONCURRENCY (default 16)"
+  ).pipe(Options.optional),
   rateLimitWindow: durationFlag(
     "rate-limit-window",
-    Limits.rateLimitWait,
-    "how long to wait after Microsoft's rate limit (117); overrides UPLINK_RATE_LIMIT_WINDOW (default 60 seconds)"
+    Limits.rateLimitWindow,
+    "Microsoft's throttling window: after a rate limit (117) wait at most what remains of it, then pace to what it " +
+      "admitted; overrides UPLINK_RATE_LIMIT_WINDOW (default 60 seconds)"
   ).pipe(Options.optional),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("validate and hash only; nothing is sent")),
   results: Options.text("results").pipe(
@@ -136,9 +147,17 @@ export const runApply = (
       )
     }
     const settings = configLayer(flags, extraConfig)
-    const rateLimitWait = Option.isSome(flags.rateLimitWindow)
+    const rateLimitWindow = Option.isSome(flags.rateLimitWindow)
       ? flags.rateLimitWindow.value
       : unwrap(yield* Effect.provide(Limits.rateLimitWindowConfig, settings))
+    const maxConcurrency = Option.isSome(flags.maxConcurrency)
+      ? flags.maxConcurrency.value
+      : unwrap(yield* Effect.provide(Limits.maxConcurrencyConfig, settings))
+    // The run's own limits, so that the progress bar and the summary can show their state.
+    const rateLimiter = RateLimiter.make({ window: rateLimitWindow, maxConcurrency })
+    const concurrency = Option.isSome(flags.concurrency)
+      ? ConcurrencyLimit.fixed(flags.concurrency.value)
+      : rateLimiter.concurrency
 
     // No bar yet: it is drawn once the run is ready to read (a setting that fails must not leave one behind).
     let progress: Progress = makeProgress({ enabled: false })
@@ -174,8 +193,10 @@ export const runApply = (
       timeZone: unwrap(flags.timezone),
       defaultRegion: unwrap(flags.defaultRegion),
       batchSize: unwrap(flags.batchSize),
-      concurrency: unwrap(flags.concurrency),
-      rateLimitWait,
+      concurrency: Option.isSome(flags.concurrency) ? concurrency : undefined,
+      maxConcurrency,
+      rateLimitWindow,
+      rateLimiter,
       retry: tuning.retry,
       stop: stop.signal,
       onWarning: (warning) =>
@@ -187,7 +208,10 @@ export const runApply = (
       onWait: (wait) =>
         Effect.suspend(() => {
           const line = waits.line(wait)
-          if (wait.millis >= 500) progress.note(progressNote(wait), Date.now() + wait.millis)
+          // The pause after a 117 shows as the limiter's countdown; other long waits as a note.
+          if (wait.millis >= 500 && wait.reason !== "rateLimited") {
+            progress.note(progressNote(wait), Date.now() + wait.millis)
+          }
           return line === undefined || flags.json ? Effect.void : printErr(`uplink: ${line}`)
         }),
       onSend: (send) => {
@@ -200,7 +224,13 @@ export const runApply = (
     const outcomes: Stream.Stream<Outcome.Outcome, unknown> = flags.dryRun
       ? OfflineConversions.dryRun(flags.file, { ...options, mode })
       : yield* sendingOutcomes(mode, flags.file, options, flags, extraConfig)
-    progress = makeProgress({ enabled: !flags.json, totalBytes })
+    progress = makeProgress({
+      enabled: !flags.json,
+      totalBytes,
+      status: flags.dryRun
+        ? undefined
+        : () => deliveryStatus(rateLimiter.stateAt(Date.now()), concurrency.snapshot(), Date.now())
+    })
     let resultsError: ResultsCsv.ResultsWriteError | undefined
     const written =
       resultsPath === undefined
@@ -310,6 +340,7 @@ export const runApply = (
           byCode: summary.byCode,
           warnings,
           waits: waits.tally,
+          delivery: flags.dryRun ? null : deliverySummary(rateLimiter.stateAt(Date.now()), concurrency.snapshot()),
           interrupted,
           abandoned: abandoned ?? null,
           unknown: unknown.map(([firstLine, lastLine]) => ({ firstLine, lastLine })),

@@ -74,6 +74,7 @@ export const demoCommand = (setExitCode: (code: number) => void) =>
           goalCheck: false,
           batchSize: Option.none(),
           concurrency: Option.none(),
+          maxConcurrency: Option.none(),
           rateLimitWindow: Option.none(),
           dryRun: false,
           results: Option.some(results),

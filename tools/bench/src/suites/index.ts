@@ -3,7 +3,8 @@
  */
 import type { Suite } from "../suite.js"
 import { codecSuite } from "./codec.js"
+import { deliverySuite } from "./delivery.js"
 import { pipelineSuite } from "./pipeline.js"
 import { serverPostgresSuite } from "./serverPostgres.js"
 
-export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite, serverPostgresSuite]
+export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite, deliverySuite, serverPostgresSuite]
