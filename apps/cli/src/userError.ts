@@ -47,6 +47,8 @@ const configMessages = (error: ConfigError.ConfigError): Array<string> => {
 const OPTION_FLAGS: Readonly<Record<string, string>> = {
   batchSize: "--batch-size",
   concurrency: "--concurrency",
+  maxConcurrency: "--max-concurrency / UPLINK_MAX_CONCURRENCY",
+  rateLimitWindow: "--rate-limit-window / UPLINK_RATE_LIMIT_WINDOW",
   rateLimitWait: "--rate-limit-window / UPLINK_RATE_LIMIT_WINDOW",
   timeZone: "--timezone",
   defaultRegion: "--default-region"

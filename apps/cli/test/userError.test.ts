@@ -22,5 +22,18 @@ describe("toUserError", () => {
     expect(toUserError(wait).message).toBe(
       "--rate-limit-window / UPLINK_RATE_LIMIT_WINDOW must be a duration from 100 ms to 10 minutes, got 1 day"
     )
+    for (const [option, flag] of [
+      ["rateLimitWindow", "--rate-limit-window / UPLINK_RATE_LIMIT_WINDOW"],
+      ["maxConcurrency", "--max-concurrency / UPLINK_MAX_CONCURRENCY"]
+    ] as const) {
+      const refused = new PipelineError({
+        reason: "InvalidOptions",
+        option,
+        expected: "a whole number from 1 to 64",
+        received: "65",
+        message: `${option} must be …`
+      })
+      expect(toUserError(refused).message).toBe(`${flag} must be a whole number from 1 to 64, got 65`)
+    }
   })
 })

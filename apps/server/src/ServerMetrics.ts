@@ -2,8 +2,12 @@
  * The server's metrics as Effect `Metric`s, and `/metrics` rendering of every metric of the process (these, and any
  * that @uplink/core records) in the Prometheus text exposition format 0.0.4. Queue depth and the other outbox gauges
  * (leased records and the oldest pending record's age for the whole outbox, which several instances may share, and
- * the records this instance holds) are read from the outbox at scrape time, so they are right after a restart too.
+ * the records this instance holds) are read from the outbox at scrape time, so they are right after a restart too;
+ * so is the state of every delivery limiter of the process (@uplink/core's `RateLimiter.liveStates`: concurrency,
+ * 117s, waits), by customer id.
  */
+import { RateLimiter } from "@uplink/core"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -74,6 +78,52 @@ export const outboxOldestPendingAge = Metric.gauge("uplink_outbox_oldest_pending
 export const instanceLeased = Metric.gauge("uplink_instance_leased_records", {
   description: "Records this instance is delivering under an unexpired lease (label: the instance's lease owner id)"
 })
+
+/** Delivery limiter state by customer id (`customer_id`), set at scrape time from @uplink/core. */
+export const deliveryConcurrency = Metric.gauge("uplink_delivery_concurrency", {
+  description: "Requests the delivery limiter lets be in flight now (adaptive concurrency)"
+})
+export const deliveryInFlight = Metric.gauge("uplink_delivery_in_flight", {
+  description: "Delivery requests in flight now"
+})
+export const deliveryThrottles = Metric.gauge("uplink_delivery_throttles", {
+  description: "117 CallRateExceeded (or HTTP 429) answers the delivery limiter has seen since it was made"
+})
+export const deliveryAdmitted = Metric.gauge("uplink_delivery_admitted_per_window", {
+  description: "Calls per throttling window Microsoft admitted, as learnt from the last 117 (absent before any)"
+})
+export const deliveryPaused = Metric.gauge("uplink_delivery_paused_seconds", {
+  description: "Seconds until delivery resumes after a 117 (0 when not paused)"
+})
+export const deliveryWaited = Metric.gauge("uplink_delivery_wait_seconds", {
+  description: "Seconds delivery requests have waited since the limiter was made, by reason (rateLimited, paced)"
+})
+
+/** Sets the delivery limiter gauges from the state of every limiter of the process. */
+export const recordDeliveryLimiters: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+  Effect.forEach(
+    RateLimiter.liveStates(now),
+    (state) => {
+      const tagged = (metric: Metric.Metric.Gauge<number>) =>
+        Metric.tagged(metric, "customer_id", state.customerId ?? "default")
+      return Effect.all(
+        [
+          Metric.set(tagged(deliveryConcurrency), state.concurrency.limit),
+          Metric.set(tagged(deliveryInFlight), state.concurrency.inFlight),
+          Metric.set(tagged(deliveryThrottles), state.throttles),
+          state.admittedPerWindow === null
+            ? Effect.void
+            : Metric.set(tagged(deliveryAdmitted), state.admittedPerWindow),
+          Metric.set(tagged(deliveryPaused), Math.max(0, state.pausedUntil - now) / 1000),
+          Metric.set(Metric.tagged(tagged(deliveryWaited), "reason", "rateLimited"), state.waitedMs.rateLimited / 1000),
+          Metric.set(Metric.tagged(tagged(deliveryWaited), "reason", "paced"), state.waitedMs.paced / 1000)
+        ],
+        { discard: true }
+      )
+    },
+    { discard: true }
+  )
+)
 
 /** Registers the metrics that appear only once used, so that `/metrics` lists them from the start. */
 export const registerAll: Effect.Effect<void> = Effect.all(
@@ -162,5 +212,8 @@ export const renderPrometheus = (pairs: ReadonlyArray<MetricPair.MetricPair.Unty
   return `${out.join("\n")}\n`
 }
 
-/** Every metric of the process as Prometheus text. */
-export const prometheusText: Effect.Effect<string> = Effect.map(Metric.snapshot, renderPrometheus)
+/** Every metric of the process as Prometheus text (the delivery limiters' gauges set first). */
+export const prometheusText: Effect.Effect<string> = Effect.zipRight(
+  recordDeliveryLimiters,
+  Effect.map(Metric.snapshot, renderPrometheus)
+)

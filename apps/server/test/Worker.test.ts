@@ -32,10 +32,11 @@ const records = (count: number, prefix = "r"): ReadonlyArray<NewRecord> =>
     fields: { ConversionName: "Purchase", MicrosoftClickId: `click-${index}` }
   }))
 
-/** Lets the worker fiber run (SQLite calls are synchronous, so a few scheduler turns are enough). */
-const settle = Effect.gen(function* () {
-  for (let turn = 0; turn < 100; turn++) yield* Effect.yieldNow()
-})
+/**
+ * Waits until the worker fiber (and every other fiber of the test) is suspended — waiting for work or a timer — or
+ * done: TestClock's `adjust` first polls the status of the test's supervised fibers until none is running.
+ */
+const settle = TestClock.adjust(0)
 
 /** Outbox, worker and a scriptable deliverer in a scope the test controls. */
 const setup = (respond?: Respond, overrides: ServerSettings = {}) =>

@@ -46,6 +46,25 @@ describe("fault injection", () => {
     expect((await faultsInjected()).latency).toBe(1)
   })
 
+  it("latencyPerInFlightMs slows calls down as more are in flight; the state keeps the most in flight at once", async () => {
+    await setFaults({ latencyMs: 100, latencyPerInFlightMs: 200, latencyKnee: 1 })
+    const timed = async () => {
+      const started = performance.now()
+      const answer = await restCall(emulator.url, "ApplyOfflineConversions", body)
+      expect(answer.status).toBe(200)
+      return performance.now() - started
+    }
+    const lone = await timed()
+    expect(lone).toBeGreaterThanOrEqual(95)
+    expect(lone).toBeLessThan(295)
+    // Three at once: the first to arrive waits 100 ms, the second 300 ms, the third 500 ms.
+    const together = (await Promise.all([timed(), timed(), timed()])).sort((a, b) => a - b)
+    expect(together[0]).toBeGreaterThanOrEqual(95)
+    expect(together[1]).toBeGreaterThanOrEqual(295)
+    expect(together[2]).toBeGreaterThanOrEqual(495)
+    expect((await admin(emulator.url, "state")).json.maxInFlight).toBe(3)
+  })
+
   it("rateLimit answers 117 CallRateExceeded (SOAP fault, REST 429) past the calls allowed in the sliding window", async () => {
     await setFaults({ rateLimit: { calls: 2, windowMs: 60_000 } })
     expect(soapCodes((await soapCall(emulator.url, "ApplyOfflineConversions", body)).text)).toEqual([])

@@ -77,6 +77,25 @@ describe("FaultInjector", () => {
     expect(injector.config()).toEqual({})
   })
 
+  it("grows latency with the calls in flight beyond the knee, and keeps the most calls in flight at once", () => {
+    const injector = new FaultInjector(makeClock().clock)
+    injector.configure({ latencyMs: 100, latencyPerInFlightMs: 50, latencyKnee: 2 })
+    const latencies = [1, 2, 3, 4].map(() => injector.beginCall().latencyMs)
+    expect(latencies).toEqual([100, 100, 150, 200])
+    injector.endCall()
+    injector.endCall()
+    expect(injector.beginCall().latencyMs).toBe(150)
+    expect(injector.maxInFlight()).toBe(4)
+    injector.reset()
+    // In flight at the reset: three calls.
+    expect(injector.maxInFlight()).toBe(3)
+    injector.configure({ latencyPerInFlightMs: 10 })
+    // The default knee is one call: a lone call has no extra latency.
+    for (let i = 0; i < 3; i++) injector.endCall()
+    expect(injector.beginCall().latencyMs).toBe(0)
+    expect(injector.beginCall().latencyMs).toBe(10)
+  })
+
   it("restarts its schedules when the plan is set again", () => {
     const injector = new FaultInjector(makeClock().clock)
     injector.configure({ failFirst: 1 })

@@ -34,13 +34,21 @@ const pipelineFlags = {
     Options.withDescription("fetch the account's offline conversion goals first; unknown names become invalid 5606")
   ),
   batchSize: integerFlag("batch-size", Limits.batchSize, "items per request (default 1000)").pipe(Options.optional),
-  concurrency: integerFlag("concurrency", Limits.concurrency, "requests in flight at once (default 2)").pipe(
-    Options.optional
-  ),
+  concurrency: integerFlag(
+    "concurrency",
+    Limits.concurrency,
+    "exactly this many requests in flight (default: adaptive, up to --max-concurrency)"
+  ).pipe(Options.optional),
+  maxConcurrency: integerFlag(
+    "max-concurrency",
+    Limits.maxConcurrency,
+    "the most requests in flight the adaptive limit may reach; overrides UPLINK_MAX_CONCURRENCY (default 16)"
+  ).pipe(Options.optional),
   rateLimitWindow: durationFlag(
     "rate-limit-window",
-    Limits.rateLimitWait,
-    "how long to wait after Microsoft's rate limit (117); overrides UPLINK_RATE_LIMIT_WINDOW (default 60 seconds)"
+    Limits.rateLimitWindow,
+    "Microsoft's throttling window: after a rate limit (117) wait at most what remains of it, then pace to what it " +
+      "admitted; overrides UPLINK_RATE_LIMIT_WINDOW (default 60 seconds)"
   ).pipe(Options.optional),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("validate and hash only; nothing is sent")),
   results: Options.text("results").pipe(

@@ -1,7 +1,9 @@
 /**
  * The progress bar shown on a terminal during a run (records done, rate, ETA when the total is known from the file
- * size, and a note while delivery waits: "rate limited (117), waiting 60 s"). Nothing is drawn when stderr is not a
- * TTY or with `--json`, so scripts and logs stay clean. `log` prints a line above the bar without garbling it.
+ * size, the delivery status — "concurrency 6", and "throttled, resuming in 12 s" while a 117 pauses the run — and a
+ * note while a request waits to be retried: "retrying in 2 s"). The status is read at every redraw and at least once
+ * a second, so a countdown counts down while no outcome arrives. Nothing is drawn when stderr is not a TTY or with
+ * `--json`, so scripts and logs stay clean. `log` prints a line above the bar without garbling it.
  */
 import { SingleBar } from "cli-progress"
 
@@ -28,15 +30,20 @@ const plain: Progress = {
 export const makeProgress = (options: {
   readonly enabled: boolean
   readonly totalBytes?: number | undefined
+  /** The delivery status shown beside the counts (read at each redraw). */
+  readonly status?: (() => string) | undefined
+  /** Where the bar is drawn (default standard error). */
+  readonly stream?: NodeJS.WriteStream | undefined
 }): Progress => {
-  if (!options.enabled || !process.stderr.isTTY) return plain
+  const stream = options.stream ?? process.stderr
+  if (!options.enabled || !stream.isTTY) return plain
   const total = options.totalBytes ?? 0
   const bar = new SingleBar({
-    stream: process.stderr,
+    stream,
     format:
       total > 0
-        ? "uplink |{bar}| {percentage}% | {records} records | {rate}/s | ETA {eta_formatted}{note}"
-        : "uplink | {records} records | {rate}/s{note}",
+        ? "uplink |{bar}| {percentage}% | {records} records | {rate}/s | ETA {eta_formatted}{status}{note}"
+        : "uplink | {records} records | {rate}/s{status}{note}",
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50
@@ -49,9 +56,16 @@ export const makeProgress = (options: {
   const payload = () => {
     if (note !== "" && Date.now() > noteUntil) note = ""
     const seconds = (Date.now() - started) / 1000
-    return { records, rate: seconds > 0 ? Math.round(records / seconds) : 0, note }
+    const status = options.status === undefined ? "" : ` | ${options.status()}`
+    return { records, rate: seconds > 0 ? Math.round(records / seconds) : 0, status, note }
   }
-  bar.start(total > 0 ? total : 1, 0, { records: 0, rate: 0, note: "" })
+  bar.start(total > 0 ? total : 1, 0, { records: 0, rate: 0, status: "", note: "" })
+  // A countdown must move while no outcome comes (a pause after a 117 lasts up to the whole window).
+  const ticker =
+    options.status === undefined
+      ? undefined
+      : setInterval(() => bar.update(total > 0 ? Math.min(bytes, total) : 0, payload()), 1000)
+  ticker?.unref()
   return {
     active: true,
     update: (done, bytesRead) => {
@@ -65,12 +79,15 @@ export const makeProgress = (options: {
       bar.update(total > 0 ? Math.min(bytes, total) : 0, payload())
     },
     log: (line) => {
-      process.stderr.write(`\r\x1b[2K${line}\n`)
+      stream.write(`\r\x1b[2K${line}\n`)
       // SingleBar's own render skips a frame that did not change; its base class's can be forced (the line above
       // was just wiped). The base class is not exported, hence the prototype walk.
       const base = Object.getPrototypeOf(SingleBar.prototype) as { render: (this: SingleBar, force: boolean) => void }
       base.render.call(bar, true)
     },
-    stop: () => bar.stop()
+    stop: () => {
+      if (ticker !== undefined) clearInterval(ticker)
+      bar.stop()
+    }
   }
 }

@@ -16,12 +16,14 @@
 import { statSync } from "node:fs"
 import {
   CampaignManagement,
+  ConcurrencyLimit,
   GoalCheck,
   Limits,
   makeCampaignManagementSender,
   OfflineConversions,
   type Outcome,
   type PipelineOptions,
+  RateLimiter,
   ResultsCsv,
   Sender,
   Summary,
@@ -41,6 +43,7 @@ import { recordedGoalTimes } from "../goalTimes.js"
 import { type Abandon, watchInterrupts } from "../interrupt.js"
 import { configLayer } from "../options.js"
 import { credentialSource, refusedCredentials } from "../render/credentials.js"
+import { deliveryStatus, deliverySummary } from "../render/delivery.js"
 import { makeProgress, type Progress } from "../render/progress.js"
 import { renderSummary } from "../render/summaryTable.js"
 import { makeWaitReporter, progressNote, seconds } from "../render/waits.js"
@@ -96,9 +99,17 @@ export const runApply = (
       )
     }
     const settings = configLayer(flags, extraConfig)
-    const rateLimitWait = Option.isSome(flags.rateLimitWindow)
+    const rateLimitWindow = Option.isSome(flags.rateLimitWindow)
       ? flags.rateLimitWindow.value
       : unwrap(yield* Effect.provide(Limits.rateLimitWindowConfig, settings))
+    const maxConcurrency = Option.isSome(flags.maxConcurrency)
+      ? flags.maxConcurrency.value
+      : unwrap(yield* Effect.provide(Limits.maxConcurrencyConfig, settings))
+    // The run's own limits, so that the progress bar and the summary can show their state.
+    const rateLimiter = RateLimiter.make({ window: rateLimitWindow, maxConcurrency })
+    const concurrency = Option.isSome(flags.concurrency)
+      ? ConcurrencyLimit.fixed(flags.concurrency.value)
+      : rateLimiter.concurrency
 
     // No bar yet: it is drawn once the run is ready to read (a setting that fails must not leave one behind).
     let progress: Progress = makeProgress({ enabled: false })
@@ -134,8 +145,10 @@ export const runApply = (
       timeZone: unwrap(flags.timezone),
       defaultRegion: unwrap(flags.defaultRegion),
       batchSize: unwrap(flags.batchSize),
-      concurrency: unwrap(flags.concurrency),
-      rateLimitWait,
+      concurrency: Option.isSome(flags.concurrency) ? concurrency : undefined,
+      maxConcurrency,
+      rateLimitWindow,
+      rateLimiter,
       retry: tuning.retry,
       stop: stop.signal,
       onWarning: (warning) =>
@@ -147,7 +160,10 @@ export const runApply = (
       onWait: (wait) =>
         Effect.suspend(() => {
           const line = waits.line(wait)
-          if (wait.millis >= 500) progress.note(progressNote(wait), Date.now() + wait.millis)
+          // The pause after a 117 shows as the limiter's countdown; other long waits as a note.
+          if (wait.millis >= 500 && wait.reason !== "rateLimited") {
+            progress.note(progressNote(wait), Date.now() + wait.millis)
+          }
           return line === undefined || flags.json ? Effect.void : printErr(`uplink: ${line}`)
         }),
       onSend: (send) => {
@@ -160,7 +176,13 @@ export const runApply = (
     const outcomes: Stream.Stream<Outcome.Outcome, unknown> = flags.dryRun
       ? OfflineConversions.dryRun(flags.file, { ...options, mode })
       : yield* sendingOutcomes(mode, flags.file, options, flags, extraConfig)
-    progress = makeProgress({ enabled: !flags.json, totalBytes })
+    progress = makeProgress({
+      enabled: !flags.json,
+      totalBytes,
+      status: flags.dryRun
+        ? undefined
+        : () => deliveryStatus(rateLimiter.stateAt(Date.now()), concurrency.snapshot(), Date.now())
+    })
     let resultsError: ResultsCsv.ResultsWriteError | undefined
     const written =
       resultsPath === undefined
@@ -270,6 +292,7 @@ export const runApply = (
           byCode: summary.byCode,
           warnings,
           waits: waits.tally,
+          delivery: flags.dryRun ? null : deliverySummary(rateLimiter.stateAt(Date.now()), concurrency.snapshot()),
           interrupted,
           abandoned: abandoned ?? null,
           unknown: unknown.map(([firstLine, lastLine]) => ({ firstLine, lastLine })),

@@ -77,6 +77,7 @@ export const runDemo = (flags: DemoFlags) =>
         goalCheck: false,
         batchSize: Option.none(),
         concurrency: Option.none(),
+        maxConcurrency: Option.none(),
         rateLimitWindow: Option.none(),
         dryRun: false,
         results: Option.some(results),

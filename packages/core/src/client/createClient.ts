@@ -28,6 +28,7 @@ import * as OfflineGoals from "../OfflineGoals.js"
 import type { Mode } from "../pipeline/columns.js"
 import * as GoalCheck from "../pipeline/goalCheck.js"
 import * as OfflineConversions from "../pipeline/offlineConversions.js"
+import { RateLimiters } from "../pipeline/rateLimiter.js"
 import type { Outcome } from "../pipeline/outcome.js"
 import type { SourceRecord } from "../pipeline/readers/item.js"
 import type { Sender } from "../pipeline/sender.js"
@@ -81,8 +82,10 @@ export interface RunOptions {
   readonly defaultRegion?: string | undefined
   /** Records per request, 1–1,000 (default 1,000). */
   readonly batchSize?: number | undefined
-  /** Requests in flight at once, 1–64 (exactly this many). */
+  /** Requests in flight at once, 1–64: exactly this many (default: adaptive, up to `maxConcurrency`). */
   readonly concurrency?: number | undefined
+  /** The most requests the adaptive limit lets be in flight, 1–64 (default 16). */
+  readonly maxConcurrency?: number | undefined
   /** Fetch the account's goals first: records naming no goal become invalid 5606 before sending. */
   readonly goalCheck?: boolean | undefined
   /** Validate and hash only: nothing is sent, records that would be sent are `ready`. */
@@ -166,7 +169,7 @@ export interface UplinkClient extends AsyncDisposable {
   readonly close: () => Promise<void>
 }
 
-type Services = CampaignManagement | Sender
+type Services = CampaignManagement | Sender | MsadsConfig | RateLimiters
 
 /** The settings given, as the `MSADS_*` values core's configuration reads; the environment fills in the rest. */
 const settingsOf = (options: ClientOptions): Map<string, string> => {
@@ -203,7 +206,11 @@ const layerFor = (options: ClientOptions): Layer.Layer<Services, unknown> => {
   const provider = ConfigProvider.fromMap(settingsOf(options)).pipe(
     ConfigProvider.orElse(() => ConfigProvider.fromEnv())
   )
-  return Layer.provideMerge(CampaignManagementSender, client).pipe(Layer.provide(Layer.setConfigProvider(provider)))
+  return Layer.mergeAll(
+    Layer.provideMerge(CampaignManagementSender, client),
+    MsadsConfig.layer,
+    RateLimiters.layer()
+  ).pipe(Layer.provide(Layer.setConfigProvider(provider)))
 }
 
 /**
@@ -280,10 +287,13 @@ export const createClient = (options: ClientOptions = {}): UplinkClient => {
       defaultRegion: runOptions.defaultRegion,
       batchSize: runOptions.batchSize,
       concurrency: runOptions.concurrency,
+      maxConcurrency: runOptions.maxConcurrency,
       stop: runOptions.signal,
       onWarning: (warning) => Effect.sync(() => warn(Warning.message(warning)))
     }
     const stream = Effect.gen(function* () {
+      // Runs for one customer share its limiter (RateLimiters): concurrent runs of this client pace together.
+      const { customerId } = yield* MsadsConfig
       let goals: GoalCheck.GoalCheck | undefined
       if (runOptions.goalCheck === true && runOptions.dryRun !== true) {
         const client = yield* CampaignManagement
@@ -292,7 +302,7 @@ export const createClient = (options: ClientOptions = {}): UplinkClient => {
         )
         goals = GoalCheck.make(names)
       }
-      const withGoals = { ...pipelineOptions, goals }
+      const withGoals = { ...pipelineOptions, goals, customerId }
       if (runOptions.dryRun === true) return OfflineConversions.dryRun(input, { ...withGoals, mode })
       return mode === "apply" ? OfflineConversions.apply(input, withGoals) : OfflineConversions.adjust(input, withGoals)
     })

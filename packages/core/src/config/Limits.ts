@@ -1,7 +1,8 @@
 /**
  * `Limits`: the range of every numeric setting of Uplink, stated once. The pipeline's options (`batchSize`,
- * `concurrency`, `rateLimitWait`, `retry`), the numeric `MSADS_*` / `UPLINK_*` variables core reads
- * (`MSADS_REQUEST_TIMEOUT`, `UPLINK_RATE_LIMIT_WINDOW`) and the CLI's numeric flags are checked against these ranges,
+ * `concurrency`, `maxConcurrency`, `rateLimitWindow`, `retry`), the numeric `MSADS_*` / `UPLINK_*` variables core reads
+ * (`MSADS_REQUEST_TIMEOUT`, `UPLINK_RATE_LIMIT_WINDOW`, `UPLINK_MAX_CONCURRENCY`) and the CLI's numeric flags are
+ * checked against these ranges,
  * and messages quote them (`describe`). A value outside its range is refused with a message that names the setting
  * and its range; nothing is clamped silently.
  */
@@ -44,11 +45,23 @@ const durations = (min: Duration.DurationInput, max: Duration.DurationInput): Du
 /** Items per request: the service takes at most 1,000 (api-facts.md §2.1). */
 export const batchSize: IntegerRange = integers(1, 1000)
 
-/** Requests in flight at once (DESIGN.md §5: `--max-concurrency` has a hard cap of 64; so does `--concurrency`). */
+/** Requests in flight at once, exactly (`concurrency`, `--concurrency`; DESIGN.md §5: a hard cap of 64). */
 export const concurrency: IntegerRange = integers(1, 64)
 
-/** The wait after 117 CallRateExceeded (`rateLimitWait`, `--rate-limit-window`, `UPLINK_RATE_LIMIT_WINDOW`). */
-export const rateLimitWait: DurationRange = durations("100 millis", "10 minutes")
+/**
+ * The bound of the adaptive concurrency (`maxConcurrency`, `--max-concurrency`, `UPLINK_MAX_CONCURRENCY`; DESIGN.md
+ * §5: default 16, at most 64).
+ */
+export const maxConcurrency: IntegerRange = integers(1, 64)
+
+/**
+ * Microsoft's throttling window (`rateLimitWindow`, `--rate-limit-window`, `UPLINK_RATE_LIMIT_WINDOW`; default 60 s):
+ * after a 117 delivery waits at most what remains of it, then paces to what it admitted.
+ */
+export const rateLimitWindow: DurationRange = durations("100 millis", "10 minutes")
+
+/** The former name of `rateLimitWindow` (the pipeline's `rateLimitWait` option). */
+export const rateLimitWait: DurationRange = rateLimitWindow
 
 /** How long one HTTP exchange may take (`MSADS_REQUEST_TIMEOUT`). Node's timers cannot go past ~24.8 days. */
 export const requestTimeout: DurationRange = durations("1 second", "1 hour")
@@ -174,7 +187,23 @@ export const durationConfig = (name: string, range: DurationRange): Config.Confi
     )
   )
 
-/** `UPLINK_RATE_LIMIT_WINDOW`: the wait after 117 CallRateExceeded, when set. */
+/** A whole-number variable checked against `range`; a malformed or out-of-range value fails naming the variable. */
+export const integerConfig = (name: string, range: IntegerRange): Config.Config<number> =>
+  Config.string(name).pipe(
+    Config.mapOrFail((text) =>
+      Either.mapBoth(parse(name, range, text), {
+        onLeft: (message) => ConfigError.InvalidData([], message),
+        onRight: (value) => value as number
+      })
+    )
+  )
+
+/** `UPLINK_RATE_LIMIT_WINDOW`: Microsoft's throttling window, when set. */
 export const rateLimitWindowConfig: Config.Config<Option.Option<Duration.Duration>> = Config.option(
-  durationConfig("UPLINK_RATE_LIMIT_WINDOW", rateLimitWait)
+  durationConfig("UPLINK_RATE_LIMIT_WINDOW", rateLimitWindow)
+)
+
+/** `UPLINK_MAX_CONCURRENCY`: the bound of the adaptive concurrency, when set. */
+export const maxConcurrencyConfig: Config.Config<Option.Option<number>> = Config.option(
+  integerConfig("UPLINK_MAX_CONCURRENCY", maxConcurrency)
 )

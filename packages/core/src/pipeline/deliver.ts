@@ -1,12 +1,17 @@
 /**
- * Delivery of one batch: wait for the rate limiter, send through `Sender`, retry the whole request on retryable
- * failures and on 117 with the retry `Schedule` (re-sending is safe: the service ignores exact duplicates), then map
- * the answer back to the records — each `BatchError.Index` to its record (`Rejected`, all errors of the item kept),
- * every other record `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause
- * (its `kind` says which class of failure it was). Every wait is announced (`onWait`) and every request too
- * (`onSend`). Once the run's `stop` signal has aborted, no new attempt starts and waits are cut short: a batch never
- * sent comes out `Failed` with the kind `NotSent`; a batch whose last attempt failed keeps that failure.
- * Delivery never fails: a lost batch is data (outcomes), not an error of the stream.
+ * Delivery of one batch: take a permit of the concurrency limit (`ConcurrencyLimit`: fixed, or the customer's
+ * adaptive one), wait for the customer's rate limiter (the pause after a 117, pacing at the admitted rate), send
+ * through `Sender`, report how the call went (the round-trip time of a full batch to the concurrency limit, a 117 or
+ * HTTP 429 to the rate limiter), and retry the whole request on retryable failures and on 117 as the retry `Schedule`
+ * allows (re-sending is safe: the service ignores exact duplicates). After a 117 the wait is the rate limiter's (the
+ * rest of the throttling window, or Retry-After), not the schedule's delay. Then the answer is mapped back to the
+ * records — each `BatchError.Index` to its record (`Rejected`, all errors of the item kept), every other record
+ * `Accepted`; when the request never succeeded, every record of the batch `Failed` with the cause (its `kind` says
+ * which class of failure it was). Every wait is announced (`onWait`) and every request too (`onSend`). The permit is
+ * held for one attempt (not during a backoff) and always given back. Once the run's `stop` signal has aborted, no new
+ * attempt starts and waits are cut short: a batch never sent comes out `Failed` with the kind `NotSent`; a batch whose
+ * last attempt failed keeps that failure. Delivery never fails: a lost batch is data (outcomes), not an error of the
+ * stream.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import * as Clock from "effect/Clock"
@@ -15,6 +20,7 @@ import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.js"
+import { type ConcurrencyLimit, withPermit } from "./concurrencyLimit.js"
 import type { Send, Wait, WaitCause } from "./deliveryEvents.js"
 import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
 import type { LimiterWait, RateLimiter } from "./rateLimiter.js"
@@ -27,9 +33,9 @@ import { Warning } from "./warning.js"
 export type RetryOptions = RetryPolicyOptions
 
 /**
- * The default retry schedule: transient failures after a jittered exponential backoff capped at `cap`; a 117 after
- * `rateLimitWait` (or the service's Retry-After); at most `maxRetries` times; never a permanent failure. The same
- * shape as the client's `RetryPolicy`, over the pipeline's `DeliveryFailure`.
+ * The default retry schedule: transient failures after a jittered exponential backoff capped at `cap`; a 117 again
+ * (delivery waits as the rate limiter says, not as the schedule); at most `maxRetries` times; never a permanent
+ * failure. The same shape as the client's `RetryPolicy`, over the pipeline's `DeliveryFailure`.
  */
 export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unknown, DeliveryFailure> =>
   backoffSchedule<DeliveryFailure>(options, (failure, rateLimitWait) => ({
@@ -45,6 +51,10 @@ export interface DeliveryContext {
   /** Attempts in all that `retrySchedule` allows, when known (the default schedule), for `Wait.maxAttempts`. */
   readonly maxAttempts: number | null
   readonly rateLimiter: RateLimiter
+  /** The run's concurrency: fixed (`concurrency`), or the rate limiter's adaptive one. */
+  readonly concurrency: ConcurrencyLimit
+  /** The size of a full batch: only full batches give latency samples to the concurrency limit. */
+  readonly batchSize: number
   readonly onWarning: (warning: Warning) => Effect.Effect<void>
   readonly onWait: ((wait: Wait) => Effect.Effect<void>) | undefined
   readonly onSend: ((send: Send) => void) | undefined
@@ -131,6 +141,14 @@ const stoppedOutcomes = (
   )
 }
 
+/** How one attempt ended: answered, failed, or not sent because the run stopped. */
+type Attempt =
+  | { readonly _tag: "Answered"; readonly errors: ReadonlyArray<BatchErrorLike | null> }
+  | { readonly _tag: "Failed"; readonly failure: DeliveryFailure }
+  | { readonly _tag: "Stopped" }
+
+const stopped: Attempt = { _tag: "Stopped" }
+
 /** Sends `batch` (with retries) and returns one outcome per record, in batch order (in a new array). */
 export const deliverBatch: (
   batch: ReadonlyArray<Prepared>,
@@ -142,8 +160,11 @@ export const deliverBatch: (
   const limiter = context.rateLimiter
   const firstLine = batch.length === 0 ? 0 : batch[0].line
   const lastLine = batch.length === 0 ? 0 : batch[batch.length - 1].line
+  const full = batch.length >= context.batchSize
   let attempts = 0
   let failure: DeliveryFailure | undefined
+  /** This batch's 117, until the pause it caused has been announced. */
+  let ownRateLimit: DeliveryFailure | undefined
   let scheduleState: unknown = context.retrySchedule.initial
   const announce = (reason: Wait["reason"], millis: number, cause: DeliveryFailure | undefined) =>
     context.onWait === undefined
@@ -157,32 +178,62 @@ export const deliverBatch: (
           firstLine,
           lastLine
         })
+  // The pause after this batch's own 117 is announced with that 117 as its cause.
   const onLimiterWait =
     context.onWait === undefined
       ? undefined
-      : (reason: LimiterWait, millis: number) => announce(reason, millis, undefined)
+      : (reason: LimiterWait, millis: number) => {
+          const cause = reason === "rateLimited" ? ownRateLimit : undefined
+          if (cause !== undefined) ownRateLimit = undefined
+          return announce(reason, millis, cause)
+        }
+
+  /** One attempt, holding a permit: wait for the rate limiter, send, report how it went. */
+  const attempt = (inFlight: number): Effect.Effect<Attempt, never, Sender> =>
+    Effect.gen(function* () {
+      const call = yield* limiter.begin(context.stop, onLimiterWait)
+      if (call === undefined) return stopped
+      attempts++
+      context.onSend?.({ firstLine, lastLine, records: batch.length, attempt: attempts })
+      const startedAt = yield* Clock.currentTimeMillis
+      const result = yield* Effect.either(send(batch))
+      const endedAt = yield* Clock.currentTimeMillis
+      if (result._tag === "Right") {
+        yield* limiter.succeeded(call)
+        if (full) context.concurrency.succeeded({ startedAt, endedAt, inFlight })
+        return { _tag: "Answered", errors: result.right }
+      }
+      if (result.left.isRateLimit) {
+        yield* limiter.rateLimited(result.left.retryAfter, call)
+        // The customer's adaptive limit learnt it from the rate limiter; a fixed one ignores it.
+        if (context.concurrency !== limiter.concurrency) context.concurrency.throttled(startedAt, endedAt)
+      }
+      return { _tag: "Failed", failure: result.left }
+    })
+
   let answer: ReadonlyArray<BatchErrorLike | null> | undefined
   while (answer === undefined) {
     if (isStopped(context.stop)) return stoppedOutcomes(batch, context, attempts, failure)
-    if (!(yield* limiter.acquireUnlessStopped(context.stop, onLimiterWait))) continue
-    attempts++
-    context.onSend?.({ firstLine, lastLine, records: batch.length, attempt: attempts })
-    const result = yield* Effect.either(send(batch))
-    if (result._tag === "Right") {
-      yield* limiter.succeeded
-      answer = result.right
+    const result = yield* withPermit(context.concurrency, context.stop, attempt, Effect.succeed(stopped), attempts > 0)
+    if (result._tag === "Stopped") continue
+    if (result._tag === "Answered") {
+      answer = result.errors
       break
     }
-    failure = result.left
-    if (failure.isRateLimit) yield* limiter.rateLimited(failure.retryAfter)
+    failure = result.failure
     if (!failure.isRetryable && !failure.isRateLimit) return failedAll(batch, causeOf(failure, attempts))
     const now = yield* Clock.currentTimeMillis
     const [state, , decision] = yield* context.retrySchedule.step(now, failure, scheduleState)
     scheduleState = state
     if (ScheduleDecision.isDone(decision)) return failedAll(batch, causeOf(failure, attempts))
+    // After a 117 the rate limiter decides the wait (announced when the next attempt waits for it).
+    if (failure.isRateLimit) {
+      ownRateLimit = failure
+      continue
+    }
     const millis = ScheduleIntervals.start(decision.intervals) - now
     if (millis > 0) {
-      yield* announce(failure.isRateLimit ? "rateLimited" : "backoff", millis, failure)
+      yield* announce("backoff", millis, failure)
       yield* sleepUnlessStopped(millis, context.stop)
     }
   }

@@ -24,9 +24,7 @@ let phoneNumbers: PhoneNumbers | undefined
 const phoneNumbersLibrary = (): PhoneNumbers => {
   if (phoneNumbers === undefined) {
     phoneNumbers = (
-      typeof require === "function"
-        ? require("libphonenumber-js")
-        : createRequire(import.meta.url)("libphonenumber-js")
+      typeof require === "function" ? require("libphonenumber-js") : createRequire(import.meta.url)("libphonenumber-js")
     ) as PhoneNumbers
   }
   return phoneNumbers

@@ -7,6 +7,7 @@
 export * as Batching from "./batching.js"
 export * as Codes from "./codes.js"
 export * as Columns from "./columns.js"
+export * as ConcurrencyLimit from "./concurrencyLimit.js"
 export * as Dedupe from "./dedupe.js"
 export * as Deliver from "./deliver.js"
 export type { Send, Wait, WaitCause, WaitReason } from "./deliveryEvents.js"

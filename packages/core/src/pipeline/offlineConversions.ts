@@ -25,6 +25,7 @@ import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Limits from "../config/Limits.js"
 import { Batcher, type Unit } from "./batching.js"
+import * as ConcurrencyLimit from "./concurrencyLimit.js"
 import { LocalCodes } from "./codes.js"
 import type { Mode } from "./columns.js"
 import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
@@ -66,19 +67,36 @@ export interface PipelineOptions {
   readonly goals?: GoalCheck | undefined
   /** Items per request, 1–1,000 (default 1,000; `Limits.batchSize`). */
   readonly batchSize?: number | undefined
-  /** Requests in flight at once, 1–64 (default 2; `Limits.concurrency`). */
-  readonly concurrency?: number | undefined
+  /**
+   * Requests in flight at once, exactly, 1–64 (`Limits.concurrency`), or a `ConcurrencyLimit` of the caller's (to read
+   * its state while the run goes on). Without it, the customer's adaptive limit decides (starting at 4, up to
+   * `maxConcurrency`; see concurrencyLimit.ts).
+   */
+  readonly concurrency?: number | ConcurrencyLimit.ConcurrencyLimit | undefined
+  /**
+   * The bound of the adaptive concurrency, 1–64 (default 16; `Limits.maxConcurrency`); used when the run makes its
+   * limiter (a shared limiter keeps the bound it was made with).
+   */
+  readonly maxConcurrency?: number | undefined
   /** How failed requests are retried (default `retrySchedule()`: backoff with jitter, 60 s after a 117). */
   readonly retrySchedule?: Schedule.Schedule<unknown, DeliveryFailure> | undefined
   /** Knobs of the default retry schedule when `retrySchedule` is not given (`Limits.maxRetries`, `backoffDelay`). */
   readonly retry?: Omit<RetryOptions, "rateLimitWait"> | undefined
   /**
-   * The pause after 117 CallRateExceeded for the rate limiter and the default schedule, and the throttling window the
-   * run's own limiter counts calls over to set its rate after a 117 (default 60 s; 100 ms–10 min).
+   * Microsoft's throttling window (default 60 s; 100 ms–10 min; `Limits.rateLimitWindow`): after a 117 delivery
+   * waits at most what remains of it (or the service's Retry-After), then paces to what the window admitted. Used
+   * when the run makes its limiter.
    */
+  readonly rateLimitWindow?: Duration.DurationInput | undefined
+  /** The former name of `rateLimitWindow`; `rateLimitWindow` wins when both are given. */
   readonly rateLimitWait?: Duration.DurationInput | undefined
-  /** The customer's rate limiter, to share one across runs (default: a new one for this run). */
+  /**
+   * The customer's rate limiter, to share one across runs. Default: when a `RateLimiters` service is provided, the
+   * limiter of `customerId` from it, else a new one for this run.
+   */
   readonly rateLimiter?: RateLimiter.RateLimiter | undefined
+  /** Which customer the run sends for, to take its limiter from `RateLimiters` (default `"default"`). */
+  readonly customerId?: string | undefined
   /** Where warnings go (default `Effect.logWarning`). */
   readonly onWarning?: ((warning: Warning) => Effect.Effect<void>) | undefined
   /** Longest input record in bytes (default 1 MiB). */
@@ -228,7 +246,8 @@ interface Config {
   readonly timeZone: DateTime.TimeZone.Named | undefined
   readonly defaultRegion: Hashing.CountryCode | undefined
   readonly batchSize: number
-  readonly concurrency: number
+  /** Worker fibers of the delivery pool: the fixed concurrency, or the adaptive limit's bound. */
+  readonly workers: number
   readonly delivery: DeliveryContext
   readonly onWarning: (warning: Warning) => Effect.Effect<void>
 }
@@ -289,13 +308,22 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
     if (!Limits.contains(Limits.batchSize, batchSize)) {
       return yield* outOfRange("batchSize", Limits.batchSize, batchSize)
     }
-    const concurrency = options.concurrency ?? 2
-    if (!Limits.contains(Limits.concurrency, concurrency)) {
-      return yield* outOfRange("concurrency", Limits.concurrency, concurrency)
+    const fixedConcurrency =
+      options.concurrency === undefined || typeof options.concurrency === "number"
+        ? options.concurrency
+        : options.concurrency.snapshot().max
+    if (fixedConcurrency !== undefined && !Limits.contains(Limits.concurrency, fixedConcurrency)) {
+      return yield* outOfRange("concurrency", Limits.concurrency, fixedConcurrency)
     }
-    const rateLimitWait = Duration.decode(options.rateLimitWait ?? Duration.seconds(60))
-    if (!Limits.contains(Limits.rateLimitWait, rateLimitWait)) {
-      return yield* outOfRange("rateLimitWait", Limits.rateLimitWait, rateLimitWait)
+    const maxConcurrency = options.maxConcurrency ?? ConcurrencyLimit.DEFAULT_MAX
+    if (!Limits.contains(Limits.maxConcurrency, maxConcurrency)) {
+      return yield* outOfRange("maxConcurrency", Limits.maxConcurrency, maxConcurrency)
+    }
+    const windowOption: keyof PipelineOptions =
+      options.rateLimitWindow !== undefined ? "rateLimitWindow" : "rateLimitWait"
+    const rateLimitWindow = Duration.decode(options.rateLimitWindow ?? options.rateLimitWait ?? Duration.seconds(60))
+    if (!Limits.contains(Limits.rateLimitWindow, rateLimitWindow)) {
+      return yield* outOfRange(windowOption, Limits.rateLimitWindow, rateLimitWindow)
     }
     const retry = options.retry ?? {}
     const maxRetries = retry.maxRetries ?? DEFAULT_MAX_RETRIES
@@ -310,18 +338,35 @@ const configure = (mode: Mode, dryRun: boolean, options: PipelineOptions): Effec
       }
     }
     const onWarning = options.onWarning ?? ((warning: Warning) => Effect.logWarning(warningMessage(warning)))
+    const limiterOptions = { window: rateLimitWindow, maxConcurrency }
+    let rateLimiter = options.rateLimiter
+    if (rateLimiter === undefined) {
+      const shared = yield* Effect.serviceOption(RateLimiter.RateLimiters)
+      rateLimiter =
+        shared._tag === "Some"
+          ? yield* shared.value.forCustomer(options.customerId ?? "default", limiterOptions)
+          : RateLimiter.make({ ...limiterOptions, customerId: options.customerId })
+    }
+    const concurrency =
+      options.concurrency === undefined
+        ? rateLimiter.concurrency
+        : typeof options.concurrency === "number"
+          ? ConcurrencyLimit.fixed(options.concurrency)
+          : options.concurrency
     return {
       mode,
       dryRun,
       timeZone,
       defaultRegion,
       batchSize,
-      concurrency,
+      workers: concurrency.snapshot().max,
       onWarning,
       delivery: {
-        retrySchedule: options.retrySchedule ?? retrySchedule({ ...retry, rateLimitWait }),
+        retrySchedule: options.retrySchedule ?? retrySchedule({ ...retry, rateLimitWait: rateLimitWindow }),
         maxAttempts: options.retrySchedule === undefined ? maxRetries + 1 : null,
-        rateLimiter: options.rateLimiter ?? RateLimiter.make({ rateLimitWait, window: rateLimitWait }),
+        rateLimiter,
+        concurrency,
+        batchSize,
         onWarning,
         onWait: options.onWait,
         onSend: options.onSend,
@@ -484,7 +529,7 @@ const run = <E, R>(
         return orderedPool(
           (emit: Emit<ReadonlyArray<Prepared>, Outcome>) =>
             Effect.zipRight(readInput(input, mode, options, size, stage.onItems(emit)), stage.onEnd(emit)),
-          config.concurrency,
+          config.workers,
           (batch): Effect.Effect<Array<Outcome>, never, Sender> =>
             Effect.map(deliverBatch(batch, config.delivery), (outcomes) => {
               emptied(batch)

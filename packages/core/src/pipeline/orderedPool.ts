@@ -8,6 +8,10 @@
  * made the old generation grow with the size of the run. Here work costs one `Deferred` and two queue hand-overs, a
  * ready result one hand-over.
  *
+ * Delivery gives the pool as many workers as requests may ever be in flight (a fixed `concurrency`, or the adaptive
+ * limit's bound); each worker then waits for a permit of the run's `ConcurrencyLimit` before it sends (deliver.ts), so
+ * the number actually in flight can change while the run goes on, and the order of results does not depend on it.
+ *
  * The producer is a plain effect rather than a stream, so that a producer reading a file pays no stream stage per
  * chunk read (each stage of a stream costs tens of runtime operations per chunk; see pipeline/README.md).
  * It files a result slot in `order` for every element and hands work to the workers through `jobs` (one waiting at

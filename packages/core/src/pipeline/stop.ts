@@ -2,7 +2,9 @@
  * The stop signal of a run (`PipelineOptions.stop`, a standard `AbortSignal`): when it aborts, the run reads no more
  * input, starts no new request and cuts its waits short, while requests already sent finish. Checks are synchronous
  * (`isStopped`, once per chunk read and once per attempt of a batch); only waits race against the signal
- * (`sleepUnlessStopped`), so a run without waits pays nothing for it.
+ * (`sleepUnlessStopped`), so a run without waits pays nothing for it. However many waits there are at once (every
+ * worker may wait for a permit or a pacing slot), the signal gets one listener (`onStop`), so Node never warns about
+ * too many listeners.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -18,6 +20,33 @@ export const reasonOf = (stop: AbortSignal | undefined): string => {
   return "the run was stopped"
 }
 
+/** The callbacks waiting for each signal, behind one listener per signal. */
+const waiting = new WeakMap<AbortSignal, Set<() => void>>()
+
+/** Calls `callback` once when `stop` aborts (not if it already has); answers the function that cancels that. */
+export const onStop = (stop: AbortSignal, callback: () => void): (() => void) => {
+  let callbacks = waiting.get(stop)
+  if (callbacks === undefined) {
+    const all = new Set<() => void>()
+    callbacks = all
+    waiting.set(stop, all)
+    stop.addEventListener(
+      "abort",
+      () => {
+        const due = [...all]
+        all.clear()
+        for (const call of due) call()
+      },
+      { once: true }
+    )
+  }
+  const mine = callbacks
+  mine.add(callback)
+  return () => {
+    mine.delete(callback)
+  }
+}
+
 /** Completes when `stop` aborts (at once if it already has). */
 export const whenStopped = (stop: AbortSignal): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
@@ -25,9 +54,8 @@ export const whenStopped = (stop: AbortSignal): Effect.Effect<void> =>
       resume(Effect.void)
       return
     }
-    const onAbort = () => resume(Effect.void)
-    stop.addEventListener("abort", onAbort, { once: true })
-    return Effect.sync(() => stop.removeEventListener("abort", onAbort))
+    const cancel = onStop(stop, () => resume(Effect.void))
+    return Effect.sync(cancel)
   })
 
 /** Sleeps `millis` on the Effect clock; true when the whole wait passed, false when `stop` aborted first. */

@@ -49,8 +49,8 @@ export const csvLine = (cells: ReadonlyArray<string>): string =>
 
 /**
  * Runs `OfflineConversions.apply(path, options)` against the fixture's emulator over `transport` with OAuth auth,
- * the TestClock set to NOW (and driven through every wait); answers the outcomes in stream order and every HTTP
- * request the client sent.
+ * the TestClock set to NOW (and driven through every wait, never while a request is on the wire); answers the
+ * outcomes in stream order and every HTTP request the client sent.
  */
 export const applyFile = (
   fixture: Fixture,
@@ -65,7 +65,8 @@ export const applyFile = (
     const outcomes = yield* runDriven(
       fixture,
       OfflineConversions.apply(path, options).pipe(Stream.runCollect, Effect.map(Chunk.toArray)),
-      sender
+      sender,
+      client.idle
     ).pipe(Effect.orDie)
     return { outcomes, requests: client.requests }
   })

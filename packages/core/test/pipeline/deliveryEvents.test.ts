@@ -8,7 +8,7 @@ import {
   TransportError,
   toDeliveryError
 } from "../../src/index.js"
-import { OfflineConversions, Outcome, Summary, type Wait } from "../../src/pipeline/index.js"
+import { ConcurrencyLimit, OfflineConversions, Outcome, Summary, type Wait } from "../../src/pipeline/index.js"
 import {
   atNow,
   bytes,
@@ -113,8 +113,12 @@ describe("numeric options are refused outside their range, naming the option and
   it.effect.each([
     [{ concurrency: 100_000 }, "concurrency", "a whole number from 1 to 64", "100000"],
     [{ concurrency: 1.5 }, "concurrency", "a whole number from 1 to 64", "1.5"],
+    [{ concurrency: ConcurrencyLimit.fixed(65) }, "concurrency", "a whole number from 1 to 64", "65"],
     [{ batchSize: 1001 }, "batchSize", "a whole number from 1 to 1000", "1001"],
     [{ batchSize: Number.NaN }, "batchSize", "a whole number from 1 to 1000", "NaN"],
+    [{ maxConcurrency: 65 }, "maxConcurrency", "a whole number from 1 to 64", "65"],
+    [{ maxConcurrency: 0 }, "maxConcurrency", "a whole number from 1 to 64", "0"],
+    [{ rateLimitWindow: "10 millis" }, "rateLimitWindow", "a duration from 100 ms to 10 minutes", "10 ms"],
     [{ rateLimitWait: "10 millis" }, "rateLimitWait", "a duration from 100 ms to 10 minutes", "10 ms"],
     [{ rateLimitWait: "2 hours" }, "rateLimitWait", "a duration from 100 ms to 10 minutes", "2 hours"],
     [{ retry: { maxRetries: 100 } }, "retry", "a whole number from 0 to 20", "100"]

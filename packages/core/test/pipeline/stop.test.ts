@@ -1,9 +1,19 @@
+import { getEventListeners } from "node:events"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Stream } from "effect"
-import { OfflineConversions, type Outcome, RateLimiter, Sender, Summary, type Wait } from "../../src/pipeline/index.js"
+import {
+  ConcurrencyLimit,
+  OfflineConversions,
+  type Outcome,
+  RateLimiter,
+  Sender,
+  Stop,
+  Summary,
+  type Wait
+} from "../../src/pipeline/index.js"
 import { atNow, bytes, clickId, collect, hoursAgo, makeFakeSender, transient } from "./support.js"
 
 const header = "MicrosoftClickId,ConversionName,ConversionTime,ConversionValue,ConversionCurrencyCode\n"
@@ -182,6 +192,25 @@ describe("OfflineConversions with a stop signal", () => {
         { firstLine: 2, lastLine: 3, records: 2, attempt: 1 },
         { firstLine: 4, lastLine: 4, records: 1, attempt: 1 }
       ])
+    })
+  )
+})
+
+describe("many waits on one stop signal", () => {
+  it.effect("share one listener (Node warns past 10), and all end when it aborts", () =>
+    Effect.gen(function* () {
+      const stop = new AbortController()
+      const limit = ConcurrencyLimit.fixed(1)
+      yield* limit.acquire(stop.signal)
+      const permits = yield* Effect.forEach(Array.from({ length: 16 }), () => Effect.fork(limit.acquire(stop.signal)))
+      const sleeps = yield* Effect.forEach(Array.from({ length: 16 }), () =>
+        Effect.fork(Stop.sleepUnlessStopped(60_000, stop.signal))
+      )
+      yield* Effect.yieldNow()
+      expect(getEventListeners(stop.signal, "abort")).toHaveLength(1)
+      stop.abort()
+      expect(yield* Effect.forEach(permits, Fiber.join)).toEqual(Array(16).fill(0))
+      expect(yield* Effect.forEach(sleeps, Fiber.join)).toEqual(Array(16).fill(false))
     })
   )
 })

@@ -35,6 +35,10 @@ export interface FakeCall {
   readonly call: number
   /** 1-based attempt of this batch (same first item and size seen before). */
   readonly attempt: number
+  /** When the call arrived (ms of the Effect clock). */
+  readonly at: number
+  /** Calls in flight at the fake when this one arrived, itself included. */
+  readonly inFlight: number
 }
 
 export type FakeAnswer =
@@ -74,12 +78,13 @@ export const permanent: FakeAnswer = {
 export const makeFakeSender = (
   answer: (call: FakeCall) => FakeAnswer = () => ({ _tag: "ok" }),
   options: {
-    readonly latency?: Duration.DurationInput
+    /** How long every call takes, or how long a call takes given the calls in flight when it arrived (itself included). */
+    readonly latency?: Duration.DurationInput | ((inFlight: number) => Duration.DurationInput)
     /** Keep the items of each call (default true); large runs turn it off so the fake holds no records. */
     readonly keepItems?: boolean
   } = {}
 ) => {
-  const calls: Array<FakeCall & { readonly at: number }> = []
+  const calls: Array<FakeCall> = []
   const attempts = new Map<string, number>()
   const load = { inFlight: 0, maxInFlight: 0 }
   let now = () => 0
@@ -91,18 +96,17 @@ export const makeFakeSender = (
       const key = `${kind}|${items.length}|${JSON.stringify(items[0])}`
       const attempt = (attempts.get(key) ?? 0) + 1
       attempts.set(key, attempt)
-      const call: FakeCall = { kind, items, call: calls.length + 1, attempt }
+      const inFlight = load.inFlight + 1
+      const call: FakeCall = { kind, items, call: calls.length + 1, attempt, at: now(), inFlight }
       // The batch is lent for the call (see `Sender`): the pipeline empties it afterwards, so the fake keeps a copy.
-      calls.push({ ...call, items: options.keepItems === false ? [] : [...items], at: now() })
+      calls.push({ ...call, items: options.keepItems === false ? [] : [...items] })
       const result = answer(call)
       const reply = result._tag === "ok" ? Effect.succeed(result.errors ?? []) : Effect.fail(result.failure)
       if (options.latency === undefined) return reply
       load.inFlight++
       load.maxInFlight = Math.max(load.maxInFlight, load.inFlight)
-      return Effect.sleep(options.latency).pipe(
-        Effect.zipRight(reply),
-        Effect.ensuring(Effect.sync(() => load.inFlight--))
-      )
+      const latency = typeof options.latency === "function" ? options.latency(inFlight) : options.latency
+      return Effect.sleep(latency).pipe(Effect.zipRight(reply), Effect.ensuring(Effect.sync(() => load.inFlight--)))
     })
   const layer = Layer.effect(
     Sender,
@@ -115,6 +119,35 @@ export const makeFakeSender = (
     })
   )
   return { calls, layer, load }
+}
+
+/**
+ * A service that admits at most `calls` answered calls within any `windowMs` (a sliding window, as the emulator's
+ * rate-limit fault): beyond that, 117; `then` answers the calls it admits.
+ */
+export const slidingWindow = (
+  calls: number,
+  windowMs: number,
+  then: (call: FakeCall) => FakeAnswer = () => ({ _tag: "ok" })
+): ((call: FakeCall) => FakeAnswer) => {
+  const admitted: Array<number> = []
+  return (call) => {
+    while (admitted.length > 0 && admitted[0]! <= call.at - windowMs) admitted.shift()
+    if (admitted.length >= calls) return rateLimited
+    admitted.push(call.at)
+    return then(call)
+  }
+}
+
+/** The most calls that fell within any `windowMs` (a sliding window ending at each call), of times `at`. */
+export const busiestWindow = (at: ReadonlyArray<number>, windowMs: number): number => {
+  const sorted = [...at].sort((a, b) => a - b)
+  let most = 0
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while (sorted[start]! <= sorted[end]! - windowMs) start++
+    most = Math.max(most, end - start + 1)
+  }
+  return most
 }
 
 /** Runs `effect` in a fiber and moves the TestClock forward in `step`s until it is done. */

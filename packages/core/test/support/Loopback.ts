@@ -95,15 +95,21 @@ export const makeClient = (fixture: Fixture, options: ClientOptions) => {
     Layer.provide(Layer.merge(Transport.layer, auth)),
     Layer.provide(Layer.mergeAll(config, TokenStore.layerFile(tokenFile), capture.layer))
   )
-  return { layer, requests: capture.requests, tokenFile }
+  return { layer, requests: capture.requests, tokenFile, idle: capture.idle }
 }
 
 /** Runs `effect` with `layer` under the TestClock, moving the emulator's clock along with it. */
-export const runDriven = <A, E, R>(fixture: Fixture, effect: Effect.Effect<A, E, R>, layer: Layer.Layer<R, unknown>) =>
+export const runDriven = <A, E, R>(
+  fixture: Fixture,
+  effect: Effect.Effect<A, E, R>,
+  layer: Layer.Layer<R, unknown>,
+  idle?: () => boolean
+) =>
   driveClock(effect.pipe(Effect.provide(layer)) as Effect.Effect<A, E | unknown>, {
     onJump: (millis) => {
       fixture.virtual.offsetMs += millis
-    }
+    },
+    ...(idle === undefined ? {} : { idle })
   }) as Effect.Effect<A, E>
 
 /** A random demo click id (any 32-hex id is a click in demo mode). */

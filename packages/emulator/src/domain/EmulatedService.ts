@@ -271,6 +271,7 @@ export class EmulatedService {
       tokenRequests: this.tokens.requests(),
       faultsInjected: this.faults.injected(),
       faults: this.faults.config(),
+      maxInFlight: this.faults.maxInFlight(),
       goals: this.goals.list().map(goalJson),
       clicks: this.clicks.size,
       demo: this.settings.demo

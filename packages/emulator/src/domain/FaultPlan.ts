@@ -1,8 +1,9 @@
 /**
- * Deterministic fault injection for tests and benchmarks (DESIGN.md §7): latency, a sliding-window rate limit (117),
- * internal failures (code 0) for the first N calls and/or every Nth call, lost responses after applying, faults sent
- * with HTTP 200, truncated bodies, and access tokens that expire (109) after N calls. Nothing is random: the same
- * plan and the same calls give the same faults. Every injected fault is counted.
+ * Deterministic fault injection for tests and benchmarks (DESIGN.md §7): latency (fixed, or growing with the calls in
+ * flight: a service that slows down when pushed), a sliding-window rate limit (117), internal failures (code 0) for
+ * the first N calls and/or every Nth call, lost responses after applying, faults sent with HTTP 200, truncated bodies,
+ * and access tokens that expire (109) after N calls. Nothing is random: the same plan and the same calls give the same
+ * faults. Every injected fault is counted, and so is the most API calls in flight at once.
  */
 import * as Schema from "effect/Schema"
 import type { Clock } from "./Time.js"
@@ -15,6 +16,13 @@ const off = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr
 export const FaultConfig = Schema.Struct({
   /** Every API call waits this long before it is handled. */
   latencyMs: off(Count),
+  /**
+   * A call that arrives with more than `latencyKnee` calls in flight (itself included) waits this much longer for each
+   * call beyond the knee: `latencyMs + latencyPerInFlightMs × max(0, inFlight − latencyKnee)`.
+   */
+  latencyPerInFlightMs: off(Count),
+  /** Calls in flight (itself included) the service serves at `latencyMs` (default 1). */
+  latencyKnee: off(Every),
   /** The first N API calls after the plan is set fail with code 0 (InternalError). */
   failFirst: off(Count),
   /** Every Nth API call fails with code 0. */
@@ -57,6 +65,8 @@ export class FaultInjector {
   #admitted: Array<number> = []
   #tokenUses = new Map<string, number>()
   #injected = emptyCounts()
+  #inFlight = 0
+  #maxInFlight = 0
 
   constructor(private readonly clock: Clock) {}
 
@@ -69,10 +79,16 @@ export class FaultInjector {
     this.#tokenUses.clear()
   }
 
-  /** Turns every fault off and zeroes the counts. */
+  /** Turns every fault off and zeroes the counts (the most calls in flight too). */
   reset(): void {
     this.configure({})
     this.#injected = emptyCounts()
+    this.#maxInFlight = this.#inFlight
+  }
+
+  /** The most API calls in flight at once since the last reset. */
+  maxInFlight(): number {
+    return this.#maxInFlight
   }
 
   config(): FaultConfig {
@@ -88,12 +104,24 @@ export class FaultInjector {
     return true
   }
 
-  /** Starts an API call: its 1-based number since the plan was set, and how long to delay it. */
+  /**
+   * Starts an API call: its 1-based number since the plan was set, and how long to delay it (the calls in flight,
+   * this one included, set the latency profile's share). Every `beginCall` is followed by one `endCall`.
+   */
   beginCall(): { readonly number: number; readonly latencyMs: number } {
     this.#calls++
-    const latencyMs = this.#config.latencyMs ?? 0
+    this.#inFlight++
+    if (this.#inFlight > this.#maxInFlight) this.#maxInFlight = this.#inFlight
+    const perInFlight = this.#config.latencyPerInFlightMs ?? 0
+    const knee = this.#config.latencyKnee ?? 1
+    const latencyMs = (this.#config.latencyMs ?? 0) + perInFlight * Math.max(0, this.#inFlight - knee)
     if (latencyMs > 0) this.#inject("latency")
     return { number: this.#calls, latencyMs }
+  }
+
+  /** Ends an API call, however it ended. */
+  endCall(): void {
+    this.#inFlight--
   }
 
   /** Whether this use of an access token finds it expired by the plan; a use that works is counted. */

@@ -82,8 +82,21 @@ const bodyText = (request: HttpServerRequest.HttpServerRequest) =>
     })
   })
 
-/** Serves one API call over a transport. */
+/** Serves one API call over a transport; it is in flight (for the latency profile) until its answer is made. */
 export const serveCall = (service: EmulatedService, wire: TransportWire) =>
+  Effect.suspend(() => {
+    const call = service.faults.beginCall()
+    return Effect.ensuring(
+      answerCall(service, wire, call),
+      Effect.sync(() => service.faults.endCall())
+    )
+  })
+
+const answerCall = (
+  service: EmulatedService,
+  wire: TransportWire,
+  call: { readonly number: number; readonly latencyMs: number }
+) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const trackingId = randomUUID()
@@ -97,7 +110,7 @@ export const serveCall = (service: EmulatedService, wire: TransportWire) =>
         refusal
       )
     }
-    const { number, latencyMs } = service.faults.beginCall()
+    const { number, latencyMs } = call
     if (latencyMs > 0) yield* Effect.sleep(Duration.millis(latencyMs))
     const text = yield* bodyText(request)
     const decoded = wire.decode(request, text)

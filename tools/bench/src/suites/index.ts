@@ -3,8 +3,15 @@
  */
 import type { Suite } from "../suite.js"
 import { codecSuite } from "./codec.js"
+import { deliverySuite } from "./delivery.js"
 import { pipelineSuite } from "./pipeline.js"
 import { serverPostgresSuite } from "./serverPostgres.js"
 import { startupSuite } from "./startup.js"
 
-export const suites: ReadonlyArray<Suite> = [codecSuite, pipelineSuite, serverPostgresSuite, startupSuite]
+export const suites: ReadonlyArray<Suite> = [
+  codecSuite,
+  pipelineSuite,
+  deliverySuite,
+  serverPostgresSuite,
+  startupSuite
+]

@@ -1,8 +1,8 @@
 /**
  * The offline conversion pipeline end to end, file → emulator, against the script a user would write with the
  * generated node-soap client (`pipelineRunnerBaseline.ts`), on the same CSV files and the same emulator in one run:
- * records per second for 100,000 and 1,000,000 records (target: at least 5× the baseline) and the peak RSS of the
- * pipeline for 1,000,000 records against 100,000 (target: at most 1.25×).
+ * records per second for 100,000 records (no target: a regression guard) and 1,000,000 records (target: at least 5×
+ * the baseline) and the peak RSS of the pipeline for 1,000,000 records against 100,000 (target: at most 1.25×).
  *
  * Every case runs in a child process of its own (`node <runner>.mjs`), so its peak RSS (`process.resourceUsage()
  * .maxRSS`, read by the runner when it is done) is its own and cases cannot pollute each other; the emulator runs in
@@ -28,7 +28,7 @@ import { compare, type Suite } from "../suite.js"
 import { workspaceRoot, wsdlPath } from "../workspace.js"
 
 /** The emulator's default credentials (packages/emulator README). */
-const credentials = {
+export const credentials = {
   accessToken: "emulator-access-token",
   developerToken: "BBD37VB98",
   customerId: "1000001",
@@ -36,8 +36,9 @@ const credentials = {
 }
 
 /**
- * Requests in flight for the pipeline: the default (2), what a user passes by passing nothing. With one emulator
- * process on the other core, 4 measured no faster here and held more batches in memory.
+ * Requests in flight for the pipeline: a fixed 2, the default before the adaptive limit (issue 20), kept so that this
+ * suite stays a regression guard of the pipeline's own speed. With one emulator process on the other core, 4
+ * measured no faster here and held more batches in memory.
  */
 export const CONCURRENCY = 2
 /** The pipeline's transport: REST, Uplink's default (MSADS_TRANSPORT). */
@@ -79,7 +80,7 @@ export const writeCsv = (path: string, records: number, now: number = Date.now()
 // ===== Child processes =====
 
 /** Transpiles a runner module of this folder to plain ESM in tools/bench/.cache (bare imports resolve from there). */
-const prepareRunner = (name: string): string => {
+export const prepareRunner = (name: string): string => {
   const source = readFileSync(join(benchRoot, "src", "suites", `${name}.ts`), "utf8")
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false }
@@ -176,7 +177,7 @@ const startNullServer = (): Promise<{ readonly url: string; readonly stop: () =>
   })
 
 /** What a runner prints when done. */
-interface RunnerResult {
+export interface RunnerResult {
   readonly records: number
   readonly accepted: number
   readonly elapsedMs: number
@@ -184,7 +185,7 @@ interface RunnerResult {
 }
 
 /** Runs `node <runner> <args>` and reads its result line; fails unless every record was sent and accepted. */
-const runCase = (runner: string, args: object, records: number): Promise<RunnerResult> =>
+export const runCase = (runner: string, args: object, records: number): Promise<RunnerResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [runner, JSON.stringify(args)], { stdio: ["ignore", "pipe", "inherit"] })
     let output = ""
@@ -354,13 +355,14 @@ export const pipelineSuite: Suite = {
         : `The baseline was estimated at ${(baselineLargeEstimate / 1000).toFixed(0)} s for ${count(large)} records, so it was measured on ${count(small)} only and its ${count(large)} time is that ×${large / small}: it sends one call after the other, so its rate does not depend on the file size.`
       return {
         rows: [
-          compare(`${count(small)} records, file → emulator (median of ${a.samples})`, a, b, 5),
+          // The former 100k ≥ 5× target is retired (issue 20): on 2 cores it measures the emulator's CPU as much as ours.
+          compare(`${count(small)} records, file → emulator (median of ${a.samples})`, a, b),
           compare(`${count(large)} records, file → emulator (median of ${c.samples})`, c, d, 5)
         ],
         notes: [
           `Records per second — ours: ${perSecond(small, a.medianMs)} (${count(small)}), ${perSecond(large, c.medianMs)} (${count(large)}); node-soap script: ${perSecond(small, b.medianMs)} (${count(small)}), ${perSecond(large, d.medianMs)} (${count(large)}).`,
           `Peak RSS of the pipeline process — ${count(small)}: ${mib(rssSmall)}, ${count(large)}: ${mib(rssLarge)}; ${count(large)} ÷ ${count(small)} = ${rssRatio.toFixed(2)}× (target ≤ 1.25×: ${rssRatio <= 1.25 ? "✓" : "✗"}). node-soap script: ${mib(median(baseSmall.maxRssKb))} (${count(small)})${runBaselineLarge ? `, ${mib(median(baseLarge.maxRssKb))} (${count(large)})` : ""}.`,
-          `Ours: \`OfflineConversions.apply(file, { concurrency: ${CONCURRENCY} })\` over ${TRANSPORT.toUpperCase()} (Uplink's default transport) with a static token, outcomes counted with \`Summary.collect\` — reading, validation, dedupe, batching of 1,000, the rate limiter and one outcome per record included. Concurrency ${CONCURRENCY}: the default, as a user would run it (4 was no faster against one emulator process).`,
+          `Ours: \`OfflineConversions.apply(file, { concurrency: ${CONCURRENCY} })\` over ${TRANSPORT.toUpperCase()} (Uplink's default transport) with a static token, outcomes counted with \`Summary.collect\` — reading, validation, dedupe, batching of 1,000, the rate limiter and one outcome per record included. Concurrency ${CONCURRENCY}, fixed: the former default, kept so that the suite guards the pipeline's own speed (4 was no faster against one emulator process; the delivery suite measures the adaptive default). The 100,000-record row has no target any more (issue 20).`,
           'Baseline: the generated node-soap client (`@uplink/campaign-management/soap-client`), `readline` over the same file, `split(",")`, 1,000 objects per `ApplyOfflineConversionsAsync`, sequential, no validation.',
           largeBaselineNote,
           ...emulatorNote,
