@@ -19,7 +19,7 @@ export type {
   RestWriter
 } from "./codec/types.js"
 export type { OperationName, Operations } from "./generated/operations.js"
-export { isOperationName, loadOperation, operationNames } from "./generated/loader.js"
+export { isOperationName, loadOperation, operationNames, restRoutesWithoutContract } from "./generated/loader.js"
 export type {
   WireArrayType,
   WireConcreteType,
@@ -43,6 +43,8 @@ export {
   faultErrorCodes,
   isWireFault,
   makeWireFault,
+  type RestFaultDetailName,
+  restFaultDetailNames,
   type WireFault,
   type WireFaultDetail
 } from "./codec/faults.js"

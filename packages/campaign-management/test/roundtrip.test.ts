@@ -1,10 +1,11 @@
 /**
- * Lossless round trips for every request and response type of the 178 operations: generated samples (every field
- * filled; and a variant with nils) go through SOAP encode → decode, and through REST JSON where the operation has a
- * route, and come back equal (REST omits null properties, so those compare as absent). Decoded values satisfy the
- * operation's Effect Schema.
+ * Lossless round trips for every request and response type of the 190 operations: generated samples (every field
+ * filled; and a variant with nils) go through SOAP encode → decode for the 178 operations of the WSDL (samples without
+ * what the REST overlay adds), and through REST JSON for every operation (full samples, REST-only fields, values and
+ * types included), and come back equal (REST omits null properties, so those compare as absent). Decoded values
+ * satisfy the operation's Effect Schema. The 12 REST-only operations are refused by the SOAP codec.
  */
-import { Either, Schema } from "effect"
+import { Either, Option, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import {
   decodeRestRequest,
@@ -26,12 +27,16 @@ const variants = [
   ["nils", { nils: true }]
 ] as const
 
-describe.each(operationNames)("%s", (op) => {
+const soapOperations = operationNames.filter((op) => operations[op].soapAction !== undefined)
+const restOnlyOperations = operationNames.filter((op) => operations[op].soapAction === undefined)
+
+describe.each(soapOperations)("%s", (op) => {
   const operation = operations[op]
   const isRequest = Schema.is(operation.request as Schema.Schema<unknown, unknown>)
   const isResponse = Schema.is(operation.response as Schema.Schema<unknown, unknown>)
 
-  it.each(variants)("SOAP, %s", (_, options) => {
+  it.each(variants)("SOAP, %s", (_, variant) => {
+    const options = { ...variant, protocol: "soap" } as const
     const request = sampleRequest(op, options)
     const response = sampleResponse(op, options)
     expect(isRequest(request)).toBe(true)
@@ -49,6 +54,15 @@ describe.each(operationNames)("%s", (op) => {
     expect(decodedResponse.trackingId).toBe("track")
     expect(decodedResponse.body).toStrictEqual(response)
     expect(isResponse(decodedResponse.body)).toBe(true)
+  })
+})
+
+describe.each(restOnlyOperations)("%s (REST only) over SOAP", (op) => {
+  it("is refused by the SOAP codec without writing an envelope", () => {
+    const request = Either.getLeft(encodeSoapRequest(op, sampleRequest(op), headers))
+    expect(request._tag).toBe("Some")
+    expect(Option.getOrThrow(request).message).toBe(`${op} is only available over REST (it is not in the WSDL)`)
+    expect(Either.isLeft(encodeSoapResponse(op, sampleResponse(op), "track"))).toBe(true)
   })
 })
 
@@ -73,6 +87,8 @@ describe.each(routed)("%s over REST", (op) => {
   })
 })
 
-it("routes 143 of the 178 operations over REST", () => {
-  expect(routed).toHaveLength(143)
+it("routes all 190 operations over REST: the 178 of the WSDL and the 12 REST-only ones", () => {
+  expect(operationNames).toHaveLength(190)
+  expect(routed).toHaveLength(190)
+  expect(restOnlyOperations).toHaveLength(12)
 })

@@ -184,7 +184,7 @@ describe("decodeSoapResponse (tolerant, client side)", () => {
     })
   })
 
-  it("passes enum values this WSDL does not know through (the docs already list newer ones)", () => {
+  it("passes enum values this WSDL does not know through, and reads the REST overlay's fields a newer WSDL sends", () => {
     const xml = response(
       `<GetConversionGoalsByIdsResponse xmlns="${CM}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><ConversionGoals><ConversionGoal i:type="OfflineConversionGoal"><AttributionModelType>DataDriven</AttributionModelType><Id>9007199254740993</Id><IsAutoGoal>false</IsAutoGoal><Type>OfflineConversion AppDownload</Type></ConversionGoal></ConversionGoals></GetConversionGoalsByIdsResponse>`
     )
@@ -193,6 +193,7 @@ describe("decodeSoapResponse (tolerant, client side)", () => {
         _tag: "OfflineConversionGoal",
         AttributionModelType: "DataDriven",
         Id: 9007199254740993n,
+        IsAutoGoal: false,
         Type: ["OfflineConversion", "AppDownload"]
       }
     ])

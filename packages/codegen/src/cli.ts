@@ -2,11 +2,12 @@
 /**
  * `uplink-codegen`: regenerates the contracts (`--out <dir>`) or checks a folder for drift (`--check <dir>`).
  *
- *   uplink-codegen --out src/generated [--wsdl <path>] [--routes <path>] [--no-soap-client]
+ *   uplink-codegen --out src/generated [--wsdl <path>] [--overlay <path>] [--routes <path>] [--no-soap-client]
  *   uplink-codegen --check src/generated [...same options]
  *
  * The WSDL is `--wsdl`, else `UPLINK_WSDL`, else `../shared/wsdl/v13/CampaignManagementService.wsdl` beside the
- * workspace. Exit codes: 0 ok, 1 drift found, 2 usage or input error.
+ * workspace; the REST overlay `--overlay`, else `wsdl/campaign-management/v13/rest-overlay.json` (`--no-overlay`: the
+ * WSDL alone). Exit codes: 0 ok, 1 drift found, 2 usage or input error.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -15,7 +16,7 @@ import { parseArgs } from "node:util"
 import type { RoutesFile } from "./emit-operations.js"
 import { diffFiles, hasDrift, writeFiles } from "./files.js"
 import { generate } from "./generate.js"
-import { defaultRoutesPath, defaultWsdlPath, findWorkspaceRoot, userPath } from "./paths.js"
+import { defaultOverlayPath, defaultRoutesPath, defaultWsdlPath, findWorkspaceRoot, userPath } from "./paths.js"
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
@@ -24,13 +25,15 @@ const main = async (): Promise<number> => {
       check: { type: "string" },
       wsdl: { type: "string" },
       routes: { type: "string" },
+      overlay: { type: "string" },
+      "no-overlay": { type: "boolean", default: false },
       "no-soap-client": { type: "boolean", default: false },
       help: { type: "boolean", default: false }
     }
   })
   if (values.help || (values.out === undefined) === (values.check === undefined)) {
     console.error(
-      "usage: uplink-codegen (--out <dir> | --check <dir>) [--wsdl <path>] [--routes <path>] [--no-soap-client]"
+      "usage: uplink-codegen (--out <dir> | --check <dir>) [--wsdl <path>] [--overlay <path> | --no-overlay] [--routes <path>] [--no-soap-client]"
     )
     return 2
   }
@@ -41,8 +44,16 @@ const main = async (): Promise<number> => {
     throw new Error(`cannot read the WSDL at ${wsdlPath}: pass --wsdl <path>, set UPLINK_WSDL, or run pnpm wsdl:pull`)
   })
   const routes = JSON.parse(await readFile(routesPath, "utf8")) as RoutesFile
+  let overlay: { path: string; text: string } | undefined
+  if (!values["no-overlay"]) {
+    const overlayPath = values.overlay !== undefined ? userPath(values.overlay) : defaultOverlayPath(root)
+    const text = await readFile(overlayPath, "utf8").catch(() => {
+      throw new Error(`cannot read the REST overlay at ${overlayPath}: pass --overlay <path> (or --no-overlay)`)
+    })
+    overlay = { path: overlayPath, text }
+  }
   const started = Date.now()
-  const files = await generate({ wsdlPath, wsdlText, routes, soapClient: !values["no-soap-client"] })
+  const files = await generate({ wsdlPath, wsdlText, overlay, routes, soapClient: !values["no-soap-client"] })
   if (values.out !== undefined) {
     await writeFiles(resolve(values.out), files)
     console.log(`uplink-codegen: wrote ${files.size} files to ${values.out} in ${Date.now() - started} ms`)
@@ -57,7 +68,7 @@ const main = async (): Promise<number> => {
       return 0
     }
     console.error(
-      `uplink-codegen: ${values.check} differs from what the WSDL generates. Run pnpm codegen and review the diff.`
+      `uplink-codegen: ${values.check} differs from what the WSDL and the REST overlay generate. Run pnpm codegen and review the diff.`
     )
     for (const path of drift.changed) console.error(`  changed: ${path}`)
     for (const path of drift.missing) console.error(`  missing: ${path}`)
@@ -68,10 +79,13 @@ const main = async (): Promise<number> => {
   }
 }
 
+// exitCode, not exit(): a long drift list written to a pipe must be flushed before the process ends.
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code
+  },
   (error: unknown) => {
     console.error(`uplink-codegen: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(2)
+    process.exitCode = 2
   }
 )

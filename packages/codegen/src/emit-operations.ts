@@ -3,9 +3,9 @@
  * elements, request and response Schemas, header and fault elements, the documented item limit, its REST method and
  * path, and the REST writers of its bodies — plus the full table `operations.ts`, the lazy `loader.ts` and `faults.ts`.
  *
- * REST routes come from `rest-routes.json` where listed; otherwise they are derived from the operation name by the
- * conventions of Microsoft's REST API (Add<X> → POST /<X>, Update<X> → PUT /<X>, Delete<X> → DELETE /<X>,
- * Get<X>By<Y> → POST /<X>/QueryBy<Y>). Operations that fit neither have no REST route and are SOAP-only.
+ * REST routes come only from `rest-routes.json` (Microsoft's own route table, checked against
+ * `../shared/rest/official-routes.json` by a test): nothing is derived from operation names, and an operation the
+ * file does not list has no REST route. Operations of the REST overlay have no SOAP binding (`soapAction` undefined).
  */
 import { type EmitContext, type Naming, schemaExports } from "./emit-schemas.js"
 import { elementExpr } from "./emit-wire.js"
@@ -33,23 +33,10 @@ export interface RoutesFile {
 
 export const EMPTY_ROUTES: RoutesFile = { basePath: "", routes: {}, itemLimits: {} }
 
-/** The route of an operation and where it came from, or undefined when it has none. */
-export const restRouteOf = (
-  operation: string,
-  routes: RoutesFile
-): (RestRoute & { readonly source: "rest-routes.json" | "derived" }) | undefined => {
+/** The route of an operation (base path + path), or undefined when `rest-routes.json` does not list it. */
+export const restRouteOf = (operation: string, routes: RoutesFile): RestRoute | undefined => {
   const listed = routes.routes[operation]
-  if (listed !== undefined)
-    return { method: listed.method, path: routes.basePath + listed.path, source: "rest-routes.json" }
-  const crud = /^(Add|Update|Delete)([A-Z][A-Za-z]*)$/.exec(operation)
-  if (crud !== null) {
-    const method = crud[1] === "Add" ? "POST" : crud[1] === "Update" ? "PUT" : "DELETE"
-    return { method, path: `${routes.basePath}/${crud[2]}`, source: "derived" }
-  }
-  const query = /^Get([A-Z][A-Za-z]*?)By([A-Z][A-Za-z]*)$/.exec(operation)
-  if (query !== null)
-    return { method: "POST", path: `${routes.basePath}/${query[1]}/QueryBy${query[2]}`, source: "derived" }
-  return undefined
+  return listed === undefined ? undefined : { method: listed.method, path: routes.basePath + listed.path }
 }
 
 const literal = (value: unknown) => JSON.stringify(value)
@@ -62,6 +49,8 @@ export interface OperationsContext {
   readonly plan: ModulePlan
   readonly routes: RoutesFile
   readonly header: string
+  /** Routed operations without a contract (see `checkRoutes`). */
+  readonly uncontracted: ReadonlyArray<string>
 }
 
 const elementOf = (model: WsdlModel, key: string): ElementModel => {
@@ -73,16 +62,22 @@ const elementOf = (model: WsdlModel, key: string): ElementModel => {
 
 const typeKeyOf = (element: ElementModel): string => (element.type as { readonly key: string }).key
 
-/** Checks that `rest-routes.json` names only operations of the model. */
-export const checkRoutes = (model: WsdlModel, routes: RoutesFile): void => {
+/**
+ * Checks `rest-routes.json` against the model: item limits name operations of the model, and every operation without
+ * a SOAP binding has a REST route. Answers the routed operations that have no contract (neither in the WSDL nor in
+ * the overlay), in file order: they are listed in `loader.ts` so that the gap is visible.
+ */
+export const checkRoutes = (model: WsdlModel, routes: RoutesFile): ReadonlyArray<string> => {
+  const names = new Set(model.operations.map((o) => o.name))
   for (const op of Object.keys(routes.itemLimits)) {
-    if (!model.operations.some((o) => o.name === op))
-      throw new Error(`rest-routes.json: itemLimits names unknown operation ${op}`)
+    if (!names.has(op)) throw new Error(`rest-routes.json: itemLimits names unknown operation ${op}`)
   }
-  for (const op of Object.keys(routes.routes)) {
-    if (!model.operations.some((o) => o.name === op))
-      throw new Error(`rest-routes.json: routes names unknown operation ${op}`)
+  for (const op of model.operations) {
+    if (op.soapAction === undefined && routes.routes[op.name] === undefined) {
+      throw new Error(`rest-routes.json: the REST-only operation ${op.name} has no route`)
+    }
   }
+  return Object.keys(routes.routes).filter((op) => !names.has(op))
 }
 
 /**
@@ -115,7 +110,7 @@ export const emitOperationModule = (ctx: OperationsContext, op: OperationModel):
   const entry = [
     `export const ${op.name} = {`,
     `  name: ${literal(op.name)},`,
-    `  soapAction: ${literal(op.soapAction)},`,
+    `  soapAction: ${op.soapAction === undefined ? "undefined" : literal(op.soapAction)},`,
     `  requestElement: ${literal(localOf(op.request))},`,
     `  responseElement: ${literal(localOf(op.response))},`,
     `  request: ${scope.schemaRef(typeKeyOf(request))},`,
@@ -124,7 +119,7 @@ export const emitOperationModule = (ctx: OperationsContext, op: OperationModel):
     `  responseHeaders: ${literal(op.responseHeaders)},`,
     `  faults: ${literal(op.faults.map((f) => localOf(f.element)))},`,
     `  itemLimit: ${limit === undefined ? "undefined" : `{ field: ${literal(limit.field)}, max: ${limit.max} }`},`,
-    `  rest: ${route === undefined ? "undefined" : `{ method: ${literal(route.method)}, path: ${literal(route.path)}, source: ${literal(route.source)} }`},`,
+    `  rest: ${route === undefined ? "undefined" : `{ method: ${literal(route.method)}, path: ${literal(route.path)} }`},`,
     "  wire: {",
     `    request: ${elementExpr(emit, request)},`,
     `    response: ${elementExpr(emit, response)}`,
@@ -135,11 +130,16 @@ export const emitOperationModule = (ctx: OperationsContext, op: OperationModel):
   ]
   const reexportLines = groups.map((group) => `export * from ${literal(specifierFrom(path, group))}`)
   const reached = plan.reachedBy(op.name).length
+  const restOnly =
+    op.soapAction === undefined
+      ? [" * REST only: the operation is not in the WSDL (rest-overlay.json); the SOAP codec refuses it."]
+      : []
   return [
     header,
     `/**`,
     ` * \`${op.name}\`: its operation table entry and the ${reached} types it reaches (request, response and fault`,
     ` * details), and nothing else: importing this module constructs only those Schemas and their wire metadata.`,
+    ...restOnly,
     ` */`,
     ...scope.render(),
     "",
@@ -181,12 +181,12 @@ export const emitOperationTable = (ctx: OperationsContext): string => {
  * refers to the operation modules only through `import()`, so importing it loads none of them.
  */
 export const emitLoader = (ctx: OperationsContext): string => {
-  const { model, header } = ctx
+  const { model, header, uncontracted } = ctx
   return [
     header,
     'import type { OperationName, Operations } from "./operations.js"',
     "",
-    "/** Operation names in WSDL portType order. */",
+    "/** Operation names: the WSDL's in portType order, then the REST-only ones of the overlay. */",
     `export const operationNames: ReadonlyArray<OperationName> = [${model.operations.map((o) => literal(o.name)).join(", ")}]`,
     "",
     "const loaders: { readonly [Op in OperationName]: () => Promise<Operations[Op]> } = {",
@@ -206,6 +206,12 @@ export const emitLoader = (ctx: OperationsContext): string => {
     "  isOperationName(name)",
     "    ? (loaders[name] as () => Promise<Operations[Op]>)()",
     '    : Promise.reject(new Error(String(name) + " is not an operation of the service"))',
+    "",
+    "/**",
+    " * Operations Microsoft serves over REST (rest-routes.json) whose contract neither the WSDL nor rest-overlay.json",
+    " * describes: they cannot be called until the overlay gets their types.",
+    " */",
+    `export const restRoutesWithoutContract: ReadonlyArray<string> = ${literal(uncontracted)}`,
     ""
   ].join("\n")
 }
@@ -222,14 +228,20 @@ export const emitFaults = (ctx: OperationsContext): string => {
       if (!names.has(name)) names.set(name, elementExpr(emit, elementOf(model, fault.element)))
     }
   }
+  const rest = (model.restFaults ?? []).map((key) => [localOf(key), elementExpr(emit, elementOf(model, key))] as const)
   scope.type("wire-types", "WireElement")
   return [
     header,
     ...scope.render(),
     "",
-    "/** The fault detail elements the operations declare, by local name. */",
+    "/** The fault detail elements the operations declare (SOAP), by local name. */",
     "export const faultElements: Readonly<Record<string, WireElement>> = {",
     ...[...names].map(([name, expr]) => `  ${literal(name)}: ${expr},`),
+    "}",
+    "",
+    "/** The REST error bodies, by their `Type`: the WSDL's fault details and the REST-only faults of the overlay. */",
+    "export const restFaultElements: Readonly<Record<string, WireElement>> = {",
+    ...rest.map(([name, expr]) => `  ${literal(name)}: ${expr},`),
     "}",
     ""
   ].join("\n")

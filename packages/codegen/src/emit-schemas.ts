@@ -169,6 +169,8 @@ export const schemaDeclarations = (ctx: EmitContext, keys: ReadonlyArray<string>
     for (const field of hierarchy.allFields(type)) {
       const optional = field.optional ? "?" : ""
       const undef = field.optional ? " | undefined" : ""
+      if (field.restOnly === true)
+        lines.push("  /** REST only (rest-overlay.json): not in the WSDL, refused over SOAP. */")
       lines.push(`  readonly ${field.name}${optional}: ${fieldValueType(field, encoded)}${undef}`)
     }
     return lines.join("\n")
@@ -181,7 +183,13 @@ export const schemaDeclarations = (ctx: EmitContext, keys: ReadonlyArray<string>
   ]
   for (const type of simpleOrder) {
     const name = type.tsName
-    const comment = `/** XSD ${type.kind === "list" ? "list" : "simple type"} \`${type.xmlName ?? name}\`. */`
+    const restValues = type.kind !== "restriction" ? (type.restOnlyValues ?? []) : []
+    const comment =
+      type.restOnly === true
+        ? `/** REST-only ${type.kind === "list" ? "flags" : "enumeration"} \`${name}\` (rest-overlay.json). */`
+        : restValues.length > 0
+          ? `/** XSD ${type.kind === "list" ? "list" : "simple type"} \`${type.xmlName ?? name}\`; REST only (rest-overlay.json): ${restValues.join(", ")}. */`
+          : `/** XSD ${type.kind === "list" ? "list" : "simple type"} \`${type.xmlName ?? name}\`. */`
     if (type.kind === "enum") {
       out.push(comment, `export type ${name} = ${type.values.map(literal).join(" | ")}`)
       out.push(
@@ -208,16 +216,21 @@ export const schemaDeclarations = (ctx: EmitContext, keys: ReadonlyArray<string>
     if (type.kind !== "complex") continue
     const name = type.tsName
     const item = hierarchy.arrayItem(type)
-    const what = type.xmlName === undefined ? `element \`${type.sourceName}\`` : `complex type \`${type.xmlName}\``
+    const what =
+      type.restOnly === true
+        ? `REST-only type \`${type.xmlName}\` (rest-overlay.json)`
+        : type.xmlName === undefined
+          ? `XSD element \`${type.sourceName}\``
+          : `XSD complex type \`${type.xmlName}\``
     if (item !== undefined) {
-      out.push(`/** XSD ${what}: a sequence of \`${item.name}\`. */`)
+      out.push(`/** ${what}: a sequence of \`${item.name}\`. */`)
       out.push(`export type ${name} = ${fieldValueType(item, false)}`)
       out.push(`export type ${name}Encoded = ${fieldValueType(item, true)}`)
       out.push(`export const ${name}: Schema.Schema<${name}, ${name}Encoded> = ${lazy(fieldValueSchema(item))}`, "")
       continue
     }
     const base = type.base === undefined ? "" : ` Extends \`${model.types.get(type.base)!.xmlName}\`.`
-    out.push(`/** XSD ${what}.${base} */`)
+    out.push(`/** ${what}.${base} */`)
     out.push(`export interface ${name} {`, interfaceBody(type, false), "}")
     out.push(`export interface ${name}Encoded {`, interfaceBody(type, true), "}")
     const fields: Array<string> = []

@@ -36,7 +36,11 @@ const refExpr = (scope: ModuleScope, ref: TypeRef): string =>
   "builtin" in ref ? "undefined" : `() => ${scope.wireRef(ref.key)}`
 
 const fieldExpr = (ctx: EmitContext, f: FieldModel): string =>
-  `{ name: ${literal(f.name)}, ns: ${nsExpr(ctx.model, ctx.scope, f.ns)}, type: ${literal(typeName(ctx.naming, f.type))}, ref: ${refExpr(ctx.scope, f.type)}, optional: ${f.optional}, repeated: ${f.repeated}, nillable: ${f.nillable} }`
+  `{ name: ${literal(f.name)}, ns: ${nsExpr(ctx.model, ctx.scope, f.ns)}, type: ${literal(typeName(ctx.naming, f.type))}, ref: ${refExpr(ctx.scope, f.type)}, optional: ${f.optional}, repeated: ${f.repeated}, nillable: ${f.nillable}${f.restOnly === true ? ", restOnly: true" : ""} }`
+
+/** `, restOnlyValues: [...]` when the overlay added values to an enumeration or list, else nothing. */
+const restOnlyValuesExpr = (values: ReadonlyArray<string> | undefined): string =>
+  values === undefined || values.length === 0 ? "" : `, restOnlyValues: ${literal(values)}`
 
 /** A top-level element as a `WireElement` literal. */
 export const elementExpr = (ctx: EmitContext, element: ElementModel): string =>
@@ -57,6 +61,8 @@ export const emitWireTypes = (model: WsdlModel, header: string): string => {
     "  readonly optional: boolean",
     "  readonly repeated: boolean",
     "  readonly nillable: boolean",
+    "  /** Added by the REST overlay (not in the WSDL): never written to, nor accepted in, a SOAP request. */",
+    "  readonly restOnly?: true",
     "}",
     "",
     "/** A concrete type a value may have where its declared type has derived types. */",
@@ -66,6 +72,8 @@ export const emitWireTypes = (model: WsdlModel, header: string): string => {
     "  readonly type: string",
     "  readonly ns: string",
     "  readonly ref: () => WireStructType",
+    "  /** A derived type of the REST overlay (not in the WSDL): REST only. */",
+    "  readonly restOnly?: true",
     "}",
     "",
     "/** A complex type with a sequence. */",
@@ -100,6 +108,8 @@ export const emitWireTypes = (model: WsdlModel, header: string): string => {
     "  readonly ns: string",
     "  readonly xmlName: string | undefined",
     "  readonly values: ReadonlyArray<string>",
+    "  /** Values of the REST overlay (also in `values`, not in the WSDL): REST only. */",
+    "  readonly restOnlyValues?: ReadonlyArray<string>",
     "}",
     "",
     "/** An `xs:list`: space-separated items (flags). */",
@@ -112,6 +122,8 @@ export const emitWireTypes = (model: WsdlModel, header: string): string => {
     "  readonly item: string | undefined",
     "  readonly itemRef: (() => WireType) | undefined",
     "  readonly values: ReadonlyArray<string> | undefined",
+    "  /** Values of the REST overlay (also in `values`, not in the WSDL): REST only. */",
+    "  readonly restOnlyValues?: ReadonlyArray<string>",
     "}",
     "",
     "/** A restriction of a built-in that is not an enumeration (a pattern). */",
@@ -177,18 +189,19 @@ export const wireDeclarations = (ctx: EmitContext, keys: ReadonlyArray<string>):
       out.push("  ],")
       const concreteEntries = concrete.map((k) => {
         const t = model.types.get(k)!
-        return `{ tag: ${literal(t.xmlName)}, type: ${literal(t.tsName)}, ns: ${nsExpr(model, scope, t.ns)}, ref: () => ${scope.wireRef(k)} }`
+        const restOnly = t.restOnly === true ? ", restOnly: true" : ""
+        return `{ tag: ${literal(t.xmlName)}, type: ${literal(t.tsName)}, ns: ${nsExpr(model, scope, t.ns)}, ref: () => ${scope.wireRef(k)}${restOnly} }`
       })
       out.push(`  concrete: [${concreteEntries.join(", ")}]`, "}", "")
     } else if (type.kind === "enum") {
       out.push(
-        `export const ${name}: ${shape("WireEnumType")} = { kind: "enum", ${common}, values: ${literal(type.values)} }`
+        `export const ${name}: ${shape("WireEnumType")} = { kind: "enum", ${common}, values: ${literal(type.values)}${restOnlyValuesExpr(type.restOnlyValues)} }`
       )
     } else if (type.kind === "list") {
       const item = "values" in type.item ? undefined : type.item
       const values = "values" in type.item ? type.item.values : undefined
       out.push(
-        `export const ${name}: ${shape("WireListType")} = { kind: "list", ${common}, item: ${literal(item === undefined ? undefined : typeName(ctx.naming, item))}, itemRef: ${item === undefined ? "undefined" : refExpr(scope, item)}, values: ${literal(values)} }`
+        `export const ${name}: ${shape("WireListType")} = { kind: "list", ${common}, item: ${literal(item === undefined ? undefined : typeName(ctx.naming, item))}, itemRef: ${item === undefined ? "undefined" : refExpr(scope, item)}, values: ${literal(values)}${restOnlyValuesExpr(type.restOnlyValues)} }`
       )
     } else {
       out.push(

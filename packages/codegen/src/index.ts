@@ -12,6 +12,7 @@ export {
   sha256
 } from "./generate.js"
 export { readWsdl } from "./read-wsdl.js"
+export { mergeOverlay, type OverlayFile, parseOverlay } from "./overlay.js"
 export type { WsdlModel, TypeModel, FieldModel, OperationModel } from "./model.js"
 export { makePlan, type ModulePlan, type TypeGroup } from "./plan.js"
 export { makeHierarchy } from "./hierarchy.js"

@@ -71,6 +71,8 @@ export interface FieldModel {
   readonly repeated: boolean
   /** nillable="true": may be sent as `xsi:nil`. */
   readonly nillable: boolean
+  /** Added by the REST overlay: not in the WSDL, so never written to (or accepted in) a SOAP envelope. */
+  readonly restOnly?: boolean | undefined
 }
 
 interface TypeCommon {
@@ -82,6 +84,8 @@ interface TypeCommon {
   readonly tsName: string
   /** The XSD type name, or for an anonymous type the name of the element that declares it. */
   readonly sourceName: string
+  /** Declared by the REST overlay: not in the WSDL (a REST-only operation's type, a REST-only derived type). */
+  readonly restOnly?: boolean | undefined
 }
 
 export interface ComplexTypeModel extends TypeCommon {
@@ -96,12 +100,16 @@ export interface ComplexTypeModel extends TypeCommon {
 export interface EnumTypeModel extends TypeCommon {
   readonly kind: "enum"
   readonly values: ReadonlyArray<string>
+  /** Values the REST overlay added (also in `values`): not in the WSDL, so REST only. */
+  readonly restOnlyValues?: ReadonlyArray<string> | undefined
 }
 
 /** `xs:list`: a space-separated list of enumeration values (flags). */
 export interface ListTypeModel extends TypeCommon {
   readonly kind: "list"
   readonly item: TypeRef | { readonly values: ReadonlyArray<string> }
+  /** Inline values the REST overlay added (also in `item.values`): not in the WSDL, so REST only. */
+  readonly restOnlyValues?: ReadonlyArray<string> | undefined
 }
 
 /** A restriction of a built-in that is not an enumeration (`char`, `guid`, `duration`). */
@@ -130,7 +138,8 @@ export interface FaultModel {
 
 export interface OperationModel {
   readonly name: string
-  readonly soapAction: string
+  /** The SOAPAction; undefined for an operation without a SOAP binding (REST only, from the overlay). */
+  readonly soapAction: string | undefined
   /** Keys of the body elements (`{ns}name`). */
   readonly request: string
   readonly response: string
@@ -150,6 +159,11 @@ export interface WsdlModel {
   readonly operations: ReadonlyArray<OperationModel>
   /** `soap:address` locations, in document order. */
   readonly addresses: ReadonlyArray<string>
+  /**
+   * The elements of the REST error bodies, by their `Type` (local name) — the fault details of the WSDL and the REST-only
+   * ones of the overlay. Empty without an overlay.
+   */
+  readonly restFaults?: ReadonlyArray<string> | undefined
 }
 
 export const keyOf = (ns: string, name: string): string => `{${ns}}${name}`

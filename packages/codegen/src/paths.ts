@@ -1,7 +1,7 @@
 /**
  * Where codegen finds its inputs when not told: the workspace root (the folder with `pnpm-workspace.yaml`), the
  * WSDL (`--wsdl`, else `UPLINK_WSDL`, else `../shared/wsdl/v13/CampaignManagementService.wsdl` beside the
- * workspace) and the REST routes file under `wsdl/`.
+ * workspace), and the REST routes and REST overlay files under `wsdl/`.
  */
 import { existsSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -24,6 +24,7 @@ export const defaultWsdlPath = (root: string, env: NodeJS.ProcessEnv = process.e
     : resolve(root, "..", "shared", "wsdl", "v13", "CampaignManagementService.wsdl")
 
 export const defaultRoutesPath = (root: string): string => join(root, SERVICE_DIR, "rest-routes.json")
+export const defaultOverlayPath = (root: string): string => join(root, SERVICE_DIR, "rest-overlay.json")
 export const sourceJsonPath = (root: string): string => join(root, SERVICE_DIR, "source.json")
 export const wsdlCacheDir = (root: string): string => join(root, ".cache", SERVICE_DIR)
 

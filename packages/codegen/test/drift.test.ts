@@ -58,6 +58,22 @@ describe("codegen:check (drift)", () => {
     expect(header).toContain(`(sha256 ${source.sha256})`)
   })
 
+  it("covers the REST overlay: a changed overlay is drift (its hash is in every header), a missing one exit 2", async () => {
+    const overlay = JSON.parse(
+      readFileSync(join(workspaceRoot, "wsdl", "campaign-management", "v13", "rest-overlay.json"), "utf8")
+    )
+    overlay.extend[1].addValues = [...overlay.extend[1].addValues, "Hypothetical"]
+    const edited = join(scratch, "rest-overlay.json")
+    writeFileSync(edited, JSON.stringify(overlay))
+    const run = await runCli(["--check", generated, "--overlay", edited])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain("differs from what the WSDL and the REST overlay generate")
+    expect(run.stderr).toContain("changed: types/ConversionGoalType.ts")
+    const missing = await runCli(["--check", generated, "--overlay", join(scratch, "none.json")])
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toMatch(/cannot read the REST overlay at .*none\.json/)
+  })
+
   it("exits 2 with a clear message when the WSDL cannot be read", async () => {
     const run = await runCli(["--check", generated, "--wsdl", join(scratch, "missing.wsdl")])
     expect(run.status).toBe(2)

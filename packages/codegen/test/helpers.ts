@@ -23,16 +23,35 @@ export const restRuntimeUrl = pathToFileURL(
   join(workspaceRoot, "packages", "campaign-management", "src", "rest", "writer-runtime.ts")
 ).href
 
-/** Generates a fixture WSDL (without the node-soap client) into test/fixtures/out/<name>/ and returns the files. */
-export const generateFixture = async (name: string) => {
+export const realOverlayPath = join(workspaceRoot, "wsdl", "campaign-management", "v13", "rest-overlay.json")
+export const realOverlay = { path: realOverlayPath, text: readFileSync(realOverlayPath, "utf8") }
+
+/**
+ * Generates a fixture WSDL (without the node-soap client) into test/fixtures/out/<name>/ and returns the files; with
+ * `overlay` (a fixture file name) and `routes`, the REST overlay is merged (output in test/fixtures/out/<name>+<overlay>/).
+ */
+export const generateFixture = async (name: string, rest?: { overlay: string; routes: RoutesFile }) => {
   const wsdlPath = fixturePath(name)
   const files = await generate({
     wsdlPath,
     wsdlText: readFileSync(wsdlPath, "utf8"),
+    ...(rest === undefined
+      ? {}
+      : {
+          overlay: { path: fixturePath(rest.overlay), text: readFileSync(fixturePath(rest.overlay), "utf8") },
+          routes: rest.routes
+        }),
     soapClient: false,
     restRuntime: restRuntimeUrl
   })
-  const outDir = join(packageDir, "test", "fixtures", "out", name.replace(/\.wsdl$/, ""))
+  const base = name.replace(/\.wsdl$/, "")
+  const outDir = join(
+    packageDir,
+    "test",
+    "fixtures",
+    "out",
+    rest === undefined ? base : `${base}+${rest.overlay.replace(/\.json$/, "")}`
+  )
   await writeFiles(outDir, files)
   return { files, outDir }
 }

@@ -7,7 +7,7 @@ import { makeHierarchy } from "../src/hierarchy.js"
 import { makePlan } from "../src/plan.js"
 import type { ComplexTypeModel, WsdlModel } from "../src/model.js"
 import { readWsdl } from "../src/read-wsdl.js"
-import { realRoutes, realWsdlPath } from "./helpers.js"
+import { realOverlay, realRoutes, realWsdlPath } from "./helpers.js"
 
 const V13 = "https://bingads.microsoft.com/CampaignManagement/v13"
 const ADAPI = "https://adapi.microsoft.com"
@@ -165,14 +165,33 @@ describe("the real Campaign Management v13 WSDL", () => {
     }
   })
 
-  it("generates byte-for-byte the same output twice", async () => {
-    const a = await generate({ wsdlPath: realWsdlPath, wsdlText, routes: realRoutes, soapClient: true })
-    const elsewhere = join(mkdtempSync(join(tmpdir(), "uplink-wsdl-")), "CampaignManagementService.wsdl")
+  it("generates byte-for-byte the same output twice, with the REST overlay, from any folder", async () => {
+    const a = await generate({
+      wsdlPath: realWsdlPath,
+      wsdlText,
+      overlay: realOverlay,
+      routes: realRoutes,
+      soapClient: true
+    })
+    const folder = mkdtempSync(join(tmpdir(), "uplink-wsdl-"))
+    const elsewhere = join(folder, "CampaignManagementService.wsdl")
     copyFileSync(realWsdlPath, elsewhere)
-    const b = await generate({ wsdlPath: elsewhere, wsdlText, routes: realRoutes, soapClient: true })
+    const b = await generate({
+      wsdlPath: elsewhere,
+      wsdlText,
+      overlay: { path: join(folder, "rest-overlay.json"), text: realOverlay.text },
+      routes: realRoutes,
+      soapClient: true
+    })
     expect([...a.keys()]).toEqual([...b.keys()])
     for (const [path, text] of a) expect(b.get(path) === text, path).toBe(true)
     expect(a.get("operations.ts")).not.toContain(realWsdlPath)
+    expect(a.get("operations.ts")).not.toContain(realOverlay.path)
+    expect(a.get("operations.ts")!.split("\n")[0]).toContain(" and rest-overlay.json (sha256 ")
+    // Every operation Microsoft serves over REST has a contract, except GetDiagnostics (route only, not in the overlay).
+    expect(a.get("loader.ts")).toContain(
+      'export const restRoutesWithoutContract: ReadonlyArray<string> = ["GetDiagnostics"]'
+    )
     // The node-soap client: post-processed for verbatimModuleSyntax and the Date trap.
     const conversion = a.get("soap-client/definitions/OfflineConversion.ts")!
     expect(conversion).toMatch(/ConversionTime\?: string;/)

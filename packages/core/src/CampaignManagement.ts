@@ -1,7 +1,9 @@
 /**
- * `CampaignManagement`: a typed call of any of the 178 operations, `call("ApplyOfflineConversions", request)`, with
- * the request and response types of the generated contracts. Each attempt takes an access token from `Auth`, sends
- * through the `Transport`, and on 109 asks `Auth` for a refresh and sends once more. Failed attempts are retried by
+ * `CampaignManagement`: a typed call of any of the 190 operations (178 of the WSDL, 12 REST-only),
+ * `call("ApplyOfflineConversions", request)`, with the request and response types of the generated contracts. Each
+ * attempt takes an access token from `Auth`, sends through the `Transport`, and when the answer asks for a new token
+ * (109, HTTP 401, an AdCenterAuthenticationFault: `AuthenticationError.refreshesToken`) asks `Auth` for a refresh and
+ * sends once more; a static token cannot be refreshed, so only 109 then says so, the others stay as they were. Failed attempts are retried by
  * the `RetryPolicy` schedule (transient reasons with backoff, 117 after the documented wait; never permanent ones).
  * Partial errors (`PartialErrors`) are data in the response, not failures.
  */
@@ -35,8 +37,8 @@ export interface CampaignManagementShape {
   ) => Effect.Effect<CallResult<Op>, CampaignManagementError>
 }
 
-const isTokenExpired = (error: CampaignManagementError) =>
-  error.reason._tag === "AuthenticationError" && error.reason.kind === "TokenExpired"
+const refreshesToken = (error: CampaignManagementError) =>
+  error.reason._tag === "AuthenticationError" && error.reason.refreshesToken
 
 /** Builds the service from an `Auth`, a `Transport` and the `RetryPolicy` in context (the default when none is). */
 export const make: Effect.Effect<CampaignManagementShape, never, Auth | Transport> = Effect.gen(function* () {
@@ -53,9 +55,14 @@ export const make: Effect.Effect<CampaignManagementShape, never, Auth | Transpor
         Effect.mapError((reason) => new CampaignManagementError({ operation, trackingId: undefined, reason }))
       )
       return yield* transport.send(operation, request, token).pipe(
-        Effect.catchIf(isTokenExpired, (expired) =>
+        Effect.catchIf(refreshesToken, (expired) =>
           Effect.gen(function* () {
-            yield* Effect.logDebug(`${operation}: access token expired (109), refreshing and sending again`)
+            const expiredToken = expired.reason._tag === "AuthenticationError" && expired.reason.kind === "TokenExpired"
+            // A static token cannot be refreshed: a 401 stays the refusal it was (109 says the token expired).
+            if (auth.mode === "static" && !expiredToken) return yield* expired
+            yield* Effect.logDebug(
+              `${operation}: the service asked for a new access token (${expiredToken ? "109" : "HTTP 401 / authentication fault"}), refreshing and sending again`
+            )
             const fresh = yield* auth
               .refreshAfterExpiry(token)
               .pipe(

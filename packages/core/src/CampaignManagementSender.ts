@@ -55,6 +55,9 @@ export const failureKind = (error: CampaignManagementError): string => {
       return reason.isRetryable ? "ResponseCut" : "UnexpectedResponse"
     case "InvalidRequestError":
       return "UnencodableRequest"
+    case "RestOnlyOperationError":
+    case "NotAvailableOverRestError":
+      return "NotAvailable"
   }
 }
 

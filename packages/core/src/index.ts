@@ -38,7 +38,9 @@ export {
   type FaultError,
   HttpStatusError,
   InvalidRequestError,
+  NotAvailableOverRestError,
   RateLimitError,
+  RestOnlyOperationError,
   TransportError
 } from "./errors/CampaignManagementError.js"
 export {
@@ -46,7 +48,9 @@ export {
   classifyCodes,
   type FaultClass,
   faultCodeTable,
-  reasonFromFault
+  type ReplyFacts,
+  reasonFromFault,
+  reasonFromReply
 } from "./errors/FaultClassification.js"
 export { RetryPolicy, type RetryPolicyOptions, type RetrySchedule } from "./retry/RetryPolicy.js"
 export { layerBufferedNodeHttpClient, makeBufferedNodeHttpClient } from "./transport/BufferedNodeHttpClient.js"

@@ -92,6 +92,77 @@ describe("CampaignManagement", () => {
     }).pipe(provide)
   })
 
+  const unauthorized = new AuthenticationError({
+    kind: "Credentials",
+    code: undefined,
+    errorCode: undefined,
+    detail: "HTTP 401 Unauthorized",
+    resendAfterRefresh: true,
+    httpStatus: 401
+  })
+  const adCenterAuthentication = new AuthenticationError({
+    kind: "Credentials",
+    code: undefined,
+    errorCode: "InvalidSecurityTicket",
+    detail: "The security ticket is invalid.",
+    resendAfterRefresh: true
+  })
+
+  it.effect.each([
+    ["HTTP 401", unauthorized],
+    ["an AdCenterAuthenticationFault", adCenterAuthentication]
+  ] as const)("on %s refreshes once and sends once more; a second refusal is the error", ([, refusal]) => {
+    const { provide, transport, auth } = run([refusal, "ok"])
+    const again = run([refusal, refusal, "ok"])
+    return Effect.gen(function* () {
+      const cm = yield* CampaignManagement
+      const result = yield* cm.callOnce("ApplyOfflineConversions", request)
+      assert.strictEqual(result.trackingId, "t-2")
+      assert.deepStrictEqual(transport.tokens, ["token-1", "token-2"])
+      assert.deepStrictEqual(auth.refreshes, ["token-1"])
+      const error = yield* Effect.flip(
+        Effect.flatMap(CampaignManagement, (c) => c.call("ApplyOfflineConversions", request)).pipe(again.provide)
+      )
+      assert.strictEqual(error.reason, refusal)
+      assert.deepStrictEqual(again.transport.tokens, ["token-1", "token-2"])
+      assert.strictEqual(again.auth.refreshes.length, 1)
+    }).pipe(provide)
+  })
+
+  it.effect(
+    "with a static token a 401 is the error as it came (nothing to refresh); 105 without 401 is never resent",
+    () => {
+      const staticAuth = {
+        refreshes: [] as Array<string>,
+        layer: Layer.succeed(Auth, {
+          mode: "static",
+          accessToken: Effect.succeed(Redacted.make("token-1")),
+          refreshAfterExpiry: () => Effect.die("a static token is never refreshed")
+        } satisfies AuthShape)
+      }
+      const { provide, transport } = run([unauthorized, "ok"], staticAuth)
+      const credentials = new AuthenticationError({
+        kind: "Credentials",
+        code: 105,
+        errorCode: "InvalidCredentials",
+        detail: "refused"
+      })
+      const plain = run([credentials, "ok"])
+      return Effect.gen(function* () {
+        const cm = yield* CampaignManagement
+        const error = yield* Effect.flip(cm.callOnce("ApplyOfflineConversions", request))
+        assert.strictEqual(error.reason, unauthorized)
+        assert.deepStrictEqual(transport.tokens, ["token-1"])
+        const refused = yield* Effect.flip(
+          Effect.flatMap(CampaignManagement, (c) => c.call("ApplyOfflineConversions", request)).pipe(plain.provide)
+        )
+        assert.strictEqual(refused.reason, credentials)
+        assert.deepStrictEqual(plain.transport.tokens, ["token-1"])
+        assert.deepStrictEqual(plain.auth.refreshes, [])
+      }).pipe(provide)
+    }
+  )
+
   it.effect("109 again after the refresh is an authentication error, not retried", () => {
     const { provide, transport, auth } = run([expired, expired, "ok"])
     return Effect.gen(function* () {

@@ -1,13 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import {
-  encodeRestFault,
-  encodeRestResponse,
-  encodeSoapResponse,
-  operationNames,
-  operations,
-  type RequestOf
-} from "@uplink/campaign-management"
-import { DateTime, Effect, Either, Layer, Redacted } from "effect"
+import { encodeRestFault, encodeRestResponse, type RequestOf } from "@uplink/campaign-management"
+import { DateTime, Duration, Effect, Either, Layer, Redacted } from "effect"
 import { MsadsConfig } from "../src/config/MsadsConfig.js"
 import { Transport } from "../src/transport/Transport.js"
 import { adApiFault, apiFault } from "./support/Faults.js"
@@ -96,6 +89,143 @@ describe("RestTransport", () => {
     })
   })
 
+  /** Error bodies as Microsoft's REST models write them (one per `Type`), and the reason each one is. */
+  const faultBodies = [
+    [
+      "ApiFaultDetail",
+      400,
+      `{"TrackingId":"t-1","BatchErrors":[],"OperationErrors":[{"Code":5600,"Details":null,"ErrorCode":"OfflineConversionsNullOrEmpty","Message":"The list of offline conversions cannot be null or empty."}],"Type":"ApiFaultDetail"}`,
+      { _tag: "ApiFaultError", faultType: "ApiFaultDetail", retryable: false, refresh: false }
+    ],
+    [
+      "AdApiFaultDetail",
+      400,
+      `{"TrackingId":"t-1","Errors":[{"Code":105,"Detail":null,"ErrorCode":"InvalidCredentials","Message":"Authentication failed."}],"Type":"AdApiFaultDetail"}`,
+      { _tag: "AuthenticationError", kind: "Credentials", retryable: false, refresh: false }
+    ],
+    [
+      "EditorialApiFaultDetail",
+      400,
+      `{"TrackingId":"t-1","EditorialErrors":[{"Type":"EditorialError","Code":1000,"ErrorCode":"E","Index":0,"Message":"m","Appealable":true}],"BatchErrors":[],"OperationErrors":[],"Type":"EditorialApiFaultDetail"}`,
+      { _tag: "ApiFaultError", faultType: "EditorialApiFaultDetail", retryable: false, refresh: false }
+    ],
+    [
+      "AdCenterAuthenticationFault",
+      400,
+      `{"TrackingId":"t-1","ErrorCode":"InvalidSecurityTicket","ErrorMessage":"The security ticket is invalid.","MTServerName":"mt1","FaultingLayer":"Authentication","ErrorSourceSystem":null,"Type":"AdCenterAuthenticationFault"}`,
+      {
+        _tag: "AuthenticationError",
+        kind: "Credentials",
+        errorCode: "InvalidSecurityTicket",
+        retryable: false,
+        refresh: true
+      }
+    ],
+    [
+      "AdCenterAuthorizationFault",
+      403,
+      `{"TrackingId":"t-1","ErrorMessage":"Not authorized.","MTServerName":"mt1","FaultingLayer":"Authorization","Type":"AdCenterAuthorizationFault"}`,
+      {
+        _tag: "AuthenticationError",
+        kind: "Credentials",
+        errorCode: "AdCenterAuthorizationFault",
+        retryable: false,
+        refresh: false
+      }
+    ],
+    [
+      "AdCenterFault",
+      400,
+      `{"TrackingId":"t-1","ErrorMessage":"Something is wrong.","FaultingLayer":"MiddleTier","Type":"AdCenterFault"}`,
+      { _tag: "ApiFaultError", faultType: "AdCenterFault", retryable: false, refresh: false }
+    ],
+    [
+      "AdCenterInternalErrorFault",
+      500,
+      `{"TrackingId":"t-1","ErrorMessage":"Internal error.","FaultingLayer":"Database","Type":"AdCenterInternalErrorFault"}`,
+      { _tag: "ApiFaultError", faultType: "AdCenterInternalErrorFault", retryable: true, refresh: false }
+    ],
+    [
+      "AdCenterSystemFault",
+      500,
+      `{"TrackingId":"t-1","ErrorMessage":"System fault.","MTServerName":"mt1","Type":"AdCenterSystemFault"}`,
+      { _tag: "ApiFaultError", faultType: "AdCenterSystemFault", retryable: true, refresh: false }
+    ]
+  ] as const
+
+  it.effect.each(faultBodies)("recognises a %s body (HTTP %i)", ([type, status, body, expected]) =>
+    Effect.gen(function* () {
+      for (const text of [body, `{"ApplicationFault":${body}}`]) {
+        const error = yield* Effect.flip(send(() => jsonText(status, text)).program)
+        const reason = error.reason
+        assert.strictEqual(reason._tag, expected._tag, type)
+        assert.strictEqual(error.trackingId, "t-1")
+        assert.strictEqual(error.isRetryable, expected.retryable)
+        assert.strictEqual(reason._tag === "AuthenticationError" && reason.refreshesToken, expected.refresh)
+        if ("faultType" in expected)
+          assert.isTrue(reason._tag === "ApiFaultError" && reason.faultType === expected.faultType)
+        if ("errorCode" in expected)
+          assert.isTrue(reason._tag === "AuthenticationError" && reason.errorCode === expected.errorCode)
+      }
+    })
+  )
+
+  it.effect("HTTP 429 is a rate limit whatever the body, with Retry-After in seconds or as an HTTP date", () =>
+    Effect.gen(function* () {
+      const bare = yield* Effect.flip(send(() => jsonText(429, "", { "Retry-After": "30" })).program)
+      assert.isTrue(bare.reason._tag === "RateLimitError" && bare.reason.code === 117)
+      assert.isTrue(bare.reason._tag === "RateLimitError" && Duration.toMillis(bare.reason.retryAfter!) === 30_000)
+      assert.isTrue(bare.isRetryable)
+      // A transient fault code in the body does not make a 429 anything but a rate limit.
+      const later = new Date(Date.now() + 120_000).toUTCString()
+      const internal = yield* Effect.flip(
+        send(() => jsonText(429, encodeRestFault(apiFault(0, "InternalError")), { "Retry-After": later })).program
+      )
+      assert.strictEqual(internal.reason._tag, "RateLimitError")
+      const wait = internal.reason._tag === "RateLimitError" ? Duration.toMillis(internal.reason.retryAfter!) : 0
+      assert.isTrue(wait > 60_000 && wait <= 120_000, String(wait))
+      const html = yield* Effect.flip(send(() => jsonText(429, "<html>slow down</html>")).program)
+      assert.isTrue(html.reason._tag === "RateLimitError" && html.reason.retryAfter === undefined)
+    })
+  )
+
+  it.effect("HTTP 401 without a body, or with any fault, asks for a token refresh and one resend", () =>
+    Effect.gen(function* () {
+      const bare = yield* Effect.flip(send(() => jsonText(401, "")).program)
+      assert.isTrue(bare.reason._tag === "AuthenticationError" && bare.reason.refreshesToken)
+      assert.isTrue(bare.reason._tag === "AuthenticationError" && bare.reason.httpStatus === 401)
+      const credentials = yield* Effect.flip(
+        send(() => jsonText(401, encodeRestFault(adApiFault(105, "InvalidCredentials")))).program
+      )
+      assert.isTrue(
+        credentials.reason._tag === "AuthenticationError" &&
+          credentials.reason.refreshesToken &&
+          credentials.reason.code === 105
+      )
+      const internal = yield* Effect.flip(
+        send(() => jsonText(401, encodeRestFault(apiFault(0, "InternalError")))).program
+      )
+      assert.isTrue(internal.reason._tag === "AuthenticationError" && internal.reason.refreshesToken)
+      assert.isFalse(internal.isRetryable)
+    })
+  )
+
+  it.effect.each([404, 501])(
+    "HTTP %i on the REST route is not available over REST (with a body or without)",
+    (status) =>
+      Effect.gen(function* () {
+        for (const body of ["", `{"TrackingId":"t-9","Type":"AdCenterFault","ErrorMessage":"no"}`]) {
+          const error = yield* Effect.flip(send(() => jsonText(status, body)).program)
+          assert.strictEqual(error.reason._tag, "NotAvailableOverRestError")
+          assert.isFalse(error.isRetryable)
+          assert.strictEqual(
+            error.reason.message,
+            `not available over REST: the service answered HTTP ${status} to POST /CampaignManagement/v13/OfflineConversions/Apply`
+          )
+        }
+      })
+  )
+
   it.effect("a 117 fault keeps the Retry-After header; 109 is a TokenExpired authentication error", () =>
     Effect.gen(function* () {
       const limited = yield* Effect.flip(
@@ -136,19 +266,21 @@ describe("RestTransport", () => {
     })
   })
 
-  it.effect("an operation without a REST route goes over SOAP with the same credentials", () => {
-    const unrouted = operationNames.find((name) => operations[name].rest === undefined)!
-    assert.strictEqual(unrouted, "SetNegativeSitesToCampaigns")
-    const envelope = Either.getOrThrow(encodeSoapResponse("GetConfigValue", { ConfigValue: "v" }, "soap-track"))
-    const mock = makeMockHttpClient(() => ({ status: 200, body: envelope, headers: { "content-type": "text/xml" } }))
+  it.effect("sends every operation over REST, the REST-only ones and the ones the naming rule routed wrongly", () => {
+    const mock = makeMockHttpClient(() => jsonText(200, "{}"))
     return Effect.gen(function* () {
       const transport = yield* Transport
-      const result = yield* transport.send("GetConfigValue", { ConfigKey: "k" }, Redacted.make("access-token-value"))
-      assert.strictEqual(result.transport, "soap")
-      assert.strictEqual(result.trackingId, "soap-track")
-      assert.strictEqual(result.response.ConfigValue, "v")
-      assert.strictEqual(mock.requests[0]!.headers.soapaction, '"GetConfigValue"')
-      assert.include(mock.requests[0]!.url, "CampaignManagementService.svc")
+      const token = Redacted.make("access-token-value")
+      yield* transport.send("AddListItemsToSharedList", {}, token)
+      yield* transport.send("GetOfflineConversionReportByGoalIds", { GoalIds: [10000001n] }, token)
+      assert.deepStrictEqual(
+        mock.requests.map((sent) => `${sent.method} ${sent.url}`),
+        [
+          "POST http://127.0.0.1:9/CampaignManagement/v13/ListItems",
+          "POST http://127.0.0.1:9/CampaignManagement/v13/OfflineConversionReport/QueryByGoalIds"
+        ]
+      )
+      assert.deepStrictEqual(JSON.parse(mock.requests[1]!.body), { GoalIds: ["10000001"] })
     }).pipe(Effect.provide(layerFor(mock)))
   })
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { encodeSoapFault, encodeSoapResponse, type RequestOf } from "@uplink/campaign-management"
 import { validateXml } from "@uplink/xsd-check"
-import { DateTime, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { DateTime, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
 import { MsadsConfig } from "../src/config/MsadsConfig.js"
 import { Transport } from "../src/transport/Transport.js"
 import { adApiFault, apiFault } from "./support/Faults.js"
@@ -143,6 +143,47 @@ describe("SoapTransport", () => {
       assert.strictEqual(error.trackingId, "header-track")
     })
   })
+
+  it.effect("a REST-only operation is refused before anything is sent", () => {
+    const mock = makeMockHttpClient(() => xml(200, okEnvelope))
+    return Effect.gen(function* () {
+      const transport = yield* Transport
+      const error = yield* Effect.flip(
+        transport.send("GetOfflineConversionReportByGoalIds", { GoalIds: [1n] }, Redacted.make("access-token-value"))
+      )
+      assert.strictEqual(error.reason._tag, "RestOnlyOperationError")
+      assert.isFalse(error.isRetryable)
+      assert.include(
+        error.message,
+        "GetOfflineConversionReportByGoalIds is not in the WSDL and cannot be sent over SOAP"
+      )
+      assert.strictEqual(mock.requests.length, 0)
+    }).pipe(
+      Effect.provide(
+        Transport.layerSoap.pipe(
+          Layer.provide(
+            Layer.merge(MsadsConfig.layerWith({ developerToken: "d", customerId: 1, accountId: 2 }), mock.layer)
+          )
+        )
+      )
+    )
+  })
+
+  it.effect("HTTP 429 is a rate limit and HTTP 401 a refresh-and-resend, whatever the fault says", () =>
+    Effect.gen(function* () {
+      const limited = yield* Effect.flip(
+        send(() => xml(429, encodeSoapFault(apiFault(0, "InternalError")), { "Retry-After": "5" })).program
+      )
+      assert.isTrue(limited.reason._tag === "RateLimitError" && Duration.toMillis(limited.reason.retryAfter!) === 5000)
+      const unauthorized = yield* Effect.flip(
+        send(() => xml(401, encodeSoapFault(adApiFault(105, "InvalidCredentials")))).program
+      )
+      assert.isTrue(unauthorized.reason._tag === "AuthenticationError" && unauthorized.reason.refreshesToken)
+      // 404 over SOAP is a wrong endpoint, not "not available over REST".
+      const missing = yield* Effect.flip(send(() => xml(404, "<html>not found</html>")).program)
+      assert.strictEqual(missing.reason._tag, "HttpStatusError")
+    })
+  )
 
   it.effect("a connection failure is a retryable transport error without credentials in it", () => {
     const { program } = send(() => ({ fail: "socket hang up" }))

@@ -71,6 +71,9 @@ describe("ApplyOfflineConversionAdjustments rules", () => {
     expect(partialErrors(adjust(service, [retract]))).toEqual([])
     const restate = adjustment({ AdjustmentTime: at(NOW - 10 * MINUTE_MS) })
     expect(codesByIndex(partialErrors(adjust(service, [restate])))).toEqual([[0, 5627]])
+    // The same Retract again (a resent batch) is a duplicate, not a second adjustment.
+    expect(partialErrors(adjust(service, [retract]))).toEqual([])
+    expect(service.state().receivedCounts[service.state().adjustments[0]!.key]).toBe(2)
   })
 
   it("ignores an identical adjustment (the whole record is the key) and records unmatched originals", () => {

@@ -29,7 +29,7 @@ describe("ApplyOfflineConversions rules", () => {
       conversion({ ConversionValue: -1 }), // 8 5610
       conversion({ ConversionName: "No such goal" }), // 9 5606
       conversion({ ConversionName: "Fresh" }), // 10 5615
-      conversion({ MicrosoftClickId: "ffffffffffffffffffffffffffffffff" }), // 11 5604
+      conversion({ MicrosoftClickId: "ffffffff-not-a-click-id" }), // 11 5604 (not well-formed)
       conversion({ ConversionTime: at(NOW - 2 * DAY_MS) }), // 12 5616 (CLICK_A is 1 day old)
       conversion({ ConversionName: "Short", MicrosoftClickId: CLICK_B }), // 13 5617 (2 h after click, window 60 min)
       conversion({ ConversionValue: 99 }), // 14 duplicate of 0: no error

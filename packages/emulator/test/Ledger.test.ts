@@ -155,13 +155,13 @@ describe("Ledger", () => {
       MicrosoftClickId: "c1",
       ...fields
     })
-    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c0" }), arrival)
+    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c0" }), goal, arrival)
     ledger.acceptConversion(record({ MicrosoftClickId: "c1" }), goal, arrival)
-    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c1" }), arrival)
+    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c1" }), goal, arrival)
     ledger.acceptConversion(record({ MicrosoftClickId: "c2" }), goal, arrival)
     ledger.acceptConversion(record({ MicrosoftClickId: "c1" }), goal, arrival)
-    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c0" }), arrival)
-    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c3" }), arrival)
+    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c0" }), goal, arrival)
+    ledger.acceptAdjustment(adjustment({ MicrosoftClickId: "c3" }), goal, arrival)
     const counts = Object.entries(ledger.receivedCounts())
     const clickOf = (key: string) => {
       const fields = JSON.parse(key) as Array<string | null>

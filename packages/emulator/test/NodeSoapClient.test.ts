@@ -45,7 +45,7 @@ describe("node-soap client against the emulator", () => {
           {
             ConversionName: "Purchase",
             ConversionTime: iso(NOW - HOUR_MS),
-            MicrosoftClickId: "00000000000000000000000000000000"
+            MicrosoftClickId: "0000-0000-not-a-click-id"
           },
           { ConversionName: "Purchase", ConversionTime: iso(NOW + MINUTE_MS), MicrosoftClickId: CLICK_A },
           { ConversionName: "Fresh", ConversionTime: iso(NOW - HOUR_MS), MicrosoftClickId: CLICK_B },

@@ -1,7 +1,9 @@
 /**
  * One fault model for SOAP and REST. A SOAP `s:Fault` (whatever the HTTP status) and a REST error body both decode to
- * a `WireFault`; its `detail` is the typed fault detail matched by local name (`AdApiFaultDetail`, `ApiFaultDetail`,
- * `EditorialApiFaultDetail`). `faultErrorCodes` flattens every error list of a detail for classification.
+ * a `WireFault`; its `detail` is the typed fault detail: over SOAP matched by the detail element's local name
+ * (`AdApiFaultDetail`, `ApiFaultDetail`, `EditorialApiFaultDetail`), over REST by the body's `Type`, which may also
+ * name one of the REST-only `AdCenter*Fault` types of Microsoft's REST models (they carry an `ErrorMessage`, no error
+ * list). `faultErrorCodes` flattens every error list of a detail for classification.
  */
 import type * as Schemas from "../generated/schemas.js"
 
@@ -10,6 +12,11 @@ export type WireFaultDetail =
   | { readonly _tag: "AdApiFaultDetail"; readonly value: Schemas.AdApiFaultDetail }
   | { readonly _tag: "ApiFaultDetail"; readonly value: Schemas.ApiFaultDetail }
   | { readonly _tag: "EditorialApiFaultDetail"; readonly value: Schemas.EditorialApiFaultDetail }
+  | { readonly _tag: "AdCenterAuthenticationFault"; readonly value: Schemas.AdCenterAuthenticationFault }
+  | { readonly _tag: "AdCenterAuthorizationFault"; readonly value: Schemas.AdCenterAuthorizationFault }
+  | { readonly _tag: "AdCenterFault"; readonly value: Schemas.AdCenterFault }
+  | { readonly _tag: "AdCenterInternalErrorFault"; readonly value: Schemas.AdCenterInternalErrorFault }
+  | { readonly _tag: "AdCenterSystemFault"; readonly value: Schemas.AdCenterSystemFault }
 
 /** A service fault received over SOAP or REST. */
 export interface WireFault {
@@ -22,9 +29,20 @@ export interface WireFault {
   readonly detail: WireFaultDetail | undefined
 }
 
-/** The names of the fault detail elements this codec knows. */
+/** The fault detail elements of the WSDL (SOAP `<detail>` children; also REST `Type` values). */
 export const faultDetailNames = ["AdApiFaultDetail", "ApiFaultDetail", "EditorialApiFaultDetail"] as const
 export type FaultDetailName = (typeof faultDetailNames)[number]
+
+/** Every `Type` of a REST error body: the WSDL's fault details and the REST-only `AdCenter*Fault` types. */
+export const restFaultDetailNames = [
+  ...faultDetailNames,
+  "AdCenterAuthenticationFault",
+  "AdCenterAuthorizationFault",
+  "AdCenterFault",
+  "AdCenterInternalErrorFault",
+  "AdCenterSystemFault"
+] as const
+export type RestFaultDetailName = (typeof restFaultDetailNames)[number]
 
 /** Builds a `WireFault`; `faultCode` defaults to `s:Server` and `trackingId` to the detail's TrackingId. */
 export const makeWireFault = (fields: {
@@ -67,7 +85,7 @@ const collect = (out: Array<FaultErrorCode>, items: ReadonlyArray<ErrorLike | nu
 
 /**
  * Every error of a fault's detail, flattened in this order: `Errors` (AdApiFaultDetail), `OperationErrors`,
- * `BatchErrors`, `EditorialErrors`. Empty when the fault has no typed detail.
+ * `BatchErrors`, `EditorialErrors`. Empty when the fault has no typed detail or is an `AdCenter*Fault` (no codes).
  */
 export const faultErrorCodes = (fault: WireFault): ReadonlyArray<FaultErrorCode> => {
   const out: Array<FaultErrorCode> = []
@@ -85,6 +103,8 @@ export const faultErrorCodes = (fault: WireFault): ReadonlyArray<FaultErrorCode>
       collect(out, detail.value.OperationErrors)
       collect(out, detail.value.BatchErrors)
       collect(out, detail.value.EditorialErrors)
+      break
+    default:
       break
   }
   return out

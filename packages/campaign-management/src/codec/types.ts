@@ -16,7 +16,8 @@ export type RestWriter = (out: JsonBytes, value: unknown) => void
  */
 export interface Operation<Request = any, Response = any> {
   readonly name: string
-  readonly soapAction: string
+  /** The SOAPAction; undefined for a REST-only operation (from the REST overlay: no SOAP binding). */
+  readonly soapAction: string | undefined
   readonly requestElement: string
   readonly responseElement: string
   readonly request: Schema.Schema<Request, any>
@@ -25,9 +26,8 @@ export interface Operation<Request = any, Response = any> {
   readonly responseHeaders: ReadonlyArray<string>
   readonly faults: ReadonlyArray<string>
   readonly itemLimit: { readonly field: string; readonly max: number } | undefined
-  readonly rest:
-    | { readonly method: "GET" | "POST" | "PUT" | "DELETE"; readonly path: string; readonly source: string }
-    | undefined
+  /** Method and path from Microsoft's route table (`rest-routes.json`); undefined when the operation has none. */
+  readonly rest: { readonly method: "GET" | "POST" | "PUT" | "DELETE"; readonly path: string } | undefined
   /** The body elements and their wire metadata. */
   readonly wire: { readonly request: WireElement; readonly response: WireElement }
   /** The generated REST JSON writers of the two bodies. */

@@ -50,11 +50,19 @@ export type Model =
       readonly scalar: ScalarInfo
       readonly pattern: RegExp | undefined
     }
-  | { readonly kind: "enum"; readonly name: string; readonly values: ReadonlySet<string> }
+  | {
+      readonly kind: "enum"
+      readonly name: string
+      readonly values: ReadonlySet<string>
+      /** Values of the REST overlay (also in `values`): refused by the SOAP codec. */
+      readonly restOnlyValues: ReadonlySet<string> | undefined
+    }
   | {
       readonly kind: "list"
       readonly name: string
       readonly values: ReadonlySet<string> | undefined
+      /** Values of the REST overlay (also in `values`): refused by the SOAP codec. */
+      readonly restOnlyValues: ReadonlySet<string> | undefined
       readonly item: Model
     }
   | StructModel
@@ -87,6 +95,8 @@ export interface FieldModel {
   readonly optional: boolean
   readonly repeated: boolean
   readonly nillable: boolean
+  /** A field of the REST overlay (not in the WSDL): the SOAP codec neither writes nor accepts it. */
+  readonly restOnly: boolean
   /** Resolved on first use (types are recursive). */
   readonly model: () => Model
   /** XML tags when the element is in the document's default namespace (no prefix). */
@@ -99,6 +109,8 @@ export interface ConcreteModel {
   readonly tag: string
   readonly type: string
   readonly ns: string
+  /** A derived type of the REST overlay (not in the WSDL): the SOAP codec neither writes nor accepts it. */
+  readonly restOnly: boolean
   /** The compiled model of this concrete type. */
   readonly struct: () => StructModel
 }
@@ -145,25 +157,36 @@ const fieldModel = (field: WireField): FieldModel => {
     optional: field.optional,
     repeated: field.repeated,
     nillable: field.nillable,
+    restOnly: field.restOnly === true,
     model: () => (resolved ??= field.ref === undefined ? builtinModel(field.type) : modelOf(field.ref())),
     tags: elementTags(field.name),
     prefixedTags: elementTags(`${dataPrefixes.get(field.ns) ?? "ns"}:${field.name}`)
   }
 }
 
+const restOnlySet = (values: ReadonlyArray<string> | undefined): ReadonlySet<string> | undefined =>
+  values === undefined || values.length === 0 ? undefined : new Set(values)
+
 const compile = (wire: WireType): Model => {
   const name = wire.name
   switch (wire.kind) {
     case "enum":
-      return { kind: "enum", name, values: new Set(wire.values) }
+      return { kind: "enum", name, values: new Set(wire.values), restOnlyValues: restOnlySet(wire.restOnlyValues) }
     case "list": {
+      const restOnlyValues = restOnlySet(wire.restOnlyValues)
       const item: Model =
         wire.item === undefined
-          ? { kind: "enum", name: `${name}Item`, values: new Set(wire.values ?? []) }
+          ? { kind: "enum", name: `${name}Item`, values: new Set(wire.values ?? []), restOnlyValues }
           : wire.itemRef === undefined
             ? builtinModel(wire.item)
             : modelOf(wire.itemRef())
-      return { kind: "list", name, values: wire.values === undefined ? undefined : new Set(wire.values), item }
+      return {
+        kind: "list",
+        name,
+        values: wire.values === undefined ? undefined : new Set(wire.values),
+        restOnlyValues,
+        item
+      }
     }
     case "restriction": {
       const scalar = scalarInfo(wire.base)
@@ -193,6 +216,7 @@ const compile = (wire: WireType): Model => {
             tag: c.tag,
             type: c.type,
             ns: c.ns,
+            restOnly: c.restOnly === true,
             struct: () => (struct ??= structOf(c.ref()))
           }
           return [c.tag, model] as const

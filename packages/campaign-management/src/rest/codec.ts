@@ -1,7 +1,8 @@
 /**
  * The REST JSON codec of the Campaign Management service (api-facts.md §6), for operations with a REST route: request
- * and response bodies both directions, and error bodies in both documented forms — top-level
- * `{"TrackingId", "Type", "Errors"|"OperationErrors"|"BatchErrors", …}` and the same wrapped in `{"ApplicationFault": …}`.
+ * and response bodies both directions, and error bodies: Microsoft's `ApplicationFault` object discriminated by `Type`
+ * (`{"TrackingId", "Type", "Errors"|"OperationErrors"|"BatchErrors", …}` or an `AdCenter*Fault` with `ErrorMessage`),
+ * written top-level and read top-level or wrapped in `{"ApplicationFault": …}`.
  * The `TrackingId` of a successful call is an HTTP response header in REST, handled by the HTTP layer.
  */
 import * as Either from "effect/Either"
@@ -14,15 +15,15 @@ import {
   WireEncodeError
 } from "../codec/errors.js"
 import {
-  type FaultDetailName,
-  faultDetailNames,
   makeWireFault,
+  type RestFaultDetailName,
+  restFaultDetailNames,
   type WireFault,
   type WireFaultDetail
 } from "../codec/faults.js"
 import type { Operation, RequestOfOperation, ResponseOfOperation, RestWriter } from "../codec/types.js"
 import { elementStruct } from "../codec/wire-model.js"
-import { faultElements } from "../generated/faults.js"
+import { restFaultElements } from "../generated/faults.js"
 import type { WireElement } from "../generated/wire-types.js"
 import { readStruct, writeStruct, writeToText } from "./json.js"
 import { JsonBytes } from "./json-bytes.js"
@@ -138,41 +139,49 @@ export const decodeRestResponse = <O extends Operation>(
 ): Either.Either<ResponseOfOperation<O>, WireDecodeError> =>
   decodeBody(op, op.wire.response, text, false, options) as Either.Either<ResponseOfOperation<O>, WireDecodeError>
 
-const faultElement = (name: string): WireElement => {
-  const element = faultElements[name]
-  if (element === undefined) throw new Error(`unknown fault detail element ${name}`)
+const faultElement = (name: RestFaultDetailName): WireElement => {
+  const element = restFaultElements[name]
+  if (element === undefined) throw new Error(`unknown REST fault type ${name}`)
   return element
 }
 
 // ===== faults =====
 
+/** The `Type` a detail-less fault is written with: the REST models' generic fault, which carries an ErrorMessage. */
+const GENERIC_FAULT = "AdCenterFault"
+
 /**
- * A REST error body, top-level form: the detail's properties with its `"Type"`, plus `"Message"` (the fault message)
- * and `"TrackingId"` when the detail has none. Never fails: a detail that cannot be written is left out.
+ * A REST error body as the service sends it: one top-level `ApplicationFault` object, the detail's properties and its
+ * `"Type"` (`ApiFaultDetail`, `AdApiFaultDetail`, … `AdCenterSystemFault`), with the fault's TrackingId when the detail
+ * has none. No property of Microsoft's REST models is added (no top-level `Message`: the .NET SDK refuses unknown
+ * members); a fault without detail becomes an `AdCenterFault` whose `ErrorMessage` is the fault's message. Never
+ * fails: a detail that cannot be written becomes that generic fault.
  */
 export const encodeRestFault = (fault: WireFault): string => {
-  const message = `"Message":${JSON.stringify(fault.message)}`
-  const tracking =
-    fault.trackingId !== undefined && (fault.detail === undefined || typeof fault.detail.value.TrackingId !== "string")
-      ? `"TrackingId":${JSON.stringify(fault.trackingId)}`
-      : ""
-  const extra = tracking === "" ? message : `${tracking},${message}`
+  const trackingId = fault.trackingId ?? null
   if (fault.detail !== undefined) {
     try {
       const { model } = elementStruct(faultElement(fault.detail._tag))
-      return writeStruct(model, { ...fault.detail.value, _tag: fault.detail._tag }, extra)
+      const value = fault.detail.value as unknown as Record<string, unknown>
+      return writeStruct(
+        model,
+        { ...value, TrackingId: value.TrackingId ?? trackingId, _tag: fault.detail._tag },
+        undefined
+      )
     } catch (e) {
       if (!(e instanceof EncodeFailure)) throw e
     }
   }
-  return `{${extra}}`
+  const { model } = elementStruct(faultElement(GENERIC_FAULT))
+  return writeStruct(model, { _tag: GENERIC_FAULT, TrackingId: trackingId, ErrorMessage: fault.message }, undefined)
 }
 
-const isDetailName = (name: unknown): name is FaultDetailName =>
-  typeof name === "string" && (faultDetailNames as ReadonlyArray<string>).includes(name)
+const isRestDetailName = (name: unknown): name is RestFaultDetailName =>
+  typeof name === "string" && (restFaultDetailNames as ReadonlyArray<string>).includes(name)
 
-const detailNameOf = (body: Record<string, unknown>): FaultDetailName | undefined => {
-  if (isDetailName(body.Type)) return body.Type
+/** The detail type of an error body: its `Type`, or without one, which error lists it carries. */
+const detailNameOf = (body: Record<string, unknown>): RestFaultDetailName | undefined => {
+  if (isRestDetailName(body.Type)) return body.Type
   if (body.Type !== undefined) return undefined
   if (body.EditorialErrors !== undefined) return "EditorialApiFaultDetail"
   if (body.Errors !== undefined) return "AdApiFaultDetail"
@@ -184,9 +193,11 @@ interface ErrorLike {
   readonly Message?: string | null | undefined
 }
 
-const firstMessage = (detail: WireFaultDetail | undefined): string | undefined => {
+/** The fault's message: the first error's Message, or an AdCenter fault's ErrorMessage. */
+const messageOf = (detail: WireFaultDetail | undefined): string | undefined => {
   if (detail === undefined) return undefined
   const value = detail.value as unknown as Record<string, unknown>
+  if (typeof value.ErrorMessage === "string") return value.ErrorMessage
   for (const key of ["Errors", "OperationErrors", "BatchErrors", "EditorialErrors"]) {
     const list = value[key] as ReadonlyArray<ErrorLike | null> | null | undefined
     const message = list?.find((item) => typeof item?.Message === "string")?.Message
@@ -196,8 +207,10 @@ const firstMessage = (detail: WireFaultDetail | undefined): string | undefined =
 }
 
 /**
- * Decodes a REST error body, top-level or wrapped in `{"ApplicationFault": …}`. The detail type comes from `"Type"`
- * (or, without one, from which error lists are present); an unknown `"Type"` gives a fault without typed detail.
+ * Decodes a REST error body: a top-level `ApplicationFault` object, or the same wrapped in `{"ApplicationFault": …}`
+ * (one docs page shows that form). The detail type comes from `"Type"` — any of Microsoft's eight fault types — or,
+ * without one, from which error lists are present; an unknown `"Type"` gives a fault without typed detail. The message
+ * is the first error's, or an AdCenter fault's `ErrorMessage`.
  */
 export const decodeRestFault = (
   text: string,
@@ -219,8 +232,7 @@ export const decodeRestFault = (
       detail = { _tag: name, value } as unknown as WireFaultDetail
     }
     const trackingId = typeof body.TrackingId === "string" ? body.TrackingId : undefined
-    const message =
-      typeof body.Message === "string" ? body.Message : (firstMessage(detail) ?? "The service returned an error.")
+    const message = messageOf(detail) ?? "The service returned an error."
     return Either.right(makeWireFault({ message, trackingId, detail }))
   } catch (e) {
     if (e instanceof DecodeFailure) return Either.left(toDecodeError(e))

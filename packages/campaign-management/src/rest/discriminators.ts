@@ -15,9 +15,13 @@ import { type ConcreteModel, type Model, rootOf, type StructModel, structOf } fr
 
 /**
  * Discriminators that cannot be derived: the short bidding-scheme names the REST API uses (from the Bing Ads REST
- * SDK's `BiddingScheme` model, v13.0.28.1). Every other type in a string-`Type` hierarchy uses its type name.
+ * SDK's `BiddingScheme` model, v13.0.28.1), and `CompanyName` for the REST-only CompanyList (the Python SDK's
+ * `LinkedInSegment.from_dict`, BingAds/BingAds-Python-SDK@a2df08b09ad1e0d4ede7a8b3cba821710175e06c:
+ * openapi_client/models/campaign/linked_in_segment.py, maps both "CompanyName" and "CompanyList" to it; it sends
+ * "CompanyName"). Every other type in a string-`Type` hierarchy uses its type name.
  */
 export const discriminatorOverrides: Readonly<Record<string, string>> = {
+  CompanyList: "CompanyName",
   CostPerSaleBiddingScheme: "CostPerSale",
   EnhancedCpcBiddingScheme: "EnhancedCpc",
   InheritFromParentBiddingScheme: "InheritFromParent",

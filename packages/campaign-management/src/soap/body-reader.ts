@@ -8,6 +8,9 @@
  * order, unknown elements are skipped (newer service versions add fields), enum values this WSDL does not know are
  * passed through as strings, an unknown derived type is read as its declared base type, and a list element that is
  * nil or absent where the type cannot say so reads as empty.
+ *
+ * What the REST overlay adds (fields, values and derived types not in the WSDL) is not part of the SOAP contract: the
+ * strict reader refuses it as it refuses anything unknown; the tolerant reader accepts it, as it accepts anything newer.
  */
 import { DecodeFailure } from "../codec/errors.js"
 import { parseBoolean, parseDateTime, parseDecimalText, parseInt32, parseLong } from "../codec/scalars.js"
@@ -71,7 +74,7 @@ const readContent = (r: XmlReader, model: Model, strict: boolean): unknown => {
     }
     case "enum": {
       const text = r.readText(!strict).trim()
-      if (strict && !model.values.has(text))
+      if (strict && (!model.values.has(text) || model.restOnlyValues?.has(text) === true))
         return fail("SchemaMismatch", `"${text.slice(0, 40)}" is not a value of ${model.name}`)
       return text
     }
@@ -81,7 +84,7 @@ const readContent = (r: XmlReader, model: Model, strict: boolean): unknown => {
       const items = text.split(/[ \t\n\r]+/)
       if (strict && model.values !== undefined) {
         for (const item of items) {
-          if (!model.values.has(item))
+          if (!model.values.has(item) || model.restOnlyValues?.has(item) === true)
             return fail("SchemaMismatch", `"${item.slice(0, 40)}" is not a value of ${model.name}`)
         }
       }
@@ -102,7 +105,7 @@ export const readStruct = (r: XmlReader, declared: StructModel, strict: boolean)
   if (xsiType !== undefined) {
     let found = false
     for (const concrete of declared.concrete.values()) {
-      if (concrete.tag === xsiType.local && (concrete.ns === xsiType.ns || !strict)) {
+      if (concrete.tag === xsiType.local && (concrete.ns === xsiType.ns || !strict) && !(strict && concrete.restOnly)) {
         model = concrete.type === declared.name ? declared : concrete.struct()
         tag = concrete.tag
         found = true
@@ -125,13 +128,14 @@ export const readStruct = (r: XmlReader, declared: StructModel, strict: boolean)
     let index = -1
     if (strict) {
       for (let i = cursor; i < count; i++) {
-        if (fields[i]!.name === name) {
+        if (fields[i]!.name === name && !fields[i]!.restOnly) {
           index = i
           break
         }
       }
       if (index === -1) {
-        if (model.byName.has(name)) {
+        const known = model.byName.get(name)
+        if (known !== undefined && !fields[known]!.restOnly) {
           fail("OutOfOrder", `element ${name} is out of XSD order or repeated`, name)
         }
         fail("UnknownElement", `unknown element ${name} in ${model.name}`, name)

@@ -4,6 +4,10 @@
  * space-separated, numbers and times through `codec/scalars`, every text escaped. Elements in the document's default
  * namespace carry no prefix; the few others use the fixed prefixes declared once on the root element. Tags are
  * precomputed per field, so writing an element is a few string concatenations.
+ *
+ * What the REST overlay adds (fields, enum and flag values, derived types that are not in the WSDL) is never written:
+ * a value that uses it fails with a `WireEncodeError` that says it is only available over REST, because the service's
+ * SOAP contract is the WSDL and an envelope carrying it would not be valid against its XSD.
  */
 import { EncodeFailure } from "../codec/errors.js"
 import { describe, formatBoolean, formatDateTime, formatDouble, formatInt, formatLong } from "../codec/scalars.js"
@@ -26,6 +30,10 @@ const prefixOf = (ns: string): string => {
 }
 
 const notNillable = (): EncodeFailure => new EncodeFailure("null is not allowed (the element is not nillable)")
+
+/** A value that only REST can carry (from the REST overlay, not in the WSDL). */
+export const restOnly = (what: string): EncodeFailure =>
+  new EncodeFailure(`${what} is only available over REST (it is not in the WSDL)`)
 
 /** Accumulates one XML fragment whose root element declares `defaultNs` as its default namespace. */
 export class BodyWriter {
@@ -63,6 +71,7 @@ export class BodyWriter {
       if (!field.optional) throw new EncodeFailure("a value is required")
       return
     }
+    if (field.restOnly) throw restOnly(`the field ${field.name}`)
     const tags = this.tagsOf(field)
     if (value === null) {
       if (!field.nillable) throw notNillable()
@@ -127,6 +136,7 @@ export class BodyWriter {
             `${typeof value === "string" ? `"${value.slice(0, 40)}"` : describe(value)} is not a value of ${model.name}`
           )
         }
+        if (model.restOnlyValues?.has(value) === true) throw restOnly(`the ${model.name} value ${value}`)
         this.out += tags.open + value + tags.close
         return
       case "list": {
@@ -140,6 +150,7 @@ export class BodyWriter {
               `${typeof item === "string" ? `"${item.slice(0, 40)}"` : describe(item)} is not a value of ${model.name}`
             )
           }
+          if (model.restOnlyValues?.has(item) === true) throw restOnly(`the ${model.name} value ${item}`)
           text += text === "" ? item : ` ${item}`
         }
         this.out += text === "" ? tags.empty : tags.open + text + tags.close
@@ -168,6 +179,7 @@ export class BodyWriter {
         if (concrete === undefined) {
           throw new EncodeFailure(`_tag ${String(tag)} is not ${declared.name} or a type derived from it`)
         }
+        if (concrete.restOnly) throw restOnly(`the type ${concrete.tag}`)
         model = concrete.struct()
         typeAttribute = ` i:type="${escapeAttribute(this.typeName(concrete.ns, concrete.tag))}"`
       } else if (declared.selfTag === undefined) {

@@ -80,7 +80,8 @@ const indexes = new WeakMap<object, RequestIndex>()
 const requestIndex = (operations: Readonly<Record<string, Operation>>): RequestIndex => {
   let index = indexes.get(operations)
   if (index === undefined) {
-    const all = Object.values(operations)
+    // REST-only operations have no SOAP binding: their body elements are not requests of the SOAP service.
+    const all = Object.values(operations).filter((op) => op.soapAction !== undefined)
     index = {
       byRequestElement: new Map(all.map((op) => [op.requestElement, op] as const)),
       headers: new Set(all.flatMap((op) => op.requestHeaders))
@@ -89,6 +90,10 @@ const requestIndex = (operations: Readonly<Record<string, Operation>>): RequestI
   }
   return index
 }
+
+/** A REST-only operation (from the REST overlay): it has no SOAP binding. */
+const soapless = (op: Operation): EncodeFailure =>
+  new EncodeFailure(`${op.name} is only available over REST (it is not in the WSDL)`)
 
 const ENVELOPE_START = `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${SOAP_ENV}" xmlns:i="${XSI}">`
 const ENVELOPE_END = "</s:Body></s:Envelope>"
@@ -124,6 +129,7 @@ export const encodeSoapRequest = <O extends Operation>(
   headers: SoapRequestHeaders
 ): Either.Either<string, WireEncodeError> =>
   encoding(() => {
+    if (op.soapAction === undefined) throw soapless(op)
     let header = ""
     for (const name of HEADER_ORDER) {
       const value = headers[name]
@@ -155,6 +161,7 @@ export const encodeSoapResponse = <O extends Operation>(
   trackingId: string
 ): Either.Either<string, WireEncodeError> =>
   encoding(() => {
+    if (op.soapAction === undefined) throw soapless(op)
     let tracking: string
     try {
       tracking = escapeText(trackingId)
@@ -287,6 +294,11 @@ export const decodeSoapResponse = <O extends Operation>(
   options?: DecodeOptions
 ): Either.Either<SoapResponse<ResponseOfOperation<O>>, WireFault | WireDecodeError> => {
   const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES
+  if (op.soapAction === undefined) {
+    return Either.left(
+      new WireDecodeError({ reason: "UnknownOperation", message: `${op.name} is only available over REST` })
+    )
+  }
   if (tooLarge(xml, maxBytes)) {
     return Either.left(
       new WireDecodeError({ reason: "TooLarge", message: `the document is larger than ${maxBytes} bytes` })

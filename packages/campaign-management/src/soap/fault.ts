@@ -1,7 +1,8 @@
 /**
  * SOAP 1.1 faults: writing an `s:Fault` envelope from a `WireFault` (emulator) and reading one (core). The detail
  * element is matched by local name (`AdApiFaultDetail`, `ApiFaultDetail`, `EditorialApiFaultDetail`) and read
- * tolerantly, so `TrackingId` is accepted in the adapi or the v13 namespace.
+ * tolerantly, so `TrackingId` is accepted in the adapi or the v13 namespace. The REST-only `AdCenter*Fault` details
+ * have no SOAP element: a fault carrying one is written without its detail.
  */
 import { EncodeFailure } from "../codec/errors.js"
 import {
@@ -39,6 +40,7 @@ const detailStruct = (name: FaultDetailName) => {
 }
 
 const writeDetail = (detail: WireFaultDetail, lossy: boolean): string => {
+  if (!isDetailName(detail._tag)) return ""
   const { model, ns } = detailStruct(detail._tag)
   const writer = new BodyWriter(ns, lossy)
   writer.writeRoot(detail._tag, model, { ...detail.value, _tag: detail._tag })
@@ -53,7 +55,8 @@ export const encodeSoapFault = (fault: WireFault): string => {
   let detail = ""
   if (fault.detail !== undefined) {
     try {
-      detail = `<detail>${writeDetail(fault.detail, true)}</detail>`
+      const written = writeDetail(fault.detail, true)
+      if (written !== "") detail = `<detail>${written}</detail>`
     } catch (e) {
       if (!(e instanceof EncodeFailure)) throw e
     }

@@ -7,7 +7,8 @@
  * nil and arrays with nillable items get a null item.
  *
  * The `Type` field of a polymorphic value is set to its REST discriminator (the value the service itself sends), so
- * samples round-trip through REST JSON too.
+ * samples round-trip through REST JSON too. With `protocol: "soap"`, nothing the REST overlay adds is used (fields,
+ * enum and flag values, derived types that are not in the WSDL), so the sample is valid against the WSDL's XSD.
  */
 import * as DateTime from "effect/DateTime"
 import type { RequestOf, ResponseOf } from "../codec/types.js"
@@ -30,6 +31,8 @@ export interface SampleOptions {
   readonly nils?: boolean
   /** Shifts every generated value, to get a different but still deterministic sample. Default 0. */
   readonly seed?: number
+  /** `"soap"`: only what the WSDL has (no REST-only fields, values or types). Default `"rest"`: the whole contract. */
+  readonly protocol?: "soap" | "rest"
 }
 
 /** Strings with characters that need escaping or are outside ASCII, used for every fifth string. */
@@ -71,9 +74,18 @@ class Generator {
     return false
   }
 
+  private get soap(): boolean {
+    return this.options.protocol === "soap"
+  }
+
+  /** The values of an enumeration or flags list this sample may use. */
+  private usable(values: ReadonlySet<string>, restOnly: ReadonlySet<string> | undefined): Array<string> {
+    return [...values].filter((v) => !(this.soap && restOnly?.has(v) === true))
+  }
+
   private concreteChoices(declared: StructModel): Array<ConcreteModel | undefined> {
     if (declared.concrete.size === 0) return this.exhausted(declared.name) ? [] : [undefined]
-    return [...declared.concrete.values()].filter((c) => !this.exhausted(c.type))
+    return [...declared.concrete.values()].filter((c) => !this.exhausted(c.type) && !(this.soap && c.restOnly))
   }
 
   value(model: Model): unknown {
@@ -82,11 +94,11 @@ class Generator {
       case "scalar":
         return this.scalar(model, n)
       case "enum": {
-        const values = [...model.values]
+        const values = this.usable(model.values, model.restOnlyValues)
         return values[n % values.length]
       }
       case "list": {
-        const values = model.values === undefined ? [] : [...model.values]
+        const values = model.values === undefined ? [] : this.usable(model.values, model.restOnlyValues)
         if (values.length <= 1) return values
         const first = n % values.length
         return [values[first], values[(first + 1) % values.length]]
@@ -98,7 +110,7 @@ class Generator {
       case "array": {
         const itemModel = model.item.model()
         const items: Array<unknown> = []
-        if (itemModel.kind === "struct" && itemModel.concrete.size > 1) {
+        if (itemModel.kind === "struct" && this.concreteChoices(itemModel).length > 1) {
           for (const concrete of this.concreteChoices(itemModel).slice(0, 8))
             items.push(this.struct(itemModel, concrete))
         } else if (!this.blocked(itemModel)) {
@@ -159,6 +171,7 @@ class Generator {
         }
         continue
       }
+      if (this.soap && field.restOnly) continue
       const value = this.field(field)
       if (value !== undefined) out[field.name] = value
     }
@@ -171,9 +184,9 @@ class Generator {
     const typeModel = field.model()
     const values =
       typeModel.kind === "enum"
-        ? [...typeModel.values]
+        ? this.usable(typeModel.values, typeModel.restOnlyValues)
         : typeModel.kind === "list" && typeModel.item.kind === "enum"
-          ? [...typeModel.item.values]
+          ? this.usable(typeModel.item.values, typeModel.item.restOnlyValues)
           : undefined
     if (values === undefined) return this.value(typeModel)
     const taken = new Set([...model.concrete.values()].map((c) => discriminatorOf(c)))

@@ -29,6 +29,8 @@ export type UplinkErrorReason =
   | "Transport"
   /** The answer could not be read. */
   | "Decode"
+  /** The operation is served over REST only (called over SOAP), or the service has no REST route for it. */
+  | "NotAvailable"
   /** The service refused to create a goal. */
   | "GoalNotCreated"
   /** The call was aborted before it completed. */
@@ -78,7 +80,9 @@ const reasonOfCampaignManagement: Record<CampaignManagementError["reason"]["_tag
   HttpStatusError: "HttpStatus",
   TransportError: "Transport",
   DecodeError: "Decode",
-  InvalidRequestError: "InvalidRequest"
+  InvalidRequestError: "InvalidRequest",
+  RestOnlyOperationError: "NotAvailable",
+  NotAvailableOverRestError: "NotAvailable"
 }
 
 /** The `UplinkError` for a failure of a client call (a typed failure, or a defect as `Unexpected`). */

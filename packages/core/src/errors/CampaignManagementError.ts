@@ -5,6 +5,7 @@
  * a formatted message. Messages never contain credentials: reasons hold descriptions, not requests.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
+import type { RestFaultDetailName } from "@uplink/campaign-management/wire"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 
@@ -54,7 +55,8 @@ export class RateLimitError extends Data.TaggedError("RateLimitError")<{
 
 /**
  * Credentials were refused. `kind`:
- * - `Credentials`: the service refused them (105, 106, 108, 120–126, 3101);
+ * - `Credentials`: the service refused them (105, 106, 108, 120–126, 3101, an `AdCenterAuthenticationFault` or
+ *   `AdCenterAuthorizationFault` REST body, or HTTP 401);
  * - `TokenExpired`: 109 even after a refresh, or a static access token that expired;
  * - `InvalidGrant`: the refresh token was refused by the token endpoint (expired or revoked): log in again;
  * - `OAuth`: another error from the token endpoint (client id, secret, scope);
@@ -65,9 +67,20 @@ export class AuthenticationError extends Data.TaggedError("AuthenticationError")
   readonly code: number | undefined
   readonly errorCode: string | undefined
   readonly detail: string
+  /**
+   * The service's answer asks for a new access token and one more try: HTTP 401 (whatever the body, as Microsoft's
+   * .NET SDK treats it) or an `AdCenterAuthenticationFault`. 109 (`TokenExpired`) always does.
+   */
+  readonly resendAfterRefresh?: boolean | undefined
+  /** The HTTP status the refusal came with, when it came from the service. */
+  readonly httpStatus?: number | undefined
 }> {
   get isRetryable(): boolean {
     return false
+  }
+  /** Whether a refreshed access token may succeed: 109, HTTP 401, an AdCenterAuthenticationFault. */
+  get refreshesToken(): boolean {
+    return this.kind === "TokenExpired" || this.resendAfterRefresh === true
   }
   override get message(): string {
     const code = this.code === undefined ? "" : `${this.code} `
@@ -85,8 +98,12 @@ export interface FaultError {
 
 /** A SOAP or REST fault that is neither a rate limit nor an authentication failure. */
 export class ApiFaultError extends Data.TaggedError("ApiFaultError")<{
-  /** Which fault detail the service sent (`undefined` when the fault had no detail). */
-  readonly faultType: "AdApiFaultDetail" | "ApiFaultDetail" | "EditorialApiFaultDetail" | undefined
+  /**
+   * Which fault the service sent (`undefined` when the fault had no detail): a WSDL fault detail, or over REST one of
+   * the `AdCenterFault`, `AdCenterInternalErrorFault`, `AdCenterSystemFault` bodies (no error codes; their
+   * `ErrorMessage` is the `faultString`).
+   */
+  readonly faultType: RestFaultDetailName | undefined
   readonly faultCode: string
   readonly faultString: string
   readonly httpStatus: number
@@ -142,6 +159,38 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
   }
 }
 
+/**
+ * The operation is not in the WSDL (a REST-only operation of the REST overlay, e.g. GetOfflineConversionReportByGoalIds)
+ * and the transport is SOAP: refused before anything is sent.
+ */
+export class RestOnlyOperationError extends Data.TaggedError("RestOnlyOperationError")<{
+  readonly detail: string
+}> {
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return `only available over REST: ${this.detail}`
+  }
+}
+
+/**
+ * The service does not serve the operation over REST: HTTP 404 or 501 on its REST route (Microsoft's .NET SDK reads
+ * both so), or an operation without a REST route. Sending again will not help.
+ */
+export class NotAvailableOverRestError extends Data.TaggedError("NotAvailableOverRestError")<{
+  /** 404 or 501; undefined when the operation has no REST route at all (nothing was sent). */
+  readonly status: number | undefined
+  readonly detail: string
+}> {
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return `not available over REST: ${this.detail}`
+  }
+}
+
 /** Why a call failed. */
 export type CampaignManagementErrorReason =
   | TransportError
@@ -151,6 +200,8 @@ export type CampaignManagementErrorReason =
   | ApiFaultError
   | DecodeError
   | InvalidRequestError
+  | RestOnlyOperationError
+  | NotAvailableOverRestError
 
 /** The failure of a Campaign Management call. */
 export class CampaignManagementError extends Data.TaggedError("CampaignManagementError")<{

@@ -1,7 +1,16 @@
 /**
  * The fault-code classification table: which Campaign Management error codes are transient, a rate limit or an
  * authentication failure (api-facts.md §3.3, §4). Every other code is permanent. `reasonFromFault` turns a decoded
- * SOAP or REST fault into the `reason` of a `CampaignManagementError` using this table alone.
+ * SOAP or REST fault into the `reason` of a `CampaignManagementError` using this table alone (plus the fault types
+ * that carry no codes: the REST `AdCenter*Fault` bodies). `reasonFromReply` puts the HTTP status rules first:
+ *
+ * | answer | reason |
+ * |---|---|
+ * | HTTP 429, any body | `RateLimitError` (the body's 117 if it has one), with the `Retry-After` wait (seconds or date) |
+ * | HTTP 401, any body | `AuthenticationError` with `resendAfterRefresh`: one token refresh and one resend |
+ * | REST, HTTP 404 or 501, any body | `NotAvailableOverRestError` (the service does not serve it over REST) |
+ * | a fault (any other status) | `reasonFromFault` |
+ * | another non-2xx without fault | `HttpStatusError` (5xx and 408 retryable) |
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import { faultErrorCodes, type WireFault } from "@uplink/campaign-management/wire"
@@ -10,6 +19,8 @@ import {
   ApiFaultError,
   AuthenticationError,
   type CampaignManagementErrorReason,
+  HttpStatusError,
+  NotAvailableOverRestError,
   RateLimitError
 } from "./CampaignManagementError.js"
 
@@ -69,6 +80,20 @@ export const reasonFromFault = (
   httpStatus: number,
   retryAfter?: Duration.Duration | undefined
 ): CampaignManagementErrorReason => {
+  const detail = fault.detail
+  // REST-only fault bodies without error codes.
+  if (detail?._tag === "AdCenterAuthenticationFault" || detail?._tag === "AdCenterAuthorizationFault") {
+    const authentication = detail._tag === "AdCenterAuthenticationFault"
+    return new AuthenticationError({
+      kind: "Credentials",
+      code: undefined,
+      errorCode: (authentication ? detail.value.ErrorCode : undefined) ?? detail._tag,
+      detail: detail.value.ErrorMessage ?? fault.message,
+      // Authentication (not authorization) may be a token the service no longer takes: refresh and send once more.
+      resendAfterRefresh: authentication,
+      httpStatus
+    })
+  }
   const errors = faultErrorCodes(fault)
   const faultClass = classifyCodes(
     errors.map((error) => error.code),
@@ -96,7 +121,6 @@ export const reasonFromFault = (
       })
     }
     default: {
-      const detail = fault.detail
       const adApiErrors: ReadonlyArray<Schemas.AdApiError> =
         detail?._tag === "AdApiFaultDetail" ? nonNull(detail.value.Errors) : []
       const operationErrors: ReadonlyArray<Schemas.OperationError> =
@@ -122,4 +146,66 @@ export const reasonFromFault = (
       })
     }
   }
+}
+
+/** What `reasonFromReply` needs of an HTTP answer. */
+export interface ReplyFacts {
+  readonly protocol: "soap" | "rest"
+  readonly status: number
+  /** The decoded fault of the body, when the body was one. */
+  readonly fault: WireFault | undefined
+  /** The `Retry-After` wait, when the answer gave one. */
+  readonly retryAfter: Duration.Duration | undefined
+  /** The first characters of the body, for `HttpStatusError`. */
+  readonly bodyExcerpt: string
+  /** `METHOD path` of the REST route, for `NotAvailableOverRestError`. */
+  readonly route?: string | undefined
+}
+
+/**
+ * The reason of a failed answer (a non-2xx status, or a fault with any status): the HTTP status rules first (429 rate
+ * limit, 401 refresh and resend, REST 404/501 not available over REST), then the fault, then the status alone.
+ */
+export const reasonFromReply = (reply: ReplyFacts): CampaignManagementErrorReason => {
+  const { status, fault } = reply
+  const errors = fault === undefined ? [] : faultErrorCodes(fault)
+  if (status === 429) {
+    const limit = errors.find((error) => classifyCode(error.code) === "rateLimit")
+    return new RateLimitError({
+      code: limit?.code ?? 117,
+      errorCode: limit?.errorCode ?? "CallRateExceeded",
+      detail: limit?.message ?? "HTTP 429 Too Many Requests",
+      retryAfter: reply.retryAfter
+    })
+  }
+  if (status === 401) {
+    const fromFault = fault === undefined ? undefined : reasonFromFault(fault, status, reply.retryAfter)
+    if (fromFault?._tag === "AuthenticationError") {
+      return new AuthenticationError({
+        kind: fromFault.kind,
+        code: fromFault.code,
+        errorCode: fromFault.errorCode,
+        detail: fromFault.detail,
+        resendAfterRefresh: true,
+        httpStatus: status
+      })
+    }
+    const first = errors[0]
+    return new AuthenticationError({
+      kind: "Credentials",
+      code: first?.code,
+      errorCode: first?.errorCode,
+      detail: first?.message ?? (fault === undefined ? "HTTP 401 Unauthorized" : fault.message),
+      resendAfterRefresh: true,
+      httpStatus: status
+    })
+  }
+  if (reply.protocol === "rest" && (status === 404 || status === 501)) {
+    return new NotAvailableOverRestError({
+      status,
+      detail: `the service answered HTTP ${status} to ${reply.route ?? "the REST route"}`
+    })
+  }
+  if (fault !== undefined) return reasonFromFault(fault, status, reply.retryAfter)
+  return new HttpStatusError({ status, bodyExcerpt: reply.bodyExcerpt })
 }

@@ -1,7 +1,8 @@
 /**
  * One HTTP exchange for the transports: send a request, read the whole body as text within the per-request timeout,
  * and turn every @effect/platform client failure into a `TransportError` that names no credential (the request,
- * which carries the tokens, is never kept in the error). Also the reasons for HTTP statuses that carried no fault.
+ * which carries the tokens, is never kept in the error). Also the facts the transports classify a failed answer by
+ * (`Retry-After`, TrackingId, a body excerpt); the rules themselves are `reasonFromReply` (errors/FaultClassification).
  */
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -10,7 +11,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { HttpStatusError, RateLimitError, TransportError } from "../errors/CampaignManagementError.js"
+import { TransportError } from "../errors/CampaignManagementError.js"
 
 /** What the transports need from a response. */
 export interface HttpReply {
@@ -73,18 +74,8 @@ export const retryAfterHeader = (headers: Headers.Headers, now: number = Date.no
   return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - now))
 }
 
-const excerpt = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text)
-
-/** The reason for a non-2xx status whose body held no recognisable fault: 429 is a rate limit. */
-export const reasonForStatus = (reply: HttpReply): HttpStatusError | RateLimitError =>
-  reply.status === 429
-    ? new RateLimitError({
-        code: 117,
-        errorCode: "CallRateExceeded",
-        detail: "HTTP 429 Too Many Requests",
-        retryAfter: retryAfterHeader(reply.headers)
-      })
-    : new HttpStatusError({ status: reply.status, bodyExcerpt: excerpt(reply.body) })
+/** The first characters of a body, for diagnosis. */
+export const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text)
 
 /** True for 2xx. */
 export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300

@@ -1,11 +1,13 @@
 /**
- * The REST/JSON transport: the operation's table entry (loaded on its first call) gives the method and path; the body is JSON written straight into a
- * reusable byte buffer (`encodeRestRequestInto`, `BodyBufferPool`); credentials go in `Authorization: Bearer …` and the `DeveloperToken`, `CustomerId`, `CustomerAccountId` headers.
- * Faults are read in both documented forms (top level and `{"ApplicationFault": …}`) whatever the HTTP status; the
- * TrackingId comes from the fault or the `TrackingId` response header.
+ * The REST/JSON transport: the operation's table entry (loaded on its first call) gives the method and path (Microsoft's
+ * route table: every operation has one, the REST-only ones of the overlay included); the body is JSON written straight
+ * into a reusable byte buffer (`encodeRestRequestInto`, `BodyBufferPool`); credentials go in `Authorization: Bearer …`
+ * and the `DeveloperToken`, `CustomerId`, `CustomerAccountId` headers.
  *
- * Operations without a REST route fall back to SOAP (same credentials, same contract), so every one of the 178
- * operations can be called with the default transport; the response says which protocol carried it.
+ * A failed answer is classified by `reasonFromReply`: HTTP 429 is a rate limit and 401 a refresh-and-resend whatever
+ * the body, 404 and 501 mean the operation is not served over REST; otherwise the error body — Microsoft's
+ * `ApplicationFault` discriminated by `Type` (the eight fault types), top-level or wrapped in `{"ApplicationFault": …}` —
+ * is recognised whatever the HTTP status. The TrackingId comes from the fault or the `TrackingId` response header.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -25,21 +27,20 @@ import {
   CampaignManagementError,
   type CampaignManagementErrorReason,
   DecodeError,
-  InvalidRequestError
+  InvalidRequestError,
+  NotAvailableOverRestError
 } from "../errors/CampaignManagementError.js"
-import { reasonFromFault } from "../errors/FaultClassification.js"
+import { reasonFromReply } from "../errors/FaultClassification.js"
 import { BodyBufferPool } from "./BodyBufferPool.js"
-import { exchange, isSuccessStatus, reasonForStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
+import { excerpt, exchange, isSuccessStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
 import { operationContract } from "./operationContract.js"
-import { makeSoapTransport } from "./SoapTransport.js"
 import type { TransportResponse, TransportShape } from "./Transport.js"
 
-/** Builds the REST transport (with its SOAP fallback) from the configuration and an HTTP client. */
+/** Builds the REST transport from the configuration and an HTTP client. */
 export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig | HttpClient.HttpClient> = Effect.gen(
   function* () {
     const config = yield* MsadsConfig
     const client = yield* HttpClient.HttpClient
-    const soap = yield* makeSoapTransport
     const bodies = new BodyBufferPool()
 
     const send = <Op extends OperationName>(
@@ -56,10 +57,14 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
       accessToken: Redacted.Redacted<string>
     ): Effect.Effect<TransportResponse<Op>, CampaignManagementError> => {
       const route = contract.rest
-      if (route === undefined) return soap.send(operation, request, accessToken)
       return Effect.gen(function* () {
         const fail = (reason: CampaignManagementErrorReason, trackingId?: string | undefined) =>
           new CampaignManagementError({ operation, trackingId, reason })
+        if (route === undefined) {
+          return yield* fail(
+            new NotAvailableOverRestError({ status: undefined, detail: `${operation} has no REST route` })
+          )
+        }
         const body = bodies.take()
         const json = encodeRestRequestInto(contract, request, body)
         if (Either.isLeft(json)) {
@@ -80,14 +85,22 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
         const reply = yield* exchange(client, httpRequest, config.requestTimeout).pipe(Effect.mapError((e) => fail(e)))
         const headerTrackingId = trackingIdHeader(reply.headers)
         // A fault is an error body with a known detail (`Type`, or its error lists), whatever the HTTP status.
-        const fault = decodeRestFault(reply.body)
-        if (Either.isRight(fault) && fault.right.detail !== undefined) {
+        const decodedFault = decodeRestFault(reply.body)
+        const fault =
+          Either.isRight(decodedFault) && decodedFault.right.detail !== undefined ? decodedFault.right : undefined
+        if (fault !== undefined || !isSuccessStatus(reply.status)) {
           return yield* fail(
-            reasonFromFault(fault.right, reply.status, retryAfterHeader(reply.headers)),
-            fault.right.trackingId ?? headerTrackingId
+            reasonFromReply({
+              protocol: "rest",
+              status: reply.status,
+              fault,
+              retryAfter: retryAfterHeader(reply.headers),
+              bodyExcerpt: excerpt(reply.body),
+              route: `${route.method} ${route.path}`
+            }),
+            fault?.trackingId ?? headerTrackingId
           )
         }
-        if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), headerTrackingId)
         bodies.give(body)
         const decoded = decodeRestResponse(contract, reply.body)
         if (Either.isLeft(decoded)) {

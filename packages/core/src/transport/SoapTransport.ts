@@ -1,8 +1,9 @@
 /**
  * The SOAP 1.1 transport: the envelope from `encodeSoapRequest` (credentials in the SOAP headers), POSTed with a
  * quoted `SOAPAction` and `text/xml; charset=utf-8`. A `s:Fault` is recognised whatever the HTTP status (the service
- * has been seen sending faults with 200). A body that is not well-formed XML is a transient decode error on 2xx and
- * an HTTP status error otherwise.
+ * has been seen sending faults with 200); HTTP 429 and 401 are classified by status first (`reasonFromReply`). A body
+ * that is not well-formed XML is a transient decode error on 2xx and an HTTP status error otherwise. An operation that
+ * is not in the WSDL (REST only) is refused with `RestOnlyOperationError` before anything is sent.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -18,12 +19,13 @@ import * as Redacted from "effect/Redacted"
 import { MsadsConfig } from "../config/MsadsConfig.js"
 import {
   CampaignManagementError,
+  type CampaignManagementErrorReason,
   DecodeError,
   InvalidRequestError,
-  type CampaignManagementErrorReason
+  RestOnlyOperationError
 } from "../errors/CampaignManagementError.js"
-import { reasonFromFault } from "../errors/FaultClassification.js"
-import { exchange, isSuccessStatus, reasonForStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
+import { reasonFromReply } from "../errors/FaultClassification.js"
+import { excerpt, exchange, isSuccessStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
 import { operationContract } from "./operationContract.js"
 import type { TransportResponse, TransportShape } from "./Transport.js"
 
@@ -42,6 +44,13 @@ export const makeSoapTransport: Effect.Effect<TransportShape, never, MsadsConfig
         const fail = (reason: CampaignManagementErrorReason, trackingId?: string | undefined) =>
           new CampaignManagementError({ operation, trackingId, reason })
         const contract = yield* operationContract(operation)
+        if (contract.soapAction === undefined) {
+          return yield* fail(
+            new RestOnlyOperationError({
+              detail: `${operation} is not in the WSDL and cannot be sent over SOAP; use the REST transport (MSADS_TRANSPORT=rest, the default)`
+            })
+          )
+        }
         const envelope = encodeSoapRequest(contract, request, {
           AuthenticationToken: Redacted.value(accessToken),
           CustomerAccountId: config.accountId,
@@ -58,22 +67,29 @@ export const makeSoapTransport: Effect.Effect<TransportShape, never, MsadsConfig
         const reply = yield* exchange(client, httpRequest, config.requestTimeout).pipe(Effect.mapError((e) => fail(e)))
         const headerTrackingId = trackingIdHeader(reply.headers)
         const decoded = decodeSoapResponse(contract, reply.body)
+        const fault = Either.isLeft(decoded) && decoded.left._tag === "WireFault" ? decoded.left : undefined
+        if (fault !== undefined || !isSuccessStatus(reply.status)) {
+          const trackingId =
+            fault?.trackingId ?? (Either.isRight(decoded) ? decoded.right.trackingId : undefined) ?? headerTrackingId
+          return yield* fail(
+            reasonFromReply({
+              protocol: "soap",
+              status: reply.status,
+              fault,
+              retryAfter: retryAfterHeader(reply.headers),
+              bodyExcerpt: excerpt(reply.body)
+            }),
+            trackingId
+          )
+        }
         if (Either.isRight(decoded)) {
-          if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), decoded.right.trackingId)
           return {
             response: decoded.right.body,
             trackingId: decoded.right.trackingId ?? headerTrackingId,
             transport: "soap" as const
           }
         }
-        const problem = decoded.left
-        if (problem._tag === "WireFault") {
-          return yield* fail(
-            reasonFromFault(problem, reply.status, retryAfterHeader(reply.headers)),
-            problem.trackingId ?? headerTrackingId
-          )
-        }
-        if (!isSuccessStatus(reply.status)) return yield* fail(reasonForStatus(reply), headerTrackingId)
+        const problem = decoded.left as Exclude<typeof decoded.left, { _tag: "WireFault" }>
         return yield* fail(
           new DecodeError({ wireReason: problem.reason, path: problem.path, detail: problem.message }),
           headerTrackingId

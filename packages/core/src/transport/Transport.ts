@@ -40,7 +40,7 @@ export class Transport extends Context.Tag("@uplink/core/Transport")<Transport, 
     makeSoapTransport
   )
 
-  /** REST for routed operations; operations without a REST route go over SOAP. */
+  /** REST for every operation (each has a route in Microsoft's table); the default. */
   static readonly layerRest: Layer.Layer<Transport, never, MsadsConfig | HttpClient.HttpClient> = Layer.effect(
     Transport,
     makeRestTransport

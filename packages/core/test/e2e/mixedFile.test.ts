@@ -38,7 +38,11 @@ const CONVERSION = "2026-03-15T10:00:00Z"
 const CLICKED = NOW - 3 * DAY
 
 const K = (n: number) => clickId(n)
-const UNKNOWN_CLICK = clickId(999, 0xee)
+/**
+ * A click id that is not well-formed (not 32 hex digits): the service refuses it with 5604. A well-formed one it does
+ * not know is accepted and only reported unattributed later (GetOfflineConversionReportByGoalIds).
+ */
+const UNKNOWN_CLICK = `not-a-click-${clickId(999, 0xee).slice(0, 8)}`
 const GIVEN_HASH = sha256("given@example.net")
 
 const registerWorld = (fixture: Fixture) => {

@@ -84,7 +84,8 @@ const rules: ReadonlyArray<Rule> = [
     "OfflineConversionMicrosoftClickIdInvalid",
     "The Microsoft Click Id of the offline conversion is invalid.",
     "conversion",
-    { ...conversion, MicrosoftClickId: "ffff0000000000000000000000000000" },
+    // Not well-formed (32 hex digits would be accepted and reported unattributed later).
+    { ...conversion, MicrosoftClickId: "ffff0000-not-a-click-id" },
     { local: false }
   ),
   rule(

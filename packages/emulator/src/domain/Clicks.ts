@@ -1,12 +1,13 @@
 /**
  * The clicks the emulator knows: Microsoft Click Id → click time, from seed files and the admin API. In demo mode any
  * 32-hex click id is a click that happened one minute before the conversion that names it, so a sample file is accepted
- * without registering its clicks first.
+ * without registering its clicks first. A well-formed click id is 32 hex digits (the form of every documented example);
+ * the service accepts one it cannot match and reports it later (Attribution.ts), so the emulator does too.
  */
 import { MINUTE_MS } from "./Time.js"
 
 /** Whether a click id is 32 hexadecimal digits (what `/^[0-9a-fA-F]{32}$/` tests, without a regex per item). */
-const isDemoClickId = (clickId: string): boolean => {
+export const isWellFormedClickId = (clickId: string): boolean => {
   if (clickId.length !== 32) return false
   for (let i = 0; i < 32; i++) {
     const c = clickId.charCodeAt(i)
@@ -37,7 +38,7 @@ export class ClickRegistry {
   clickTime(clickId: string, conversionTime: number): number | undefined {
     const registered = this.#clicks.get(clickId)
     if (registered !== undefined) return registered
-    if (this.demo && isDemoClickId(clickId)) return conversionTime - DEMO_CLICK_LEAD_MS
+    if (this.demo && isWellFormedClickId(clickId)) return conversionTime - DEMO_CLICK_LEAD_MS
     return undefined
   }
 

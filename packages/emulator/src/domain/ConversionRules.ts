@@ -1,13 +1,17 @@
 /**
  * The per-item rules of ApplyOfflineConversions and ApplyOfflineConversionAdjustments that a service holding the goals
  * and the clicks can judge (api-facts.md §2.2, §2.3, §3.1): required fields, the 90-day window, no future times,
- * value and currency, the goal (exists, two hours old), the click (known, earlier than the conversion, within the
- * goal's conversion window), and the adjustment rules 5618–5627. Pure: a verdict from a record, a "now", and lookups.
+ * value and currency, the goal (exists, two hours old), the click (well-formed; when known, earlier than the conversion
+ * and within the goal's conversion window), and the adjustment rules 5618–5627. Pure: a verdict from a record, a
+ * "now", and lookups. Acceptance is not attribution: a well-formed click id the emulator does not know is accepted
+ * (Microsoft matches clicks after the upload) and reported unattributed by GetOfflineConversionReportByGoalIds
+ * (Attribution.ts), as is a conversion for a paused goal.
  *
  * Not judged, because no numeric code is documented for them (they surface only as report diagnostics): external
  * attribution eligibility and credit range, hashed identifiers that are not SHA-256 hex, enhanced-conversion
  * eligibility. An unparsable time never reaches these rules: the wire decoder refuses the request (as WCF would).
  */
+import { isWellFormedClickId } from "./Clicks.js"
 import { isCurrencyCode } from "./Currencies.js"
 import type { KnownCode } from "./ErrorCatalog.js"
 import type { Goal } from "./Goals.js"
@@ -56,7 +60,11 @@ const checkGoalAndClick = (record: Identified, conversionTime: number, context: 
   if (context.now - goal.createdAt < GOAL_WARMUP_MS) return reject(5615, "ConversionName")
   if (isBlank(record.MicrosoftClickId)) return { _tag: "Valid", goal, clickTime: null }
   const clickTime = context.clickTime(record.MicrosoftClickId, conversionTime)
-  if (clickTime === undefined) return reject(5604, "MicrosoftClickId")
+  if (clickTime === undefined) {
+    // Unknown now is not invalid: a well-formed click id is accepted and matched (or not) when attribution runs.
+    if (isWellFormedClickId(record.MicrosoftClickId)) return { _tag: "Valid", goal, clickTime: null }
+    return reject(5604, "MicrosoftClickId")
+  }
   if (conversionTime <= clickTime) return reject(5616, "ConversionTime")
   if (conversionTime - clickTime > goal.conversionWindowInMinutes * MINUTE_MS) return reject(5617, "ConversionTime")
   return { _tag: "Valid", goal, clickTime }
@@ -81,7 +89,8 @@ export const ADJUSTMENT_TYPES = ["Restate", "Retract"] as const
 
 /**
  * ApplyOfflineConversionAdjustments: the verdict for one item. `alreadyRetracted` tells whether the original
- * conversion was retracted before: a second adjustment of a retracted conversion is not supported (5627).
+ * conversion was retracted before by another adjustment: a second adjustment of a retracted conversion is not
+ * supported (5627); the same adjustment sent again is a duplicate (the ledger ignores it).
  */
 export const checkAdjustment = (
   record: AdjustmentRecord | null,

@@ -1,15 +1,17 @@
 /**
- * The emulated Campaign Management service, without HTTP: the six operations on decoded contract bodies (the same
- * for SOAP and REST, so both transports give the same results), the credential check, the fault plan, the OAuth
- * token store, and the admin operations (register clicks and goals, set faults, read state, reset).
+ * The emulated Campaign Management service, without HTTP: the seven operations on decoded contract bodies (the same
+ * for SOAP and REST, so both transports give the same results; GetOfflineConversionReportByGoalIds is REST only), the
+ * credential check, the fault plan, the OAuth token store, and the admin operations (register clicks and goals, set
+ * faults, read state, reset).
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import * as DateTime from "effect/DateTime"
+import { goalSummary } from "./Attribution.js"
 import { ClickRegistry } from "./Clicks.js"
 import { checkAdjustment, checkConversion, type RuleContext } from "./ConversionRules.js"
 import { checkCredentials, type Credentials, type PresentedCredentials } from "./Credentials.js"
 import { FaultInjector } from "./FaultPlan.js"
-import { type GoalSpec, GoalStore, goalJson } from "./Goals.js"
+import { GOALS_PER_REPORT, type GoalSpec, GoalStore, goalJson } from "./Goals.js"
 import { Ledger, type Transport } from "./Ledger.js"
 import {
   answered,
@@ -21,7 +23,7 @@ import {
   toPartialErrors
 } from "./Outcome.js"
 import { type AdjustmentRecord, adjustmentRecord, conversionRecord } from "./Records.js"
-import type { Clock } from "./Time.js"
+import { type Clock, DAY_MS, startOfUtcDay } from "./Time.js"
 import { type OAuthSettings, TokenStore } from "./TokenStore.js"
 
 /** Items per ApplyOfflineConversions / ApplyOfflineConversionAdjustments request. */
@@ -53,6 +55,10 @@ export interface EmulatedOperations {
     readonly request: Schemas.GetOfflineConversionReportsRequest
     readonly response: Schemas.GetOfflineConversionReportsResponse
   }
+  readonly GetOfflineConversionReportByGoalIds: {
+    readonly request: Schemas.GetOfflineConversionReportByGoalIdsRequest
+    readonly response: Schemas.GetOfflineConversionReportByGoalIdsResponse
+  }
 }
 export type EmulatedOperationName = keyof EmulatedOperations
 
@@ -62,8 +68,15 @@ export const emulatedOperationNames: ReadonlyArray<EmulatedOperationName> = [
   "AddConversionGoals",
   "GetConversionGoalsByIds",
   "UpdateConversionGoals",
-  "GetOfflineConversionReports"
+  "GetOfflineConversionReports",
+  "GetOfflineConversionReportByGoalIds"
 ]
+
+/** The longest date range of GetOfflineConversionReportByGoalIds ("The date range is up to 7 days"). */
+export const REPORT_RANGE_MS = 7 * DAY_MS
+
+/** The channel of everything the API receives, in `UploadChannelFilter`. */
+const API_CHANNEL = "CampaignManagementAPI"
 
 export const isEmulatedOperation = (name: string): name is EmulatedOperationName =>
   (emulatedOperationNames as ReadonlyArray<string>).includes(name)
@@ -179,14 +192,14 @@ export class EmulatedService {
       if (items.length > ITEMS_PER_REQUEST) return refused(apiRefusal(5601))
       const context = this.#ruleContext()
       const received = { transport: call.transport, now: context.now }
-      const alreadyRetracted = (record: AdjustmentRecord) => this.#ledger.isRetracted(record)
+      const alreadyRetracted = (record: AdjustmentRecord) => this.#ledger.refusesAsRetracted(record)
       const errors: Array<ItemError> = []
       for (let index = 0; index < items.length; index++) {
         const item = items[index]!
         const record = item === null ? null : adjustmentRecord(item)
         const verdict = checkAdjustment(record, context, alreadyRetracted)
         if (verdict._tag === "Rejected") errors.push({ index, code: verdict.code, fieldPath: verdict.fieldPath })
-        else this.#ledger.acceptAdjustment(record!, received)
+        else this.#ledger.acceptAdjustment(record!, verdict.goal, received)
       }
       this.#countJudged(context.now, items.length, errors.length)
       return answered({ PartialErrors: toPartialErrors(errors) })
@@ -228,6 +241,39 @@ export class EmulatedService {
           UploadDate: DateTime.unsafeMake(day.day)
         }))
       })
+    },
+    GetOfflineConversionReportByGoalIds: (body) => {
+      const { StartDateUtc, EndDateUtc, GoalIds, UploadChannelFilter } = body
+      if (StartDateUtc === undefined || EndDateUtc === undefined) {
+        return refused(apiRefusal(113, "StartDateUtc and EndDateUtc are required."))
+      }
+      const from = DateTime.toEpochMillis(StartDateUtc)
+      const to = DateTime.toEpochMillis(EndDateUtc)
+      if (from > to) return refused(apiRefusal(113, "StartDateUtc is later than EndDateUtc."))
+      if (to - from > REPORT_RANGE_MS) return refused(apiRefusal(113, "The date range is up to 7 days."))
+      if (GoalIds === null || GoalIds === undefined || GoalIds.length === 0) return refused(apiRefusal(514))
+      if (GoalIds.length > GOALS_PER_REPORT) return refused(apiRefusal(5318, `Up to ${GOALS_PER_REPORT} goal ids.`))
+      // Everything the emulator receives came through the API; a filter without that channel matches nothing.
+      const channels = UploadChannelFilter ?? null
+      const fromApi = channels === null || channels.length === 0 || channels.includes(API_CHANNEL)
+      const context = {
+        goalById: (id: bigint) => this.goals.byId(id),
+        clickTime: (clickId: string, conversionTime: number) => this.clicks.clickTime(clickId, conversionTime)
+      }
+      const errors: Array<ItemError> = []
+      const summaries: Array<Schemas.OfflineGoalConversionSummary> = []
+      const seen = new Set<bigint>()
+      GoalIds.forEach((id, index) => {
+        const goal = this.goals.byId(id)
+        if (seen.has(id)) errors.push({ index, code: 5315, fieldPath: "GoalIds" })
+        else if (goal === undefined) errors.push({ index, code: 5314, fieldPath: "GoalIds" })
+        else {
+          const days = fromApi ? this.#ledger.goalDays(id, startOfUtcDay(from), to, context) : new Map()
+          summaries.push(goalSummary(goal, days))
+        }
+        seen.add(id)
+      })
+      return answered({ OfflineGoalConversionSummaries: summaries, PartialErrors: toPartialErrors(errors) })
     }
   }
 

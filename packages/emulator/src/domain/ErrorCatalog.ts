@@ -36,6 +36,8 @@ export const errorCatalog = {
   ),
   201: entry(201, "ApiInputValidationError", "One or more input elements failed validation."),
   204: entry(204, "OperationNotSupported", "The operation is not supported."),
+  // The docs give code 514 the symbol of 513 (sic).
+  514: entry(514, "CampaignServiceEntityIdsArrayExceedsLimit", "Ids passed are null or empty."),
   // ===== Offline conversions and adjustments (§3.1) =====
   5600: entry(5600, "OfflineConversionsNullOrEmpty", "The list of offline conversions cannot be null or empty."),
   5601: entry(5601, "OfflineConversionsLimitExceeded", "The list of offline conversions exceeds the limit."),

@@ -22,6 +22,8 @@ export const MAX_GOAL_NAME_LENGTH = 100
 /** Goals per request of AddConversionGoals / UpdateConversionGoals, and ids per GetConversionGoalsByIds. */
 export const GOALS_PER_REQUEST = 100
 export const GOALS_PER_ACCOUNT = 1_000
+/** Goal ids per GetOfflineConversionReportByGoalIds ("up to 20 goal IDs"). */
+export const GOALS_PER_REPORT = 20
 /** The account's currency, used when neither the conversion nor an Account-scoped goal names one. */
 export const ACCOUNT_CURRENCY_CODE = "USD"
 /** The first id the emulator hands out. */
@@ -174,6 +176,11 @@ export class GoalStore {
   /** Every goal, in id order. */
   list(): ReadonlyArray<Goal> {
     return [...this.#goals.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  /** The goal with this id, whatever its status. */
+  byId(id: bigint): Goal | undefined {
+    return this.#goals.get(id)
   }
 
   /** The goal an offline conversion names (exact, case-sensitive name match; deleted goals do not match). */

@@ -1,9 +1,18 @@
 /**
  * What the emulator received: accepted conversions (first instance of each dedupe key), per-key receive counts,
- * adjustments, retractions, and the per-day success/failure counts that GetOfflineConversionReports answers from.
- * Duplicates are ignored as the service ignores them: no error, counted under their key, not accepted twice.
+ * adjustments, retractions, the per-day success/failure counts that GetOfflineConversionReports answers from, and per
+ * goal and day what GetOfflineConversionReportByGoalIds needs (Attribution.ts): the accepted records to attribute, and
+ * the repeated receipts, reported as DuplicateConversionKey or ConversionAlreadyRetracted. Duplicates are ignored as
+ * the service ignores them: no error, counted under their key, not accepted twice.
  */
 import { AcceptedConversions, type AcceptedRow, type Arrival } from "./AcceptedConversions.js"
+import {
+  type AttributionContext,
+  countRecord,
+  type GoalDays,
+  type UnattributedReason,
+  unattributedConversion
+} from "./Attribution.js"
 import { adjustedConversion, adjustedConversionKey, adjustmentKey, conversionKey } from "./DedupeKey.js"
 import { ACCOUNT_CURRENCY_CODE, type Goal } from "./Goals.js"
 import type { AdjustmentRecord, ConversionRecord } from "./Records.js"
@@ -83,6 +92,10 @@ interface HeldAdjustment {
   readonly conversionsBefore: number
   received: number
   readonly shown: AcceptedAdjustment
+  readonly record: AdjustmentRecord
+  readonly goalId: bigint
+  /** UTC day of its first receipt. */
+  readonly day: number
 }
 
 export class Ledger {
@@ -93,6 +106,18 @@ export class Ledger {
   #retracted = new Set<string>()
   #uniqueCounted = new Set<string>()
   #daily = new Map<number, { success: number; failure: number }>()
+  /** Repeated receipts per goal and UTC day, with the reason they are unattributed (judged when received). */
+  #repeats = new Map<bigint, GoalDays>()
+
+  /** Records a repeated receipt of a conversion or adjustment for the attribution report. */
+  #repeated(goalId: bigint, now: number, reason: UnattributedReason): void {
+    let days = this.#repeats.get(goalId)
+    if (days === undefined) {
+      days = new Map()
+      this.#repeats.set(goalId, days)
+    }
+    countRecord(days, startOfUtcDay(now), reason)
+  }
 
   /** Records `n` judged items for the daily report. */
   count(now: number, outcome: "success" | "failure", n = 1): void {
@@ -107,6 +132,8 @@ export class Ledger {
     const known = this.#accepted.claim(record, arrival, goal)
     if (known !== undefined) {
       this.#accepted.receivedAgain(known)
+      const retracted = this.#retracted.size > 0 && this.#retracted.has(conversionKey(record))
+      this.#repeated(goal.id, arrival.now, retracted ? "ConversionAlreadyRetracted" : "DuplicateConversionKey")
       return false
     }
     if (goal.countType === "Unique" && record.MicrosoftClickId !== null) {
@@ -118,17 +145,23 @@ export class Ledger {
     return true
   }
 
-  /** Whether the conversion an adjustment refers to was retracted before. */
-  isRetracted(record: AdjustmentRecord): boolean {
-    return this.#retracted.has(adjustedConversionKey(record))
+  /**
+   * Whether an adjustment is refused because its conversion was retracted before (5627). The very adjustment received
+   * again (a resent batch: the same key) is not: it is a duplicate, ignored like any other and reported as
+   * ConversionAlreadyRetracted.
+   */
+  refusesAsRetracted(record: AdjustmentRecord): boolean {
+    return this.#retracted.has(adjustedConversionKey(record)) && !this.#adjustments.has(adjustmentKey(record))
   }
 
   /** Takes a valid adjustment; answers whether it was new (an identical adjustment is ignored, only counted). */
-  acceptAdjustment(record: AdjustmentRecord, arrival: Arrival): boolean {
+  acceptAdjustment(record: AdjustmentRecord, goal: Goal, arrival: Arrival): boolean {
     const key = adjustmentKey(record)
     const known = this.#adjustments.get(key)
     if (known !== undefined) {
       known.received++
+      const retracted = this.#retracted.has(adjustedConversionKey(record))
+      this.#repeated(goal.id, arrival.now, retracted ? "ConversionAlreadyRetracted" : "DuplicateConversionKey")
       return false
     }
     const original = adjustedConversionKey(record)
@@ -144,8 +177,39 @@ export class Ledger {
       matched: conversion !== undefined,
       ...recordJson(record)
     }
-    this.#adjustments.set(key, { conversionsBefore: this.#accepted.size, received: 1, shown })
+    this.#adjustments.set(key, {
+      conversionsBefore: this.#accepted.size,
+      received: 1,
+      shown,
+      record,
+      goalId: goal.id,
+      day: startOfUtcDay(arrival.now)
+    })
     return true
+  }
+
+  /**
+   * What GetOfflineConversionReportByGoalIds reports for one goal: every record received for it on the UTC days
+   * `fromDay`..`toDay` (inclusive), counted or unattributed with a reason (Attribution.ts), by day.
+   */
+  goalDays(goalId: bigint, fromDay: number, toDay: number, context: AttributionContext): GoalDays {
+    const days: GoalDays = new Map()
+    const inRange = (day: number) => day >= fromDay && day <= toDay
+    for (let row = 0; row < this.#accepted.size; row++) {
+      const { record, arrival, goal } = this.#accepted.row(row)
+      const day = startOfUtcDay(arrival.now)
+      if (goal.id === goalId && inRange(day)) countRecord(days, day, unattributedConversion(record, goalId, context))
+    }
+    for (const held of this.#adjustments.values()) {
+      if (held.goalId !== goalId || !inRange(held.day)) continue
+      const original = this.#accepted.find(adjustedConversion(held.record))
+      countRecord(days, held.day, original === undefined ? "AdjustmentOriginalNotFound" : undefined)
+    }
+    for (const [day, counts] of this.#repeats.get(goalId) ?? []) {
+      if (!inRange(day)) continue
+      for (const [reason, n] of counts.unattributed) countRecord(days, day, reason, n)
+    }
+    return days
   }
 
   accepted(): ReadonlyArray<AcceptedConversion> {

@@ -1,8 +1,9 @@
 /**
  * The REST endpoints (`/CampaignManagement/v13/...`, method and path from the operation table of
  * @uplink/campaign-management): JSON bodies decoded and encoded with its REST codec, credentials from the HTTP headers
- * `Authorization: Bearer <token>`, `DeveloperToken`, `CustomerId`, `CustomerAccountId`, errors as the top-level
- * `{TrackingId, Type, …}` body with a plausible HTTP status, and `TrackingId` as an HTTP header on every answer.
+ * `Authorization: Bearer <token>`, `DeveloperToken`, `CustomerId`, `CustomerAccountId`, errors as Microsoft's top-level
+ * `ApplicationFault` body (`{TrackingId, …, Type}`, nothing else) with the status of `restFaultStatus`, and `TrackingId`
+ * as an HTTP header on every answer.
  */
 import { operations } from "@uplink/campaign-management/operations"
 import { decodeRestRequest, encodeRestFault, encodeRestResponse } from "@uplink/campaign-management/wire"
