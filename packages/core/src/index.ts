@@ -64,6 +64,9 @@ export {
   makeCampaignManagementSender,
   toDeliveryError
 } from "./CampaignManagementSender.js"
+export * as GoalReadiness from "./goals/GoalReadiness.js"
+export * as GoalTimes from "./goals/GoalTimes.js"
+export * as Hygiene from "./hygiene/IdentifierHygiene.js"
 export * as Limits from "./config/Limits.js"
 export * as OfflineGoals from "./OfflineGoals.js"
 export * from "./pipeline/index.js"
