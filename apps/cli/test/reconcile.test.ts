@@ -1,0 +1,365 @@
+/**
+ * Did it count? The CLI against an emulator that attributes from its own clicks and goals (not demo mode): runs whose
+ * records fail attribution for every reason the emulator reports, then `uplink report --goals` showing each reason
+ * with its count and hint next to what the ledger says was sent; the ledger holding no identifier; `--wait-for-report`
+ * when the report covers the run and when it never does (a proxy serves a stale report); goals younger than two hours
+ * refused, or held with `--hold`.
+ */
+import { createHash } from "node:crypto"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { createServer, request as httpRequest, type Server } from "node:http"
+import { join } from "node:path"
+import { type RunningEmulator, start } from "@uplink/emulator"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { emulatorEnv, scratch, uplink } from "./support.js"
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
+
+const MINUTE = 60_000
+const iso = (msAgo: number) =>
+  new Date(Math.floor((Date.now() - msAgo) / 1000) * 1000).toISOString().replace(".000Z", "Z")
+const today = () => new Date().toISOString().slice(0, 10)
+const id = (label: string) => sha256(label).slice(0, 32)
+
+const HEADER = "Microsoft Click Id,Conversion Name,Conversion Time,Email,Phone"
+
+let emulator: RunningEmulator
+let dir: string
+let env: Record<string, string>
+let files = 0
+const write = (text: string) => {
+  const path = join(dir, `in-${++files}.csv`)
+  writeFileSync(path, text)
+  return path
+}
+
+beforeAll(async () => {
+  emulator = await start({ port: 0 })
+  dir = scratch()
+  env = emulatorEnv(emulator, dir)
+})
+afterAll(() => emulator.stop())
+
+describe("uplink report --goals after runs that fail attribution for every reason", () => {
+  it("shows each reason with the right count and hint, next to what was sent; the ledger holds no identifier", async () => {
+    const threeHoursAgo = Date.now() - 3 * 60 * MINUTE
+    emulator.registerGoals([
+      { name: "Recon Purchase", createdAt: threeHoursAgo, conversionWindowInMinutes: 60 },
+      { name: "Recon Paused", createdAt: threeHoursAgo }
+    ])
+    const click = {
+      ok: id("ok"),
+      unknown1: id("unknown-1"),
+      unknown2: id("unknown-2"),
+      after: id("after"),
+      outside: id("outside"),
+      paused: id("paused"),
+      retracted: id("retracted"),
+      never: id("never-sent")
+    }
+    emulator.registerClicks({
+      [click.ok]: iso(50 * MINUTE),
+      [click.paused]: iso(50 * MINUTE),
+      [click.retracted]: iso(50 * MINUTE)
+    })
+    const email = "Reconcile.Person@Example.com"
+    const phone = "+1 425 555 0199"
+    const conversionOk = `${click.ok},Recon Purchase,${iso(10 * MINUTE)},${email},${phone}`
+    const retractedAt = iso(20 * MINUTE)
+    const first = write(
+      [
+        HEADER,
+        conversionOk,
+        `${click.unknown1},Recon Purchase,${iso(10 * MINUTE)},,`,
+        `${click.unknown2},Recon Purchase,${iso(12 * MINUTE)},,`,
+        `${click.after},Recon Purchase,${iso(10 * MINUTE)},,`,
+        `${click.outside},Recon Purchase,${iso(10 * MINUTE)},,`,
+        `${click.paused},Recon Paused,${iso(10 * MINUTE)},,`,
+        `${click.retracted},Recon Purchase,${retractedAt},,`
+      ].join("\n")
+    )
+    const runs = [
+      await uplink(["apply", first], env),
+      // The same conversion again: DuplicateConversionKey.
+      await uplink(["apply", write([HEADER, conversionOk].join("\n"))], env),
+      // Retract one conversion (counted), and one that was never sent: AdjustmentOriginalNotFound.
+      await uplink(
+        [
+          "adjust",
+          write(
+            [
+              "Adjustment Type,Adjustment Time,Microsoft Click Id,Conversion Name,Conversion Time",
+              `Retract,${iso(5 * MINUTE)},${click.retracted},Recon Purchase,${retractedAt}`,
+              `Retract,${iso(5 * MINUTE)},${click.never},Recon Purchase,${iso(30 * MINUTE)}`
+            ].join("\n")
+          )
+        ],
+        env
+      ),
+      // The retracted conversion again: ConversionAlreadyRetracted.
+      await uplink(["apply", write([HEADER, `${click.retracted},Recon Purchase,${retractedAt},,`].join("\n"))], env)
+    ]
+    for (const run of runs) expect(run.code, run.stderr).toBe(0)
+    // What the emulator learns after the upload: two clicks (one after its conversion, one far before it), and the
+    // second goal paused.
+    emulator.registerClicks({ [click.after]: iso(5 * MINUTE), [click.outside]: iso(3 * 60 * MINUTE) })
+    emulator.registerGoals([{ name: "Recon Paused", createdAt: threeHoursAgo, status: "Paused" }])
+
+    const day = today()
+    const json = await uplink(
+      ["report", "--goals", "Recon Purchase,Recon Paused", "--from", day, "--to", day, "--json"],
+      env
+    )
+    expect(json.code, json.stderr).toBe(0)
+    const report = JSON.parse(json.stdout)
+    const [purchase, paused] = report.goals
+    expect(purchase).toMatchObject({
+      name: "Recon Purchase",
+      successCount: 3,
+      unattributedCount: 7,
+      sent: 10,
+      unattributed: {
+        NoMatchingClickFound: 2,
+        ClickTimestampAfterConversion: 1,
+        OutsideGoalLookbackWindow: 1,
+        DuplicateConversionKey: 1,
+        AdjustmentOriginalNotFound: 1,
+        ConversionAlreadyRetracted: 1
+      }
+    })
+    expect(purchase.days).toEqual([
+      { date: day, successCount: 3, unattributedCount: 7, unattributed: purchase.unattributed, sent: 10 }
+    ])
+    expect(paused).toMatchObject({
+      name: "Recon Paused",
+      successCount: 0,
+      unattributedCount: 1,
+      sent: 1,
+      unattributed: { GoalNotFoundOrInactive: 1 }
+    })
+    expect(Object.keys(report.hints).sort()).toEqual(
+      [
+        "AdjustmentOriginalNotFound",
+        "ClickTimestampAfterConversion",
+        "ConversionAlreadyRetracted",
+        "DuplicateConversionKey",
+        "GoalNotFoundOrInactive",
+        "NoMatchingClickFound",
+        "OutsideGoalLookbackWindow"
+      ].sort()
+    )
+
+    // The same by id, as a table, over SOAP settings (the report itself goes over REST).
+    const table = await uplink(
+      ["report", "--goals", `${purchase.id},Recon Paused`, "--from", day, "--to", day, "--transport", "soap"],
+      env
+    )
+    expect(table.code, table.stderr).toBe(0)
+    expect(table.stderr).toContain("REST-only at Microsoft: it is fetched over REST")
+    expect(table.stdout).toContain(
+      `Goal "Recon Purchase" (id ${purchase.id}): sent 10, counted 3 (30.0 %), not counted 7`
+    )
+    expect(table.stdout).toMatch(new RegExp(`${day}\\s+10\\s+3\\s+7`))
+    const hints: Record<string, RegExp> = {
+      NoMatchingClickFound: /NoMatchingClickFound ×2\n\s+→ unknown click id/,
+      ClickTimestampAfterConversion:
+        /ClickTimestampAfterConversion ×1\n\s+→ click after conversion: your conversion times are probably local time, not UTC — use --timezone/,
+      OutsideGoalLookbackWindow: /OutsideGoalLookbackWindow ×1\n\s+→ conversion too long after its click/,
+      DuplicateConversionKey: /DuplicateConversionKey ×1\n\s+→ sent before/,
+      AdjustmentOriginalNotFound: /AdjustmentOriginalNotFound ×1\n\s+→ adjustment without its conversion/,
+      ConversionAlreadyRetracted: /ConversionAlreadyRetracted ×1\n\s+→ the conversion was retracted before/,
+      GoalNotFoundOrInactive: /GoalNotFoundOrInactive ×1\n\s+→ the goal is paused, deleted or missing/
+    }
+    for (const [reason, hint] of Object.entries(hints)) expect(table.stdout, reason).toMatch(hint)
+
+    // No click id, raw or hashed email or phone in the ledger's files, nor in anything the runs printed.
+    const secrets = [
+      ...Object.values(click),
+      email,
+      email.toLowerCase(),
+      sha256(email.toLowerCase()),
+      phone,
+      "+14255550199",
+      sha256("+14255550199")
+    ]
+    const ledgerDir = join(dir, "state")
+    const ledgerFiles = readdirSync(ledgerDir).filter((name) => name.startsWith("ledger.db"))
+    expect(ledgerFiles).toContain("ledger.db")
+    for (const name of ledgerFiles) {
+      const bytes = readFileSync(join(ledgerDir, name)).toString("latin1")
+      expect(bytes).toContain("Recon Purchase")
+      for (const secret of secrets) expect(bytes, `${name} holds ${secret}`).not.toContain(secret)
+    }
+    for (const run of [...runs, json, table]) {
+      for (const secret of secrets.slice(Object.values(click).length)) {
+        expect(run.stdout + run.stderr).not.toContain(secret)
+      }
+    }
+  })
+
+  it("without --goals keeps the daily summary; an unknown goal is named with the account's goals", async () => {
+    const day = today()
+    const unknown = await uplink(["report", "--goals", "No Such Goal", "--from", day, "--to", day], env)
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(
+      /--goals: no offline conversion goal is named or numbered "No Such Goal"; the account has/
+    )
+    expect(unknown.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
+/** A proxy to the emulator that answers the per-goal report as it was 30 days ago (Microsoft's report lagging). */
+const staleReportProxy = (target: string): Promise<{ url: string; server: Server }> =>
+  new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        let body = Buffer.concat(chunks)
+        if (req.url?.endsWith("/OfflineConversionReport/QueryByGoalIds")) {
+          const parsed = JSON.parse(body.toString("utf8"))
+          const stale = new Date(Date.now() - 30 * 86_400_000).toISOString()
+          body = Buffer.from(JSON.stringify({ ...parsed, StartDateUtc: stale, EndDateUtc: stale }))
+        }
+        const headers = { ...req.headers, "content-length": String(body.length) }
+        const forward = httpRequest(`${target}${req.url}`, { method: req.method, headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(res)
+        })
+        forward.end(body)
+      })
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      resolve({ url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`, server })
+    })
+  })
+
+describe("uplink apply --wait-for-report", () => {
+  it("prints the attribution outcome of the run once the report covers it", async () => {
+    emulator.registerGoals([{ name: "Wait Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
+    const known = id("wait-known")
+    emulator.registerClicks({ [known]: iso(30 * MINUTE) })
+    const file = write(
+      [
+        HEADER,
+        `${known},Wait Goal,${iso(10 * MINUTE)},,`,
+        `${id("wait-unknown")},Wait Goal,${iso(10 * MINUTE)},,`
+      ].join("\n")
+    )
+    const json = await uplink(["apply", file, "--wait-for-report", "--json"], env)
+    expect(json.code, json.stderr).toBe(0)
+    const summary = JSON.parse(json.stdout)
+    expect(summary.attribution).toMatchObject({
+      status: "covered",
+      goals: [
+        { name: "Wait Goal", sent: 2, successCount: 1, unattributedCount: 1, unattributed: { NoMatchingClickFound: 1 } }
+      ]
+    })
+    expect(summary.ledger).toMatchObject({ path: join(dir, "state", "ledger.db"), error: null })
+
+    const text = await uplink(
+      [
+        "apply",
+        write([HEADER, `${id("wait-unknown-2")},Wait Goal,${iso(9 * MINUTE)},,`].join("\n")),
+        "--wait-for-report"
+      ],
+      env
+    )
+    expect(text.code, text.stderr).toBe(0)
+    expect(text.stderr).toContain("waiting for Microsoft's per-goal report to cover the run")
+    expect(text.stdout).toMatch(
+      /"Wait Goal" \(id \d+\): sent 1, counted 0, not counted 1\n\s+NoMatchingClickFound ×1\n\s+→ unknown click id/
+    )
+  })
+
+  it("says clearly when the report does not cover the run before the timeout", async () => {
+    emulator.registerGoals([{ name: "Slow Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
+    const proxy = await staleReportProxy(emulator.url)
+    try {
+      const file = write([HEADER, `${id("slow")},Slow Goal,${iso(10 * MINUTE)},,`].join("\n"))
+      const started = Date.now()
+      const run = await uplink(["apply", file, "--wait-for-report", "--report-timeout", "2s"], {
+        ...env,
+        MSADS_ENDPOINT: proxy.url
+      })
+      expect(run.code, run.stderr).toBe(0)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_000)
+      expect(run.stdout).toContain("Microsoft's report did not cover the run within 2s (it can take several hours)")
+      expect(run.stdout).toContain(`uplink report --goals "Slow Goal" --from ${today()}`)
+      expect(run.stdout).toMatch(/"Slow Goal" \(id \d+\): sent 1, counted 0, not counted 0/)
+    } finally {
+      await new Promise((resolve) => proxy.server.close(resolve))
+    }
+  })
+})
+
+describe("a goal younger than two hours", () => {
+  it("has its records refused with when to send them, or held with --hold until it takes them", async () => {
+    // The emulator's goal is old enough; Uplink's record says it was created 2 hours less 3 seconds ago.
+    emulator.registerGoals([{ name: "Fresh Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
+    const goalsFile = join(dir, "config", "uplink", "goals.json")
+    const times = (() => {
+      try {
+        return JSON.parse(readFileSync(goalsFile, "utf8"))
+      } catch {
+        return {}
+      }
+    })()
+    const createdAt = new Date(Date.now() - 2 * 60 * MINUTE + 3_000)
+    times[env.MSADS_ACCOUNT_ID!] = { ...times[env.MSADS_ACCOUNT_ID!], "Fresh Goal": createdAt.toISOString() }
+    mkdirSync(join(dir, "config", "uplink"), { recursive: true })
+    writeFileSync(goalsFile, JSON.stringify(times))
+    const file = write([HEADER, `${id("fresh")},Fresh Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    const before = emulator.state().accepted.length
+
+    const refused = await uplink(["apply", file, "--results", join(dir, "fresh.csv")], env)
+    expect(refused.code).toBe(2)
+    expect(readFileSync(join(dir, "fresh.csv"), "utf8")).toMatch(
+      /\n2,invalid,5615,OfflineConversionNotAcceptedForGoal,"Not sent/
+    )
+    expect(emulator.state().accepted.length).toBe(before)
+
+    const held = await uplink(["apply", file, "--hold"], env)
+    expect(held.code, held.stderr).toBe(0)
+    expect(held.stderr).toMatch(/holding: Microsoft takes conversions for "Fresh Goal" from .* waiting, then sending/)
+    expect(held.stdout).toMatch(/accepted\s+1/)
+    expect(emulator.state().accepted.length).toBe(before + 1)
+  })
+})
+
+describe("the identifier hygiene report of a run", () => {
+  it("prints exact shares, digests found in raw columns (sent as they are) and mistyped email domains", async () => {
+    emulator.registerGoals([{ name: "Hygiene Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
+    const digest = sha256("someone@example.com")
+    const file = write(
+      [
+        HEADER,
+        `${id("h1")},Hygiene Goal,${iso(10 * MINUTE)},ann@gmial.com,`,
+        `${id("h2")},Hygiene Goal,${iso(11 * MINUTE)},,+14255550100`,
+        `,Hygiene Goal,${iso(12 * MINUTE)},${digest.toUpperCase()},`,
+        `${id("h4")},Hygiene Goal,${iso(13 * MINUTE)},,`
+      ].join("\n")
+    )
+    const json = await uplink(["apply", file, "--json"], env)
+    expect(json.code, json.stderr).toBe(0)
+    const { hygiene } = JSON.parse(json.stdout)
+    expect(hygiene.total).toMatchObject({
+      records: 4,
+      withClickId: 3,
+      withEmail: 2,
+      withPhone: 1,
+      shares: { clickId: 0.75, email: 0.5, phone: 0.25 },
+      alreadyHashed: { email: 1, phone: 0 },
+      emailTypos: { count: 1, domains: [{ domain: "gmial.com", suggestion: "gmail.com", count: 1, firstLine: 2 }] }
+    })
+    const sent = emulator.state().accepted.filter((entry) => entry.ConversionName === "Hygiene Goal")
+    expect(sent.find((entry) => entry.MicrosoftClickId === null)?.HashedEmailAddress).toBe(digest)
+    const text = await uplink(["apply", file, "--no-ledger"], env)
+    expect(text.stdout).toContain("Identifiers: click id 75.0 % (3/4), email 50.0 % (2/4), phone 25.0 % (1/4)")
+    expect(text.stdout).toContain("already SHA-256 digests in raw columns: Email 1, Phone 0")
+    expect(text.stdout).toContain("gmial.com ×1 (gmail.com?, first on line 2)")
+    expect(text.stderr).toContain("line 4: the Email value is already a SHA-256 digest")
+    expect(text.stdout).not.toContain("Ledger:")
+  })
+})
