@@ -164,6 +164,20 @@ export class Ledger extends Context.Tag("@uplink/core/Ledger")<Ledger, LedgerSha
 /** A count read back from the database (SQLite answers numbers, PostgreSQL's SUM a bigint or its text). */
 const count = (value: unknown): number => (typeof value === "number" ? value : Number(value ?? 0))
 
+/** The rows of `selectSent`'s statement as `SentDay`s. */
+export const sentRows = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<SentDay> =>
+  rows.map(
+    (row): SentDay => ({
+      goal: String(row.goal),
+      day: String(row.day),
+      accepted: count(row.accepted),
+      rejected: count(row.rejected),
+      invalid: count(row.invalid),
+      duplicate: count(row.duplicate),
+      failed: count(row.failed)
+    })
+  )
+
 /** The ledger over `executor` (its table created first, when it is missing). */
 export const make = (executor: SqlExecutor, location: string): Effect.Effect<LedgerShape, LedgerError> =>
   Effect.gen(function* () {
@@ -180,19 +194,7 @@ export const make = (executor: SqlExecutor, location: string): Effect.Effect<Led
       sent: (query) =>
         Effect.suspend(() => {
           const statement = selectSent(executor.dialect, query)
-          return Effect.map(executor.execute(statement.sql, statement.params), (rows) =>
-            rows.map(
-              (row): SentDay => ({
-                goal: String(row.goal),
-                day: String(row.day),
-                accepted: count(row.accepted),
-                rejected: count(row.rejected),
-                invalid: count(row.invalid),
-                duplicate: count(row.duplicate),
-                failed: count(row.failed)
-              })
-            )
-          )
+          return Effect.map(executor.execute(statement.sql, statement.params), sentRows)
         })
     } satisfies LedgerShape
   })
