@@ -387,7 +387,9 @@ describe.each(engines)("the outbox on $name", (engine) => {
         )
         expect(written).toBe(4)
         // The same outcomes again under the same lease write nothing, so the ledger does not count them twice.
-        expect(yield* outbox.complete(claim.lease, [accepted("r0")], { runId: claim.lease.token, day: "2026-03-02" })).toBe(0)
+        expect(
+          yield* outbox.complete(claim.lease, [accepted("r0")], { runId: claim.lease.token, day: "2026-03-02" })
+        ).toBe(0)
         const zero = { invalid: 0, duplicate: 0, failed: 0 }
         expect(yield* outbox.sent({ from: "2026-03-01", to: "2026-03-02" })).toEqual([
           { goal: "Lead", day: "2026-03-02", accepted: 1, rejected: 0, ...zero },
