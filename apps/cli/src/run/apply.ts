@@ -212,7 +212,8 @@ export const runApply = (
         return 130
       }
     }
-    const goals = GoalCheck.make(undefined, goalTimes, { refuseNotReady: true })
+    // Only goals Uplink recorded can be refused as too young: without any, no per-record check at all.
+    const goals = goalTimes.size === 0 ? undefined : GoalCheck.make(undefined, goalTimes, { refuseNotReady: true })
     const sending = flags.dryRun
       ? undefined
       : yield* sendingOutcomes(mode, flags.file, { ...options, goals }, flags, extraConfig, goalTimes, goalSettings)
@@ -432,7 +433,7 @@ const sendingOutcomes = (
         (op, request) => Effect.map(client.call(op, request), (result) => result.response),
         goalTimes
       )
-      goals = GoalCheck.make(facts.keys(), goalTimes, { refuseNotReady: goals?.refuseNotReady })
+      goals = GoalCheck.make(facts.keys(), goalTimes, { refuseNotReady: true })
       goalSettings.check = new GoalReadiness.GoalSettingsCheck(facts)
     }
     let watch: { readonly report: CampaignManagementShape; readonly baseline: Baseline } | undefined
