@@ -206,6 +206,30 @@ describe("uplink report --goals after runs that fail attribution for every reaso
     )
     expect(unknown.stderr).not.toMatch(/\n\s+at /)
   })
+
+  it("refuses a day that is not a calendar day, and a range that ends before it starts, naming the option", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [
+        ["--from", "2026-02-30", "--to", "2026-03-02"],
+        '--from must be a date like 2026-11-01 (a UTC calendar day), got "2026-02-30"'
+      ],
+      [
+        ["--from", "2026-03-01", "--to", "March 2"],
+        '--to must be a date like 2026-11-01 (a UTC calendar day), got "March 2"'
+      ],
+      [
+        ["--from", "2026-03-05", "--to", "2026-03-01"],
+        "--to must not be before --from (got --from 2026-03-05 --to 2026-03-01)"
+      ]
+    ]
+    for (const [dates, message] of cases) {
+      const run = await uplink(["report", "--goals", "Any Goal", ...dates], env)
+      expect(run.code, dates.join(" ")).toBe(1)
+      expect(run.stderr).toContain(message)
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+      expect(run.stdout).toBe("")
+    }
+  })
 })
 
 /** A proxy to the emulator that answers the per-goal report as it was 30 days ago (Microsoft's report lagging). */

@@ -29,12 +29,16 @@ import { configLayer } from "../options.js"
 import { UserError } from "../userError.js"
 import { clientLayer } from "./client.js"
 
+/** A `--from` / `--to` day: a real calendar day (`2026-02-30` is refused, not read as March 2), midnight UTC. */
 const parseDay = (flag: string, text: string): Effect.Effect<DateTime.Utc, UserError> => {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim())
-  const date = match === null ? undefined : DateTime.make(`${text.trim()}T00:00:00Z`)
-  return date === undefined || date._tag === "None"
-    ? Effect.fail(new UserError({ message: `--${flag} must be a date like 2026-11-01, got ${JSON.stringify(text)}` }))
-    : Effect.succeed(DateTime.toUtc(date.value))
+  const ms = Reconciliation.parseDay(text)
+  return ms === undefined
+    ? Effect.fail(
+        new UserError({
+          message: `--${flag} must be a date like 2026-11-01 (a UTC calendar day), got ${JSON.stringify(text)}`
+        })
+      )
+    : Effect.succeed(DateTime.unsafeMake(ms))
 }
 
 /** `uplink report`. */
@@ -43,7 +47,9 @@ export const runReport = (flags: ReportFlags) =>
     const start = yield* parseDay("from", flags.from)
     const last = yield* parseDay("to", flags.to)
     if (DateTime.lessThan(last, start)) {
-      return yield* new UserError({ message: "--to must not be before --from" })
+      return yield* new UserError({
+        message: `--to must not be before --from (got --from ${flags.from.trim()} --to ${flags.to.trim()})`
+      })
     }
     if (Option.isSome(flags.goals)) return yield* reconciliation(flags, flags.goals.value, start, last)
     return yield* dailySummary(flags, start, DateTime.add(last, { days: 1 }))
