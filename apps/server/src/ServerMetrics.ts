@@ -201,13 +201,24 @@ export const reportPolls = Metric.counter("uplink_report_polls_total", {
   incremental: true
 })
 
-/** Sets the per-goal attribution gauges from a report (reasons the goal no longer has are set to 0). */
+/** The reasons last set for each goal's `uplink_goal_unattributed` series (by goal label and id). */
+const reportedReasons = new Map<string, ReadonlySet<string>>()
+
+/**
+ * Sets the per-goal attribution gauges from a report. A reason a goal had in an earlier report and no longer has
+ * (the 7-day window moved past it) is set to 0, so that no series keeps a stale count.
+ */
 export const recordGoalReports = (reports: ReadonlyArray<Reconciliation.GoalReport>): Effect.Effect<void> =>
   Effect.forEach(
     reports,
     (report) => {
+      const goal = goalLabel(report.name)
       const tagged = <T, In, Out>(metric: Metric.Metric<T, In, Out>) =>
-        Metric.tagged(Metric.tagged(metric, "goal", goalLabel(report.name)), "goal_id", report.id)
+        Metric.tagged(Metric.tagged(metric, "goal", goal), "goal_id", report.id)
+      const key = `${goal}\u0000${report.id}`
+      const reasons = new Set(Object.keys(report.unattributed))
+      const gone = [...(reportedReasons.get(key) ?? [])].filter((reason) => !reasons.has(reason))
+      reportedReasons.set(key, reasons)
       return Effect.all(
         [
           Metric.set(tagged(goalSuccessRate), report.successRate),
@@ -215,7 +226,8 @@ export const recordGoalReports = (reports: ReadonlyArray<Reconciliation.GoalRepo
           Metric.set(tagged(goalSent), report.sent ?? 0),
           ...Object.entries(report.unattributed).map(([reason, n]) =>
             Metric.set(Metric.tagged(tagged(goalUnattributed), "reason", reason), n)
-          )
+          ),
+          ...gone.map((reason) => Metric.set(Metric.tagged(tagged(goalUnattributed), "reason", reason), 0))
         ],
         { discard: true }
       )

@@ -10,6 +10,7 @@ import type { Reconciliation } from "@uplink/core"
 import { Effect, Exit, Layer, Option, Ref, Scope, TestClock } from "effect"
 import { Outbox } from "../src/Outbox.js"
 import * as ReportPoller from "../src/ReportPoller.js"
+import * as ServerMetrics from "../src/ServerMetrics.js"
 import { storageLayer } from "../src/Server.js"
 import { ServerConfig } from "../src/ServerConfig.js"
 import { request, startInProcess } from "./support/InProcessServer.js"
@@ -93,6 +94,34 @@ describe("the report poller", () => {
       expect(yield* poller.latest).toEqual(Option.none())
       expect(yield* poller.unavailable).toContain("MSADS_DEVELOPER_TOKEN is not set")
       yield* Scope.close(scope, Exit.void)
+    })
+  )
+})
+
+describe("the per-goal attribution gauges", () => {
+  it.effect("set a reason the goal no longer has to 0 instead of keeping its old count", () =>
+    Effect.gen(function* () {
+      const report = (unattributed: Record<string, number>): Reconciliation.GoalReport => ({
+        id: "9901",
+        name: "Gauge Goal",
+        successCount: 5,
+        unattributedCount: Object.values(unattributed).reduce((sum, n) => sum + n, 0),
+        successRate: 0.5,
+        unattributed,
+        sent: 7,
+        days: []
+      })
+      const series = (reason: string) => `uplink_goal_unattributed{goal="Gauge Goal",goal_id="9901",reason="${reason}"}`
+      yield* ServerMetrics.recordGoalReports([report({ NoMatchingClickFound: 3, DuplicateConversionKey: 2 })])
+      const before = yield* ServerMetrics.prometheusText
+      expect(before).toContain(`${series("NoMatchingClickFound")} 3`)
+      expect(before).toContain(`${series("DuplicateConversionKey")} 2`)
+      // A week later the duplicates are out of the report's 7 days.
+      yield* ServerMetrics.recordGoalReports([report({ NoMatchingClickFound: 1 })])
+      const after = yield* ServerMetrics.prometheusText
+      expect(after).toContain(`${series("NoMatchingClickFound")} 1`)
+      expect(after).toContain(`${series("DuplicateConversionKey")} 0`)
+      expect(after).toContain('uplink_goal_sent{goal="Gauge Goal",goal_id="9901"} 7')
     })
   )
 })
