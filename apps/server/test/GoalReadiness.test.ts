@@ -59,7 +59,7 @@ describe("records for a goal younger than two hours", () => {
           { name: "Old Goal", createdAt: t0 - 3 * HOUR }
         ])
         const clicks = Object.fromEntries(
-          ["n1", "n2", "n3", "o1"].map((seed) => [clickId(seed), new Date(t0 - 30 * MINUTE).toISOString()])
+          ["n1", "n2", "n3", "o1", "o2"].map((seed) => [clickId(seed), new Date(t0 - 30 * MINUTE).toISOString()])
         )
         emulator.registerClicks(clicks)
         const conversion = (seed: string, goal: string) => ({
@@ -128,11 +128,27 @@ describe("records for a goal younger than two hours", () => {
         expect(yield* statuses(["n1", "n2", "n3"])).toEqual(["waiting", "waiting", "waiting"])
         const requestsBefore = emulator.state().requestsByOp.ApplyOfflineConversions ?? 0
 
-        // Up to a second before the two hours: nothing is sent.
+        // A second before the two hours the worker delivers a batch (another goal's record, enqueued now): the
+        // waiting records are not in it, because they are not claimable yet.
         yield* advance(90 * MINUTE - 1_000)
-        yield* eventually(Effect.succeed(true), "the worker to settle")
+        /** When each waiting record last changed: a claim (or a hold after another 5615) would change it. */
+        const lastChanged = () =>
+          Effect.forEach(["n1", "n2", "n3"], (id) =>
+            Effect.map(outbox.get(id), (view) => Option.getOrThrow(view).updatedAt)
+          )
+        const changedBefore = yield* lastChanged()
+        yield* outbox.enqueue([
+          { id: "o2", kind: "conversion", fields: conversion("o2", "Old Goal"), goal: "Old Goal" }
+        ])
+        yield* worker.notify
+        yield* eventually(
+          Effect.map(status("o2"), (value) => value === "accepted"),
+          "the other goal's record"
+        )
         expect(yield* statuses(["n1", "n2", "n3"])).toEqual(["waiting", "waiting", "waiting"])
-        expect(emulator.state().requestsByOp.ApplyOfflineConversions ?? 0).toBe(requestsBefore)
+        expect(yield* lastChanged()).toEqual(changedBefore)
+        expect(emulator.state().requestsByOp.ApplyOfflineConversions ?? 0).toBe(requestsBefore + 1)
+        expect(accepted()).toEqual(["Old Goal", "Old Goal"])
 
         // Two hours after the first 5615 (the goal is ready): all three go out, once, and are accepted.
         yield* advance(1_000)
@@ -140,14 +156,14 @@ describe("records for a goal younger than two hours", () => {
           Effect.map(statuses(["n1", "n2", "n3"]), (all) => all.every((value) => value === "accepted")),
           "the waiting records to be delivered"
         )
-        expect(accepted().sort()).toEqual(["Brand New", "Brand New", "Brand New", "Old Goal"])
-        expect(Object.values(emulator.state().receivedCounts)).toEqual([1, 1, 1, 1])
-        expect(emulator.state().requestsByOp.ApplyOfflineConversions).toBe(requestsBefore + 1)
+        expect(accepted().sort()).toEqual(["Brand New", "Brand New", "Brand New", "Old Goal", "Old Goal"])
+        expect(Object.values(emulator.state().receivedCounts)).toEqual([1, 1, 1, 1, 1])
+        expect(emulator.state().requestsByOp.ApplyOfflineConversions).toBe(requestsBefore + 2)
         // The ledger counts each delivered record once, under its goal.
         const sent = yield* outbox.sent({ from: "2026-03-02", to: "2026-03-02" })
         expect(sent.map((row) => [row.goal, row.accepted, row.rejected])).toEqual([
           ["Brand New", 3, 0],
-          ["Old Goal", 1, 0]
+          ["Old Goal", 2, 0]
         ])
         yield* Scope.close(scope, Exit.void)
       }).pipe(Effect.scoped),
