@@ -352,6 +352,66 @@ describe("a goal younger than two hours", () => {
   })
 })
 
+describe("apply --goal-check against the goals' settings", () => {
+  it("warns once per goal and kind, and counts, conversions outside the window, before the goal, hashed-only for a goal without enhanced conversions", async () => {
+    emulator.registerGoals([
+      { name: "Window Goal", createdAt: Date.now() - 3 * 60 * MINUTE, conversionWindowInMinutes: 60 },
+      { name: "Enhanced Goal", createdAt: Date.now() - 3 * 60 * MINUTE, isEnhancedConversionsEnabled: true }
+    ])
+    // Its own config folder: Uplink's record says "Window Goal" was created 150 minutes ago (old enough to send).
+    const own = join(scratch(), "config")
+    mkdirSync(own, { recursive: true })
+    const windowCreated = new Date(Date.now() - 150 * MINUTE)
+    writeFileSync(
+      join(own, "goals.json"),
+      JSON.stringify({ [env.MSADS_ACCOUNT_ID!]: { "Window Goal": windowCreated.toISOString() } })
+    )
+    const goalEnv = { ...env, UPLINK_TOKEN_FILE: join(own, "tokens.json"), UPLINK_LEDGER: "off" }
+    const digest = sha256("someone@example.com")
+    const file = write(
+      [
+        "Microsoft Click Id,Conversion Name,Conversion Time,Hashed Email Address",
+        `${id("gs1")},Window Goal,${iso(10 * MINUTE)},`, // fine
+        `${id("gs2")},Window Goal,${iso(100 * MINUTE)},`, // older than the 60-minute window
+        `${id("gs3")},Window Goal,${iso(160 * MINUTE)},`, // older than the window, and before the goal was created
+        `,Window Goal,${iso(20 * MINUTE)},${digest}`, // hashed only; the goal has no enhanced conversions
+        `,Window Goal,${iso(21 * MINUTE)},${digest}`,
+        `,Enhanced Goal,${iso(20 * MINUTE)},${digest}` // hashed only, enhanced conversions on: fine
+      ].join("\n")
+    )
+    const json = await uplink(["apply", file, "--goal-check", "--json"], goalEnv)
+    // Warnings, not refusals: Microsoft may still count these records.
+    expect(json.code, json.stderr).toBe(0)
+    const summary = JSON.parse(json.stdout)
+    expect(summary.byStatus.accepted).toBe(6)
+    expect(summary.goalSettings).toEqual({
+      "Window Goal": { olderThanWindow: 2, beforeCreated: 1, notEnhanced: 2 }
+    })
+    expect(summary.warnings).toEqual([
+      expect.stringMatching(
+        /^line 3: the conversion is dated more than the conversion window of goal "Window Goal" \(1 hour\) ago/
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^line 4: the conversion is dated before goal "Window Goal" was created \\(${windowCreated.toISOString()}\\)`
+        )
+      ),
+      expect.stringMatching(/^line 5: goal "Window Goal" is not enabled for enhanced conversions/)
+    ])
+
+    const text = await uplink(["apply", file, "--goal-check"], goalEnv)
+    expect(text.stderr).toContain('uplink: warning: line 5: goal "Window Goal" is not enabled for enhanced conversions')
+    expect(text.stdout).toContain(
+      'goal "Window Goal": 2 dated longer ago than its conversion window; 1 dated before it was created; 2 with only ' +
+        "hashed email/phone, not enabled for enhanced conversions"
+    )
+    expect(text.stdout).not.toContain('goal "Enhanced Goal"')
+    // Without --goal-check the goals' settings are not known: no such warning.
+    const unchecked = await uplink(["apply", file, "--json"], goalEnv)
+    expect(JSON.parse(unchecked.stdout)).toMatchObject({ goalSettings: null, warnings: [] })
+  })
+})
+
 describe("the identifier hygiene report of a run", () => {
   it("prints exact shares, digests found in raw columns (sent as they are) and mistyped email domains", async () => {
     emulator.registerGoals([{ name: "Hygiene Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
