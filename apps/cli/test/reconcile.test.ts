@@ -6,7 +6,7 @@
  * refused, or held with `--hold`.
  */
 import { createHash } from "node:crypto"
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createServer, request as httpRequest, type Server } from "node:http"
 import { join } from "node:path"
 import { type RunningEmulator, start } from "@uplink/emulator"
@@ -349,6 +349,43 @@ describe("a goal younger than two hours", () => {
     expect(held.stderr).toMatch(/holding: Microsoft takes conversions for "Fresh Goal" from .* waiting, then sending/)
     expect(held.stdout).toMatch(/accepted\s+1/)
     expect(emulator.state().accepted.length).toBe(before + 1)
+  })
+})
+
+describe("the ledger's place", () => {
+  it("is the XDG state folder (else ~/.local/state), private; UPLINK_LEDGER=off and --no-ledger keep none", async () => {
+    emulator.registerGoals([{ name: "Ledger Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
+    const file = write([HEADER, `${id("ledger-1")},Ledger Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    const { UPLINK_LEDGER: _, ...withoutLedger } = env
+    const home = scratch()
+    const state = join(scratch(), "state")
+    const byXdg = await uplink(["apply", file, "--json"], { ...withoutLedger, XDG_STATE_HOME: state, HOME: home })
+    expect(byXdg.code, byXdg.stderr).toBe(0)
+    const xdgFile = join(state, "uplink", "ledger.db")
+    expect(JSON.parse(byXdg.stdout).ledger).toMatchObject({ path: xdgFile, rows: 1, error: null })
+    expect(statSync(xdgFile).mode & 0o777).toBe(0o600)
+
+    const byHome = await uplink(["apply", file, "--json"], { ...withoutLedger, HOME: home })
+    expect(JSON.parse(byHome.stdout).ledger).toMatchObject({
+      path: join(home, ".local", "state", "uplink", "ledger.db")
+    })
+
+    const offHome = scratch()
+    for (const off of [
+      await uplink(["apply", file, "--json"], { ...withoutLedger, HOME: offHome, UPLINK_LEDGER: "off" }),
+      await uplink(["apply", file, "--json", "--no-ledger"], { ...withoutLedger, HOME: offHome })
+    ]) {
+      expect(off.code, off.stderr).toBe(0)
+      expect(JSON.parse(off.stdout).ledger).toBeNull()
+    }
+    expect(readdirSync(offHome)).toEqual([])
+
+    // The report says when there is no ledger to put next to Microsoft's numbers.
+    const day = today()
+    const report = await uplink(["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--no-ledger"], env)
+    expect(report.code, report.stderr).toBe(0)
+    expect(report.stdout).toMatch(/Goal "Ledger Goal" \(id \d+\): sent -, counted/)
+    expect(report.stdout).toContain("(the ledger is off: sent counts are not shown)")
   })
 })
 
