@@ -320,35 +320,50 @@ describe("uplink apply --wait-for-report", () => {
 
 describe("a goal younger than two hours", () => {
   it("has its records refused with when to send them, or held with --hold until it takes them", async () => {
-    // The emulator's goal is old enough; Uplink's record says it was created 2 hours less 3 seconds ago.
-    emulator.registerGoals([{ name: "Fresh Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
-    const goalsFile = join(dir, "config", "uplink", "goals.json")
-    const times = (() => {
-      try {
-        return JSON.parse(readFileSync(goalsFile, "utf8"))
-      } catch {
-        return {}
-      }
-    })()
-    const createdAt = new Date(Date.now() - 2 * 60 * MINUTE + 3_000)
-    times[env.MSADS_ACCOUNT_ID!] = { ...times[env.MSADS_ACCOUNT_ID!], "Fresh Goal": createdAt.toISOString() }
-    mkdirSync(join(dir, "config", "uplink"), { recursive: true })
-    writeFileSync(goalsFile, JSON.stringify(times))
-    const file = write([HEADER, `${id("fresh")},Fresh Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    // The emulator's goals are old enough; Uplink's record (its own config folder) says "Fresh Goal" was created two
+    // hours less 4 seconds ago, and "Young Goal" 30 minutes ago.
+    emulator.registerGoals([
+      { name: "Fresh Goal", createdAt: Date.now() - 3 * 60 * MINUTE },
+      { name: "Young Goal", createdAt: Date.now() - 3 * 60 * MINUTE }
+    ])
+    const own = join(scratch(), "config")
+    mkdirSync(own, { recursive: true })
+    const goalEnv = { ...env, UPLINK_TOKEN_FILE: join(own, "tokens.json") }
+    const freshCreated = new Date(Date.now() - 2 * 60 * MINUTE + 4_000)
+    const youngCreated = new Date(Date.now() - 30 * MINUTE)
+    writeFileSync(
+      join(own, "goals.json"),
+      JSON.stringify({
+        [env.MSADS_ACCOUNT_ID!]: { "Fresh Goal": freshCreated.toISOString(), "Young Goal": youngCreated.toISOString() }
+      })
+    )
+    const fresh = write([HEADER, `${id("fresh")},Fresh Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    const young = write([HEADER, `${id("young")},Young Goal,${iso(10 * MINUTE)},,`].join("\n"))
     const before = emulator.state().accepted.length
 
-    const refused = await uplink(["apply", file, "--results", join(dir, "fresh.csv")], env)
-    expect(refused.code).toBe(2)
-    expect(readFileSync(join(dir, "fresh.csv"), "utf8")).toMatch(
-      /\n2,invalid,5615,OfflineConversionNotAcceptedForGoal,"Not sent/
-    )
-    expect(emulator.state().accepted.length).toBe(before)
-
-    const held = await uplink(["apply", file, "--hold"], env)
+    const held = await uplink(["apply", fresh, "--hold"], goalEnv)
     expect(held.code, held.stderr).toBe(0)
     expect(held.stderr).toMatch(/holding: Microsoft takes conversions for "Fresh Goal" from .* waiting, then sending/)
     expect(held.stdout).toMatch(/accepted\s+1/)
     expect(emulator.state().accepted.length).toBe(before + 1)
+
+    const results = join(dir, "young.csv")
+    const refused = await uplink(["apply", young, "--results", results], goalEnv)
+    expect(refused.code).toBe(2)
+    const readyAt = new Date(youngCreated.getTime() + 2 * 60 * MINUTE).toISOString()
+    expect(readFileSync(results, "utf8")).toContain(
+      `\n2,invalid,5615,OfflineConversionNotAcceptedForGoal,"Not sent: goal ""Young Goal"" was created at ` +
+        `${youngCreated.toISOString()} and Microsoft takes its conversions from ${readyAt} (two hours later). ` +
+        'Send again then, or use --hold to wait."'
+    )
+    expect(emulator.state().accepted.length).toBe(before + 1)
+    // A dry run says the same; with --hold the record would be sent (after the wait), so it is ready.
+    const dryRun = await uplink(["apply", young, "--dry-run", "--results", results], goalEnv)
+    expect(dryRun.code).toBe(2)
+    expect(readFileSync(results, "utf8")).toMatch(/\n2,invalid,5615,OfflineConversionNotAcceptedForGoal,/)
+    const dryHold = await uplink(["apply", young, "--dry-run", "--hold", "--results", results], goalEnv)
+    expect(dryHold.code, dryHold.stderr).toBe(0)
+    expect(readFileSync(results, "utf8")).toMatch(/\n2,ready,/)
   })
 })
 

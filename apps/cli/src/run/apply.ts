@@ -217,8 +217,12 @@ export const runApply = (
     const sending = flags.dryRun
       ? undefined
       : yield* sendingOutcomes(mode, flags.file, { ...options, goals }, flags, extraConfig, goalTimes, goalSettings)
+    // A dry run shows the records of a goal younger than two hours as the run would treat them: refused (5615),
+    // or with --hold ready (the run would wait, then send them).
     const outcomes: Stream.Stream<Outcome.Outcome, unknown> =
-      sending === undefined ? OfflineConversions.dryRun(flags.file, { ...options, mode }) : sending.outcomes
+      sending === undefined
+        ? OfflineConversions.dryRun(flags.file, { ...options, goals: flags.hold ? undefined : goals, mode })
+        : sending.outcomes
     progress = makeProgress({
       enabled: !flags.json,
       totalBytes,
