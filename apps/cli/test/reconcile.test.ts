@@ -401,6 +401,21 @@ describe("the ledger's place", () => {
     expect(report.code, report.stderr).toBe(0)
     expect(report.stdout).toMatch(/Goal "Ledger Goal" \(id \d+\): sent -, counted/)
     expect(report.stdout).toContain("(the ledger is off: sent counts are not shown)")
+    const missing = join(scratch(), "none.db")
+    const none = await uplink(
+      ["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--ledger", missing],
+      env
+    )
+    expect(none.stdout).toContain(`(no ledger at ${missing} (nothing was sent from here with a ledger)`)
+    // A file that is not a ledger is named as such, not taken for a missing one.
+    const broken = join(scratch(), "broken.db")
+    writeFileSync(broken, "not a database, but long enough to be read as one: ".repeat(200))
+    const unreadable = await uplink(
+      ["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--ledger", broken],
+      env
+    )
+    expect(unreadable.code, unreadable.stderr).toBe(0)
+    expect(unreadable.stdout).toContain(`(the ledger ${broken} cannot be opened: file is not a database: sent counts`)
   })
 })
 

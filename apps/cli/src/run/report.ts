@@ -9,6 +9,7 @@
  * account's goal list). The per-goal report is REST-only at Microsoft: it is fetched over REST whatever
  * `--transport` says (same credentials), and the run says so when the conversions go over SOAP.
  */
+import * as NodeFs from "node:fs"
 import {
   CampaignManagement,
   type Ledger,
@@ -100,7 +101,9 @@ const sentFromLedger = (flags: ReportFlags, query: Ledger.SentQuery) =>
     if (read._tag === "Right") return { rows: read.right, note: null, path: path.value }
     return {
       rows: null,
-      note: `no ledger at ${path.value} (nothing was sent from here with a ledger): sent counts are not shown`
+      note: NodeFs.existsSync(path.value)
+        ? `${read.left.message}: sent counts are not shown`
+        : `no ledger at ${path.value} (nothing was sent from here with a ledger): sent counts are not shown`
     }
   })
 
