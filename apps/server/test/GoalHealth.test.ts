@@ -126,6 +126,22 @@ describe("the per-goal attribution gauges", () => {
   )
 })
 
+describe("GET /v1/goals/{id}/health without a report", () => {
+  it.live("answers 503 report_unavailable saying why (no report source: delivery not configured)", () =>
+    Effect.gen(function* () {
+      const deliverer = yield* makeTestDeliverer()
+      const server = yield* Effect.promise(() => startInProcess(deliverer.layer, { flushMs: 0 }))
+      yield* Effect.addFinalizer(() => Effect.promise(() => server.stop()))
+      const answer = yield* Effect.promise(() => request(server.url, "/v1/goals/77/health"))
+      expect(answer.status).toBe(503)
+      expect(yield* Effect.promise(() => answer.json())).toEqual({
+        error: "report_unavailable",
+        message: "delivery is not configured (MSADS_* settings), so the per-goal report is not fetched"
+      })
+    }).pipe(Effect.scoped)
+  )
+})
+
 describe("GET /v1/goals/{id}/health and /metrics", () => {
   it.live("show the goal's attribution and what was sent; identifier shares per goal; no identifier anywhere", () =>
     Effect.gen(function* () {
