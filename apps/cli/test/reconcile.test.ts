@@ -207,7 +207,7 @@ describe("uplink report --goals after runs that fail attribution for every reaso
     expect(unknown.stderr).not.toMatch(/\n\s+at /)
   })
 
-  it("refuses a day that is not a calendar day, and a range that ends before it starts, naming the option", async () => {
+  it("refuses a day that is not a calendar day, a range that ends before it starts or is longer than 90 days, naming the options", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [
         ["--from", "2026-02-30", "--to", "2026-03-02"],
@@ -220,6 +220,15 @@ describe("uplink report --goals after runs that fail attribution for every reaso
       [
         ["--from", "2026-03-05", "--to", "2026-03-01"],
         "--to must not be before --from (got --from 2026-03-05 --to 2026-03-01)"
+      ],
+      [
+        ["--from", "2016-01-01", "--to", "2026-01-01"],
+        "--from 2016-01-01 --to 2026-01-01 covers 3654 days; with --goals the report covers at most 90 days at once " +
+          "(Microsoft answers 7 days per request): narrow --from/--to, or run one report per 90 days"
+      ],
+      [
+        ["--from", "2026-01-01", "--to", "2026-04-01"],
+        "--from 2026-01-01 --to 2026-04-01 covers 91 days; with --goals the report covers at most 90 days at once"
       ]
     ]
     for (const [dates, message] of cases) {
