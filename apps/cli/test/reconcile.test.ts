@@ -11,7 +11,7 @@ import { createServer, request as httpRequest, type Server } from "node:http"
 import { join } from "node:path"
 import { type RunningEmulator, start } from "@uplink/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { emulatorEnv, scratch, uplink } from "./support.js"
+import { emulatorEnv, runInProcess, scratch, uplink } from "./support.js"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
@@ -304,6 +304,22 @@ describe("uplink apply --wait-for-report", () => {
     expect(text.stdout).toMatch(
       /"Wait Goal" \(id \d+\): sent 1, counted 0, not counted 1\n\s+NoMatchingClickFound ×1\n\s+→ unknown click id/
     )
+  })
+
+  it("refuses --report-timeout without --wait-for-report (exit 1, nothing sent) instead of ignoring it", async () => {
+    emulator.registerGoals([{ name: "Timeout Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
+    const file = write([HEADER, `${id("timeout-alone")},Timeout Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    const sentBefore = emulator.state().requestsByOp.ApplyOfflineConversions ?? 0
+    for (const mode of ["apply", "adjust"]) {
+      const run = await runInProcess([mode, file, "--report-timeout", "2s"], env)
+      expect(run.code, `${mode}: ${run.stderr}`).toBe(1)
+      expect(run.stderr).toBe(
+        "uplink: --report-timeout only sets how long --wait-for-report waits: add --wait-for-report, or leave " +
+          "--report-timeout out\n"
+      )
+      expect(run.stdout).toBe("")
+    }
+    expect(emulator.state().requestsByOp.ApplyOfflineConversions ?? 0).toBe(sentBefore)
   })
 
   it("says clearly when the report does not cover the run before the timeout", async () => {
