@@ -225,14 +225,17 @@ const send = (
 /** For every client this module made, the same client with a request timeout (see `withRequestTimeout`). */
 const timedVersions = new WeakMap<HttpClient.HttpClient, (timeout: Duration.Duration) => HttpClient.HttpClient>()
 
-/**
- * The client, over `agents`; `fallback` takes the requests whose bodies are streams or form data. With `timeout`,
- * every call must have read its whole answer within it.
- */
+/** The client, over `agents`; `fallback` takes the requests whose bodies are streams or form data. */
 export const makeBufferedNodeHttpClient = (
   agents: NodeHttpClient.HttpAgent,
+  fallback: HttpClient.HttpClient
+): HttpClient.HttpClient => makeClient(agents, fallback, undefined)
+
+/** The client; with `timeout`, every call must have read its whole answer within it. */
+const makeClient = (
+  agents: NodeHttpClient.HttpAgent,
   fallback: HttpClient.HttpClient,
-  timeout?: Duration.Duration | undefined
+  timeout: Duration.Duration | undefined
 ): HttpClient.HttpClient => {
   const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (requestEffect) =>
@@ -257,7 +260,7 @@ export const makeBufferedNodeHttpClient = (
       ),
     Effect.succeed
   )
-  timedVersions.set(client, (newTimeout) => makeBufferedNodeHttpClient(agents, fallback, newTimeout))
+  timedVersions.set(client, (newTimeout) => makeClient(agents, fallback, newTimeout))
   return client
 }
 
