@@ -55,6 +55,8 @@ export {
 export { RetryPolicy, type RetryPolicyOptions, type RetrySchedule } from "./retry/RetryPolicy.js"
 export { layerBufferedNodeHttpClient, makeBufferedNodeHttpClient } from "./transport/BufferedNodeHttpClient.js"
 export { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"
+export { layer as layerRestTransport } from "./transport/RestTransport.js"
+export { layer as layerSoapTransport } from "./transport/SoapTransport.js"
 export { Transport, type TransportResponse, type TransportShape } from "./transport/Transport.js"
 
 export * as DeviceCodeFlow from "./auth/DeviceCodeFlow.js"

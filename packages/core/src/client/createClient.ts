@@ -35,7 +35,6 @@ import type { Sender } from "../pipeline/sender.js"
 import * as Summary from "../pipeline/summary.js"
 import * as Warning from "../pipeline/warning.js"
 import { layerNodeHttpClient } from "../transport/NodeHttpClientLayer.js"
-import { Transport } from "../transport/Transport.js"
 import { type PlainRequest, type PlainResponse, toEncoded, toPlainResponse } from "./plain.js"
 import {
   type AdjustmentRecord,
@@ -199,8 +198,8 @@ const layerFor = (options: ClientOptions): Layer.Layer<Services, unknown> => {
             clientSecret: options.auth.clientSecret === undefined ? undefined : Redacted.make(options.auth.clientSecret)
           })
   const tokens = options.tokenFile === undefined ? TokenStore.layerConfig : TokenStore.layerFile(options.tokenFile)
-  const client = CampaignManagement.layer.pipe(
-    Layer.provide(Layer.merge(Transport.layer, auth)),
+  const client = CampaignManagement.layerTransportFromConfig.pipe(
+    Layer.provide(auth),
     Layer.provide(Layer.mergeAll(MsadsConfig.layer, tokens, layerNodeHttpClient))
   )
   const provider = ConfigProvider.fromMap(settingsOf(options)).pipe(
