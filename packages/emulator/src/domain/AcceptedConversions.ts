@@ -14,12 +14,11 @@
  */
 import { conversionIdentity, secondOf } from "./DedupeKey.js"
 import type { Goal } from "./Goals.js"
-import type { Transport } from "./Ledger.js"
-import type { ConversionRecord } from "./Records.js"
+import type { ConversionRecord, Protocol } from "./Records.js"
 
 /** How and when the items of one call arrived (one object shared by the call's items). */
 export interface Arrival {
-  readonly transport: Transport
+  readonly transport: Protocol
   readonly now: number
 }
 
