@@ -44,14 +44,11 @@ export {
   TransportError
 } from "./errors/CampaignManagementError.js"
 export {
-  classifyCode,
-  classifyCodes,
-  type FaultClass,
-  faultCodeTable,
   type ReplyFacts,
   reasonFromFault,
   reasonFromReply
 } from "./errors/FaultClassification.js"
+export * as RetryTable from "./retry/RetryTable.js"
 export { RetryPolicy, type RetryPolicyOptions, type RetrySchedule } from "./retry/RetryPolicy.js"
 export { layerBufferedNodeHttpClient, makeBufferedNodeHttpClient } from "./transport/BufferedNodeHttpClient.js"
 export { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"

@@ -7,6 +7,7 @@
  * phone number, never a hashed identifier.
  */
 import * as Data from "effect/Data"
+import type { Retry } from "../retry/RetryTable.js"
 
 /** What the results file shows of a record. Times are UTC ISO text when they parsed, else the input text. */
 export interface Identity {
@@ -36,6 +37,14 @@ export interface FailureCause {
   readonly kind?: string | null | undefined
   /** How many times the request was sent (0: never). */
   readonly attempts: number
+  /**
+   * What sending the records again can do, from the retry table (retry/RetryTable.ts): `later` when they may pass in
+   * a later run (credentials refused, not sent because the run stopped), `never` when they will fail the same way;
+   * `now` and `afterWait` when the run's retries ran out. The server keeps the records for later unless `never`.
+   */
+  readonly retry: Retry
+  /** The wait the service asked for before the records are sent again (a rate limit's `Retry-After`), in ms. */
+  readonly retryAfterMs: number | null
 }
 
 /** The key a failure is counted under in summaries: its code, else its symbolic code, else its kind. */

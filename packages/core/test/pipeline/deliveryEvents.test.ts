@@ -145,7 +145,16 @@ describe("failures without a code are counted by their kind", () => {
     Outcome.Failed({
       line: 2,
       identity: { microsoftClickId: null, conversionName: null, conversionTime: null },
-      cause: { message: "m", trackingId: null, code: null, errorCode: null, attempts: 1, ...cause }
+      cause: {
+        message: "m",
+        trackingId: null,
+        code: null,
+        errorCode: null,
+        attempts: 1,
+        retry: "never",
+        retryAfterMs: null,
+        ...cause
+      }
     })
 
   it("the summary and the results file name the kind of a failure that has no code", () => {

@@ -33,14 +33,14 @@ const row = (n: number, extra = "") =>
   `${clickId(n)},Purchase,${hoursAgo(1 + (n % 1000) / 100)},${n % 50},USD${extra}\n`
 
 describe("OfflineConversions.apply", () => {
-  it.effect("lends each batch to the Sender for the call only: the array is emptied once the call has ended", () =>
+  it.effect("gives the Sender an array of its own per call: the pipeline never empties what it handed over", () =>
     Effect.gen(function* () {
       yield* atNow
-      const lent: Array<{ readonly batch: ReadonlyArray<unknown>; readonly sizeDuringCall: number }> = []
+      const given: Array<{ readonly batch: ReadonlyArray<unknown>; readonly sizeDuringCall: number }> = []
       const sender = Sender.of({
         applyConversions: (batch) =>
           Effect.sync(() => {
-            lent.push({ batch, sizeDuringCall: batch.length })
+            given.push({ batch, sizeDuringCall: batch.length })
             return []
           }),
         applyAdjustments: () => Effect.succeed([])
@@ -54,8 +54,9 @@ describe("OfflineConversions.apply", () => {
         [3, "Accepted"],
         [4, "Accepted"]
       ])
-      expect(lent.map((call) => call.sizeDuringCall)).toEqual([2, 1])
-      expect(lent.map((call) => call.batch.length)).toEqual([0, 0])
+      expect(given.map((call) => call.sizeDuringCall)).toEqual([2, 1])
+      // After the run the Sender still holds every item it was given.
+      expect(given.map((call) => call.batch.length)).toEqual([2, 1])
     })
   )
 

@@ -96,7 +96,7 @@ describe("property: one outcome per record", () => {
             failEvery > 0 && call.call % (failEvery + 1) === 0
               ? {
                   _tag: "fail",
-                  failure: new DeliveryError({ isRetryable: call.attempt < 2, isRateLimit: false, message: "flaky" })
+                  failure: new DeliveryError({ retry: call.attempt < 2 ? "now" : "never", message: "flaky" })
                 }
               : {
                   _tag: "ok",

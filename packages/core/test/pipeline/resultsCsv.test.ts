@@ -40,7 +40,9 @@ const outcomes: ReadonlyArray<Outcome.Outcome> = [
       trackingId: "t-1",
       code: 105,
       errorCode: "InvalidCredentials",
-      attempts: 1
+      attempts: 1,
+      retry: "later",
+      retryAfterMs: null
     }
   }),
   Outcome.Ready({ line: 7, identity: { ...identity, conversionName: " padded " } })
@@ -177,7 +179,16 @@ describe("ResultsCsv against spreadsheet formula injection", () => {
       Outcome.Failed({
         line: 3,
         identity: { microsoftClickId: value, conversionName: value, conversionTime: value },
-        cause: { message: value, trackingId: null, code: null, errorCode: null, kind: value, attempts: 0 }
+        cause: {
+          message: value,
+          trackingId: null,
+          code: null,
+          errorCode: null,
+          kind: value,
+          attempts: 0,
+          retry: "never",
+          retryAfterMs: null
+        }
       }),
       Outcome.Rejected({
         line: 4,

@@ -82,7 +82,9 @@ describe("OfflineConversions with a stop signal", () => {
           code: null,
           errorCode: null,
           kind: "NotSent",
-          attempts: 0
+          attempts: 0,
+          retry: "later",
+          retryAfterMs: null
         })
         const summary = Summary.addAll(Summary.empty, outcomes)
         expect(summary.byCode).toEqual({ NotSent: recordsInFirstChunk - 10 })
