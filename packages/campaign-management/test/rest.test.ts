@@ -208,12 +208,11 @@ describe("REST response bodies", () => {
     })
   })
 
-  it("are NotWellFormed (retryable) when cut off", () => {
+  it("are NotWellFormed when cut off", () => {
     const text = Either.getOrThrow(encodeRestResponse("ApplyOfflineConversions", applyResponse))
     for (const cut of [1, 10, text.length - 1]) {
       const error = decodeError(decodeRestResponse("ApplyOfflineConversions", text.slice(0, cut)))
       expect(error.reason).toBe("NotWellFormed")
-      expect(error.isRetryable).toBe(true)
     }
     expect(decodeError(decodeRestResponse("ApplyOfflineConversions", "[]")).reason).toBe("SchemaMismatch")
     expect(decodeError(decodeRestResponse("ApplyOfflineConversions", text, { maxBytes: 10 })).reason).toBe("TooLarge")

@@ -100,7 +100,6 @@ describe("decodeSoapRequest (strict, emulator side)", () => {
     const error = requestError(request("<ConversionName>n</ConversionName><ConversionValu>1</ConversionValu>"))
     expect(error.reason).toBe("UnknownElement")
     expect(error.path).toBe("ApplyOfflineConversionsRequest.OfflineConversions[0].ConversionValu")
-    expect(error.isRetryable).toBe(false)
   })
 
   it("rejects elements out of XSD order and repeated elements", () => {
