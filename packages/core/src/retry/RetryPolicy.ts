@@ -110,6 +110,9 @@ export class RetryPolicy extends Context.Reference<RetryPolicy>()("@uplink/core/
   /** A policy that never retries. */
   static readonly never = never
 
+  /** The backoff curve of the schedules, for one attempt (the server's outbox spaces its attempts with it). */
+  static readonly backoffMillis = backoffMillis
+
   /** Replaces the policy. */
   static layer(schedule: RetrySchedule): Layer.Layer<RetryPolicy> {
     return Layer.succeed(RetryPolicy, schedule)
