@@ -13,7 +13,7 @@
  * cheaper per record than SHA-256 through node:crypto, which was a hot spot of large runs.
  */
 import { decimalWidth } from "@uplink/campaign-management/wire"
-import type { PreparedAdjustment, PreparedConversion } from "./validate.js"
+import type { PreparedAdjustment, PreparedConversion } from "./Prepared.js"
 
 /**
  * The canonical key of a record, written as UTF-16 code units into a reusable buffer rather than built as a string:

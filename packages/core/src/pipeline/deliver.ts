@@ -28,7 +28,7 @@ import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Reje
 import type { LimiterWait, RateLimiter } from "./rateLimiter.js"
 import { type BatchErrorLike, type DeliveryFailure, Sender } from "./sender.js"
 import { isStopped, reasonOf, sleepUnlessStopped } from "./stop.js"
-import type { Prepared } from "./validate.js"
+import type { Prepared } from "./Prepared.js"
 import { Warning } from "./warning.js"
 
 /** Knobs of the default retry schedule (the client's `RetryPolicyOptions`). */
