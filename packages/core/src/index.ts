@@ -50,7 +50,7 @@ export {
 } from "./errors/FaultClassification.js"
 export * as RetryTable from "./retry/RetryTable.js"
 export { RetryPolicy, type RetryPolicyOptions, type RetrySchedule } from "./retry/RetryPolicy.js"
-export { layerBufferedNodeHttpClient, makeBufferedNodeHttpClient } from "./transport/BufferedNodeHttpClient.js"
+export { layerBufferedNodeHttpClient, makeBufferedNodeHttpClient } from "./internal/BufferedNodeHttpClient.js"
 export { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"
 export { layer as layerRestTransport } from "./transport/RestTransport.js"
 export { layer as layerSoapTransport } from "./transport/SoapTransport.js"

@@ -10,7 +10,7 @@ import { afterAll, assert, beforeAll, describe, expect, it } from "@effect/vites
 import { Chunk, Duration, Effect, Either, Stream } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { layerBufferedNodeHttpClient } from "../src/transport/BufferedNodeHttpClient.js"
+import { layerBufferedNodeHttpClient } from "../src/internal/BufferedNodeHttpClient.js"
 
 interface Seen {
   readonly method: string

@@ -7,7 +7,7 @@
 import { statSync } from "node:fs"
 import * as Effect from "effect/Effect"
 import type { Mode } from "./columns.js"
-import * as FileChunks from "./fileChunks.js"
+import * as FileChunks from "../internal/fileChunks.js"
 import { type PipelineInput, PipelineError, type PipelineOptions } from "./PipelineOptions.js"
 import { makeReader } from "./readers/format.js"
 import { type ReaderItem, RecordItem } from "./readers/item.js"

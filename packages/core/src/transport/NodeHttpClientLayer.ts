@@ -6,7 +6,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Layer from "effect/Layer"
-import { layerBufferedNodeHttpClient } from "./BufferedNodeHttpClient.js"
+import { layerBufferedNodeHttpClient } from "../internal/BufferedNodeHttpClient.js"
 
 /** `HttpClient` over `node:http`/`node:https` with keep-alive agents (destroyed when the layer is released). */
 export const layerNodeHttpClient: Layer.Layer<HttpClient.HttpClient> = layerBufferedNodeHttpClient

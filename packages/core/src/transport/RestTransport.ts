@@ -32,7 +32,7 @@ import {
   NotAvailableOverRestError
 } from "../errors/CampaignManagementError.js"
 import { reasonFromReply } from "../errors/FaultClassification.js"
-import { BodyBufferPool } from "./BodyBufferPool.js"
+import { BodyBufferPool } from "../internal/BodyBufferPool.js"
 import { excerpt, exchange, isSuccessStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
 import { operationContract } from "./operationContract.js"
 import { Transport, type TransportResponse, type TransportShape } from "./Transport.js"

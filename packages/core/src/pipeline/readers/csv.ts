@@ -13,7 +13,7 @@ import { parse as parseSync } from "csv-parse/sync"
 import { type FieldName, type FieldValues, type Mode, isBulkHeader, roleOf } from "../columns.js"
 import { Warning } from "../warning.js"
 import { type BulkRowKind, bulkRowKind } from "./bulk.js"
-import { CsvRecordScanner, type ScannedRecord } from "./csvRecords.js"
+import { CsvRecordScanner, type ScannedRecord } from "../../internal/csvRecordScanner.js"
 import { ReadRecord, type ReaderItem, RecordItem, type RecordReader, emptyFieldValues } from "./item.js"
 
 export interface CsvReaderOptions {

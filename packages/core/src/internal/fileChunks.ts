@@ -13,7 +13,7 @@ import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { isStopped, whenStopped } from "./stop.js"
+import { isStopped, whenStopped } from "../pipeline/stop.js"
 
 /** Bytes per read. */
 export const CHUNK_BYTES = 64 * 1024
