@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { CampaignManagement } from "./CampaignManagement.js"
+import { emptied } from "./internal/emptied.js"
 import type { CampaignManagementError } from "./errors/CampaignManagementError.js"
 import { DeliveryError, Sender, type SenderShape } from "./pipeline/sender.js"
 
@@ -46,9 +47,8 @@ export const toDeliveryError = (error: CampaignManagementError): DeliveryError =
   })
 
 /**
- * Runs `call` with `batch` (an array delivery made for this call, now the Sender's) and empties it when the call ends:
- * the client's fibers outlive the call in the old generation and keep pointing at the request they carried; through
- * an emptied array they keep no item alive (the pipeline's memory rule, see `emptied` in pipeline/offlineConversions.ts).
+ * Runs `call` with `batch` (the array delivery made for this call, which the Sender owns) and empties it when the call
+ * ends (internal/emptied.ts): the client's fibers must not keep the request's items alive after it.
  */
 const emptiedAfter = <T, A, E, R>(
   batch: ReadonlyArray<T>,
@@ -56,9 +56,7 @@ const emptiedAfter = <T, A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.ensuring(
     Effect.suspend(() => call(batch)),
-    Effect.sync(() => {
-      ;(batch as Array<T>).length = 0
-    })
+    Effect.sync(() => emptied(batch))
   )
 
 export const makeCampaignManagementSender: Effect.Effect<SenderShape, never, CampaignManagement> = Effect.gen(

@@ -4,9 +4,8 @@
  * `concurrency` at a time; the stream that comes out gives every result's elements in the order the producer emitted
  * them, whatever order the work finishes in. What `Stream.mapEffect(f, { concurrency: n })` does, but cheaper per
  * element: that forks a fiber per element and races it against an error signal (two more fibers), each with its own
- * copy of the fiber refs — per delivered batch that was most of what outlived a young-generation collection, and it
- * made the old generation grow with the size of the run. Here work costs one `Deferred` and two queue hand-overs, a
- * ready result one hand-over.
+ * copy of the fiber refs, and those outlive young-generation collections. Here work costs one `Deferred` and two
+ * queue hand-overs, a ready result one hand-over.
  *
  * Delivery gives the pool as many workers as requests may ever be in flight (a fixed `concurrency`, or the adaptive
  * limit's bound); each worker then waits for a permit of the run's `ConcurrencyLimit` before it sends (deliver.ts), so
@@ -28,6 +27,7 @@ import type * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
+import { emptied } from "./emptied.js"
 
 /**
  * What a producer hands the pool, in input order. A result is an array that the pool takes over: its elements go
@@ -54,14 +54,12 @@ type Slot<B, E> =
 const end = { _tag: "End" } as const
 
 /**
- * A result's elements as a chunk of their own, and the result array emptied. The slots, deferreds and queue nodes that
- * carried a result are promoted to the old generation and, once dead there, still point at what they carried until
- * the next full collection; an emptied array keeps those stale pointers from holding every result of the run alive
- * (which made peak memory grow with the size of the run; see `emptied` in offlineConversions.ts).
+ * A result's elements as a chunk of their own, and the result array emptied (`emptied.ts`): the slots, deferreds and
+ * queue nodes that carried it must not keep its elements alive.
  */
 const handOver = <B>(result: Array<B>): Chunk.Chunk<B> => {
   const chunk = Chunk.unsafeFromArray(result.slice())
-  result.length = 0
+  emptied(result)
   return chunk
 }
 

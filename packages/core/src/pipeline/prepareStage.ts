@@ -6,10 +6,12 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import { DedupeTable } from "../internal/dedupeTable.js"
 import { emptied } from "../internal/emptied.js"
+import { KeyUnits } from "../internal/keyUnits.js"
 import { Batcher, type Unit } from "./batching.js"
 import { LocalCodes } from "./codes.js"
-import { DedupeTable, KeyUnits, writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
+import { writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import { type InputSize, MAX_RESERVED_RECORDS } from "./input.js"
 import type { Emit } from "../internal/orderedPool.js"

@@ -173,10 +173,9 @@ export interface WriteOptions {
  * `ResultsWriteError` at once, unless `options.onError` is given (see `WriteOptions`).
  *
  * Each chunk's rows are written synchronously in a plain `Stream.mapChunks` stage rather than by an effect per chunk:
- * the effects that carried a chunk outlived young collections and, through their stale pointers, kept every outcome
- * of the run alive (a 1M-record run with a results file peaked at ~410 MiB, ~230 MiB without the effects; see
- * "stale pointers" in README.md). A write error is thrown as a `ResultsWriteError` and turned back into the stream's
- * failure.
+ * the effects that carried a chunk would outlive young collections and, through their stale pointers, keep every
+ * outcome of the run alive (internal/emptied.ts). A write error is thrown as a `ResultsWriteError` and turned back into
+ * the stream's failure.
  */
 export const write =
   (path: string, options: WriteOptions = {}) =>
