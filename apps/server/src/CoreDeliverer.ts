@@ -16,7 +16,6 @@
 import {
   CampaignManagement,
   type CampaignManagementShape,
-  Deliver,
   type DeliveryFailure,
   makeCampaignManagementSender,
   MsadsConfig,
@@ -143,11 +142,8 @@ export const make = (
       yield* makeCampaignManagementSender.pipe(Effect.provideService(CampaignManagement, client)),
       throttle
     )
-    const retrySchedule = Deliver.retrySchedule({
-      maxRetries: options.maxRetries ?? 2,
-      cap: options.retryCap ?? Duration.seconds(5),
-      rateLimitWait
-    })
+    // The pipeline's default schedule with the outbox's knobs: backoff capped at `retryCap`, the window after a 117.
+    const retry = { maxRetries: options.maxRetries ?? 2, cap: options.retryCap ?? Duration.seconds(5) }
 
     const deliver = (kind: RecordKind, records: ReadonlyArray<ClaimedRecord>) =>
       Effect.gen(function* () {
@@ -159,7 +155,8 @@ export const make = (
         // One batch per call (the outbox claims at most 1,000 records), so one request is in flight at a time.
         const pipelineOptions = {
           batchSize: 1_000,
-          retrySchedule,
+          retry,
+          rateLimitWindow: rateLimitWait,
           rateLimiter,
           onWarning: (warning: { readonly _tag: string }) =>
             Effect.logWarning("pipeline warning").pipe(Effect.annotateLogs({ warning: warning._tag }))

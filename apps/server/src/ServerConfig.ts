@@ -8,7 +8,7 @@
  * and its range. The token stays `Redacted` and has at least 16 characters. A server that has no token refuses to
  * start unless it is bound to loopback and `--insecure` was given.
  */
-import { type Hashing, OfflineConversions } from "@uplink/core"
+import { type CountryCode, OfflineConversions } from "@uplink/core"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -49,7 +49,7 @@ export interface ServerConfigShape {
   /** The zone of times written without `Z` or an offset (`UPLINK_TIMEZONE`); without it such times are invalid. */
   readonly timeZone: Option.Option<DateTime.TimeZone.Named>
   /** The region of raw phone numbers written without a country code (`UPLINK_DEFAULT_REGION`). */
-  readonly defaultRegion: Option.Option<Hashing.CountryCode>
+  readonly defaultRegion: Option.Option<CountryCode>
 }
 
 /** What the command line may override. */

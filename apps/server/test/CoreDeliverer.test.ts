@@ -183,7 +183,7 @@ describe("CoreDeliverer", () => {
 
 describe("CoreDeliverer.toDeliveryOutcome: a failed record's fate is its cause's row of the retry table", () => {
   const failed = (retry: "now" | "afterWait" | "later" | "never", retryAfterMs: number | null = null) =>
-    Outcome.Failed({
+    Outcome.Outcome.Failed({
       line: 1,
       identity: { microsoftClickId: null, conversionName: null, conversionTime: null },
       cause: {

@@ -16,10 +16,11 @@
 import { statSync } from "node:fs"
 import {
   CampaignManagement,
-  ConcurrencyLimit,
-  GoalCheck,
-  Limits,
+  fetchOfflineGoalNames,
+  fixedConcurrency,
+  type GoalCheck,
   makeCampaignManagementSender,
+  makeGoalCheck,
   OfflineConversions,
   type Outcome,
   type PipelineOptions,
@@ -29,6 +30,7 @@ import {
   Summary,
   Warning
 } from "@uplink/core"
+import * as Limits from "@uplink/core/Limits"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -108,7 +110,7 @@ export const runApply = (
     // The run's own limits, so that the progress bar and the summary can show their state.
     const rateLimiter = RateLimiter.make({ window: rateLimitWindow, maxConcurrency })
     const concurrency = Option.isSome(flags.concurrency)
-      ? ConcurrencyLimit.fixed(flags.concurrency.value)
+      ? fixedConcurrency(flags.concurrency.value)
       : rateLimiter.concurrency
 
     // No bar yet: it is drawn once the run is ready to read (a setting that fails must not leave one behind).
@@ -334,12 +336,12 @@ const sendingOutcomes = (
     const context = yield* Layer.buildWithScope(clientLayer(flags, extraConfig), scope)
     const client = Context.get(context, CampaignManagement)
     const sender = yield* makeCampaignManagementSender.pipe(Effect.provide(context))
-    let goals: GoalCheck.GoalCheck | undefined
+    let goals: GoalCheck | undefined
     if (flags.goalCheck) {
-      const names = yield* GoalCheck.fetchOfflineGoalNames((op, request) =>
+      const names = yield* fetchOfflineGoalNames((op, request) =>
         Effect.map(client.call(op, request), (result) => result.response)
       )
-      goals = GoalCheck.make(names, yield* recordedGoalTimes)
+      goals = makeGoalCheck(names, yield* recordedGoalTimes)
     }
     const run = mode === "apply" ? OfflineConversions.apply : OfflineConversions.adjust
     return run(file, { ...options, goals }).pipe(Stream.provideService(Sender, sender))

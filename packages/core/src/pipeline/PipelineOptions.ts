@@ -40,7 +40,7 @@ export interface PipelineOptions {
    * limiter (a shared limiter keeps the bound it was made with).
    */
   readonly maxConcurrency?: number | undefined
-  /** How failed requests are retried (default `retrySchedule()`: backoff with jitter, 60 s after a 117). */
+  /** How failed requests are retried (default: backoff with jitter, per `retry`; after a 117, the rate limiter). */
   readonly retrySchedule?: Schedule.Schedule<unknown, DeliveryFailure> | undefined
   /** Knobs of the default retry schedule when `retrySchedule` is not given (`Limits.maxRetries`, `backoffDelay`). */
   readonly retry?: Omit<RetryOptions, "rateLimitWait"> | undefined

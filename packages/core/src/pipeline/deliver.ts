@@ -24,7 +24,7 @@ import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.j
 import { pipelineFailures, retriesInRun } from "../retry/RetryTable.js"
 import { type ConcurrencyLimit, withPermit } from "./concurrencyLimit.js"
 import type { Send, Wait, WaitCause } from "./deliveryEvents.js"
-import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
+import { type FailureCause, type ItemError, Outcome } from "./outcome.js"
 import type { LimiterWait, RateLimiter } from "./rateLimiter.js"
 import { type BatchErrorLike, type DeliveryFailure, Sender } from "./sender.js"
 import { isStopped, reasonOf, sleepUnlessStopped } from "./stop.js"
@@ -111,7 +111,7 @@ const waitCauseOf = (failure: DeliveryFailure): WaitCause => ({
 })
 
 const failedAll = (batch: ReadonlyArray<Prepared>, cause: FailureCause): Array<Outcome> =>
-  batch.map((record) => Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
+  batch.map((record) => Outcome.Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
 
 /**
  * The outcomes of a batch the stopped run will not send (again): `NotSent` when it was never sent, else the failure
@@ -261,8 +261,8 @@ export const deliverBatch: (
   return batch.map((record, index) => {
     const errors = errorsByIndex.get(index)
     return errors === undefined
-      ? Accepted({ line: record.line, id: record.id, identity: record.identity })
-      : Rejected({
+      ? Outcome.Accepted({ line: record.line, id: record.id, identity: record.identity })
+      : Outcome.Rejected({
           line: record.line,
           id: record.id,
           identity: record.identity,

@@ -6,6 +6,7 @@
  */
 import { statSync } from "node:fs"
 import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { Mode } from "./columns.js"
 import * as FileChunks from "../internal/fileChunks.js"
 import { type PipelineInput, PipelineError, type PipelineOptions } from "./PipelineOptions.js"
@@ -23,6 +24,10 @@ export const unreadableFile =
 
 const unreadable = (reason: string) =>
   new PipelineError({ reason: "UnreadableInput", message: `unreadable input: ${reason}` })
+
+/** The bytes of the file at `path` (`-` is standard input), read in 64 KiB chunks (about one batch of records each). */
+export const fileBytes = (path: string): Stream.Stream<Uint8Array, PipelineError> =>
+  FileChunks.stream(path, unreadableFile(path))
 
 /**
  * Steps 1–5 over the input, as the producer of the delivery pool: records read (or given) chunk by chunk and handed,

@@ -14,15 +14,14 @@
  * and every record already read still gets its one outcome (`failed` with the kind `NotSent` if it was not sent).
  *
  * The steps are their own modules: `PipelineOptions.ts` (options, input, error), `runConfig.ts` (options checked),
- * `input.ts` (reading), `prepareStage.ts` (steps 1–5), `deliver.ts` (steps 5–7), `orderedPool.ts` (the pool).
+ * `input.ts` (reading), `prepareStage.ts` (steps 1–5), `deliver.ts` (steps 5–7), `internal/orderedPool.ts` (the pool).
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { emptied } from "../internal/emptied.js"
 import type { Mode } from "./columns.js"
 import { deliverBatch } from "./deliver.js"
-import * as FileChunks from "../internal/fileChunks.js"
-import { inputSize, readInput, unreadableFile } from "./input.js"
+import { inputSize, readInput } from "./input.js"
 import { type Emit, orderedPool } from "../internal/orderedPool.js"
 import type { Outcome } from "./outcome.js"
 import type { PipelineError, PipelineInput, PipelineOptions } from "./PipelineOptions.js"
@@ -32,12 +31,8 @@ import { prepareStage } from "./prepareStage.js"
 import { Sender } from "./sender.js"
 
 export { NOT_SENT } from "./deliver.js"
-export { PipelineError, type PipelineInput, type PipelineOptions } from "./PipelineOptions.js"
+export type { PipelineInput, PipelineOptions } from "./PipelineOptions.js"
 export { resolveDefaultRegion, resolveTimeZone } from "./runConfig.js"
-
-/** The bytes of the file at `path` (`-` is standard input), read in 64 KiB chunks (about one batch of records each). */
-export const fileBytes = (path: string): Stream.Stream<Uint8Array, PipelineError> =>
-  FileChunks.stream(path, unreadableFile(path))
 
 const run = <E, R>(
   input: PipelineInput<E, R>,

@@ -47,10 +47,6 @@ export interface FailureCause {
   readonly retryAfterMs: number | null
 }
 
-/** The key a failure is counted under in summaries: its code, else its symbolic code, else its kind. */
-export const failureKey = (cause: FailureCause): string =>
-  cause.code !== null ? String(cause.code) : (cause.errorCode ?? cause.kind ?? "DeliveryFailed")
-
 interface Common {
   readonly line: number
   readonly id?: string | undefined
@@ -74,17 +70,8 @@ export type Outcome = Data.TaggedEnum<{
 
 export const Outcome = Data.taggedEnum<Outcome>()
 
-export const Accepted = Outcome.Accepted
-export const Rejected = Outcome.Rejected
-export const Invalid = Outcome.Invalid
-export const Duplicate = Outcome.Duplicate
-export const Failed = Outcome.Failed
-export const Ready = Outcome.Ready
-
 /** The statuses of the results file (DESIGN.md §5). */
 export type Status = "accepted" | "rejected" | "invalid" | "duplicate" | "failed" | "ready"
-
-export const statuses: ReadonlyArray<Status> = ["accepted", "rejected", "invalid", "duplicate", "failed", "ready"]
 
 const statusByTag: Record<Outcome["_tag"], Status> = {
   Accepted: "accepted",

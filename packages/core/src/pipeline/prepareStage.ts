@@ -15,7 +15,7 @@ import { writeAdjustmentKey, writeConversionKey } from "./dedupe.js"
 import { type GoalCheck, checker } from "./goalCheck.js"
 import { type InputSize, MAX_RESERVED_RECORDS } from "./input.js"
 import type { Emit } from "../internal/orderedPool.js"
-import { Duplicate, Invalid, type Outcome, Ready } from "./outcome.js"
+import { Outcome } from "./outcome.js"
 import type { Prepared, PreparedAdjustment, PreparedConversion } from "./Prepared.js"
 import type { ReaderItem, SourceRecord } from "./readers/item.js"
 import type { Config } from "./runConfig.js"
@@ -74,7 +74,7 @@ export const prepareStage = (config: Config, goals: GoalCheck | undefined, size:
       const verdict = checkGoal(prepared.conversionName, validation.nowMs)
       if (verdict._tag === "Unknown") {
         const { code, errorCode, message } = verdict
-        batcher.outcome(Invalid({ ...commonOf(prepared), code, errorCode, message, field: "ConversionName" }), units)
+        batcher.outcome(Outcome.Invalid({ ...commonOf(prepared), code, errorCode, message, field: "ConversionName" }), units)
         return
       }
       if (verdict.warning !== undefined) warnings.push(verdict.warning)
@@ -83,11 +83,11 @@ export const prepareStage = (config: Config, goals: GoalCheck | undefined, size:
     else writeAdjustmentKey(key, prepared)
     const firstLine = table.firstSeen(key, prepared.line)
     if (firstLine !== 0) {
-      batcher.outcome(Duplicate({ ...commonOf(prepared), firstLine }), units)
+      batcher.outcome(Outcome.Duplicate({ ...commonOf(prepared), firstLine }), units)
       return
     }
     if (config.dryRun) {
-      batcher.outcome(Ready(commonOf(prepared)), units)
+      batcher.outcome(Outcome.Ready(commonOf(prepared)), units)
       return
     }
     batcher.add(prepared, units)
@@ -113,7 +113,7 @@ export const prepareStage = (config: Config, goals: GoalCheck | undefined, size:
               break
             case "Malformed":
               batcher.outcome(
-                Invalid({
+                Outcome.Invalid({
                   line: item.line,
                   identity: noIdentity,
                   code: null,

@@ -15,6 +15,7 @@ import { type DeliveryContext, retrySchedule } from "./deliver.js"
 import * as Hashing from "./hashing.js"
 import { PipelineError, type PipelineOptions } from "./PipelineOptions.js"
 import * as RateLimiter from "./rateLimiter.js"
+import { RateLimiters } from "./rateLimiters.js"
 import * as Time from "./time.js"
 import { type Warning, message as warningMessage } from "./warning.js"
 
@@ -125,7 +126,7 @@ export const configure = (
     const limiterOptions = { window: rateLimitWindow, maxConcurrency }
     let rateLimiter = options.rateLimiter
     if (rateLimiter === undefined) {
-      const shared = yield* Effect.serviceOption(RateLimiter.RateLimiters)
+      const shared = yield* Effect.serviceOption(RateLimiters)
       rateLimiter =
         shared._tag === "Some"
           ? yield* shared.value.forCustomer(options.customerId ?? "default", limiterOptions)

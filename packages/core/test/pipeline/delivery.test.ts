@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { DeliveryError, OfflineConversions, Summary } from "../../src/pipeline/index.js"
+import { DeliveryError } from "../../src/index.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import * as Summary from "../../src/pipeline/summary.js"
 import {
   type FakeAnswer,
   atNow,

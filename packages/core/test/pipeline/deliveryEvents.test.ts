@@ -1,14 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
+import { toDeliveryError } from "../../src/CampaignManagementSender.js"
 import {
   CampaignManagementError,
   DecodeError,
   HttpStatusError,
   InvalidRequestError,
   TransportError,
-  toDeliveryError
+  type Wait
 } from "../../src/index.js"
-import { ConcurrencyLimit, OfflineConversions, Outcome, Summary, type Wait } from "../../src/pipeline/index.js"
+import * as ConcurrencyLimit from "../../src/pipeline/concurrencyLimit.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import * as Outcome from "../../src/pipeline/outcome.js"
+import * as Summary from "../../src/pipeline/summary.js"
 import {
   atNow,
   bytes,
@@ -142,7 +146,7 @@ describe("numeric options are refused outside their range, naming the option and
 
 describe("failures without a code are counted by their kind", () => {
   const failed = (cause: Partial<Outcome.FailureCause>) =>
-    Outcome.Failed({
+    Outcome.Outcome.Failed({
       line: 2,
       identity: { microsoftClickId: null, conversionName: null, conversionTime: null },
       cause: {

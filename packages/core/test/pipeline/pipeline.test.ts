@@ -4,15 +4,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect, Either, Logger, Schedule, Stream } from "effect"
-import {
-  OfflineConversions,
-  type Outcome,
-  RateLimiter,
-  ResultsCsv,
-  Sender,
-  Summary,
-  type Warning
-} from "../../src/pipeline/index.js"
+import { Sender } from "../../src/index.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import type * as Outcome from "../../src/pipeline/outcome.js"
+import * as RateLimiter from "../../src/pipeline/rateLimiter.js"
+import * as ResultsRows from "../../src/pipeline/resultsRows.js"
+import * as Summary from "../../src/pipeline/summary.js"
+import type * as Warning from "../../src/pipeline/warning.js"
 import {
   NOW,
   atNow,
@@ -250,7 +248,7 @@ describe("OfflineConversions.apply", () => {
         OfflineConversions.apply(bytes(csv), {
           defaultRegion: "us",
           onWarning: (w) => Effect.sync(() => warnings.push(JSON.stringify(w)))
-        }).pipe(ResultsCsv.encode)
+        }).pipe(ResultsRows.encode)
       ).pipe(
         Effect.provide(fake.layer),
         Effect.provide(

@@ -4,7 +4,7 @@
  */
 import type { Schemas } from "@uplink/campaign-management"
 import { Chunk, type Duration, Effect, Fiber, Layer, Stream, TestClock } from "effect"
-import { type BatchErrorLike, DeliveryError, type DeliveryFailure, Sender } from "../../src/pipeline/index.js"
+import { type BatchErrorLike, DeliveryError, type DeliveryFailure, Sender } from "../../src/index.js"
 
 /** "Now" in every test: 2025-06-15T12:00:00Z. */
 export const NOW = Date.UTC(2025, 5, 15, 12, 0, 0)

@@ -2,7 +2,7 @@
  * The `Invalid` outcome of a record that failed a rule, or could not be read as a record: what outcomes show of it
  * (its click id, goal name and conversion time — normalised to UTC when the time parses — never an identifier).
  */
-import { type Identity, Invalid, type Outcome } from "../outcome.js"
+import { type Identity, Outcome } from "../outcome.js"
 import type { SourceRecord } from "../readers/item.js"
 import * as Time from "../time.js"
 import type { ValidationContext } from "./context.js"
@@ -29,7 +29,7 @@ const identityOfInvalid = (record: SourceRecord, context: ValidationContext): Id
 }
 
 const invalid = (record: SourceRecord, context: ValidationContext, failure: Failure): Outcome =>
-  Invalid({
+  Outcome.Invalid({
     line: record.line,
     id: record.id,
     identity: identityOfInvalid(record, context),
