@@ -2,7 +2,7 @@
  * `ServerConfig`: how the server listens, guards and paces itself — host and port, the bearer token, the outbox file,
  * the flush interval, body and record limits, the worker's lease and backoff, the database's pool and statement
  * timeout, and how records are read (time zone and default phone region). `UPLINK_DB` names an SQLite file or a
- * PostgreSQL URL (`DatabaseTarget`; its password never appears in a message). Read from the `UPLINK_*` variables of DESIGN.md §6; the `--host`, `--port` and
+ * PostgreSQL URL (`DatabaseTarget`; its password never appears in a message). Read from the `UPLINK_*` variables (apps/server/README.md, "Run"); the `--host`, `--port` and
  * `--insecure` flags win over them. Every numeric variable is a whole number within the range `numericSettings` gives
  * it, so a negative, fractional, huge or non-numeric value stops the start with a message that names the variable
  * and its range. The token stays `Redacted` and has at least 16 characters. A server that has no token refuses to

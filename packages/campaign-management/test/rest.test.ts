@@ -1,5 +1,5 @@
 /**
- * The REST JSON codec (api-facts.md §6): PascalCase bodies, long ids as strings, flag enums comma-separated, `Type`
+ * The REST JSON codec (docs/microsoft-api.md §1, "REST"): PascalCase bodies, long ids as strings, flag enums comma-separated, `Type`
  * discriminators (ConversionGoal `OfflineConversion`, also read as `OfflineConversionGoal`; BatchError /
  * EditorialError), nulls omitted, times in UTC with Z, and error bodies in both documented forms.
  */

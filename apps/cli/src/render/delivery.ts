@@ -1,5 +1,5 @@
 /**
- * The delivery limiter made visible (DESIGN.md §5 "waits are shown"): the progress bar's status — the requests in
+ * The delivery limiter made visible ("waits are shown"): the progress bar's status — the requests in
  * flight the run may have now ("concurrency 6") and, while Microsoft's rate limit pauses the run, a countdown
  * ("throttled, resuming in 12 s") — and the `delivery` object of the `--json` summary (concurrency, 117s, what the
  * throttling window admitted, the time spent waiting in seconds, the round-trip floor and median). Both read the

@@ -2,7 +2,7 @@
  * The run of `uplink apply <file|->` and `uplink adjust <file|->` (imported when the command runs; the definition,
  * flags and help are in `../commands/apply.ts`): run a file (or standard input) through the core pipeline and
  * report one outcome per record — progress bar on a terminal, a summary table (or `--json`), the results CSV with
- * `--results`, and the exit code of DESIGN.md §5. `--dry-run` validates and hashes without any network call.
+ * `--results`, and the exit code (the root README, "The CLI"). `--dry-run` validates and hashes without any network call.
  *
  * Safety (README "Safety"): a results path that is the input file is refused before anything is opened for writing,
  * and the results file is opened only once the input has been read from; delivery waits are shown as they start.

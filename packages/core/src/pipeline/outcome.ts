@@ -70,7 +70,7 @@ export type Outcome = Data.TaggedEnum<{
 
 export const Outcome = Data.taggedEnum<Outcome>()
 
-/** The statuses of the results file (DESIGN.md §5). */
+/** The statuses of the results file (`resultsRows.ts`). */
 export type Status = "accepted" | "rejected" | "invalid" | "duplicate" | "failed" | "ready"
 
 const statusByTag: Record<Outcome["_tag"], Status> = {

@@ -19,7 +19,7 @@ export const MINUTE_MS = 60_000
 export const HOUR_MS = 60 * MINUTE_MS
 export const DAY_MS = 24 * HOUR_MS
 
-/** How far back a conversion (or adjustment) time may lie: 90 days (api-facts.md §2.2). */
+/** How far back a conversion (or adjustment) time may lie: 90 days (docs/microsoft-api.md §2). */
 export const LOOKBACK_MS = 90 * DAY_MS
 
 /** How long after its creation a goal refuses offline conversions (5615). */
