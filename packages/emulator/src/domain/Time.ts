@@ -32,8 +32,8 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
 
 /**
  * ISO 8601 in UTC truncated to the second, e.g. `2026-08-01T17:02:35Z` (the dedupe key's precision). Four-digit years
- * are written from the date's fields, which is several times faster than `toISOString` (this runs for every item
- * received); other years take `toISOString`'s form.
+ * are written from the date's fields rather than through `toISOString` (this runs for every item received); other
+ * years take `toISOString`'s form.
  */
 export const isoSeconds = (ms: number): string => {
   const date = new Date(Math.floor(ms / 1000) * 1000)
