@@ -21,7 +21,7 @@ export interface CliRun {
 
 export const scratch = () => mkdtempSync(join(tmpdir(), "uplink-cli-test-"))
 
-/** MSADS_* for the emulator, plus a private config folder so tests never touch the user's files. */
+/** MSADS_* for the emulator, plus a private config folder and ledger so tests never touch the user's files. */
 export const emulatorEnv = (emulator: RunningEmulator, dir: string): Record<string, string> => ({
   MSADS_ENDPOINT: emulator.url,
   MSADS_DEVELOPER_TOKEN: defaultCredentials.developerToken,
@@ -29,7 +29,8 @@ export const emulatorEnv = (emulator: RunningEmulator, dir: string): Record<stri
   MSADS_ACCOUNT_ID: defaultCredentials.accountId,
   MSADS_ACCESS_TOKEN: defaultCredentials.accessToken,
   XDG_CONFIG_HOME: join(dir, "config"),
-  UPLINK_TOKEN_FILE: join(dir, "config", "uplink", "tokens.json")
+  UPLINK_TOKEN_FILE: join(dir, "config", "uplink", "tokens.json"),
+  UPLINK_LEDGER: join(dir, "state", "ledger.db")
 })
 
 /** Runs `uplink args…` with exactly `env` (plus PATH/HOME) and optional standard input. */

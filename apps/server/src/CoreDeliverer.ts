@@ -6,7 +6,8 @@
  * says sending it again can never help (`cause.retry` of the failed outcome is `never`): transient failures, 117 and
  * refused credentials (`later`: they may be fixed) keep the records for later. Every 117 is counted in
  * `uplink_rate_limited_total`. Missing or broken credentials do not stop the server: the deliverer then reports
- * `NotConfigured` (shown by `/readyz`) and records stay pending.
+ * `NotConfigured` (shown by `/readyz`) and records stay pending. A record refused with 5615 waits in the outbox for
+ * its goal (`NotAccepted`). The same clients serve the report poller (`layerWithReportsFromEnv`).
  *
  * The `Sender` is core's (`makeCampaignManagementSender`) with the server's narrow hook into rate limiting across
  * instances around each call: before it, wait for the `SharedThrottle` (a pause or pace that another instance's 117
@@ -20,13 +21,17 @@ import {
   makeCampaignManagementSender,
   MsadsConfig,
   OfflineConversions,
+  OfflineGoals,
   Outcome,
   type RateLimiter,
   RateLimiters,
   Sender,
-  type SenderShape
+  type SenderShape,
+  ServiceCodes
 } from "@uplink/core"
+import { Reconciliation, ReportClient } from "@uplink/core/reconciliation"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -37,6 +42,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Deliverer, type DelivererShape, DeliveryOutcome, retryAll } from "./Deliverer.js"
 import type { ClaimedRecord, RecordKind } from "./Outbox.js"
+import { ReportSource, type ReportSourceShape } from "./ReportPoller.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import { SharedThrottle, type SharedThrottleShape } from "./SharedThrottle.js"
 
@@ -90,9 +96,13 @@ export const withThrottle = (sender: SenderShape, throttle: Option.Option<Thrott
   }
 }
 
+/** The code Microsoft refuses a record with while its goal is younger than two hours (5615). */
+const NOT_ACCEPTED_FOR_GOAL = ServiceCodes.NotAcceptedForGoal.code
+
 /**
  * The outbox outcome of a pipeline outcome. A failed record is kept for later (`Retry`, not before the service's
- * wait) unless its cause's `retry` is `never`; the retry table made that call, not this module.
+ * wait) unless its cause's `retry` is `never`; the retry table made that call, not this module. A record refused with
+ * 5615 waits for its goal (`NotAccepted`).
  */
 export const toDeliveryOutcome = (outcome: Outcome.Outcome): DeliveryOutcome => {
   const described = Outcome.describe(outcome)
@@ -102,6 +112,17 @@ export const toDeliveryOutcome = (outcome: Outcome.Outcome): DeliveryOutcome => 
     case "Duplicate":
       return DeliveryOutcome.Duplicate()
     case "Rejected":
+      if (described.code === NOT_ACCEPTED_FOR_GOAL && outcome.identity.conversionName !== null) {
+        return DeliveryOutcome.NotAccepted({
+          goal: outcome.identity.conversionName,
+          message: described.message ?? "the goal does not take conversions yet (5615)"
+        })
+      }
+      return DeliveryOutcome.Rejected({
+        code: described.code,
+        errorCode: described.errorCode,
+        message: described.message ?? outcome._tag
+      })
     case "Invalid":
       return DeliveryOutcome.Rejected({
         code: described.code,
@@ -194,40 +215,78 @@ export const make = (
 const describeConfig = Effect.map(MsadsConfig, (config) => `${config.transport} to ${config.endpoints.restBase}`)
 
 /**
- * The deliverer configured from the `MSADS_*` variables (the root README, "The server"); `NotConfigured` with the reason when they
- * are missing or invalid (the message names the variable, never its value). The customer's limiter is taken from
- * `RateLimiters` (one per customer id in the process).
+ * The deliverer and, when the settings allow, the report source, over one set of clients from the environment. The
+ * customer's limiter is taken from `RateLimiters` (one per customer id in the process).
+ */
+const buildFromEnv = (options: CoreDelivererOptions) =>
+  Effect.gen(function* () {
+    const throttle = yield* SharedThrottle
+    const limiters = yield* RateLimiters
+    const built = yield* Layer.build(Layer.merge(ReportClient.layerConfig, MsadsConfig.layer)).pipe(Effect.either)
+    if (built._tag === "Left") {
+      const reason = `delivery is not configured: ${built.left.message ?? String(built.left)}`
+      const deliverer: DelivererShape = {
+        readiness: { _tag: "NotConfigured", reason },
+        deliver: (_kind, records) => Effect.succeed(retryAll(records, reason))
+      }
+      const reports: ReportSourceShape = {
+        goals: Effect.fail({ message: reason }),
+        report: () => Effect.fail({ message: reason })
+      }
+      return { deliverer, reports }
+    }
+    const client = yield* Effect.provide(CampaignManagement, built.right)
+    const reportClient = yield* Effect.provide(ReportClient, built.right)
+    const description = yield* Effect.provide(describeConfig, built.right)
+    const msads = yield* Effect.provide(MsadsConfig, built.right)
+    const rateLimiter = yield* limiters.forCustomer(msads.customerId, {
+      window: options.rateLimitWait ?? Duration.seconds(60)
+    })
+    const deliverer = yield* make(
+      client,
+      description,
+      rateLimiter,
+      options,
+      Option.some({ throttle, customerId: msads.customerId })
+    )
+    const reports: ReportSourceShape = {
+      goals: Effect.provideService(OfflineGoals.list, CampaignManagement, client).pipe(
+        Effect.map((goals) =>
+          goals.flatMap((goal) =>
+            goal.Id === undefined || goal.Id === null ? [] : [{ id: goal.Id, name: goal.Name ?? "" }]
+          )
+        )
+      ),
+      report: (ids, fromMs, toMs) => Reconciliation.fetch(reportClient, ids, fromMs, toMs)
+    }
+    return { deliverer, reports }
+  }) as Effect.Effect<
+    { readonly deliverer: DelivererShape; readonly reports: ReportSourceShape },
+    never,
+    Scope.Scope | SharedThrottle | RateLimiters
+  >
+
+/**
+ * The deliverer configured from the `MSADS_*` variables (the root README, "Configuration"); `NotConfigured` with the
+ * reason when they are missing or invalid (the message names the variable, never its value).
  */
 export const layerFromEnv = (
   options: CoreDelivererOptions = {}
 ): Layer.Layer<Deliverer, never, SharedThrottle | RateLimiters> =>
   Layer.scoped(
     Deliverer,
-    Effect.gen(function* () {
-      const throttle = yield* SharedThrottle
-      const limiters = yield* RateLimiters
-      const built = yield* Layer.build(Layer.merge(CampaignManagement.layerConfig, MsadsConfig.layer)).pipe(
-        Effect.either
-      )
-      if (built._tag === "Left") {
-        const reason = `delivery is not configured: ${built.left.message ?? String(built.left)}`
-        return {
-          readiness: { _tag: "NotConfigured", reason },
-          deliver: (_kind, records) => Effect.succeed(retryAll(records, reason))
-        } satisfies DelivererShape
-      }
-      const client = yield* Effect.provide(CampaignManagement, built.right)
-      const description = yield* Effect.provide(describeConfig, built.right)
-      const msads = yield* Effect.provide(MsadsConfig, built.right)
-      const rateLimiter = yield* limiters.forCustomer(msads.customerId, {
-        window: options.rateLimitWait ?? Duration.seconds(60)
-      })
-      return yield* make(
-        client,
-        description,
-        rateLimiter,
-        options,
-        Option.some({ throttle, customerId: msads.customerId })
-      )
-    }) as Effect.Effect<DelivererShape, never, Scope.Scope | SharedThrottle | RateLimiters>
+    Effect.map(buildFromEnv(options), (built) => built.deliverer)
+  )
+
+/**
+ * The deliverer and the per-goal report source (the report poller's) over the same credentials and token: the
+ * production assembly. Without working `MSADS_*` settings the report source fails with the same reason as delivery.
+ */
+export const layerWithReportsFromEnv = (
+  options: CoreDelivererOptions = {}
+): Layer.Layer<Deliverer | ReportSource, never, SharedThrottle | RateLimiters> =>
+  Layer.scopedContext(
+    Effect.map(buildFromEnv(options), (built) =>
+      Context.make(Deliverer, built.deliverer).pipe(Context.add(ReportSource, built.reports))
+    )
   )

@@ -5,16 +5,23 @@
  *
  * This file is the public API: every name exported below, each with its one-line doc (the package README lists the
  * same names; `test/PublicApi.test.ts` keeps the two in step and the count of runtime names, namespace members
- * included, at most 70). Everything else under `src/` is implementation, and `src/internal/` holds what is not API at
- * all (buffer pools, scanners, the fingerprint set, hashing tables). Two more entry points: `@uplink/core/Limits` (the
- * range of every numeric setting) and `@uplink/core/client` (the Promise API).
+ * included, at most 70). Everything else under `src/` is implementation, and `src/internal/` holds what is not API
+ * at all (buffer pools, scanners, the fingerprint set, hashing tables). Three more entry points:
+ * `@uplink/core/Limits` (the range of every numeric setting), `@uplink/core/reconciliation` (did it count: the
+ * per-goal report and the ledger of what was sent) and `@uplink/core/client` (the Promise API).
  */
 
 // ===== Configuration and credentials =====
 
 /** The service's settings as a service: `.layer` (from `MSADS_*`), `.make(values)`, `.layerWith(values)`. */
 export { MsadsConfig } from "./config/MsadsConfig.js"
-export type { Endpoints, Environment, MsadsConfigOptions, MsadsConfigShape, TransportKind } from "./config/MsadsConfig.js"
+export type {
+  Endpoints,
+  Environment,
+  MsadsConfigOptions,
+  MsadsConfigShape,
+  TransportKind
+} from "./config/MsadsConfig.js"
 /** Access tokens: `.layerStatic(token)`, `.layerOAuth(options)`, `.layerConfig`; refreshed before expiry and on 109. */
 export { Auth } from "./auth/Auth.js"
 export type { AuthFailure, AuthShape, OAuthOptions } from "./auth/Auth.js"
@@ -34,7 +41,10 @@ export type { DeviceCode, SignInOptions } from "./auth/DeviceCodeFlow.js"
 /** Typed calls of every operation: `.call(op, request)` with retries, `.callOnce`; `.layer`, `.layerConfig`. */
 export { CampaignManagement } from "./CampaignManagement.js"
 export type { CallResult, CampaignManagementShape } from "./CampaignManagement.js"
-/** How requests travel (encode, send, decode): the service tag; pick a layer below or `CampaignManagement.layerTransportFromConfig`. */
+/**
+ * How requests travel (encode, send, decode): the service tag; pick a layer below or
+ * `CampaignManagement.layerTransportFromConfig`.
+ */
 export { Transport } from "./transport/Transport.js"
 export type { TransportResponse, TransportShape } from "./transport/Transport.js"
 /** The REST/JSON transport (the default). */
@@ -43,7 +53,9 @@ export { layer as layerRestTransport } from "./transport/RestTransport.js"
 export { layer as layerSoapTransport } from "./transport/SoapTransport.js"
 /** `node:http`/`node:https` with keep-alive agents, reading whole responses. */
 export { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"
-/** When `call` sends again: `.make(options)`, `.never`, `.layer(schedule)`, `.backoffMillis` (the one backoff curve). */
+/**
+ * When `call` sends again: `.make(options)`, `.never`, `.layer(schedule)`, `.backoffMillis` (the one backoff curve).
+ */
 export { RetryPolicy } from "./retry/RetryPolicy.js"
 export type { RetryPolicyOptions, RetrySchedule } from "./retry/RetryPolicy.js"
 export type { Retry } from "./retry/RetryTable.js"
@@ -74,7 +86,10 @@ export { NotAvailableOverRestError } from "./errors/CampaignManagementError.js"
 
 // ===== Offline conversions: the pipeline =====
 
-/** `apply`, `adjust`, `dryRun` (a file, bytes or records in, one outcome per record out), `resolveTimeZone`, `resolveDefaultRegion`, `NOT_SENT`. */
+/**
+ * `apply`, `adjust`, `dryRun` (a file, bytes or records in, one outcome per record out), `resolveTimeZone`,
+ * `resolveDefaultRegion`, `NOT_SENT`.
+ */
 export * as OfflineConversions from "./pipeline/offlineConversions.js"
 export type { PipelineInput, PipelineOptions } from "./pipeline/PipelineOptions.js"
 export type { FieldName, FieldValues, Mode } from "./pipeline/columns.js"
@@ -83,6 +98,7 @@ export type { SourceRecord } from "./pipeline/readers/item.js"
 export type { CountryCode } from "./pipeline/hashing.js"
 /** Bad options or an unreadable input: the only failure of a run's stream. */
 export { PipelineError } from "./pipeline/PipelineOptions.js"
+export type { Inspect } from "./pipeline/PipelineOptions.js"
 /** What happened to each record: `Outcome` (the tagged union and its constructors), `status`, `describe`. */
 export * as Outcome from "./pipeline/outcome.js"
 /** Counts of a run: `empty`, `add`, `addAll`, `collect`, `codeOf`, `exitCode`. */
@@ -129,3 +145,15 @@ export type { ParsedJson } from "./pipeline/readers/jsonText.js"
 /** Offline conversion goals: `list`, `create(spec)`, `GoalNotCreated`. */
 export * as OfflineGoals from "./OfflineGoals.js"
 export type { OfflineGoalSpec } from "./OfflineGoals.js"
+
+// ===== Goal readiness and identifier hygiene (for the `goals` and `inspect` options) =====
+
+/**
+ * When a goal takes conversions, and the goal settings a record may break: `notReady`, `afterNotAccepted`,
+ * `MAX_NOT_ACCEPTED_WINDOWS`, `fetchGoalFacts`, `GoalSettingsCheck`.
+ */
+export * as GoalReadiness from "./goals/GoalReadiness.js"
+/** The creation times Uplink recorded for the goals it created: `recorded`, `record`. */
+export * as GoalTimes from "./goals/GoalTimes.js"
+/** Identifier hygiene of a run, per goal (fed through the `inspect` option): `tally()`, `HygieneTally`. */
+export * as Hygiene from "./hygiene/IdentifierHygiene.js"

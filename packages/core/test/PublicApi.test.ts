@@ -1,6 +1,7 @@
 /**
  * The public API of `@uplink/core` stays small and written down: the built entry point exports at most 70 names
- * (runtime names, each member of a namespace counted), and the package README's list is exactly those names. Runs
+ * (runtime names, each member of a namespace counted), and the package README's list is exactly those names (and
+ * the list of `@uplink/core/reconciliation`, an entry point of its own, is exactly its names). Runs
  * `tools/scripts/count-exports.mjs` on the built package, as `pnpm --filter @uplink/core api` does.
  */
 import { execFile } from "node:child_process"
@@ -25,6 +26,18 @@ describe("the public API of @uplink/core", () => {
     const total = Number(/^(\d+) names in/m.exec(run.stdout)?.[1])
     expect(total).toBeGreaterThan(0)
     expect(total).toBeLessThanOrEqual(70)
+  })
+
+  it("@uplink/core/reconciliation: the README lists exactly its names", async () => {
+    const run = await countExports(
+      "dist/reconciliation/index.js",
+      "--readme",
+      "README.md",
+      "--marker",
+      "reconciliation-api"
+    )
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
   })
 
   it("the check fails when the entry exports more names than allowed", async () => {

@@ -12,6 +12,8 @@ import type * as ConcurrencyLimit from "./concurrencyLimit.js"
 import type { RetryOptions } from "./deliver.js"
 import type { Send, Wait } from "./deliveryEvents.js"
 import type { GoalCheck } from "./goalCheck.js"
+import type { Outcome } from "./outcome.js"
+import type { Prepared } from "./Prepared.js"
 import type * as RateLimiter from "./rateLimiter.js"
 import type { InputFormat } from "./readers/format.js"
 import type { SourceRecord } from "./readers/item.js"
@@ -79,7 +81,21 @@ export interface PipelineOptions {
   readonly onWait?: ((wait: Wait) => Effect.Effect<void>) | undefined
   /** Called just before each request is sent (every attempt), with the input lines of its batch. */
   readonly onSend?: ((send: Send) => void) | undefined
+  /**
+   * Called with every record read and what validation made of it (the prepared item or its `invalid` outcome), before
+   * the goal check and dedupe, at the chunk's "now"; warnings it adds are reported with the chunk's. For reports on
+   * the run such as identifier hygiene (`Hygiene`) and goal settings (`GoalReadiness`). It must not keep the record.
+   */
+  readonly inspect?: Inspect | undefined
 }
+
+/** See `PipelineOptions.inspect`. */
+export type Inspect = (
+  record: SourceRecord,
+  result: Prepared | Outcome,
+  nowMs: number,
+  warnings: Array<Warning>
+) => void
 
 /**
  * The run cannot start (bad options) or its input cannot be read. A numeric option out of its range names the

@@ -24,11 +24,13 @@ export type JsonRecordCheck =
   | { readonly _tag: "Malformed"; readonly reason: string; readonly unknownFields: ReadonlyArray<string> }
   /**
    * A record, checked: the prepared item, or the `Invalid` outcome of its first failing rule. `id` is the record's
-   * own `id`, when it has one.
+   * own `id`, when it has one; `record` is the record as read (raw values included: for reports such as `Hygiene`
+   * that look at it at once, never to keep).
    */
   | {
       readonly _tag: "Checked"
       readonly id: string | undefined
+      readonly record: SourceRecord
       readonly result: PreparedConversion | PreparedAdjustment | Outcome
       readonly unknownFields: ReadonlyArray<string>
     }
@@ -52,5 +54,5 @@ export const checkJsonRecord = (value: unknown, mode: Mode, context: ValidationC
     return { _tag: "Malformed", reason: malformed ?? "a record must be a JSON object", unknownFields }
   }
   const result = mode === "apply" ? prepareConversion(record, context) : prepareAdjustment(record, context)
-  return { _tag: "Checked", id: record.id, result, unknownFields }
+  return { _tag: "Checked", id: record.id, record, result, unknownFields }
 }

@@ -31,7 +31,7 @@ import { prepareStage } from "./prepareStage.js"
 import { Sender } from "./sender.js"
 
 export { NOT_SENT } from "./deliver.js"
-export type { PipelineInput, PipelineOptions } from "./PipelineOptions.js"
+export type { Inspect, PipelineInput, PipelineOptions } from "./PipelineOptions.js"
 export { resolveDefaultRegion, resolveTimeZone } from "./runConfig.js"
 
 const run = <E, R>(
@@ -44,7 +44,7 @@ const run = <E, R>(
     Effect.map(configure(mode, dryRun, options), (config) =>
       Stream.suspend(() => {
         const size = inputSize(input)
-        const stage = prepareStage(config, options.goals, size)
+        const stage = prepareStage(config, options.goals, size, options.inspect)
         return orderedPool(
           (emit: Emit<ReadonlyArray<Prepared>, Outcome>) =>
             Effect.zipRight(readInput(input, mode, options, size, stage.onItems(emit)), stage.onEnd(emit)),

@@ -16,6 +16,7 @@ import { type GoalCheck, checker } from "./goalCheck.js"
 import { type InputSize, MAX_RESERVED_RECORDS } from "./input.js"
 import type { Emit } from "../internal/orderedPool.js"
 import { Outcome } from "./outcome.js"
+import type { Inspect } from "./PipelineOptions.js"
 import type { Prepared, PreparedAdjustment, PreparedConversion } from "./Prepared.js"
 import type { ReaderItem, SourceRecord } from "./readers/item.js"
 import type { Config } from "./runConfig.js"
@@ -33,7 +34,7 @@ const commonOf = (prepared: PreparedConversion | PreparedAdjustment) => ({
 })
 
 /** The per-run state of steps 1–5 (validation, goal check, dedupe, batching) and its chunk-by-chunk driver. */
-export const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputSize) => {
+export const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputSize, inspect?: Inspect) => {
   const table = new DedupeTable()
   let recordsRead = 0
   let reserved = false
@@ -65,6 +66,7 @@ export const prepareStage = (config: Config, goals: GoalCheck | undefined, size:
     const validation = record.bulk === true ? context.bulk : context.plain
     const result =
       config.mode === "apply" ? prepareConversion(record, validation) : prepareAdjustment(record, validation)
+    inspect?.(record, result, validation.nowMs, warnings)
     if (isOutcome(result)) {
       batcher.outcome(result, units)
       return
@@ -72,9 +74,12 @@ export const prepareStage = (config: Config, goals: GoalCheck | undefined, size:
     const prepared: PreparedConversion | PreparedAdjustment = result
     if (checkGoal !== undefined) {
       const verdict = checkGoal(prepared.conversionName, validation.nowMs)
-      if (verdict._tag === "Unknown") {
+      if (verdict._tag !== "Known") {
         const { code, errorCode, message } = verdict
-        batcher.outcome(Outcome.Invalid({ ...commonOf(prepared), code, errorCode, message, field: "ConversionName" }), units)
+        batcher.outcome(
+          Outcome.Invalid({ ...commonOf(prepared), code, errorCode, message, field: "ConversionName" }),
+          units
+        )
         return
       }
       if (verdict.warning !== undefined) warnings.push(verdict.warning)
