@@ -3,8 +3,9 @@
  * The public names of a package entry point, counted the way a user meets them: every runtime export of the built
  * module, and for an export that is a namespace (`export * as X`) every member of it instead of the namespace itself.
  * Types are not counted (they have no runtime key). Exits 1 when there are more than `--max` names, or when `--readme`
- * is given and the README's list (between `<!-- public-api:start -->` and `<!-- public-api:end -->`, one line per
- * export: "- `Name`" or "- `Namespace`: `a`, `b` — …") is not exactly the entry's names.
+ * is given and the README's list (between `<!-- public-api:start -->` and `<!-- public-api:end -->`, or the markers
+ * named by `--marker`; one line per export: "- `Name`" or "- `Namespace`: `a`, `b` — …") is not exactly the entry's
+ * names.
  *
  * Usage, from a package: `node ../../tools/scripts/count-exports.mjs dist/index.js --max 70 --readme README.md`
  * (`pnpm --filter @uplink/core api`, also run by its tests). Prints one line per export and the total.
@@ -25,6 +26,7 @@ if (entry === undefined) {
 }
 const max = option("--max") === undefined ? Number.POSITIVE_INFINITY : Number(option("--max"))
 const readme = option("--readme")
+const marker = option("--marker") ?? "public-api"
 
 const isNamespace = (value) => Object.prototype.toString.call(value) === "[object Module]"
 
@@ -38,8 +40,8 @@ const exportsOf = (module) =>
 
 /** The README's list, in the same shape. */
 const readmeList = (text) => {
-  const start = text.indexOf("<!-- public-api:start -->")
-  const end = text.indexOf("<!-- public-api:end -->")
+  const start = text.indexOf(`<!-- ${marker}:start -->`)
+  const end = text.indexOf(`<!-- ${marker}:end -->`)
   if (start < 0 || end < start) return undefined
   const list = new Map()
   for (const line of text.slice(start, end).split("\n")) {
@@ -67,7 +69,7 @@ if (total > max) {
 if (readme !== undefined) {
   const listed = readmeList(readFileSync(readme, "utf8"))
   if (listed === undefined) {
-    console.error(`${readme} has no list between <!-- public-api:start --> and <!-- public-api:end -->`)
+    console.error(`${readme} has no list between <!-- ${marker}:start --> and <!-- ${marker}:end -->`)
     failed = true
   } else {
     const show = (members) => (members === undefined ? "" : `: ${members.join(", ")}`)
