@@ -1,5 +1,5 @@
 /**
- * The `uplink` command tree (DESIGN.md §5) and its runner: parses argv with @effect/cli, runs the command, turns any
+ * The `uplink` command tree (the root README, "The CLI") and its runner: parses argv with @effect/cli, runs the command, turns any
  * failure into a one- or two-line message (never a stack trace; `--verbose` adds the cause chain and TrackingIds), and
  * resolves to the process exit code. `run` is the runner as an Effect: it prints through the Effect `Console` and reads
  * settings through the `ConfigProvider` in place, so tests run the CLI in-process with their own environment.

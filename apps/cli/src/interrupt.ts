@@ -1,5 +1,5 @@
 /**
- * Ctrl-C during `apply` / `adjust` (DESIGN.md §5). The first SIGINT stops the run gently: the pipeline's stop signal
+ * Ctrl-C during `apply` / `adjust` (the root README, "The CLI"). The first SIGINT stops the run gently: the pipeline's stop signal
  * aborts (no more input is read, no new request starts, requests in flight finish) and a grace period starts. A second
  * SIGINT, or the end of the grace period, abandons the run at once (`abandoned` completes with why). The handler is
  * installed for the life of the run's scope only; afterwards Node's default (ending the process) is back.

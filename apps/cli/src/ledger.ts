@@ -13,7 +13,7 @@
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { Ledger } from "@uplink/core"
+import { Ledger } from "@uplink/core/reconciliation"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

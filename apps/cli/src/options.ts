@@ -1,5 +1,5 @@
 /**
- * The flags shared by the commands that talk to Microsoft (DESIGN.md §5), and how they reach core: a flag wins over
+ * The flags shared by the commands that talk to Microsoft (the root README, "The CLI"), and how they reach core: a flag wins over
  * its environment variable by being put in front of the environment in the ConfigProvider core reads
  * (`--transport` → MSADS_TRANSPORT, `--environment` → MSADS_ENVIRONMENT, `--endpoint` → MSADS_ENDPOINT).
  * Numeric flags are checked when they are parsed against the ranges core states (`Limits`): a value that is not a

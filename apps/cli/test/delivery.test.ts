@@ -7,7 +7,7 @@
 import { join } from "node:path"
 import { writeFileSync } from "node:fs"
 import { PassThrough } from "node:stream"
-import { ConcurrencyLimit, RateLimiter } from "@uplink/core"
+import { fixedConcurrency, RateLimiter } from "@uplink/core"
 import { type RunningEmulator, start } from "@uplink/emulator"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { deliveryStatus, deliverySummary } from "../src/render/delivery.js"
@@ -136,7 +136,7 @@ describe("the progress bar's status and the summary's delivery object", () => {
 
   it("names the concurrency, and counts a pause after a 117 down in whole seconds", () => {
     const adaptive = limiter.concurrency.snapshot()
-    const fixed = ConcurrencyLimit.fixed(3).snapshot()
+    const fixed = fixedConcurrency(3).snapshot()
     expect(deliveryStatus(base, adaptive, 0)).toBe("concurrency 4")
     expect(deliveryStatus(base, fixed, 0)).toBe("concurrency 3")
     const paused = { ...base, pausedUntil: 12_000 }

@@ -1,6 +1,7 @@
 /**
- * The HTTP API of `uplink-server` as an @effect/platform `HttpApi` (DESIGN.md §6): intake of conversions and
- * adjustments, record status, per-goal health (Microsoft's attribution report, polled), health, readiness and metrics. The same definition serves requests and the OpenAPI
+ * The HTTP API of `uplink-server` as an @effect/platform `HttpApi` (apps/server/README.md, "API"): intake of
+ * conversions and adjustments, record status, per-goal health (Microsoft's attribution report, polled), health,
+ * readiness and metrics. The same definition serves requests and the OpenAPI
  * document shown at `/docs`. Request bodies are decoded as JSON and validated record by record by the handlers (with
  * @uplink/core's rules), so that every invalid record is answered with its index, field, code and message.
  */
@@ -13,7 +14,7 @@ import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as Schema from "effect/Schema"
 
-/** Where a record is (DESIGN.md §6). */
+/** Where a record is (apps/server/README.md, "API"). */
 export const RecordStatus = Schema.Literal(
   "pending",
   "waiting",

@@ -1,33 +1,35 @@
 /**
  * The production `Deliverer`: each outbox batch goes through @uplink/core's pipeline (`OfflineConversions.apply` /
- * `.adjust`: validate again, dedupe, one request of up to 1,000 items, retries under the shared rate limiter, partial
- * errors mapped back to records) over `CampaignManagement` configured from the `MSADS_*` variables. Pipeline outcomes
- * become outbox outcomes; a batch whose request never succeeded becomes `Retry` when the cause can pass (transient
- * failures, 117, credentials that may be fixed) and `Failed` only when sending it again cannot help. Every 117 is
- * counted in `uplink_rate_limited_total`. Missing or broken credentials do not stop the server: the deliverer then
- * reports `NotConfigured` (shown by `/readyz`) and records stay pending.
+ * `.adjust`: validate again, dedupe, one request of up to 1,000 items, retries under the customer's rate limiter,
+ * partial errors mapped back to records) over `CampaignManagement` configured from the `MSADS_*` variables. Pipeline
+ * outcomes become outbox outcomes; a batch whose request never succeeded becomes `Retry` unless core's retry table
+ * says sending it again can never help (`cause.retry` of the failed outcome is `never`): transient failures, 117 and
+ * refused credentials (`later`: they may be fixed) keep the records for later. Every 117 is counted in
+ * `uplink_rate_limited_total`. Missing or broken credentials do not stop the server: the deliverer then reports
+ * `NotConfigured` (shown by `/readyz`) and records stay pending. A record refused with 5615 waits in the outbox for
+ * its goal (`NotAccepted`). The same clients serve the report poller (`layerWithReportsFromEnv`).
  *
- * `senderFrom` is core's Sender adapter (`toDeliveryError` maps the failures) plus a hook that remembers the batch's
- * last failure and counts 117s for the metrics, and the server's narrow hook into rate limiting across instances:
- * before each call it waits for the `SharedThrottle` (a pause or pace that another instance's 117 imposed), reports
- * a 117 to it, and a call that went through. Core's own limiter keeps pacing this instance as before.
+ * The `Sender` is core's (`makeCampaignManagementSender`) with the server's narrow hook into rate limiting across
+ * instances around each call: before it, wait for the `SharedThrottle` (a pause or pace that another instance's 117
+ * imposed); after it, report a 117 (and count it) or a call that went through. The customer's own limiter comes from
+ * core's `RateLimiters` under the real customer id, so `/metrics` shows it by that id.
  */
 import {
   CampaignManagement,
-  Deliver,
-  OfflineGoals,
-  Reconciliation,
-  ReportClient,
-  type CampaignManagementError,
   type CampaignManagementShape,
+  type DeliveryFailure,
+  makeCampaignManagementSender,
   MsadsConfig,
   OfflineConversions,
+  OfflineGoals,
   Outcome,
-  RateLimiter,
+  type RateLimiter,
+  RateLimiters,
   Sender,
   type SenderShape,
-  toDeliveryError
+  ServiceCodes
 } from "@uplink/core"
+import { Reconciliation, ReportClient } from "@uplink/core/reconciliation"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -36,12 +38,11 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Deliverer, type DelivererShape, DeliveryOutcome, retryAll } from "./Deliverer.js"
-import { ReportSource, type ReportSourceShape } from "./ReportPoller.js"
 import type { ClaimedRecord, RecordKind } from "./Outbox.js"
+import { ReportSource, type ReportSourceShape } from "./ReportPoller.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import { SharedThrottle, type SharedThrottleShape } from "./SharedThrottle.js"
 
@@ -51,7 +52,7 @@ export interface CoreDelivererOptions {
   readonly maxRetries?: number | undefined
   /** Longest backoff between them (default 5 s). */
   readonly retryCap?: Duration.DurationInput | undefined
-  /** The wait after 117 (default 60 s, the documented guidance). */
+  /** The wait after 117 (default 60 s, the documented guidance): the customer's throttling window. */
   readonly rateLimitWait?: Duration.DurationInput | undefined
 }
 
@@ -63,40 +64,24 @@ export interface ThrottleHook {
   readonly rateLimitWaitMs: number
 }
 
-/** Whether a batch that failed with `error` may succeed later without anyone changing it. */
-const canPassLater = (error: CampaignManagementError) =>
-  error.isRetryable || error.reason._tag === "RateLimitError" || error.reason._tag === "AuthenticationError"
-
-/** The pipeline's `Sender` over `CampaignManagement` (one attempt per call: the pipeline retries), reporting failures. */
-export const senderFrom = (
-  client: CampaignManagementShape,
-  onFailure: (error: CampaignManagementError) => Effect.Effect<void> = () => Effect.void,
-  throttle: Option.Option<ThrottleHook> = Option.none()
-): SenderShape => {
-  const rateLimited = (error: CampaignManagementError) =>
-    Option.match(throttle, {
-      onNone: () => Effect.void,
-      onSome: (hook) => {
-        const reason = error.reason
-        const waitMs =
-          reason._tag === "RateLimitError" && reason.retryAfter !== undefined
-            ? Duration.toMillis(reason.retryAfter)
-            : hook.rateLimitWaitMs
-        return hook.shared.rateLimited(hook.customerId, waitMs)
-      }
-    })
-  const failed = (error: CampaignManagementError) =>
+/**
+ * `sender` with the server's hooks around each call: the shared throttle (wait before, report after) and the count of
+ * 117s for the metrics. Failures pass through as core made them (their `retry` decides what becomes of the records).
+ */
+export const withThrottle = (sender: SenderShape, throttle: Option.Option<ThrottleHook>): SenderShape => {
+  const rateLimited = (failure: DeliveryFailure) =>
     Effect.zipRight(
-      Effect.all([
-        onFailure(error),
-        error.reason._tag === "RateLimitError"
-          ? Effect.zipRight(Metric.increment(ServerMetrics.rateLimited), rateLimited(error))
-          : Effect.void
-      ]),
-      Effect.fail(toDeliveryError(error))
+      Metric.increment(ServerMetrics.rateLimited),
+      Option.match(throttle, {
+        onNone: () => Effect.void,
+        onSome: (hook) =>
+          hook.shared.rateLimited(
+            hook.customerId,
+            failure.retryAfter === undefined ? hook.rateLimitWaitMs : Duration.toMillis(failure.retryAfter)
+          )
+      })
     )
-  /** `call` after the shared throttle lets it start; a call that went through is reported to it. */
-  const throttled = <A, E, R>(call: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  const hooked = <A>(call: Effect.Effect<A, DeliveryFailure>): Effect.Effect<A, DeliveryFailure> =>
     Option.match(throttle, {
       onNone: () => call,
       onSome: (hook) =>
@@ -104,29 +89,22 @@ export const senderFrom = (
           Effect.zipRight(call),
           Effect.tap(() => hook.shared.succeeded(hook.customerId))
         )
-    })
+    }).pipe(Effect.tapError((failure) => (failure.retry === "afterWait" ? rateLimited(failure) : Effect.void)))
   return {
-    applyConversions: (batch) =>
-      throttled(client.callOnce("ApplyOfflineConversions", { OfflineConversions: batch })).pipe(
-        Effect.map((result) => result.response.PartialErrors ?? []),
-        Effect.catchAll(failed)
-      ),
-    applyAdjustments: (batch) =>
-      throttled(client.callOnce("ApplyOfflineConversionAdjustments", { OfflineConversionAdjustments: batch })).pipe(
-        Effect.map((result) => result.response.PartialErrors ?? []),
-        Effect.catchAll(failed)
-      )
+    applyConversions: (batch) => hooked(sender.applyConversions(batch)),
+    applyAdjustments: (batch) => hooked(sender.applyAdjustments(batch))
   }
 }
 
-/** The code Microsoft refuses a record with while its goal is younger than two hours. */
-const NOT_ACCEPTED_FOR_GOAL = 5615
+/** The code Microsoft refuses a record with while its goal is younger than two hours (5615). */
+const NOT_ACCEPTED_FOR_GOAL = ServiceCodes.NotAcceptedForGoal.code
 
-/** The outbox outcome of a pipeline outcome; `lastFailure` is the last failed call of this batch. */
-const toDeliveryOutcome = (
-  outcome: Outcome.Outcome,
-  lastFailure: Option.Option<CampaignManagementError>
-): DeliveryOutcome => {
+/**
+ * The outbox outcome of a pipeline outcome. A failed record is kept for later (`Retry`, not before the service's
+ * wait) unless its cause's `retry` is `never`; the retry table made that call, not this module. A record refused with
+ * 5615 waits for its goal (`NotAccepted`).
+ */
+export const toDeliveryOutcome = (outcome: Outcome.Outcome): DeliveryOutcome => {
   const described = Outcome.describe(outcome)
   switch (outcome._tag) {
     case "Accepted":
@@ -153,30 +131,25 @@ const toDeliveryOutcome = (
       })
     case "Failed": {
       const message = described.message ?? "the request failed"
-      if (Option.isSome(lastFailure) && !canPassLater(lastFailure.value)) {
+      if (outcome.cause.retry === "never") {
         return DeliveryOutcome.Failed({ code: described.code, errorCode: described.errorCode, message })
       }
-      const reason = Option.map(lastFailure, (error) => error.reason)
-      const retryAfterMs = Option.flatMap(reason, (value) =>
-        value._tag === "RateLimitError" && value.retryAfter !== undefined
-          ? Option.some(Duration.toMillis(value.retryAfter))
-          : Option.none()
-      )
-      return DeliveryOutcome.Retry({ message, retryAfterMs })
+      return DeliveryOutcome.Retry({ message, retryAfterMs: Option.fromNullable(outcome.cause.retryAfterMs) })
     }
     case "Ready":
       return DeliveryOutcome.Retry({ message: "the record was not sent", retryAfterMs: Option.none() })
   }
 }
 
-/** A deliverer over a `CampaignManagement` client. */
+/** A deliverer over a `CampaignManagement` client, sending under the customer's `rateLimiter`. */
 export const make = (
   client: CampaignManagementShape,
   description: string,
+  rateLimiter: RateLimiter.RateLimiter,
   options: CoreDelivererOptions = {},
   shared: Option.Option<{ readonly throttle: SharedThrottleShape; readonly customerId: string }> = Option.none()
 ) =>
-  Effect.sync((): DelivererShape => {
+  Effect.gen(function* () {
     const rateLimitWait = options.rateLimitWait ?? Duration.seconds(60)
     const throttle = Option.map(
       shared,
@@ -186,26 +159,25 @@ export const make = (
         rateLimitWaitMs: Duration.toMillis(Duration.decode(rateLimitWait))
       })
     )
-    const rateLimiter = RateLimiter.make({ rateLimitWait })
-    const retrySchedule = Deliver.retrySchedule({
-      maxRetries: options.maxRetries ?? 2,
-      cap: options.retryCap ?? Duration.seconds(5),
-      rateLimitWait
-    })
+    const sender = withThrottle(
+      yield* makeCampaignManagementSender.pipe(Effect.provideService(CampaignManagement, client)),
+      throttle
+    )
+    // The pipeline's default schedule with the outbox's knobs: backoff capped at `retryCap`, the window after a 117.
+    const retry = { maxRetries: options.maxRetries ?? 2, cap: options.retryCap ?? Duration.seconds(5) }
 
     const deliver = (kind: RecordKind, records: ReadonlyArray<ClaimedRecord>) =>
       Effect.gen(function* () {
-        const lastFailure = yield* Ref.make(Option.none<CampaignManagementError>())
-        const sender = senderFrom(client, (error) => Ref.set(lastFailure, Option.some(error)), throttle)
         const input = {
           records: Stream.fromIterable(
             records.map((record, index) => ({ line: index + 1, id: record.id, values: record.fields }))
           )
         }
+        // One batch per call (the outbox claims at most 1,000 records), so one request is in flight at a time.
         const pipelineOptions = {
           batchSize: 1_000,
-          concurrency: 1,
-          retrySchedule,
+          retry,
+          rateLimitWindow: rateLimitWait,
           rateLimiter,
           onWarning: (warning: { readonly _tag: string }) =>
             Effect.logWarning("pipeline warning").pipe(Effect.annotateLogs({ warning: warning._tag }))
@@ -223,7 +195,6 @@ export const make = (
           if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
           return retryAll(records, `the pipeline could not run: ${Cause.pretty(exit.cause)}`)
         }
-        const failure = yield* Ref.get(lastFailure)
         const byLine = new Map<number, Outcome.Outcome>()
         for (const outcome of exit.value) byLine.set(outcome.line, outcome)
         return records.map((_, index) => {
@@ -233,20 +204,24 @@ export const make = (
                 message: "the pipeline gave no outcome for the record",
                 retryAfterMs: Option.none()
               })
-            : toDeliveryOutcome(outcome, failure)
+            : toDeliveryOutcome(outcome)
         })
       })
 
-    return { readiness: { _tag: "Ready", description }, deliver }
+    return { readiness: { _tag: "Ready", description }, deliver } satisfies DelivererShape
   })
 
 /** What `/readyz` says about the configuration: endpoint and transport, never a secret. */
 const describeConfig = Effect.map(MsadsConfig, (config) => `${config.transport} to ${config.endpoints.restBase}`)
 
-/** The deliverer and, when the settings allow, the report source, over one set of clients from the environment. */
+/**
+ * The deliverer and, when the settings allow, the report source, over one set of clients from the environment. The
+ * customer's limiter is taken from `RateLimiters` (one per customer id in the process).
+ */
 const buildFromEnv = (options: CoreDelivererOptions) =>
   Effect.gen(function* () {
     const throttle = yield* SharedThrottle
+    const limiters = yield* RateLimiters
     const built = yield* Layer.build(Layer.merge(ReportClient.layerConfig, MsadsConfig.layer)).pipe(Effect.either)
     if (built._tag === "Left") {
       const reason = `delivery is not configured: ${built.left.message ?? String(built.left)}`
@@ -264,7 +239,16 @@ const buildFromEnv = (options: CoreDelivererOptions) =>
     const reportClient = yield* Effect.provide(ReportClient, built.right)
     const description = yield* Effect.provide(describeConfig, built.right)
     const msads = yield* Effect.provide(MsadsConfig, built.right)
-    const deliverer = yield* make(client, description, options, Option.some({ throttle, customerId: msads.customerId }))
+    const rateLimiter = yield* limiters.forCustomer(msads.customerId, {
+      window: options.rateLimitWait ?? Duration.seconds(60)
+    })
+    const deliverer = yield* make(
+      client,
+      description,
+      rateLimiter,
+      options,
+      Option.some({ throttle, customerId: msads.customerId })
+    )
     const reports: ReportSourceShape = {
       goals: Effect.provideService(OfflineGoals.list, CampaignManagement, client).pipe(
         Effect.map((goals) =>
@@ -279,14 +263,16 @@ const buildFromEnv = (options: CoreDelivererOptions) =>
   }) as Effect.Effect<
     { readonly deliverer: DelivererShape; readonly reports: ReportSourceShape },
     never,
-    Scope.Scope | SharedThrottle
+    Scope.Scope | SharedThrottle | RateLimiters
   >
 
 /**
- * The deliverer configured from the `MSADS_*` variables (DESIGN.md §5); `NotConfigured` with the reason when they
- * are missing or invalid (the message names the variable, never its value).
+ * The deliverer configured from the `MSADS_*` variables (the root README, "Configuration"); `NotConfigured` with the
+ * reason when they are missing or invalid (the message names the variable, never its value).
  */
-export const layerFromEnv = (options: CoreDelivererOptions = {}): Layer.Layer<Deliverer, never, SharedThrottle> =>
+export const layerFromEnv = (
+  options: CoreDelivererOptions = {}
+): Layer.Layer<Deliverer, never, SharedThrottle | RateLimiters> =>
   Layer.scoped(
     Deliverer,
     Effect.map(buildFromEnv(options), (built) => built.deliverer)
@@ -298,7 +284,7 @@ export const layerFromEnv = (options: CoreDelivererOptions = {}): Layer.Layer<De
  */
 export const layerWithReportsFromEnv = (
   options: CoreDelivererOptions = {}
-): Layer.Layer<Deliverer | ReportSource, never, SharedThrottle> =>
+): Layer.Layer<Deliverer | ReportSource, never, SharedThrottle | RateLimiters> =>
   Layer.scopedContext(
     Effect.map(buildFromEnv(options), (built) =>
       Context.make(Deliverer, built.deliverer).pipe(Context.add(ReportSource, built.reports))

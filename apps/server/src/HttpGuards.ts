@@ -7,7 +7,7 @@
  *    type is read as JSON too — else `415 unsupported_media_type`;
  * 3. the size limit (`UPLINK_MAX_BODY_BYTES`): `413` at once when `Content-Length` says so, else while it is read;
  * 4. the nesting depth (at most `MAX_JSON_DEPTH` levels of arrays and objects, counted on the text before it is
- *    parsed) and JSON syntax: `400`. The body is parsed by core's rule for JSON input (`Readers.JsonText`, as the
+ *    parsed) and JSON syntax: `400`. The body is parsed by core's rule for JSON input (`parseJsonInput`, as the
  *    CLI reads JSON Lines): a key repeated in an object keeps its first value (logged as a warning), an integer
  *    beyond 2^53 is kept as its text instead of being rounded.
  * A refusal that leaves the body unread answers with `connection: close`, so the rest of the body is never read either.
@@ -18,7 +18,7 @@ import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Readers } from "@uplink/core"
+import { type ParsedJson, parseJsonInput } from "@uplink/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -149,9 +149,9 @@ const withBody = (
     json: { get: () => Effect.succeed(json) }
   })
 
-const parseJson = (text: string): Option.Option<Readers.JsonText.ParsedJson> => {
+const parseJson = (text: string): Option.Option<ParsedJson> => {
   try {
-    return Option.some(text.trim() === "" ? { value: null, repeatedKeys: [] } : Readers.JsonText.parse(text))
+    return Option.some(text.trim() === "" ? { value: null, repeatedKeys: [] } : parseJsonInput(text))
   } catch {
     return Option.none()
   }

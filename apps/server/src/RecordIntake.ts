@@ -1,7 +1,7 @@
 /**
- * Intake of posted records: reads each one exactly like a JSON Lines record of `uplink apply` / `uplink adjust`
- * (@uplink/core's reader: API field names matched loosely, optional `id`) and checks it with core's validation (56xx
- * codes, raw `Email` / `Phone` normalised and hashed). A valid record becomes the encoded request item that the
+ * Intake of posted records: reads each one exactly like a JSON Lines record of `uplink apply` / `uplink adjust` and
+ * checks it with core's validation, both by @uplink/core's `checkJsonRecord` (API field names matched loosely,
+ * optional `id`; 56xx codes, raw `Email` / `Phone` normalised and hashed). A valid record becomes the encoded request item that the
  * outbox stores — hashed identifiers only, times in UTC — and an invalid one its index, field, code and message.
  * Times without a zone and phone numbers without a country code are read with the server's `UPLINK_TIMEZONE` and
  * `UPLINK_DEFAULT_REGION`, as the CLI reads them with `--timezone` and `--default-region`.
@@ -17,7 +17,7 @@
  */
 import { OfflineConversion } from "@uplink/campaign-management/operations/ApplyOfflineConversions"
 import { OfflineConversionAdjustment } from "@uplink/campaign-management/operations/ApplyOfflineConversionAdjustments"
-import { type Hashing, Hygiene, Readers, Validate } from "@uplink/core"
+import { checkJsonRecord, type CountryCode, Hygiene, type ValidationContext } from "@uplink/core"
 import type * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -50,7 +50,7 @@ export interface RepeatedRecord {
 /** How records are read besides their own fields. */
 export interface IntakeOptions {
   readonly timeZone: Option.Option<DateTime.TimeZone.Named>
-  readonly defaultRegion: Option.Option<Hashing.CountryCode>
+  readonly defaultRegion: Option.Option<CountryCode>
 }
 
 /** What intake made of a request's records. */
@@ -135,7 +135,7 @@ export const prepareRecords = (
   const unknownFields = new Set<string>()
   const hygiene = Hygiene.tally()
   const mode = kind === "conversion" ? "apply" : "adjust"
-  const context: Validate.ValidationContext = {
+  const context: ValidationContext = {
     nowMs,
     time: { timeZone: Option.getOrUndefined(options.timeZone) },
     defaultRegion: Option.getOrUndefined(options.defaultRegion)
@@ -150,33 +150,20 @@ export const prepareRecords = (
       refused.push({ index, field: "id", code: null, message: idError })
       return
     }
-    const found: Array<Readers.ReaderItem> = []
-    const reader = Readers.JsonLines.make({ mode })
-    reader.push(Buffer.from(JSON.stringify(item) ?? "null", "utf8"), found)
-    reader.end(found)
-    let record: Readers.SourceRecord | undefined
-    for (const entry of found) {
-      if (entry._tag === "Record") record = entry.record
-      else if (entry._tag === "Malformed") refused.push({ index, field: null, code: null, message: entry.reason })
-      else if (entry._tag === "Warning" && entry.warning._tag === "UnknownColumns") {
-        for (const column of entry.warning.columns) unknownFields.add(column)
-      }
-    }
-    if (record === undefined) {
-      if (!refused.some((entry) => entry.index === index)) {
-        refused.push({ index, field: null, code: null, message: "a record must be a JSON object" })
-      }
+    const checked = checkJsonRecord(item, mode, context)
+    for (const field of checked.unknownFields) unknownFields.add(field)
+    if (checked._tag === "Malformed") {
+      refused.push({ index, field: null, code: null, message: checked.reason })
       return
     }
-    const result =
-      kind === "conversion" ? Validate.prepareConversion(record, context) : Validate.prepareAdjustment(record, context)
+    const { id, record, result } = checked
     hygiene.observe(record, result)
     switch (result._tag) {
       case "Conversion":
-        valid.push({ index, id: record.id, fields: encodeConversion(result.item) })
+        valid.push({ index, id, fields: encodeConversion(result.item) })
         return
       case "Adjustment":
-        valid.push({ index, id: record.id, fields: encodeAdjustment(result.item) })
+        valid.push({ index, id, fields: encodeAdjustment(result.item) })
         return
       case "Invalid": {
         const message = serverMessage(result.field, result.message, options)

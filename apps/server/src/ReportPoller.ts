@@ -10,7 +10,7 @@
  * that no report is available. A failed fetch keeps the last good report (its `checkedAt` says how old it is) and is
  * logged once until a fetch succeeds again. Sleeps are on the Effect `Clock`, so tests drive it with `TestClock`.
  */
-import { Ledger, Reconciliation } from "@uplink/core"
+import { Ledger, Reconciliation } from "@uplink/core/reconciliation"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"

@@ -14,6 +14,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { flow } from "effect/Function"
+import { RateLimiters } from "@uplink/core"
 import { UplinkApi } from "./Api.js"
 import * as Authorization from "./Authorization.js"
 import { handlersLive } from "./Handlers.js"
@@ -66,7 +67,12 @@ export const serverLayer = serverOverStorage.pipe(Layer.provideMerge(storageLaye
 
 /**
  * The whole server with a deliverer (and, optionally, the report poller's `ReportSource`) built over the server's
- * shared throttle (the production assembly).
+ * shared throttle and the process's per-customer rate limiters (the production assembly).
  */
-export const serverLayerWith = <E, Out extends Deliverer>(deliverer: Layer.Layer<Out, E, SharedThrottle>) =>
-  serverOverStorage.pipe(Layer.provide(deliverer), Layer.provideMerge(storageLayer))
+export const serverLayerWith = <E, Out extends Deliverer>(
+  deliverer: Layer.Layer<Out, E, SharedThrottle | RateLimiters>
+) =>
+  serverOverStorage.pipe(
+    Layer.provide(deliverer.pipe(Layer.provide(RateLimiters.layer()))),
+    Layer.provideMerge(storageLayer)
+  )

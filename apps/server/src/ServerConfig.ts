@@ -1,14 +1,15 @@
 /**
  * `ServerConfig`: how the server listens, guards and paces itself — host and port, the bearer token, the outbox file,
  * the flush interval, body and record limits, the worker's lease and backoff, the database's pool and statement
- * timeout, how often the per-goal attribution report is polled, and how records are read (time zone and default phone region). `UPLINK_DB` names an SQLite file or a
- * PostgreSQL URL (`DatabaseTarget`; its password never appears in a message). Read from the `UPLINK_*` variables of DESIGN.md §6; the `--host`, `--port` and
+ * timeout, how often the per-goal attribution report is polled, and how records are read (time zone and default
+ * phone region). `UPLINK_DB` names an SQLite file or a PostgreSQL URL (`DatabaseTarget`; its password never appears
+ * in a message). Read from the `UPLINK_*` variables (apps/server/README.md, "Run"); the `--host`, `--port` and
  * `--insecure` flags win over them. Every numeric variable is a whole number within the range `numericSettings` gives
  * it, so a negative, fractional, huge or non-numeric value stops the start with a message that names the variable
  * and its range. The token stays `Redacted` and has at least 16 characters. A server that has no token refuses to
  * start unless it is bound to loopback and `--insecure` was given.
  */
-import { type Hashing, OfflineConversions } from "@uplink/core"
+import { type CountryCode, OfflineConversions } from "@uplink/core"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -49,7 +50,7 @@ export interface ServerConfigShape {
   /** The zone of times written without `Z` or an offset (`UPLINK_TIMEZONE`); without it such times are invalid. */
   readonly timeZone: Option.Option<DateTime.TimeZone.Named>
   /** The region of raw phone numbers written without a country code (`UPLINK_DEFAULT_REGION`). */
-  readonly defaultRegion: Option.Option<Hashing.CountryCode>
+  readonly defaultRegion: Option.Option<CountryCode>
   /** How often the per-goal attribution report is fetched, in milliseconds (`UPLINK_REPORT_POLL_INTERVAL`). */
   readonly reportPollIntervalMs: number
 }

@@ -9,7 +9,8 @@
  * started, digests found in raw columns, phones not normalised, mistyped email domains), and the attribution from the
  * last per-goal report (success rate, counted, unattributed by reason, sent). Counts only: no identifier is a label.
  */
-import { type Hygiene, type Reconciliation, RateLimiter } from "@uplink/core"
+import { type Hygiene, RateLimiter } from "@uplink/core"
+import type { Reconciliation } from "@uplink/core/reconciliation"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"

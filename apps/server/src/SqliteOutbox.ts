@@ -17,7 +17,8 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { GoalReadiness, Ledger } from "@uplink/core"
+import { GoalReadiness } from "@uplink/core"
+import { Ledger } from "@uplink/core/reconciliation"
 import {
   type Claim,
   type ClaimedRecord,

@@ -5,7 +5,8 @@
  * records left `sending` by a worker that died are claimable again once their lease expires. Transient failures put
  * records back with capped exponential backoff (never sooner than a wait the service asked for); final outcomes are
  * written once, and only under the lease they were claimed with (a worker whose lease another instance took over
- * writes nothing). Writing outcomes is tried again, with backoff, while the lease can still hold, so a lost database
+ * writes nothing). The backoff is core's curve (`RetryPolicy.backoffMillis`), so the outbox spaces attempts the way the
+ * pipeline does. Writing outcomes is tried again, with backoff, while the lease can still hold, so a lost database
  * connection does not send a delivered batch again. Before it claims, the worker asks the `SharedThrottle` whether
  * delivery is paused after a 117 (seen by any instance sharing the outbox) and waits that pause out. Intake wakes the
  * worker through `notify`. On shutdown the worker stops claiming, lets an in-flight batch finish for
@@ -34,7 +35,8 @@ import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import { Ledger } from "@uplink/core"
+import { RetryPolicy, ServiceCodes } from "@uplink/core"
+import { Ledger } from "@uplink/core/reconciliation"
 import { Deliverer, type DeliveryOutcome } from "./Deliverer.js"
 import {
   type ClaimedRecord,
@@ -60,12 +62,6 @@ export interface WorkerShape {
 export class Worker extends Context.Tag("@uplink/server/Worker")<Worker, WorkerShape>() {}
 
 const kinds: ReadonlyArray<RecordKind> = ["conversion", "adjustment"]
-
-/** The backoff before attempt `attempts + 1`: base·2^(attempts−1), ±20 % jitter, at most `max`. */
-export const backoffMs = (attempts: number, baseMs: number, maxMs: number, jitter: number): number => {
-  const exponential = baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30))
-  return Math.round(Math.min(maxMs, exponential * (0.8 + 0.4 * jitter)))
-}
 
 const finalOf = (id: string, outcome: DeliveryOutcome): Option.Option<FinalOutcome> => {
   switch (outcome._tag) {
@@ -164,8 +160,14 @@ export const makeWorker = Effect.gen(function* () {
           continue
         }
         if (outcome._tag !== "Retry") continue
+        // Core's backoff curve (the one its retry schedules step), never sooner than a wait the service asked for.
+        const backoff = RetryPolicy.backoffMillis(
+          record.attempts,
+          { baseMs: config.retryBaseMs, factor: 2, capMs: config.retryMaxMs },
+          jitter
+        )
         const wait = Math.max(
-          backoffMs(record.attempts, config.retryBaseMs, config.retryMaxMs, jitter),
+          Math.round(backoff),
           Option.getOrElse(outcome.retryAfterMs, () => 0)
         )
         const notBefore = now + wait
@@ -183,8 +185,8 @@ export const makeWorker = Effect.gen(function* () {
             finals.push({
               id,
               status: "rejected",
-              code: 5615,
-              errorCode: "OfflineConversionNotAcceptedForGoal",
+              code: ServiceCodes.NotAcceptedForGoal.code,
+              errorCode: ServiceCodes.NotAcceptedForGoal.errorCode,
               message: `${group.message} (the goal still refused conversions after ${state.windows - 1} two-hour waits)`
             })
           }

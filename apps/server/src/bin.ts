@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `uplink-server`: HTTP ingestion of offline conversions with a durable outbox (DESIGN.md §6). Flags `--host`,
+ * `uplink-server`: HTTP ingestion of offline conversions with a durable outbox (apps/server/README.md). Flags `--host`,
  * `--port` and `--insecure` win over `UPLINK_HOST` / `UPLINK_PORT`; everything else comes from the environment
  * (README.md lists the variables). Logs are JSON lines on standard output; SIGTERM or SIGINT stops intake, lets the
  * worker finish or release its batch, and exits 0. `uplink-server migrate` brings the outbox's schema (SQLite file or

@@ -1,16 +1,18 @@
 /**
  * The production `Deliverer` (core's pipeline over `CampaignManagement`) against the emulator: outcomes map back to
- * records, a 117 is counted and waited out, refused credentials keep records for later instead of failing them, and
+ * records, a 117 is counted and waited out, refused credentials keep records for later instead of failing them, a
+ * failure core's retry table calls `never` fails them, the customer's limiter appears in `/metrics` by its id, and
  * missing `MSADS_*` settings make the deliverer `NotConfigured` instead of stopping the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Outcome, RateLimiters } from "@uplink/core"
 import { type RunningEmulator, start } from "@uplink/emulator"
 import { ConfigProvider, Effect, Layer, Metric, Option } from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
 import { SharedThrottle } from "../src/SharedThrottle.js"
 import { Deliverer, type DeliveryOutcome } from "../src/Deliverer.js"
 import type { ClaimedRecord } from "../src/Outbox.js"
-import { rateLimited } from "../src/ServerMetrics.js"
+import { prometheusText, rateLimited } from "../src/ServerMetrics.js"
 import { temporaryDirectory } from "./support/files.js"
 import { conversion } from "./support/records.js"
 
@@ -46,7 +48,9 @@ const deliverWith = (
       const outcomes = yield* deliverer.deliver("conversion", records)
       return { readiness: deliverer.readiness, outcomes }
     }).pipe(
-      Effect.provide(CoreDeliverer.layerFromEnv(options).pipe(Layer.provide(SharedThrottle.local))),
+      Effect.provide(
+        CoreDeliverer.layerFromEnv(options).pipe(Layer.provide(Layer.merge(SharedThrottle.local, RateLimiters.layer())))
+      ),
       Effect.withConfigProvider(ConfigProvider.fromMap(env)),
       Effect.scoped
     )
@@ -125,6 +129,36 @@ describe("CoreDeliverer", () => {
     expect(emulator.state().accepted).toEqual([])
   })
 
+  it("fails the records when sending them again can never help (HTTP 404 on the REST route: not served over REST)", async () => {
+    emulator.reset()
+    const { outcomes } = await deliverWith(environment(`${emulator.url}/no-such-service`), [
+      claimed("n", conversion("core-never"))
+    ])
+    expect(tags(outcomes)).toEqual(["Failed"])
+    expect(outcomes[0]).toMatchObject({ errorCode: "NotAvailable" })
+  })
+
+  it("sends under the customer's limiter from RateLimiters: /metrics shows it by the customer id", async () => {
+    emulator.reset()
+    const { outcomes, text } = await Effect.runPromise(
+      Effect.gen(function* () {
+        const deliverer = yield* Deliverer
+        const outcomes = yield* deliverer.deliver("conversion", [claimed("m", conversion("core-metrics"))])
+        // Scraped while the deliverer (and so its limiter) is alive.
+        return { outcomes, text: yield* prometheusText }
+      }).pipe(
+        Effect.provide(
+          CoreDeliverer.layerFromEnv().pipe(Layer.provide(Layer.merge(SharedThrottle.local, RateLimiters.layer())))
+        ),
+        Effect.withConfigProvider(ConfigProvider.fromMap(environment(emulator.url))),
+        Effect.scoped
+      )
+    )
+    expect(tags(outcomes)).toEqual(["Accepted"])
+    expect(text).toContain('uplink_delivery_concurrency{customer_id="1000001"}')
+    expect(text).toContain('uplink_delivery_throttles{customer_id="1000001"} 0')
+  })
+
   it("is NotConfigured, naming the missing variables, when MSADS_* settings are absent", async () => {
     const result = await Effect.runPromise(
       Effect.gen(function* () {
@@ -132,7 +166,11 @@ describe("CoreDeliverer", () => {
         const outcomes = yield* deliverer.deliver("conversion", [claimed("z", conversion("core-none"))])
         return { readiness: deliverer.readiness, outcomes }
       }).pipe(
-        Effect.provide(Layer.fresh(CoreDeliverer.layerFromEnv().pipe(Layer.provide(SharedThrottle.local)))),
+        Effect.provide(
+          Layer.fresh(
+            CoreDeliverer.layerFromEnv().pipe(Layer.provide(Layer.merge(SharedThrottle.local, RateLimiters.layer())))
+          )
+        ),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["MSADS_CUSTOMER_ID", "1000001"]]))),
         Effect.scoped
       )
@@ -140,5 +178,39 @@ describe("CoreDeliverer", () => {
     expect(result.readiness._tag).toBe("NotConfigured")
     expect(result.readiness._tag === "NotConfigured" && result.readiness.reason).toMatch(/MSADS_DEVELOPER_TOKEN/)
     expect(tags(result.outcomes)).toEqual(["Retry"])
+  })
+})
+
+describe("CoreDeliverer.toDeliveryOutcome: a failed record's fate is its cause's row of the retry table", () => {
+  const failed = (retry: "now" | "afterWait" | "later" | "never", retryAfterMs: number | null = null) =>
+    Outcome.Outcome.Failed({
+      line: 1,
+      identity: { microsoftClickId: null, conversionName: null, conversionTime: null },
+      cause: {
+        message: "m",
+        trackingId: null,
+        code: null,
+        errorCode: null,
+        kind: "K",
+        attempts: 1,
+        retry,
+        retryAfterMs
+      }
+    })
+
+  it.each([
+    ["now", "Retry"],
+    ["afterWait", "Retry"],
+    ["later", "Retry"],
+    ["never", "Failed"]
+  ] as const)("%s → %s", (retry, tag) => {
+    expect(CoreDeliverer.toDeliveryOutcome(failed(retry))._tag).toBe(tag)
+  })
+
+  it("keeps the service's wait", () => {
+    expect(CoreDeliverer.toDeliveryOutcome(failed("afterWait", 5_000))).toMatchObject({
+      _tag: "Retry",
+      retryAfterMs: Option.some(5_000)
+    })
   })
 })

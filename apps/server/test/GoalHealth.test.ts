@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import type { Reconciliation } from "@uplink/core"
+import type { Reconciliation } from "@uplink/core/reconciliation"
 import { Effect, Exit, Layer, Option, Ref, Scope, TestClock } from "effect"
 import { Outbox } from "../src/Outbox.js"
 import * as ReportPoller from "../src/ReportPoller.js"

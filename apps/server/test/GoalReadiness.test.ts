@@ -8,6 +8,7 @@
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { RateLimiters } from "@uplink/core"
 import { start } from "@uplink/emulator"
 import { ConfigProvider, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
@@ -100,7 +101,7 @@ describe("records for a goal younger than two hours", () => {
         const storage = storageLayer.pipe(Layer.provideMerge(config))
         const context = yield* Layer.buildWithScope(
           Worker.layer.pipe(
-            Layer.provideMerge(CoreDeliverer.layerFromEnv({ maxRetries: 0 })),
+            Layer.provideMerge(CoreDeliverer.layerFromEnv({ maxRetries: 0 }).pipe(Layer.provide(RateLimiters.layer()))),
             Layer.provideMerge(storage)
           ),
           scope

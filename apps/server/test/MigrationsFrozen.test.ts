@@ -18,8 +18,8 @@ import { migrations } from "../src/PgMigrations.js"
 import { migrateFile, sqliteMigrations } from "../src/SqliteOutbox.js"
 import { temporaryDatabase } from "./support/files.js"
 
-vi.mock("@uplink/core", async (importOriginal) => {
-  const core = await importOriginal<typeof import("@uplink/core")>()
+vi.mock("@uplink/core/reconciliation", async (importOriginal) => {
+  const core = await importOriginal<typeof import("@uplink/core/reconciliation")>()
   return {
     ...core,
     Ledger: { ...core.Ledger, schema: () => ["CREATE TABLE IF NOT EXISTS core_changed_since (x INTEGER)"] }

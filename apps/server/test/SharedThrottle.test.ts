@@ -7,6 +7,7 @@
  */
 import { SqlClient } from "@effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { RateLimiters } from "@uplink/core"
 import { type RunningEmulator, start } from "@uplink/emulator"
 import {
   Clock,
@@ -148,7 +149,8 @@ describe("the deliverer and the worker consult the shared throttle", () => {
         const throttle = yield* makePostgres(sql, { windowMs: 6_000 })
         const context = yield* Layer.buildWithScope(
           CoreDeliverer.layerFromEnv({ rateLimitWait: "5200 millis" }).pipe(
-            Layer.provide(Layer.succeed(SharedThrottle, throttle))
+            // Each instance is its own process: its own limiters.
+            Layer.provide(Layer.merge(Layer.succeed(SharedThrottle, throttle), RateLimiters.layer()))
           ),
           scope
         )

@@ -1,5 +1,5 @@
 /**
- * The REST JSON codec (api-facts.md §6): PascalCase bodies, long ids as strings, flag enums comma-separated, `Type`
+ * The REST JSON codec (docs/microsoft-api.md §1, "REST"): PascalCase bodies, long ids as strings, flag enums comma-separated, `Type`
  * discriminators (ConversionGoal `OfflineConversion`, also read as `OfflineConversionGoal`; BatchError /
  * EditorialError), nulls omitted, times in UTC with Z, and error bodies in both documented forms.
  */
@@ -208,12 +208,11 @@ describe("REST response bodies", () => {
     })
   })
 
-  it("are NotWellFormed (retryable) when cut off", () => {
+  it("are NotWellFormed when cut off", () => {
     const text = Either.getOrThrow(encodeRestResponse("ApplyOfflineConversions", applyResponse))
     for (const cut of [1, 10, text.length - 1]) {
       const error = decodeError(decodeRestResponse("ApplyOfflineConversions", text.slice(0, cut)))
       expect(error.reason).toBe("NotWellFormed")
-      expect(error.isRetryable).toBe(true)
     }
     expect(decodeError(decodeRestResponse("ApplyOfflineConversions", "[]")).reason).toBe("SchemaMismatch")
     expect(decodeError(decodeRestResponse("ApplyOfflineConversions", text, { maxBytes: 10 })).reason).toBe("TooLarge")

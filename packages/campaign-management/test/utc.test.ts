@@ -1,6 +1,6 @@
 import { DateTime, Equal, Hash } from "effect"
 import { describe, expect, it } from "vitest"
-import { fastUtcIsFaithful, makeUtc } from "../src/codec/utc.js"
+import { fastUtcIsFaithful, makeUtc } from "../src/internal/utc.js"
 
 const instants = [0, -0, 1, -1, 1_764_000_000_123, -62_135_596_800_000, 253_402_300_799_999, 8.64e15, -8.64e15]
 

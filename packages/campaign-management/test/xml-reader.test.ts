@@ -111,14 +111,13 @@ describe("a truncated response (a cut connection)", () => {
     expect(Either.isRight(decoded)).toBe(true)
   })
 
-  it("is NotWellFormed (retryable) at every cut point", () => {
+  it("is NotWellFormed at every cut point", () => {
     const reasons = new Set<string>()
     for (let cut = 0; cut < response.length - 1; cut++) {
       const decoded = decodeSoapResponse("ApplyOfflineConversions", response.slice(0, cut))
       expect(Either.isLeft(decoded)).toBe(true)
       const error = Either.getLeft(decoded).pipe((o) => (o._tag === "Some" ? o.value : undefined)) as WireDecodeError
       reasons.add(error.reason)
-      expect(error.isRetryable).toBe(true)
     }
     expect([...reasons]).toEqual(["NotWellFormed"])
   })

@@ -4,17 +4,12 @@
  * writer `se_<Type>`, importing what it uses of other type modules. `schemas.ts` re-exports every Schema (the
  * `Schemas` namespace of the package root) and `index.ts` re-exports the barrels; both load every type module.
  */
-import {
-  BUILTIN_SCHEMA_NAMES,
-  type EmitContext,
-  type Naming,
-  schemaDeclarations,
-  schemaExports
-} from "./emit-schemas.js"
+import { BUILTIN_SCHEMA_NAMES, type EmitContext, schemaDeclarations, schemaExports } from "./emit-schemas.js"
 import { wireDeclarations } from "./emit-wire.js"
 import { writerDeclarations } from "./emit-writers.js"
 import type { Hierarchy } from "./hierarchy.js"
 import type { WsdlModel } from "./model.js"
+import type { Naming } from "./naming.js"
 import type { ModulePlan, TypeGroup } from "./plan.js"
 import { ModuleScope, rootSpecifierFrom, specifierFrom } from "./scope.js"
 

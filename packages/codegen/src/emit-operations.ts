@@ -7,7 +7,8 @@
  * `../shared/rest/official-routes.json` by a test): nothing is derived from operation names, and an operation the
  * file does not list has no REST route. Operations of the REST overlay have no SOAP binding (`soapAction` undefined).
  */
-import { type EmitContext, type Naming, schemaExports } from "./emit-schemas.js"
+import { type EmitContext, schemaExports } from "./emit-schemas.js"
+import type { Naming } from "./naming.js"
 import { elementExpr } from "./emit-wire.js"
 import type { Hierarchy } from "./hierarchy.js"
 import { type ElementModel, localOf, type OperationModel, type WsdlModel } from "./model.js"

@@ -14,6 +14,7 @@
  */
 import type { Hierarchy } from "./hierarchy.js"
 import type { BuiltinName, ComplexTypeModel, FieldModel, TypeModel, TypeRef, WsdlModel } from "./model.js"
+import type { Naming } from "./naming.js"
 import type { ModuleScope } from "./scope.js"
 
 interface BuiltinMapping {
@@ -89,27 +90,6 @@ export const emitBuiltins = (header: string): string =>
   [header, 'import * as Schema from "effect/Schema"', "", ...INTEGER_SCHEMAS].join("\n")
 
 const literal = (value: string) => JSON.stringify(value)
-
-/** Names used by the emitters for a type: its schema/type name, the encoded type name and the union name. */
-export interface Naming {
-  readonly tsName: (key: string) => string
-  /** The name to reference where a value of this type may appear (the union for a base type with derived types). */
-  readonly refName: (key: string) => string
-}
-
-export const makeNaming = (model: WsdlModel, hierarchy: Hierarchy): Naming => {
-  const taken = new Set([...model.types.values()].map((t) => t.tsName))
-  const unionNames = new Map<string, string>()
-  for (const type of model.types.values()) {
-    if (!hierarchy.hasDerived(type.key)) continue
-    let name = `${type.tsName}Union`
-    for (let i = 2; taken.has(name); i++) name = `${type.tsName}Union${i}`
-    taken.add(name)
-    unionNames.set(type.key, name)
-  }
-  const tsName = (key: string) => model.types.get(key)!.tsName
-  return { tsName, refName: (key) => unionNames.get(key) ?? tsName(key) }
-}
 
 /** True for types whose encoded form differs from the decoded one (so an `XEncoded` type exists). */
 const hasEncodedForm = (type: TypeModel) => type.kind === "complex"

@@ -9,7 +9,8 @@
  * them only when a value needs them. `wire-types.ts` declares the shapes and the namespaces; the compatibility table
  * `wire.ts` (`wireTypes`, `wireElements` by name) imports every type module and is for tools that want all of them.
  */
-import type { EmitContext, Naming } from "./emit-schemas.js"
+import type { EmitContext } from "./emit-schemas.js"
+import type { Naming } from "./naming.js"
 import type { Hierarchy } from "./hierarchy.js"
 import type { ElementModel, FieldModel, TypeRef, WsdlModel } from "./model.js"
 import type { ModulePlan } from "./plan.js"

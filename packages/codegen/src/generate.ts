@@ -20,7 +20,8 @@ import {
   type RoutesFile
 } from "./emit-operations.js"
 import { emitIndex, emitSchemasIndex, emitTypeModule } from "./emit-modules.js"
-import { emitBuiltins, makeNaming } from "./emit-schemas.js"
+import { emitBuiltins } from "./emit-schemas.js"
+import { makeNaming } from "./naming.js"
 import { emitWireIndex, emitWireTypes } from "./emit-wire.js"
 import { makeHierarchy } from "./hierarchy.js"
 import type { WsdlModel } from "./model.js"

@@ -3,7 +3,7 @@
  * import statements (sorted, so the output is deterministic). A name of a type in the module's own group needs no
  * import; every other one is imported from the group module that declares it.
  */
-import type { Naming } from "./emit-schemas.js"
+import type { Naming } from "./naming.js"
 import type { ModulePlan } from "./plan.js"
 
 /** The module specifier of a generated file (path from the generated root, without extension) seen from `from`. */

@@ -7,6 +7,7 @@
  * the `RetryPolicy` schedule (transient reasons with backoff, 117 after the documented wait; never permanent ones).
  * Partial errors (`PartialErrors`) are data in the response, not failures.
  */
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { OperationName, RequestOf } from "@uplink/campaign-management/wire"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -18,6 +19,8 @@ import { MsadsConfig } from "./config/MsadsConfig.js"
 import { type AuthenticationError, CampaignManagementError } from "./errors/CampaignManagementError.js"
 import { RetryPolicy } from "./retry/RetryPolicy.js"
 import { layerNodeHttpClient } from "./transport/NodeHttpClientLayer.js"
+import * as RestTransport from "./transport/RestTransport.js"
+import * as SoapTransport from "./transport/SoapTransport.js"
 import { Transport, type TransportResponse } from "./transport/Transport.js"
 
 /** The result of a call: the typed response, its TrackingId and the protocol that carried it. */
@@ -96,6 +99,14 @@ export const make: Effect.Effect<CampaignManagementShape, never, Auth | Transpor
   return { call, callOnce } satisfies CampaignManagementShape
 })
 
+/**
+ * The transport `MsadsConfig.transport` names: REST unless it says SOAP. The one place that knows both
+ * implementations; `Transport.ts` knows neither.
+ */
+const transportFromConfig: Layer.Layer<Transport, never, MsadsConfig | HttpClient.HttpClient> = Layer.unwrapEffect(
+  Effect.map(MsadsConfig, (config) => (config.transport === "soap" ? SoapTransport.layer : RestTransport.layer))
+)
+
 /** The Campaign Management client service and its layers. */
 export class CampaignManagement extends Context.Tag("@uplink/core/CampaignManagement")<
   CampaignManagement,
@@ -108,14 +119,24 @@ export class CampaignManagement extends Context.Tag("@uplink/core/CampaignManage
   )
 
   /**
+   * `layer` over the transport `MsadsConfig.transport` names (REST unless it says SOAP); still needs `Auth`, the
+   * configuration and an `HttpClient`.
+   */
+  static readonly layerTransportFromConfig: Layer.Layer<
+    CampaignManagement,
+    never,
+    Auth | MsadsConfig | HttpClient.HttpClient
+  > = CampaignManagement.layer.pipe(Layer.provide(transportFromConfig))
+
+  /**
    * Everything from the environment: `MsadsConfig.layer`, `Auth.layerConfig` with `TokenStore.layerConfig`, the
    * transport `MSADS_TRANSPORT` names, over the keep-alive node HTTP client.
    */
   static readonly layerConfig: Layer.Layer<
     CampaignManagement,
     ConfigError.ConfigError | AuthenticationError | TokenStoreError
-  > = CampaignManagement.layer.pipe(
-    Layer.provide(Layer.merge(Transport.layer, Auth.layerConfig)),
+  > = CampaignManagement.layerTransportFromConfig.pipe(
+    Layer.provide(Auth.layerConfig),
     Layer.provide(Layer.mergeAll(MsadsConfig.layer, TokenStore.layerConfig, layerNodeHttpClient))
   )
 }

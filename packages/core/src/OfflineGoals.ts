@@ -39,7 +39,7 @@ export class GoalNotCreated extends Data.TaggedError("GoalNotCreated")<{
 const MINUTES_PER_DAY = 24 * 60
 
 /** The `OfflineConversionGoal` that `create` sends for `spec`. */
-export const goalFor = (spec: OfflineGoalSpec): Schemas.OfflineConversionGoal => ({
+const goalFor = (spec: OfflineGoalSpec): Schemas.OfflineConversionGoal => ({
   _tag: "OfflineConversionGoal",
   ConversionWindowInMinutes: (spec.conversionWindowDays ?? 30) * MINUTES_PER_DAY,
   CountType: spec.countType ?? "All",

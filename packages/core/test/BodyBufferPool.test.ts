@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { encodeRestRequestInto } from "@uplink/campaign-management"
 import { DateTime, Either } from "effect"
-import { BodyBufferPool } from "../src/transport/BodyBufferPool.js"
+import { BodyBufferPool } from "../src/internal/BodyBufferPool.js"
 
 const request = (names: ReadonlyArray<string>) => ({
   OfflineConversions: names.map((name) => ({

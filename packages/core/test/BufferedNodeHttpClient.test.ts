@@ -15,7 +15,7 @@ import {
   layerBufferedNodeHttpClient,
   RequestTimeout,
   withRequestTimeout
-} from "../src/transport/BufferedNodeHttpClient.js"
+} from "../src/internal/BufferedNodeHttpClient.js"
 import { makeExchange } from "../src/transport/HttpExchange.js"
 
 interface Seen {

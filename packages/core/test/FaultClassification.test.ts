@@ -1,13 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { WireFault } from "@uplink/campaign-management"
 import { Duration } from "effect"
-import {
-  classifyCode,
-  classifyCodes,
-  type FaultClass,
-  faultCodeTable,
-  reasonFromFault
-} from "../src/errors/FaultClassification.js"
+import { reasonFromFault } from "../src/errors/FaultClassification.js"
+import { classifyCode, classifyCodes, type FaultClass, faultCodes } from "../src/retry/RetryTable.js"
 
 const adApiFault = (...codes: ReadonlyArray<number>): WireFault => ({
   _tag: "WireFault",
@@ -79,7 +74,7 @@ describe("fault-code classification table", () => {
   })
 
   it("the table lists each code once", () => {
-    const codes = faultCodeTable.map(([code]) => code)
+    const codes = faultCodes.map(([code]) => code)
     assert.strictEqual(new Set(codes).size, codes.length)
   })
 

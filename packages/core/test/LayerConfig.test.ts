@@ -12,7 +12,7 @@ import { CampaignManagement } from "../src/CampaignManagement.js"
 import { MsadsConfig } from "../src/config/MsadsConfig.js"
 import { RetryPolicy } from "../src/retry/RetryPolicy.js"
 import { layerNodeHttpClient } from "../src/transport/NodeHttpClientLayer.js"
-import { Transport } from "../src/transport/Transport.js"
+import * as SoapTransport from "../src/transport/SoapTransport.js"
 import { clickId, type Fixture, startFixture } from "./support/Loopback.js"
 
 let fixture: Fixture
@@ -85,7 +85,7 @@ describe("CampaignManagement.layerConfig", () => {
       const live = CampaignManagement.layer.pipe(
         Layer.provide(
           Layer.mergeAll(
-            Transport.layerSoap,
+            SoapTransport.layer,
             Auth.layerOAuth({
               clientId: "your-app-id",
               refreshToken: Redacted.make("emulator-refresh-token"),

@@ -2,6 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { encodeRestFault, encodeRestResponse, type RequestOf } from "@uplink/campaign-management"
 import { DateTime, Duration, Effect, Either, Layer, Redacted } from "effect"
 import { MsadsConfig } from "../src/config/MsadsConfig.js"
+import { CampaignManagement } from "../src/CampaignManagement.js"
+import { Auth } from "../src/auth/Auth.js"
+import * as RestTransport from "../src/transport/RestTransport.js"
 import { Transport } from "../src/transport/Transport.js"
 import { adApiFault, apiFault } from "./support/Faults.js"
 import { type Answer, json, makeMockHttpClient, type RecordedRequest } from "./support/MockHttpClient.js"
@@ -21,7 +24,7 @@ const request: RequestOf<"ApplyOfflineConversions"> = {
 const okBody = Either.getOrThrow(encodeRestResponse("ApplyOfflineConversions", { PartialErrors: [] }))
 
 const layerFor = (mock: ReturnType<typeof makeMockHttpClient>) =>
-  Transport.layerRest.pipe(
+  RestTransport.layer.pipe(
     Layer.provide(
       Layer.merge(
         MsadsConfig.layerWith({
@@ -284,14 +287,19 @@ describe("RestTransport", () => {
     }).pipe(Effect.provide(layerFor(mock)))
   })
 
-  it.effect("Transport.layer follows MsadsConfig.transport", () => {
+  it.effect("CampaignManagement.layerTransportFromConfig sends over the transport MsadsConfig.transport names", () => {
     const mock = makeMockHttpClient(() => json(200, {}))
-    const kind = (transport: "rest" | "soap") =>
-      Effect.map(Transport, (t) => t.kind).pipe(
+    const carriedBy = (transport: "rest" | "soap") =>
+      Effect.flatMap(CampaignManagement, (client) =>
+        client.callOnce("GetConversionGoalsByIds", { ConversionGoalTypes: ["OfflineConversion"] })
+      ).pipe(
+        // The mock's empty JSON answer is no SOAP envelope: only where the request went matters here.
+        Effect.ignore,
         Effect.provide(
-          Transport.layer.pipe(
+          CampaignManagement.layerTransportFromConfig.pipe(
             Layer.provide(
-              Layer.merge(
+              Layer.mergeAll(
+                Auth.layerStatic(Redacted.make("t")),
                 MsadsConfig.layerWith({ developerToken: "d", customerId: 1, accountId: 2, transport }),
                 mock.layer
               )
@@ -300,8 +308,12 @@ describe("RestTransport", () => {
         )
       )
     return Effect.gen(function* () {
-      assert.strictEqual(yield* kind("rest"), "rest")
-      assert.strictEqual(yield* kind("soap"), "soap")
+      yield* carriedBy("rest")
+      yield* carriedBy("soap")
+      assert.deepStrictEqual(
+        mock.requests.map((sent) => (sent.url.includes("CampaignManagementService.svc") ? "soap" : "rest")),
+        ["rest", "soap"]
+      )
     })
   })
 })

@@ -3,6 +3,7 @@ import { encodeSoapFault, encodeSoapResponse, type RequestOf } from "@uplink/cam
 import { validateXml } from "@uplink/xsd-check"
 import { DateTime, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
 import { MsadsConfig } from "../src/config/MsadsConfig.js"
+import * as SoapTransport from "../src/transport/SoapTransport.js"
 import { Transport } from "../src/transport/Transport.js"
 import { adApiFault, apiFault } from "./support/Faults.js"
 import { type Answer, makeMockHttpClient, type RecordedRequest } from "./support/MockHttpClient.js"
@@ -37,7 +38,7 @@ const send = (handler: (request: RecordedRequest) => Answer | Effect.Effect<Answ
     transport.send("ApplyOfflineConversions", body, Redacted.make("access-token-value"))
   ).pipe(
     Effect.provide(
-      Transport.layerSoap.pipe(
+      SoapTransport.layer.pipe(
         Layer.provide(
           Layer.merge(
             MsadsConfig.layerWith({
@@ -160,7 +161,7 @@ describe("SoapTransport", () => {
       assert.strictEqual(mock.requests.length, 0)
     }).pipe(
       Effect.provide(
-        Transport.layerSoap.pipe(
+        SoapTransport.layer.pipe(
           Layer.provide(
             Layer.merge(MsadsConfig.layerWith({ developerToken: "d", customerId: 1, accountId: 2 }), mock.layer)
           )

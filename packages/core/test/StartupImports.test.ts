@@ -46,8 +46,14 @@ describe('import("@uplink/core")', () => {
 
   it("loads libphonenumber-js when a phone number is first checked", async () => {
     const script = [
-      'const { Hashing } = await import("@uplink/core")',
-      'console.log(Hashing.normalizePhone("(425) 555-0100", "US"), Hashing.isRegion("GB"), Hashing.isRegion("XX"))'
+      'const { createHash } = await import("node:crypto")',
+      'const { checkJsonRecord, OfflineConversions } = await import("@uplink/core")',
+      "const time = new Date(Date.now() - 3600000).toISOString()",
+      'const record = { MicrosoftClickId: "c", ConversionName: "n", ConversionTime: time, Phone: "(425) 555-0100" }',
+      'const checked = checkJsonRecord(record, "apply", { nowMs: Date.now(), time: {}, defaultRegion: "US" })',
+      'const e164 = createHash("sha256").update("+14255550100").digest("hex")',
+      "const region = (code) => OfflineConversions.resolveDefaultRegion(code)._tag",
+      'console.log(checked.result.hashedPhone === e164, region("GB"), region("XX"))'
     ].join("\n")
     const output = await new Promise<string>((resolve, reject) =>
       execFile(
@@ -57,6 +63,6 @@ describe('import("@uplink/core")', () => {
         (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(stderr)))
       )
     )
-    expect(output.trim()).toBe("+14255550100 true false")
+    expect(output.trim()).toBe("true Right Left")
   })
 })

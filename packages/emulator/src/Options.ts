@@ -1,5 +1,5 @@
 /**
- * The emulator's options (DESIGN.md §7) and how they are read: programmatically, from `uplink-emulator` / `uplink
+ * The emulator's options (packages/emulator/README.md, "Run it") and how they are read: programmatically, from `uplink-emulator` / `uplink
  * emulator` flags, and from `UPLINK_EMULATOR_*` variables (flags win). Also the demo goals and the seed file loader.
  */
 import * as Data from "effect/Data"

@@ -4,7 +4,7 @@
  * `ConnectionFailed`, `NotSent`, …), then notes on how the run ended when it stopped early, then where the results
  * file is.
  */
-import { Codes, type Summary as SummaryModule } from "@uplink/core"
+import { ServiceCodes, type Summary as SummaryModule } from "@uplink/core"
 import { hintFor } from "./hints.js"
 
 type Summary = SummaryModule.Summary
@@ -13,7 +13,7 @@ const STATUS_ORDER = ["accepted", "ready", "duplicate", "invalid", "rejected", "
 
 /** The documented message of a numeric 56xx code the pipeline knows. */
 const documentedMessage = (code: string): string | undefined =>
-  Object.values(Codes.ServiceCodes).find((entry) => String(entry.code) === code)?.message
+  Object.values(ServiceCodes).find((entry) => String(entry.code) === code)?.message
 
 export interface SummaryContext {
   readonly title: string

@@ -1,5 +1,5 @@
 /**
- * Waits made visible (DESIGN.md §5 "waits are shown"): the line printed on stderr for each wait of delivery — a 117
+ * Waits made visible ("waits are shown"): the line printed on stderr for each wait of delivery — a 117
  * ("rate limited by Microsoft (117), waiting 60 s"), a backoff after a failure ("request for lines 2–1001 failed
  * (HTTP 503), retrying in 2 s (attempt 2 of 6)"), a long pacing wait — the short text the progress bar shows, and the
  * tally the `--json` summary carries. Concurrent requests that hit the same 117 give one line, not one each.

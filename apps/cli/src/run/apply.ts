@@ -2,7 +2,7 @@
  * The run of `uplink apply <file|->` and `uplink adjust <file|->` (imported when the command runs; the definition,
  * flags and help are in `../commands/apply.ts`): run a file (or standard input) through the core pipeline and
  * report one outcome per record — progress bar on a terminal, a summary table (or `--json`), the results CSV with
- * `--results`, and the exit code of DESIGN.md §5. `--dry-run` validates and hashes without any network call.
+ * `--results`, and the exit code (the root README, "The CLI"). `--dry-run` validates and hashes without any network call.
  *
  * Safety (README "Safety"): a results path that is the input file is refused before anything is opened for writing,
  * and the results file is opened only once the input has been read from; delivery waits are shown as they start.
@@ -24,24 +24,23 @@ import { statSync } from "node:fs"
 import {
   CampaignManagement,
   type CampaignManagementShape,
-  ConcurrencyLimit,
-  GoalCheck,
+  fixedConcurrency,
   GoalReadiness,
   GoalTimes,
   Hygiene,
-  Ledger,
-  Limits,
   makeCampaignManagementSender,
+  makeGoalCheck,
   OfflineConversions,
   type Outcome,
   type PipelineOptions,
   RateLimiter,
-  ReportClient,
   ResultsCsv,
   Sender,
   Summary,
   Warning
 } from "@uplink/core"
+import * as Limits from "@uplink/core/Limits"
+import { Ledger, ReportClient } from "@uplink/core/reconciliation"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -130,7 +129,7 @@ export const runApply = (
     // The run's own limits, so that the progress bar and the summary can show their state.
     const rateLimiter = RateLimiter.make({ window: rateLimitWindow, maxConcurrency })
     const concurrency = Option.isSome(flags.concurrency)
-      ? ConcurrencyLimit.fixed(flags.concurrency.value)
+      ? fixedConcurrency(flags.concurrency.value)
       : rateLimiter.concurrency
 
     const kind = mode === "apply" ? "conversion" : "adjustment"
@@ -221,7 +220,7 @@ export const runApply = (
       }
     }
     // Only goals Uplink recorded can be refused as too young: without any, no per-record check at all.
-    const goals = goalTimes.size === 0 ? undefined : GoalCheck.make(undefined, goalTimes, { refuseNotReady: true })
+    const goals = goalTimes.size === 0 ? undefined : makeGoalCheck(undefined, goalTimes, { refuseNotReady: true })
     const sending = flags.dryRun
       ? undefined
       : yield* sendingOutcomes(mode, flags.file, { ...options, goals }, flags, extraConfig, goalTimes, goalSettings)
@@ -445,7 +444,7 @@ const sendingOutcomes = (
         (op, request) => Effect.map(client.call(op, request), (result) => result.response),
         goalTimes
       )
-      goals = GoalCheck.make(facts.keys(), goalTimes, { refuseNotReady: true })
+      goals = makeGoalCheck(facts.keys(), goalTimes, { refuseNotReady: true })
       goalSettings.check = new GoalReadiness.GoalSettingsCheck(facts)
     }
     let watch: { readonly report: CampaignManagementShape; readonly baseline: Baseline } | undefined

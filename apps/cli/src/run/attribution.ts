@@ -6,13 +6,8 @@
  * growth is the run's attribution outcome: counted, and unattributed by reason, with a hint per reason. Other uploads
  * to the same goals at the same time would be counted in too; the report cannot tell them apart.
  */
-import {
-  CampaignManagement,
-  type CampaignManagementShape,
-  OfflineGoals,
-  Reconciliation,
-  UnattributedReasons
-} from "@uplink/core"
+import { CampaignManagement, type CampaignManagementShape, OfflineGoals } from "@uplink/core"
+import { Reconciliation, UnattributedReasons } from "@uplink/core/reconciliation"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 

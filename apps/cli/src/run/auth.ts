@@ -3,7 +3,7 @@
  * `../commands/auth.ts`): OAuth device-code sign-in that stores the refresh token in the token file
  * (mode 0600), a status that shows who and which environment without printing any secret, and logout.
  */
-import { DeviceCodeFlow, layerNodeHttpClient, OAuthClient, TokenStore } from "@uplink/core"
+import { layerNodeHttpClient, signInWithDeviceCode, TokenStore } from "@uplink/core"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -36,10 +36,7 @@ const settings = (flags: {
     }
     return {
       clientId: clientId.value,
-      authority: Option.getOrElse(
-        Option.orElse(flags.authority, () => env.authority),
-        () => OAuthClient.defaultAuthority
-      ),
+      authority: Option.getOrUndefined(Option.orElse(flags.authority, () => env.authority)),
       environment: Option.getOrElse(flags.environment, () => env.environment as "production" | "sandbox")
     }
   }).pipe(
@@ -52,12 +49,16 @@ const storeLayer = TokenStore.layerConfig
 export const login = (flags: AuthFlags) =>
   Effect.gen(function* () {
     const { clientId, authority, environment: env } = yield* settings(flags)
-    const options = { authority, clientId, scope: OAuthClient.scopeFor(env) }
-    const code = yield* DeviceCodeFlow.requestDeviceCode(options)
-    yield* Console.log(code.message ?? `To sign in, open ${code.verificationUri} and enter the code ${code.userCode}`)
-    yield* Console.log("Waiting for you to sign in…")
-    const grant = yield* DeviceCodeFlow.pollForToken(options, code)
-    const refreshToken = yield* DeviceCodeFlow.refreshTokenOf(grant)
+    const refreshToken = yield* signInWithDeviceCode({
+      authority,
+      clientId,
+      environment: env,
+      show: (code) =>
+        Effect.zipRight(
+          Console.log(code.message ?? `To sign in, open ${code.verificationUri} and enter the code ${code.userCode}`),
+          Console.log("Waiting for you to sign in…")
+        )
+    })
     const store = yield* TokenStore
     yield* store.save({ clientId, environment: env }, refreshToken)
     yield* Console.log(`Signed in (${env}). The refresh token is stored in ${store.location} (readable by you only).`)

@@ -10,16 +10,9 @@
  * `--transport` says (same credentials), and the run says so when the conversions go over SOAP.
  */
 import * as NodeFs from "node:fs"
-import {
-  CampaignManagement,
-  type Ledger,
-  Limits,
-  MsadsConfig,
-  OfflineGoals,
-  Reconciliation,
-  ReportClient,
-  UnattributedReasons
-} from "@uplink/core"
+import { CampaignManagement, MsadsConfig, OfflineGoals } from "@uplink/core"
+import * as Limits from "@uplink/core/Limits"
+import { type Ledger, Reconciliation, ReportClient, UnattributedReasons } from "@uplink/core/reconciliation"
 import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"

@@ -1,11 +1,12 @@
 /**
  * The two errors of the wire codecs. `WireEncodeError`: a value that cannot be put on the wire (NaN, a control
  * character XML 1.0 cannot carry, a missing required field). `WireDecodeError`: bytes that are not a complete document
- * (`NotWellFormed`, `TooLarge` — a cut connection, so retryable) or a document that is not the contract (permanent).
+ * (`NotWellFormed`, `TooLarge`: most likely a cut connection) or a document that is not the contract. Whether a
+ * failure is worth sending the request again for is the client's call, not the codec's (@uplink/core's retry table).
  */
 import * as Data from "effect/Data"
 
-/** Why a decode failed. `NotWellFormed` and `TooLarge` are transient (a cut connection); the others are permanent. */
+/** Why a decode failed: `NotWellFormed` and `TooLarge` (not a complete document), or a document that is not the contract. */
 export type WireDecodeReason =
   | "NotWellFormed"
   | "TooLarge"
@@ -20,24 +21,14 @@ export class WireEncodeError extends Data.TaggedError("WireEncodeError")<{
   readonly reason: "InvalidValue"
   readonly path: string
   readonly message: string
-}> {
-  /** Encoding the same value again fails the same way. */
-  get isRetryable(): boolean {
-    return false
-  }
-}
+}> {}
 
 /** A SOAP or JSON document that could not be decoded. `path` names the element when the document is well-formed. */
 export class WireDecodeError extends Data.TaggedError("WireDecodeError")<{
   readonly reason: WireDecodeReason
   readonly path?: string | undefined
   readonly message: string
-}> {
-  /** True for `NotWellFormed` and `TooLarge`: the body was most likely cut off, so sending again may work. */
-  get isRetryable(): boolean {
-    return this.reason === "NotWellFormed" || this.reason === "TooLarge"
-  }
-}
+}> {}
 
 // ===== Internal failures (thrown inside the codecs, turned into the errors above at the API boundary) =====
 

@@ -1,5 +1,5 @@
 /**
- * The REST JSON codec of the Campaign Management service (api-facts.md §6), for operations with a REST route: request
+ * The REST JSON codec of the Campaign Management service (docs/microsoft-api.md §1, "REST"), for operations with a REST route: request
  * and response bodies both directions, and error bodies: Microsoft's `ApplicationFault` object discriminated by `Type`
  * (`{"TrackingId", "Type", "Errors"|"OperationErrors"|"BatchErrors", …}` or an `AdCenter*Fault` with `ErrorMessage`),
  * written top-level and read top-level or wrapped in `{"ApplicationFault": …}`.

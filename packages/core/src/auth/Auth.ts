@@ -201,7 +201,7 @@ const optionalSecret = (name: string) =>
 const optionalString = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((value) => value.trim() !== "")))
 
-/** Auth settings from the environment (DESIGN.md §5). */
+/** Auth settings from the environment (the root README, "Configuration"). */
 export const authFromEnv = Config.all({
   accessToken: optionalSecret("MSADS_ACCESS_TOKEN"),
   clientId: optionalString("MSADS_CLIENT_ID"),

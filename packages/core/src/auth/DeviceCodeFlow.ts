@@ -2,7 +2,7 @@
  * The OAuth 2.0 device authorization grant (`uplink auth login`): ask `<authority>/oauth2/v2.0/devicecode` for a user
  * code, show the user where to enter it, then poll the token endpoint (`urn:ietf:params:oauth:grant-type:device_code`)
  * at the interval the server asked for until the user has signed in, declined, or the code expired. The refresh token
- * it returns is what the `TokenStore` keeps.
+ * it returns is what the `TokenStore` keeps. `signInWithDeviceCode` is the whole flow, the public entry point.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -12,7 +12,16 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import { AuthenticationError, DecodeError, TransportError } from "../errors/CampaignManagementError.js"
-import { deviceCodeEndpoint, type OAuthFailure, requestToken, type TokenGrant, tokenEndpoint } from "./OAuthClient.js"
+import type { Environment } from "../config/MsadsConfig.js"
+import {
+  defaultAuthority,
+  deviceCodeEndpoint,
+  type OAuthFailure,
+  requestToken,
+  scopeFor,
+  type TokenGrant,
+  tokenEndpoint
+} from "./OAuthClient.js"
 
 /** What the user must do: open `verificationUri` and enter `userCode`. */
 export interface DeviceCode {
@@ -136,4 +145,37 @@ export const refreshTokenOf = (grant: TokenGrant): Effect.Effect<Redacted.Redact
         })
       ),
     onSome: Effect.succeed
+  })
+
+/** What `signInWithDeviceCode` needs: the application, the environment, and optionally another authority. */
+export interface SignInOptions {
+  /** The OAuth application (client) id registered for Microsoft Advertising. */
+  readonly clientId: string
+  /** Which environment's scope to ask for. */
+  readonly environment: Environment
+  /** The Microsoft identity platform authority (default `https://login.microsoftonline.com/common`). */
+  readonly authority?: string | undefined
+  /** Shows the user where to sign in and which code to enter (called once, before polling starts). */
+  readonly show: (code: DeviceCode) => Effect.Effect<void>
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * The whole sign-in: asks for a device code, shows it (`show`), waits for the user to sign in, and gives the refresh
+ * token of the grant (what a `TokenStore` keeps), with the environment's scope and `offline_access`.
+ */
+export const signInWithDeviceCode = (
+  options: SignInOptions
+): Effect.Effect<Redacted.Redacted<string>, OAuthFailure, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const flow: DeviceCodeOptions = {
+      authority: options.authority ?? defaultAuthority,
+      clientId: options.clientId,
+      scope: scopeFor(options.environment),
+      timeout: options.timeout
+    }
+    const code = yield* requestDeviceCode(flow)
+    yield* options.show(code)
+    const grant = yield* pollForToken(flow, code)
+    return yield* refreshTokenOf(grant)
   })

@@ -1,6 +1,6 @@
 /**
  * The OAuth 2.0 client for the Microsoft identity platform token endpoint (`<authority>/oauth2/v2.0/token`,
- * api-facts.md §5): a form-encoded POST of any grant, classified into the reasons of `CampaignManagementError`.
+ * docs/microsoft-api.md §6): a form-encoded POST of any grant, classified into the reasons of `CampaignManagementError`.
  * `invalid_grant` becomes an `AuthenticationError` that tells the user to log in again; 5xx and
  * `temporarily_unavailable` are retryable. Secret form values are scrubbed from every message.
  */
@@ -166,7 +166,7 @@ export const requestToken = Effect.fn("OAuthClient.requestToken")(function* (
   return grant
 })
 
-/** The refresh-token grant (api-facts.md §5); `clientSecret` only for web apps. */
+/** The refresh-token grant (docs/microsoft-api.md §6); `clientSecret` only for web apps. */
 export const refreshAccessToken = (options: {
   readonly endpoint: string
   readonly clientId: string

@@ -7,9 +7,7 @@
  */
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
-import { CampaignManagementError } from "../errors/CampaignManagementError.js"
-import { GoalNotCreated } from "../OfflineGoals.js"
-import { PipelineError } from "../pipeline/offlineConversions.js"
+import { CampaignManagementError, OfflineGoals, PipelineError } from "../index.js"
 
 /** Why a client call failed. */
 export type UplinkErrorReason =
@@ -109,7 +107,7 @@ export const fromFailure = (failure: unknown): UplinkError => {
   if (failure instanceof PipelineError) {
     return new UplinkError(failure.message, { reason: failure.reason, cause: failure })
   }
-  if (failure instanceof GoalNotCreated) {
+  if (failure instanceof OfflineGoals.GoalNotCreated) {
     return new UplinkError(failure.message, {
       reason: "GoalNotCreated",
       codes: failure.code === null ? [] : [failure.code],

@@ -19,23 +19,28 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { Auth } from "../auth/Auth.js"
-import { TokenStore } from "../auth/TokenStore.js"
-import { CampaignManagement } from "../CampaignManagement.js"
-import { CampaignManagementSender } from "../CampaignManagementSender.js"
-import { MsadsConfig } from "../config/MsadsConfig.js"
-import * as OfflineGoals from "../OfflineGoals.js"
-import type { Mode } from "../pipeline/columns.js"
-import * as GoalCheck from "../pipeline/goalCheck.js"
-import * as OfflineConversions from "../pipeline/offlineConversions.js"
-import { RateLimiters } from "../pipeline/rateLimiter.js"
-import type { Outcome } from "../pipeline/outcome.js"
-import type { SourceRecord } from "../pipeline/readers/item.js"
-import type { Sender } from "../pipeline/sender.js"
-import * as Summary from "../pipeline/summary.js"
-import * as Warning from "../pipeline/warning.js"
-import { layerNodeHttpClient } from "../transport/NodeHttpClientLayer.js"
-import { Transport } from "../transport/Transport.js"
+import {
+  Auth,
+  CampaignManagement,
+  CampaignManagementSender,
+  fetchOfflineGoalNames,
+  type GoalCheck,
+  layerNodeHttpClient,
+  type Mode,
+  MsadsConfig,
+  OfflineConversions,
+  OfflineGoals,
+  type Outcome,
+  makeGoalCheck,
+  type PipelineInput,
+  type PipelineOptions,
+  RateLimiters,
+  type Sender,
+  type SourceRecord,
+  Summary,
+  TokenStore,
+  Warning
+} from "../index.js"
 import { type PlainRequest, type PlainResponse, toEncoded, toPlainResponse } from "./plain.js"
 import {
   type AdjustmentRecord,
@@ -199,8 +204,8 @@ const layerFor = (options: ClientOptions): Layer.Layer<Services, unknown> => {
             clientSecret: options.auth.clientSecret === undefined ? undefined : Redacted.make(options.auth.clientSecret)
           })
   const tokens = options.tokenFile === undefined ? TokenStore.layerConfig : TokenStore.layerFile(options.tokenFile)
-  const client = CampaignManagement.layer.pipe(
-    Layer.provide(Layer.merge(Transport.layer, auth)),
+  const client = CampaignManagement.layerTransportFromConfig.pipe(
+    Layer.provide(auth),
     Layer.provide(Layer.mergeAll(MsadsConfig.layer, tokens, layerNodeHttpClient))
   )
   const provider = ConfigProvider.fromMap(settingsOf(options)).pipe(
@@ -257,14 +262,14 @@ export const createClient = (options: ClientOptions = {}): UplinkClient => {
     source: RecordSource<unknown>,
     runOptions: RunOptions,
     warnings: Array<string>
-  ): Stream.Stream<Outcome, unknown, Services> => {
+  ): Stream.Stream<Outcome.Outcome, unknown, Services> => {
     const warn = (message: string) => {
       warnings.push(message)
       runOptions.onWarning?.(message)
     }
     const unknownFields = new Set<string>()
     let index = 0
-    const input: OfflineConversions.PipelineInput<unknown> =
+    const input: PipelineInput<unknown> =
       typeof source === "string"
         ? source
         : {
@@ -282,7 +287,7 @@ export const createClient = (options: ClientOptions = {}): UplinkClient => {
               )
             )
           }
-    const pipelineOptions: OfflineConversions.PipelineOptions = {
+    const pipelineOptions: PipelineOptions = {
       timeZone: runOptions.timeZone,
       defaultRegion: runOptions.defaultRegion,
       batchSize: runOptions.batchSize,
@@ -294,13 +299,13 @@ export const createClient = (options: ClientOptions = {}): UplinkClient => {
     const stream = Effect.gen(function* () {
       // Runs for one customer share its limiter (RateLimiters): concurrent runs of this client pace together.
       const { customerId } = yield* MsadsConfig
-      let goals: GoalCheck.GoalCheck | undefined
+      let goals: GoalCheck | undefined
       if (runOptions.goalCheck === true && runOptions.dryRun !== true) {
         const client = yield* CampaignManagement
-        const names = yield* GoalCheck.fetchOfflineGoalNames((op, request) =>
+        const names = yield* fetchOfflineGoalNames((op, request) =>
           Effect.map(client.call(op, request), (result) => result.response)
         )
-        goals = GoalCheck.make(names)
+        goals = makeGoalCheck(names)
       }
       const withGoals = { ...pipelineOptions, goals, customerId }
       if (runOptions.dryRun === true) return OfflineConversions.dryRun(input, { ...withGoals, mode })

@@ -6,9 +6,8 @@
  * reported once — so the same validation, hashing and dedupe apply, and the same messages come out.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { type FieldName, type FieldValues, type Mode, roleOf } from "../pipeline/columns.js"
-import * as Outcome from "../pipeline/outcome.js"
-import type { SourceRecord } from "../pipeline/readers/item.js"
+import { roleOf } from "../pipeline/columns.js"
+import { type FieldName, type FieldValues, type Mode, Outcome, type SourceRecord } from "../index.js"
 
 /** A time as a caller gives it: a `Date`, or ISO 8601 text with `Z` or an offset. */
 export type TimeInput = Date | string

@@ -42,15 +42,15 @@ const durations = (min: Duration.DurationInput, max: Duration.DurationInput): Du
   max: Duration.decode(max)
 })
 
-/** Items per request: the service takes at most 1,000 (api-facts.md §2.1). */
+/** Items per request: the service takes at most 1,000 (docs/microsoft-api.md §2). */
 export const batchSize: IntegerRange = integers(1, 1000)
 
-/** Requests in flight at once, exactly (`concurrency`, `--concurrency`; DESIGN.md §5: a hard cap of 64). */
+/** Requests in flight at once, exactly (`concurrency`, `--concurrency`; a hard cap of 64). */
 export const concurrency: IntegerRange = integers(1, 64)
 
 /**
- * The bound of the adaptive concurrency (`maxConcurrency`, `--max-concurrency`, `UPLINK_MAX_CONCURRENCY`; DESIGN.md
- * §5: default 16, at most 64).
+ * The bound of the adaptive concurrency (`maxConcurrency`, `--max-concurrency`, `UPLINK_MAX_CONCURRENCY`; default 16,
+ * at most 64).
  */
 export const maxConcurrency: IntegerRange = integers(1, 64)
 

@@ -1,6 +1,6 @@
 /**
  * `MsadsConfig`: who calls the service and where — developer token, customer and account ids, environment or an
- * endpoint override, transport and request timeout. Built from the `MSADS_*` environment variables of DESIGN.md §5
+ * endpoint override, transport and request timeout. Built from the `MSADS_*` environment variables (the package README)
  * (`MsadsConfig.layer`) or from values (`MsadsConfig.make` / `MsadsConfig.layerWith`). Missing or malformed settings
  * fail at layer build with a `ConfigError` that names the variable. The developer token stays `Redacted`.
  */

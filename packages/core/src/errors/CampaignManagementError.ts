@@ -1,36 +1,63 @@
 /**
  * The one error type of every Campaign Management call: `CampaignManagementError`, carrying the operation, the
  * TrackingId the service gave (when it gave one) and a `reason` that says what went wrong and whether trying again
- * can help (`isRetryable`). Modelled on @effect/platform's `HttpClientError`: a tagged error with a reason union and
- * a formatted message. Messages never contain credentials: reasons hold descriptions, not requests.
+ * can help (`retry`, `isRetryable`: each reason reads its row of the retry table, retry/RetryTable.ts). Modelled on
+ * @effect/platform's `HttpClientError`: a tagged error with a reason union and a formatted message. Messages never
+ * contain credentials: reasons hold descriptions, not requests.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import type { RestFaultDetailName } from "@uplink/campaign-management/wire"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import {
+  type AuthenticationKind,
+  apiFaultKind,
+  authenticationKinds,
+  decodeReason,
+  faultClasses,
+  fixedReasons,
+  type Retry,
+  retriesInRun,
+  statusKind,
+  statusRetry,
+  type TransportErrorKind,
+  transportErrorKinds
+} from "../retry/RetryTable.js"
 
 /** The request or the response did not get through: connection refused or reset, lost response, timeout. */
 export class TransportError extends Data.TaggedError("TransportError")<{
-  readonly kind: "Timeout" | "RequestFailed" | "ResponseBodyFailed" | "InvalidUrl"
+  readonly kind: TransportErrorKind
   readonly detail: string
 }> {
-  /** Every transport failure but a malformed URL may succeed when sent again. */
+  /** Every transport failure but a malformed URL may succeed when sent again (`transportErrorKinds`). */
+  get retry(): Retry {
+    return transportErrorKinds[this.kind].retry
+  }
+  get failureKind(): string {
+    return transportErrorKinds[this.kind].failureKind
+  }
   get isRetryable(): boolean {
-    return this.kind !== "InvalidUrl"
+    return retriesInRun(this.retry)
   }
   override get message(): string {
     return `${this.kind}: ${this.detail}`
   }
 }
 
-/** An HTTP status that carried no recognisable fault. 5xx and 408 are retryable; other statuses are not. */
+/** An HTTP status that carried no recognisable fault. 5xx and 408 are retryable; other statuses are not (`statusRetry`). */
 export class HttpStatusError extends Data.TaggedError("HttpStatusError")<{
   readonly status: number
   /** The first characters of the body, for diagnosis. */
   readonly bodyExcerpt: string
 }> {
+  get retry(): Retry {
+    return statusRetry(this.status)
+  }
+  get failureKind(): string {
+    return statusKind(this.status)
+  }
   get isRetryable(): boolean {
-    return this.status >= 500 || this.status === 408
+    return retriesInRun(this.retry)
   }
   override get message(): string {
     return `HTTP status ${this.status} without a recognisable fault`
@@ -45,8 +72,14 @@ export class RateLimitError extends Data.TaggedError("RateLimitError")<{
   /** The wait the service asked for (a `Retry-After` header), when it gave one. */
   readonly retryAfter: Duration.Duration | undefined
 }> {
+  get retry(): Retry {
+    return fixedReasons.RateLimitError.retry
+  }
+  get failureKind(): string {
+    return fixedReasons.RateLimitError.failureKind
+  }
   get isRetryable(): boolean {
-    return true
+    return retriesInRun(this.retry)
   }
   override get message(): string {
     return `rate limit: ${this.code} ${this.errorCode}: ${this.detail}`
@@ -63,7 +96,7 @@ export class RateLimitError extends Data.TaggedError("RateLimitError")<{
  * - `NotLoggedIn`: no refresh token anywhere.
  */
 export class AuthenticationError extends Data.TaggedError("AuthenticationError")<{
-  readonly kind: "Credentials" | "TokenExpired" | "InvalidGrant" | "OAuth" | "NotLoggedIn"
+  readonly kind: AuthenticationKind
   readonly code: number | undefined
   readonly errorCode: string | undefined
   readonly detail: string
@@ -75,8 +108,15 @@ export class AuthenticationError extends Data.TaggedError("AuthenticationError")
   /** The HTTP status the refusal came with, when it came from the service. */
   readonly httpStatus?: number | undefined
 }> {
+  /** `later`: never sent again within a run, kept by the server until the credentials work (`authenticationKinds`). */
+  get retry(): Retry {
+    return authenticationKinds[this.kind].retry
+  }
+  get failureKind(): string {
+    return authenticationKinds[this.kind].failureKind
+  }
   get isRetryable(): boolean {
-    return false
+    return retriesInRun(this.retry)
   }
   /** Whether a refreshed access token may succeed: 109, HTTP 401, an AdCenterAuthenticationFault. */
   get refreshesToken(): boolean {
@@ -115,8 +155,14 @@ export class ApiFaultError extends Data.TaggedError("ApiFaultError")<{
   /** Whether the fault-code table calls every code in this fault transient (0, 833, 1010, 5612). */
   readonly transient: boolean
 }> {
+  get retry(): Retry {
+    return this.transient ? faultClasses.transient : faultClasses.permanent
+  }
+  get failureKind(): string {
+    return apiFaultKind
+  }
   get isRetryable(): boolean {
-    return this.transient
+    return retriesInRun(this.retry)
   }
   /** The numeric codes of the fault, in order. */
   get codes(): ReadonlyArray<number> {
@@ -131,15 +177,21 @@ export class ApiFaultError extends Data.TaggedError("ApiFaultError")<{
 /**
  * The response body could not be read as the contract. `wireReason` comes from the codec: `NotWellFormed` and
  * `TooLarge` mean the bytes are not a complete document (a cut connection) and are retryable; the others mean a
- * well-formed body that does not match the contract, which sending again will not fix.
+ * well-formed body that does not match the contract, which sending again will not fix (`decodeReasons`).
  */
 export class DecodeError extends Data.TaggedError("DecodeError")<{
   readonly wireReason: string
   readonly path: string | undefined
   readonly detail: string
 }> {
+  get retry(): Retry {
+    return decodeReason(this.wireReason).retry
+  }
+  get failureKind(): string {
+    return decodeReason(this.wireReason).failureKind
+  }
   get isRetryable(): boolean {
-    return this.wireReason === "NotWellFormed" || this.wireReason === "TooLarge"
+    return retriesInRun(this.retry)
   }
   override get message(): string {
     return `response could not be decoded (${this.wireReason}${this.path === undefined ? "" : ` at ${this.path}`}): ${this.detail}`
@@ -151,8 +203,14 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
   readonly path: string
   readonly detail: string
 }> {
+  get retry(): Retry {
+    return fixedReasons.InvalidRequestError.retry
+  }
+  get failureKind(): string {
+    return fixedReasons.InvalidRequestError.failureKind
+  }
   get isRetryable(): boolean {
-    return false
+    return retriesInRun(this.retry)
   }
   override get message(): string {
     return `invalid request at ${this.path}: ${this.detail}`
@@ -166,8 +224,14 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
 export class RestOnlyOperationError extends Data.TaggedError("RestOnlyOperationError")<{
   readonly detail: string
 }> {
+  get retry(): Retry {
+    return fixedReasons.RestOnlyOperationError.retry
+  }
+  get failureKind(): string {
+    return fixedReasons.RestOnlyOperationError.failureKind
+  }
   get isRetryable(): boolean {
-    return false
+    return retriesInRun(this.retry)
   }
   override get message(): string {
     return `only available over REST: ${this.detail}`
@@ -183,8 +247,14 @@ export class NotAvailableOverRestError extends Data.TaggedError("NotAvailableOve
   readonly status: number | undefined
   readonly detail: string
 }> {
+  get retry(): Retry {
+    return fixedReasons.NotAvailableOverRestError.retry
+  }
+  get failureKind(): string {
+    return fixedReasons.NotAvailableOverRestError.failureKind
+  }
   get isRetryable(): boolean {
-    return false
+    return retriesInRun(this.retry)
   }
   override get message(): string {
     return `not available over REST: ${this.detail}`
@@ -209,9 +279,17 @@ export class CampaignManagementError extends Data.TaggedError("CampaignManagemen
   readonly trackingId: string | undefined
   readonly reason: CampaignManagementErrorReason
 }> {
-  /** Whether sending the same request again can succeed. */
+  /** What sending the same request again can do (its reason's row of the retry table). */
+  get retry(): Retry {
+    return this.reason.retry
+  }
+  /** Whether sending the same request again within this run can succeed (`now` or `afterWait`). */
   get isRetryable(): boolean {
     return this.reason.isRetryable
+  }
+  /** The wait the service asked for before sending again (a rate limit's `Retry-After`), when it gave one. */
+  get retryAfter(): Duration.Duration | undefined {
+    return this.reason._tag === "RateLimitError" ? this.reason.retryAfter : undefined
   }
   override get message(): string {
     const tracking = this.trackingId === undefined ? "" : ` (TrackingId ${this.trackingId})`

@@ -1,8 +1,8 @@
 /**
- * The fault-code classification table: which Campaign Management error codes are transient, a rate limit or an
- * authentication failure (api-facts.md §3.3, §4). Every other code is permanent. `reasonFromFault` turns a decoded
- * SOAP or REST fault into the `reason` of a `CampaignManagementError` using this table alone (plus the fault types
- * that carry no codes: the REST `AdCenter*Fault` bodies). `reasonFromReply` puts the HTTP status rules first:
+ * From a failed answer to the `reason` of a `CampaignManagementError`, by the tables of retry/RetryTable.ts (fault
+ * codes, decisive HTTP statuses, REST fault types). `reasonFromFault` turns a decoded SOAP or REST fault into a reason
+ * by its codes' classes (plus the fault types that carry no codes: the REST `AdCenter*Fault` bodies).
+ * `reasonFromReply` puts the HTTP status rules first:
  *
  * | answer | reason |
  * |---|---|
@@ -13,7 +13,7 @@
  * | another non-2xx without fault | `HttpStatusError` (5xx and 408 retryable) |
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { faultErrorCodes, type WireFault } from "@uplink/campaign-management/wire"
+import { faultErrorCodes, type WireFault, type WireFaultDetail } from "@uplink/campaign-management/wire"
 import type * as Duration from "effect/Duration"
 import {
   ApiFaultError,
@@ -23,50 +23,7 @@ import {
   NotAvailableOverRestError,
   RateLimitError
 } from "./CampaignManagementError.js"
-
-/** What a fault code means for the caller. */
-export type FaultClass = "transient" | "rateLimit" | "authentication" | "tokenExpired" | "permanent"
-
-/** The classification table. Codes that are not listed are permanent. */
-export const faultCodeTable: ReadonlyArray<readonly [code: number, faultClass: FaultClass, name: string]> = [
-  [0, "transient", "InternalError"],
-  [833, "transient", "ServiceTimeOut"],
-  [1010, "transient", "CampaignServiceSystemInReadOnlyMode"],
-  [5612, "transient", "OfflineConversionsApplyFailed"],
-  [117, "rateLimit", "CallRateExceeded"],
-  [109, "tokenExpired", "AuthenticationTokenExpired"],
-  [105, "authentication", "InvalidCredentials"],
-  [106, "authentication", "UserIsNotAuthorized"],
-  [108, "authentication", "UserCompromised"],
-  [120, "authentication", "UserLoginAccessDenied"],
-  [121, "authentication", "UserLoginAccessDenied"],
-  [122, "authentication", "PersonalIdentityNotAvailable"],
-  [123, "authentication", "WorkIdentityNotAvailable"],
-  [124, "authentication", "PersonalIdentityMigratedToWork"],
-  [125, "authentication", "PersonalIdentityNotAllowedByCustomer"],
-  [126, "authentication", "IdentityTypeMismatch"],
-  [3101, "authentication", "OAuthTokenInvalid"]
-]
-
-const classByCode: ReadonlyMap<number, FaultClass> = new Map(
-  faultCodeTable.map(([code, faultClass]) => [code, faultClass])
-)
-
-/** The class of one code. */
-export const classifyCode = (code: number): FaultClass => classByCode.get(code) ?? "permanent"
-
-/**
- * The class of a fault with several codes: the one that matters most to the caller wins, in this order —
- * authentication, token expired, permanent, rate limit, transient (a fault is transient only when all its codes are).
- */
-const precedence: ReadonlyArray<FaultClass> = ["authentication", "tokenExpired", "permanent", "rateLimit", "transient"]
-
-/** The class of a fault from its codes; a fault without codes is transient on HTTP 5xx and permanent otherwise. */
-export const classifyCodes = (codes: ReadonlyArray<number>, httpStatus: number): FaultClass => {
-  if (codes.length === 0) return httpStatus >= 500 ? "transient" : "permanent"
-  const classes = new Set(codes.map(classifyCode))
-  return precedence.find((faultClass) => classes.has(faultClass)) ?? "permanent"
-}
+import { classifyCode, classifyCodes, decisiveStatus, type FaultClass, restFaultTypes } from "../retry/RetryTable.js"
 
 const nonNull = <A>(items: ReadonlyArray<A | null> | null | undefined): ReadonlyArray<A> =>
   (items ?? []).filter((item): item is A => item !== null)
@@ -81,14 +38,16 @@ export const reasonFromFault = (
   retryAfter?: Duration.Duration | undefined
 ): CampaignManagementErrorReason => {
   const detail = fault.detail
-  // REST-only fault bodies without error codes.
-  if (detail?._tag === "AdCenterAuthenticationFault" || detail?._tag === "AdCenterAuthorizationFault") {
-    const authentication = detail._tag === "AdCenterAuthenticationFault"
+  // REST-only fault bodies without error codes that refuse the credentials (`restFaultTypes`).
+  const restType = detail === undefined ? undefined : restFaultTypes[detail._tag]
+  if (restType === "authentication" || restType === "authorization") {
+    const refusal = detail as Extract<WireFaultDetail, { readonly _tag: `AdCenterAuth${string}` }>
+    const authentication = restType === "authentication"
     return new AuthenticationError({
       kind: "Credentials",
       code: undefined,
-      errorCode: (authentication ? detail.value.ErrorCode : undefined) ?? detail._tag,
-      detail: detail.value.ErrorMessage ?? fault.message,
+      errorCode: (refusal._tag === "AdCenterAuthenticationFault" ? refusal.value.ErrorCode : undefined) ?? refusal._tag,
+      detail: refusal.value.ErrorMessage ?? fault.message,
       // Authentication (not authorization) may be a token the service no longer takes: refresh and send once more.
       resendAfterRefresh: authentication,
       httpStatus
@@ -169,7 +128,8 @@ export interface ReplyFacts {
 export const reasonFromReply = (reply: ReplyFacts): CampaignManagementErrorReason => {
   const { status, fault } = reply
   const errors = fault === undefined ? [] : faultErrorCodes(fault)
-  if (status === 429) {
+  const decisive = decisiveStatus(status, reply.protocol)?.reason
+  if (decisive === "RateLimitError") {
     const limit = errors.find((error) => classifyCode(error.code) === "rateLimit")
     return new RateLimitError({
       code: limit?.code ?? 117,
@@ -178,7 +138,7 @@ export const reasonFromReply = (reply: ReplyFacts): CampaignManagementErrorReaso
       retryAfter: reply.retryAfter
     })
   }
-  if (status === 401) {
+  if (decisive === "AuthenticationError") {
     const fromFault = fault === undefined ? undefined : reasonFromFault(fault, status, reply.retryAfter)
     if (fromFault?._tag === "AuthenticationError") {
       return new AuthenticationError({
@@ -200,7 +160,7 @@ export const reasonFromReply = (reply: ReplyFacts): CampaignManagementErrorReaso
       httpStatus: status
     })
   }
-  if (reply.protocol === "rest" && (status === 404 || status === 501)) {
+  if (decisive === "NotAvailableOverRestError") {
     return new NotAvailableOverRestError({
       status,
       detail: `the service answered HTTP ${status} to ${reply.route ?? "the REST route"}`

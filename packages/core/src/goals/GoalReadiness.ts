@@ -14,19 +14,16 @@
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import * as Effect from "effect/Effect"
-import { listRequest } from "../pipeline/goalCheck.js"
+import { GOAL_WARM_UP_MS, listRequest } from "../pipeline/goalCheck.js"
 import type { Outcome } from "../pipeline/outcome.js"
 import type { Prepared } from "../pipeline/validate.js"
 import { Warning } from "../pipeline/warning.js"
 
-/** How long after its creation a goal refuses conversions (5615). */
-export const WARM_UP_MS = 2 * 60 * 60 * 1000
-
 /** How many two-hour windows a goal that keeps answering 5615 is waited for before its records are refused. */
 export const MAX_NOT_ACCEPTED_WINDOWS = 3
 
-/** When a goal created at `createdAtMs` takes conversions. */
-export const readyAt = (createdAtMs: number): number => createdAtMs + WARM_UP_MS
+/** When a goal created at `createdAtMs` takes conversions (`GOAL_WARM_UP_MS`, the one two-hour rule). */
+const readyAt = (createdAtMs: number): number => createdAtMs + GOAL_WARM_UP_MS
 
 /** The goals of `times` (name → creation time) that are not ready at `nowMs`, with when they will be. */
 export const notReady = (times: ReadonlyMap<string, number>, nowMs: number): ReadonlyMap<string, number> => {
@@ -52,7 +49,7 @@ export const afterNotAccepted = (
 ): NotAcceptedState & { readonly giveUp: boolean } => {
   if (before !== undefined && before.readyAtMs > nowMs) return { ...before, giveUp: false }
   const windows = (before?.windows ?? 0) + 1
-  return { readyAtMs: nowMs + WARM_UP_MS, windows, giveUp: windows > MAX_NOT_ACCEPTED_WINDOWS }
+  return { readyAtMs: nowMs + GOAL_WARM_UP_MS, windows, giveUp: windows > MAX_NOT_ACCEPTED_WINDOWS }
 }
 
 /** What Uplink knows of one goal for the settings check. */

@@ -17,7 +17,7 @@ import { tokenFileFromEnv } from "../auth/TokenStore.js"
 export type GoalTimes = ReadonlyMap<string, number>
 
 /** The file: `goals.json` in the token file's folder. */
-export const goalTimesFile: Config.Config<string> = Config.map(tokenFileFromEnv, (tokenFile) =>
+const goalTimesFile: Config.Config<string> = Config.map(tokenFileFromEnv, (tokenFile) =>
   NodePath.join(NodePath.dirname(tokenFile), "goals.json")
 )
 
@@ -39,7 +39,7 @@ const readFile = (path: string): TimesFile => {
 }
 
 /** The times recorded in `path` for `account`. */
-export const readFrom = (path: string, account: string): GoalTimes => {
+const readFrom = (path: string, account: string): GoalTimes => {
   const entries: Array<readonly [string, number]> = []
   for (const [name, at] of Object.entries(readFile(path)[account] ?? {})) {
     const ms = typeof at === "string" ? Date.parse(at) : Number.NaN

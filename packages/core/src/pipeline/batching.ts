@@ -6,9 +6,9 @@
  */
 import * as Limits from "../config/Limits.js"
 import type { Outcome } from "./outcome.js"
-import type { Prepared } from "./validate.js"
+import type { Prepared } from "./Prepared.js"
 
-/** The service's limit on items per request (api-facts.md §2.1). */
+/** The service's limit on items per request (docs/microsoft-api.md §2). */
 export const MAX_BATCH_SIZE = Limits.batchSize.max
 
 export type Unit =

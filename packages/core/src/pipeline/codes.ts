@@ -1,5 +1,5 @@
 /**
- * The error codes a record can be marked with before it is sent: the service's own 56xx codes (api-facts.md §3.1,
+ * The error codes a record can be marked with before it is sent: the service's own 56xx codes (docs/microsoft-api.md §3,
  * messages verbatim) for the rules the pipeline checks locally, and Uplink's own symbolic codes (no number) for the
  * rules the service documents only by name (external attribution, unhashed identifiers) or that concern the input
  * itself (a malformed line, an unsupported Bulk row).
@@ -103,7 +103,7 @@ export const ServiceCodes = {
 
 /**
  * Symbolic codes without a documented number. The attribution and hashing names are the service's own
- * (`DailySummary.Status` values, api-facts.md §3.1); the others are Uplink's and describe the input.
+ * (`DailySummary.Status` values, docs/microsoft-api.md §3); the others are Uplink's and describe the input.
  */
 export const LocalCodes = {
   ExternalAttributionRequiredFieldEmpty: "ExternalAttributionRequiredFieldEmpty",
@@ -120,7 +120,7 @@ export const LocalCodes = {
   UnsupportedCharacter: "UnsupportedCharacter"
 } as const
 
-/** The ISO 4217 codes the service accepts (api-facts.md §2.5, 100 codes; legacy TRL, VEF, HRK included). */
+/** The ISO 4217 codes the service accepts (docs/microsoft-api.md §8, 100 codes; legacy TRL, VEF, HRK included). */
 export const currencyCodes: ReadonlySet<string> = new Set(
   (
     "AED ALL AMD ARS AUD AZN BDT BGN BHD BND BOB BRL BWP BZD CAD CHF CLP CNY COP CRC CZK DKK DOP DZD EGP ETB EUR FJD " +

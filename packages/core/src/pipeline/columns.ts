@@ -1,12 +1,12 @@
 /**
  * Input column names: which header cell (CSV) or key (JSON Lines) means which field. Names are matched case-, space-
- * and underscore-insensitively against the API field names and Microsoft's column names (DESIGN.md §5), so
+ * and underscore-insensitively against the API field names and Microsoft's column names (docs/microsoft-api.md §10), so
  * `Microsoft Click Id`, `microsoft_click_id` and `MicrosoftClickId` are the same column. Raw `Email` / `Phone` columns
  * are recognised too (they are hashed before anything leaves the process), and the Bulk file's bookkeeping columns
  * (`Type`, `Status`, `Id`, …) are known so they are not reported as unknown.
  */
 
-/** The fields of `OfflineConversion` (api-facts.md §1.4), in XSD order. */
+/** The fields of `OfflineConversion` (docs/microsoft-api.md §2), in XSD order. */
 export const conversionFields = [
   "ConversionCurrencyCode",
   "ConversionName",
@@ -19,7 +19,7 @@ export const conversionFields = [
   "MicrosoftClickId"
 ] as const
 
-/** The fields of `OfflineConversionAdjustment` (api-facts.md §1.5), in XSD order. */
+/** The fields of `OfflineConversionAdjustment` (docs/microsoft-api.md §2), in XSD order. */
 export const adjustmentFields = [
   "AdjustmentCurrencyCode",
   "AdjustmentTime",
@@ -78,7 +78,7 @@ const conversionOnly: ReadonlySet<FieldName> = new Set(
   conversionFields.filter((field) => !(adjustmentFields as ReadonlyArray<string>).includes(field))
 )
 
-/** The Bulk file's record bookkeeping columns (api-facts.md §7.4), not fields of a conversion. */
+/** The Bulk file's record bookkeeping columns (docs/microsoft-api.md §10), not fields of a conversion. */
 const bulkBookkeeping: ReadonlySet<string> = new Set(["status", "id", "parentid", "clientid", "name"])
 
 /** What a column named `name` is for in a run of `mode`, in a Bulk file when `bulk`. */

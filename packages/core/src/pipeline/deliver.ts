@@ -19,32 +19,34 @@ import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as Duration from "effect/Duration"
 import { backoffSchedule, type RetryPolicyOptions } from "../retry/RetryPolicy.js"
+import { pipelineFailures, retriesInRun } from "../retry/RetryTable.js"
 import { type ConcurrencyLimit, withPermit } from "./concurrencyLimit.js"
 import type { Send, Wait, WaitCause } from "./deliveryEvents.js"
-import { Accepted, Failed, type FailureCause, type ItemError, type Outcome, Rejected } from "./outcome.js"
+import { type FailureCause, type ItemError, Outcome } from "./outcome.js"
 import type { LimiterWait, RateLimiter } from "./rateLimiter.js"
 import { type BatchErrorLike, type DeliveryFailure, Sender } from "./sender.js"
 import { isStopped, reasonOf, sleepUnlessStopped } from "./stop.js"
-import type { Prepared } from "./validate.js"
+import type { Prepared } from "./Prepared.js"
 import { Warning } from "./warning.js"
 
 /** Knobs of the default retry schedule (the client's `RetryPolicyOptions`). */
 export type RetryOptions = RetryPolicyOptions
 
 /**
- * The default retry schedule: transient failures after a jittered exponential backoff capped at `cap`; a 117 again
- * (delivery waits as the rate limiter says, not as the schedule); at most `maxRetries` times; never a permanent
- * failure. The same shape as the client's `RetryPolicy`, over the pipeline's `DeliveryFailure`.
+ * The default retry schedule: `now` failures after a jittered exponential backoff capped at `cap`; `afterWait` (117,
+ * HTTP 429) again (delivery waits as the rate limiter says, not as the schedule); at most `maxRetries` times; never
+ * `later` or `never`. The same shape as the client's `RetryPolicy`, over the pipeline's `DeliveryFailure`.
  */
 export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unknown, DeliveryFailure> =>
   backoffSchedule<DeliveryFailure>(options, (failure, rateLimitWait) => ({
-    retry: failure.isRetryable || failure.isRateLimit,
-    wait: failure.isRateLimit ? (failure.retryAfter ?? rateLimitWait) : undefined
+    retry: retriesInRun(failure.retry),
+    wait: failure.retry === "afterWait" ? (failure.retryAfter ?? rateLimitWait) : undefined
   }))
 
 /** The kind of the outcomes of records that were read but never sent because the run was stopped. */
-export const NOT_SENT = "NotSent"
+export const NOT_SENT = pipelineFailures.NotSent.failureKind
 
 export interface DeliveryContext {
   readonly retrySchedule: Schedule.Schedule<unknown, DeliveryFailure>
@@ -75,15 +77,9 @@ const send = (batch: ReadonlyArray<Prepared>) =>
     if (conversions.length > 0 && adjustments.length > 0) {
       return Effect.dieMessage("a batch mixes conversions and adjustments")
     }
-    const request = conversions.length > 0 ? sender.applyConversions(conversions) : sender.applyAdjustments(adjustments)
-    // The items are lent to the Sender for this attempt and emptied when it ends (see `emptied` in offlineConversions.ts).
-    return Effect.ensuring(
-      request,
-      Effect.sync(() => {
-        conversions.length = 0
-        adjustments.length = 0
-      })
-    )
+    // The array is the Sender's from now on (a new one per attempt); `CampaignManagementSender` empties it when its
+    // call ends, so that what the client's fibers still point at keeps no item alive.
+    return conversions.length > 0 ? sender.applyConversions(conversions) : sender.applyAdjustments(adjustments)
   })
 
 const itemError = (error: BatchErrorLike): ItemError => ({
@@ -102,7 +98,9 @@ const causeOf = (failure: DeliveryFailure, attempts: number, note?: string): Fai
   code: failure.code ?? null,
   errorCode: failure.errorCode ?? null,
   kind: failure.kind ?? null,
-  attempts
+  attempts,
+  retry: failure.retry,
+  retryAfterMs: failure.retryAfter === undefined ? null : Duration.toMillis(failure.retryAfter)
 })
 
 const waitCauseOf = (failure: DeliveryFailure): WaitCause => ({
@@ -113,7 +111,7 @@ const waitCauseOf = (failure: DeliveryFailure): WaitCause => ({
 })
 
 const failedAll = (batch: ReadonlyArray<Prepared>, cause: FailureCause): Array<Outcome> =>
-  batch.map((record) => Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
+  batch.map((record) => Outcome.Failed({ line: record.line, id: record.id, identity: record.identity, cause }))
 
 /**
  * The outcomes of a batch the stopped run will not send (again): `NotSent` when it was never sent, else the failure
@@ -135,7 +133,9 @@ const stoppedOutcomes = (
           code: null,
           errorCode: null,
           kind: NOT_SENT,
-          attempts: 0
+          attempts: 0,
+          retry: pipelineFailures.NotSent.retry,
+          retryAfterMs: null
         }
       : causeOf(failure, attempts, `not retried: ${reason}`)
   )
@@ -208,7 +208,7 @@ export const deliverBatch: (
         if (full) context.concurrency.succeeded({ startedAt, endedAt, inFlight })
         return { _tag: "Answered", errors: result.right }
       }
-      if (result.left.isRateLimit) {
+      if (result.left.retry === "afterWait") {
         yield* limiter.rateLimited(result.left.retryAfter, call)
         // The customer's adaptive limit learnt it from the rate limiter; a fixed one ignores it.
         if (context.concurrency !== limiter.concurrency) context.concurrency.throttled(startedAt, endedAt)
@@ -226,13 +226,13 @@ export const deliverBatch: (
       break
     }
     failure = result.failure
-    if (!failure.isRetryable && !failure.isRateLimit) return failedAll(batch, causeOf(failure, attempts))
+    if (!retriesInRun(failure.retry)) return failedAll(batch, causeOf(failure, attempts))
     const now = yield* Clock.currentTimeMillis
     const [state, , decision] = yield* context.retrySchedule.step(now, failure, scheduleState)
     scheduleState = state
     if (ScheduleDecision.isDone(decision)) return failedAll(batch, causeOf(failure, attempts))
     // After a 117 the rate limiter decides the wait (announced when the next attempt waits for it).
-    if (failure.isRateLimit) {
+    if (failure.retry === "afterWait") {
       ownRateLimit = failure
       continue
     }
@@ -267,8 +267,8 @@ export const deliverBatch: (
   return batch.map((record, index) => {
     const errors = errorsByIndex.get(index)
     return errors === undefined
-      ? Accepted({ line: record.line, id: record.id, identity: record.identity })
-      : Rejected({
+      ? Outcome.Accepted({ line: record.line, id: record.id, identity: record.identity })
+      : Outcome.Rejected({
           line: record.line,
           id: record.id,
           identity: record.identity,

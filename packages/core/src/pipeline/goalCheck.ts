@@ -1,7 +1,7 @@
 /**
- * The optional goal pre-check (DESIGN.md §4): records whose ConversionName matches none of the account's offline
+ * The optional goal pre-check (docs/architecture.md, "The life of a record"): records whose ConversionName matches none of the account's offline
  * conversion goals become `invalid` 5606 before sending, because the service may otherwise accept and silently drop
- * them (api-facts.md §2.1). The goal names come from one GetConversionGoalsByIds call (no ids = every goal of the
+ * them (docs/microsoft-api.md §2). The goal names come from one GetConversionGoalsByIds call (no ids = every goal of the
  * type), made through any `call`-like function so the caller chooses the client. The service returns no creation
  * time, so the "younger than two hours" check (error 5615 territory) covers only goals whose creation time the
  * caller knows — the ones Uplink itself created and recorded: a warning, or with `refuseNotReady` a refusal (`invalid`
@@ -29,7 +29,7 @@ export interface GoalCheck {
   readonly refuseNotReady?: boolean | undefined
 }
 
-/** How long after a goal's creation the service starts accepting its conversions (api-facts.md §2.1). */
+/** How long after a goal's creation the service starts accepting its conversions (docs/microsoft-api.md §2). */
 export const GOAL_WARM_UP_MS = 2 * 60 * 60 * 1000
 
 /** The request that lists every offline conversion goal of the account. */

@@ -1,6 +1,6 @@
 /**
  * Enhanced conversions: raw email addresses and phone numbers are normalised and SHA-256-hashed here, inside the
- * process, so only the 64-hex digest is ever sent or written (api-facts.md §2.6). Email: trimmed and lower-cased.
+ * process, so only the 64-hex digest is ever sent or written (docs/microsoft-api.md §2). Email: trimmed and lower-cased.
  * Phone: E.164 via libphonenumber-js, with a default region for numbers written without a country code. Neither raw
  * value is ever part of a message. (Microsoft's UET recipe also drops dots and `+alias` from the user part; it is
  * not documented for offline conversions, so Uplink does not apply it.)

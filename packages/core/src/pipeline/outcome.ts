@@ -7,6 +7,7 @@
  * phone number, never a hashed identifier.
  */
 import * as Data from "effect/Data"
+import type { Retry } from "../retry/RetryTable.js"
 
 /** What the results file shows of a record. Times are UTC ISO text when they parsed, else the input text. */
 export interface Identity {
@@ -36,11 +37,15 @@ export interface FailureCause {
   readonly kind?: string | null | undefined
   /** How many times the request was sent (0: never). */
   readonly attempts: number
+  /**
+   * What sending the records again can do, from the retry table (retry/RetryTable.ts): `later` when they may pass in
+   * a later run (credentials refused, not sent because the run stopped), `never` when they will fail the same way;
+   * `now` and `afterWait` when the run's retries ran out. The server keeps the records for later unless `never`.
+   */
+  readonly retry: Retry
+  /** The wait the service asked for before the records are sent again (a rate limit's `Retry-After`), in ms. */
+  readonly retryAfterMs: number | null
 }
-
-/** The key a failure is counted under in summaries: its code, else its symbolic code, else its kind. */
-export const failureKey = (cause: FailureCause): string =>
-  cause.code !== null ? String(cause.code) : (cause.errorCode ?? cause.kind ?? "DeliveryFailed")
 
 interface Common {
   readonly line: number
@@ -65,17 +70,8 @@ export type Outcome = Data.TaggedEnum<{
 
 export const Outcome = Data.taggedEnum<Outcome>()
 
-export const Accepted = Outcome.Accepted
-export const Rejected = Outcome.Rejected
-export const Invalid = Outcome.Invalid
-export const Duplicate = Outcome.Duplicate
-export const Failed = Outcome.Failed
-export const Ready = Outcome.Ready
-
-/** The statuses of the results file (DESIGN.md §5). */
+/** The statuses of the results file (`resultsRows.ts`). */
 export type Status = "accepted" | "rejected" | "invalid" | "duplicate" | "failed" | "ready"
-
-export const statuses: ReadonlyArray<Status> = ["accepted", "rejected", "invalid", "duplicate", "failed", "ready"]
 
 const statusByTag: Record<Outcome["_tag"], Status> = {
   Accepted: "accepted",

@@ -1,7 +1,7 @@
 /**
  * A customer's rate limiter: how fast and how many requests delivery sends to one Microsoft Advertising customer.
  * Microsoft publishes no number, only that calls are counted per customer over a sliding 60-second window and that a
- * call beyond the limit gets 117 CallRateExceeded (api-facts.md §4), so the limiter learns both:
+ * call beyond the limit gets 117 CallRateExceeded (docs/microsoft-api.md §4), so the limiter learns both:
  *
  * - **The admitted rate.** Until the first 117 calls are not paced. A 117 for a call started at `t` says the window
  *   ending there was full: the calls of ours that started in it and were not refused are what the window admits
@@ -18,18 +18,16 @@
  * - **The concurrency** (`concurrency`, a `ConcurrencyLimit.adaptive`, see concurrencyLimit.ts), which the
  *   pipeline uses unless the run asks for a fixed number; a 117 also halves it, once per episode.
  *
- * The window (`window`, default 60 s, DESIGN.md's `--rate-limit-window`) is widened by a margin of 1 % (at least
+ * The window (`window`, default 60 s, the CLI's `--rate-limit-window`) is widened by a margin of 1 % (at least
  * 25 ms) wherever a call must have left it, because the service counts arrivals and we count starts; a 117 while
  * paced at the learnt rate doubles the margin (up to 10 % of the window). Time comes from
  * the Effect Clock, so tests drive it with TestClock. One limiter per customer is shared by every run of the process:
- * `RateLimiters` hands them out by customer id; `liveStates()` lists every limiter alive in the process (for
+ * `RateLimiters` (rateLimiters.ts) hands them out by customer id; `liveStates()` lists every limiter alive in the process (for
  * metrics).
  */
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as ConcurrencyLimit from "./concurrencyLimit.js"
 import { sleepUnlessStopped } from "./stop.js"
 
@@ -332,34 +330,4 @@ export const liveStates = (now: number = Date.now()): ReadonlyArray<RateLimiterS
     else states.push(limiter.stateAt(now))
   }
   return states
-}
-
-/** Rate limiters by customer id, shared by every run in the process. */
-export class RateLimiters extends Context.Tag("@uplink/core/pipeline/RateLimiters")<
-  RateLimiters,
-  {
-    /** The customer's limiter, made on first use (with the layer's options, then `options`). */
-    readonly forCustomer: (customerId: string, options?: RateLimiterOptions) => Effect.Effect<RateLimiter>
-    /** The state of every customer's limiter. */
-    readonly states: Effect.Effect<ReadonlyArray<RateLimiterState>>
-  }
->() {
-  /** One limiter per customer id, created on first use with `options` (the first run's settings win after that). */
-  static layer(options: RateLimiterOptions = {}): Layer.Layer<RateLimiters> {
-    return Layer.sync(RateLimiters, () => {
-      const limiters = new Map<string, RateLimiter>()
-      return {
-        forCustomer: (customerId, extra) =>
-          Effect.sync(() => {
-            let limiter = limiters.get(customerId)
-            if (limiter === undefined) {
-              limiter = make({ ...options, ...extra, customerId })
-              limiters.set(customerId, limiter)
-            }
-            return limiter
-          }),
-        states: Effect.map(Clock.currentTimeMillis, (now) => [...limiters.values()].map((l) => l.stateAt(now)))
-      }
-    })
-  }
 }

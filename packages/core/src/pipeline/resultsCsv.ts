@@ -1,14 +1,8 @@
 /**
- * The results file (DESIGN.md §5): CSV with the header
- * `line,status,code,error_code,message,microsoft_click_id,conversion_name,conversion_time` and one row per input
- * record, in outcome order. Fields are quoted when they hold a comma, a quote, a line break or edge white space
- * (quotes doubled, RFC 4180). Rows carry only what outcomes carry, so never a raw email or phone number.
- *
- * Safety: a text cell that begins with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` (OWASP's advice
- * against spreadsheet formula injection: such a cell would run as a formula), whichever column it is in; numbers
- * (`line`, `code`) are written as numbers. The file is opened only when the first outcome comes (so after the input
- * has been opened and read: an unreadable input leaves no empty results file behind), and `checkTarget` refuses a
- * path that is the input itself (same file by path, symbolic or hard link) before anything is written.
+ * Writing the results file (its format: `resultsRows.ts`). The file is opened only when the first outcome comes (so
+ * after the input has been opened and read: an unreadable input leaves no empty results file behind), and
+ * `checkTarget` refuses a path that is the input itself (same file by path, symbolic or hard link) before anything
+ * is written.
  */
 import { accessSync, closeSync, constants, openSync, realpathSync, statSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
@@ -18,67 +12,8 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { type Outcome, describe, status } from "./outcome.js"
-
-export const columns = [
-  "line",
-  "status",
-  "code",
-  "error_code",
-  "message",
-  "microsoft_click_id",
-  "conversion_name",
-  "conversion_time"
-] as const
-
-export const header = `${columns.join(",")}\n`
-
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/
-
-/** Whether a spreadsheet would read a cell that begins with this character as a formula (OWASP: = + - @ tab CR). */
-const startsFormula = (text: string): boolean => {
-  const first = text.charCodeAt(0)
-  // = + - @ tab CR
-  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13
-}
-
-/** A text cell as a spreadsheet must show it: prefixed with `'` when it would otherwise start a formula. */
-export const neutralise = (text: string): string => (startsFormula(text) ? `'${text}` : text)
-
-/**
- * One CSV field: a number as it is, text neutralised against formula injection (`neutralise`) and quoted when
- * needed.
- */
-export const field = (value: string | number | null | undefined): string => {
-  if (value === null || value === undefined) return ""
-  const text = typeof value === "number" ? String(value) : neutralise(value)
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
-
-/** One row (with its line break) for `outcome`. */
-export const row = (outcome: Outcome): string => {
-  const { code, errorCode, message } = describe(outcome)
-  const { identity } = outcome
-  return (
-    [
-      field(outcome.line),
-      status(outcome),
-      field(code),
-      field(errorCode),
-      field(message),
-      field(identity.microsoftClickId),
-      field(identity.conversionName),
-      field(identity.conversionTime)
-    ].join(",") + "\n"
-  )
-}
-
-/** The results file as text pieces: the header, then one row per outcome. */
-export const encode = <E, R>(outcomes: Stream.Stream<Outcome, E, R>): Stream.Stream<string, E, R> =>
-  Stream.concat(
-    Stream.make(header),
-    Stream.mapChunks(outcomes, (chunk) => Chunk.of(Chunk.join(Chunk.map(chunk, row), "")))
-  )
+import type { Outcome } from "./outcome.js"
+import { header, row } from "./resultsRows.js"
 
 /**
  * The results file could not be written: `SameAsInput` (the path is the input file, refused before anything is
@@ -173,10 +108,9 @@ export interface WriteOptions {
  * `ResultsWriteError` at once, unless `options.onError` is given (see `WriteOptions`).
  *
  * Each chunk's rows are written synchronously in a plain `Stream.mapChunks` stage rather than by an effect per chunk:
- * the effects that carried a chunk outlived young collections and, through their stale pointers, kept every outcome
- * of the run alive (a 1M-record run with a results file peaked at ~410 MiB, ~230 MiB without the effects; see
- * "stale pointers" in README.md). A write error is thrown as a `ResultsWriteError` and turned back into the stream's
- * failure.
+ * the effects that carried a chunk would outlive young collections and, through their stale pointers, keep every
+ * outcome of the run alive (internal/emptied.ts). A write error is thrown as a `ResultsWriteError` and turned back into
+ * the stream's failure.
  */
 export const write =
   (path: string, options: WriteOptions = {}) =>
@@ -229,9 +163,3 @@ export const write =
         )
       })
     )
-
-/** Runs `outcomes`, writing the results file at `path`. */
-export const writeAll = <E, R>(
-  outcomes: Stream.Stream<Outcome, E, R>,
-  path: string
-): Effect.Effect<void, E | ResultsWriteError, R> => Stream.runDrain(write(path)(outcomes))

@@ -1,17 +1,17 @@
 /**
  * `Sender`: the one thing delivery needs from the outside world — send a batch of conversions (or adjustments) and
- * get back the partial errors, or a failure that says whether it is worth retrying and whether it was the rate limit.
- * The pipeline is written against this small interface so it can be tested with a fake; the application provides a
- * `Sender` layer built on the `CampaignManagement` service. A `Sender` should not retry by itself: the pipeline's
- * retry schedule and rate limiter do that. The batch array is lent for the call: the pipeline empties it once the
- * returned effect has ended (so that nothing the runtime still points at keeps its items alive); a `Sender` that wants
- * the items afterwards keeps a copy.
+ * get back the partial errors, or a failure that says whether sending it again can help (`retry`, a row of the retry
+ * table: retry/RetryTable.ts). The pipeline is written against this small interface so it can be tested with a fake;
+ * the application provides a `Sender` layer built on the `CampaignManagement` service (`CampaignManagementSender`). A
+ * `Sender` should not retry by itself: the pipeline's retry schedule and rate limiter do that. Each call gets an array
+ * of its own, made for it: the `Sender` may keep it.
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type { Retry } from "../retry/RetryTable.js"
 
 /** A BatchError as the pipeline reads it (`Schemas.BatchError` and `EditorialError` fit). */
 export interface BatchErrorLike {
@@ -24,10 +24,13 @@ export interface BatchErrorLike {
 
 /** Why a whole request failed. */
 export interface DeliveryFailure {
-  /** Transient (transport error, timeout, 5xx, fault codes 0, 833, 1010, 5612, a cut body): worth another attempt. */
-  readonly isRetryable: boolean
-  /** 117 CallRateExceeded: wait, then try again at a lower rate. */
-  readonly isRateLimit: boolean
+  /**
+   * What sending the same batch again can do: `now` (transient: transport error, timeout, 5xx, fault codes 0, 833,
+   * 1010, 5612, a cut body: another attempt after a backoff), `afterWait` (117 CallRateExceeded or HTTP 429: another
+   * attempt after the rate limiter's wait), `later` (refused credentials: not in this run, but the records may pass
+   * once they are fixed) or `never`.
+   */
+  readonly retry: Retry
   /** What went wrong, for a person; never contains secrets or raw identifiers. */
   readonly message: string
   readonly trackingId?: string | null | undefined
@@ -46,8 +49,7 @@ export interface DeliveryFailure {
 /** A ready-made `DeliveryFailure` (fakes, adapters). */
 export class DeliveryError
   extends Data.TaggedError("DeliveryError")<{
-    readonly isRetryable: boolean
-    readonly isRateLimit: boolean
+    readonly retry: Retry
     readonly message: string
     readonly trackingId?: string | null | undefined
     readonly code?: number | null | undefined

@@ -1,15 +1,22 @@
 /**
  * The running summary of a run, for progress displays and the final table: how many outcomes so far, by status and
  * by error code (the numeric code when there is one, else the symbolic one, else the kind of a delivery failure).
- * `running` pairs every outcome with the summary up to it; `collect` folds a whole stream. `exitCode` applies
- * DESIGN.md §5's rule for the outcomes (2 invalid or rejected, 3 failed; 1 — nothing could be attempted — is the
+ * `add` / `addAll` count outcomes into a summary; `collect` folds a whole stream. `exitCode` applies the CLI's rule for
+ * the outcomes (the root README, "The CLI": 2 invalid or rejected, 3 failed; 1 — nothing could be attempted — is the
  * caller's, from a stream failure).
  */
 import * as Chunk from "effect/Chunk"
 import type * as Effect from "effect/Effect"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
-import { type Outcome, type Status, describe, failureKey, status, statuses } from "./outcome.js"
+import { type FailureCause, type Outcome, type Status, describe, status } from "./outcome.js"
+
+/** The statuses of the results file, in the order summaries list them. */
+const statuses: ReadonlyArray<Status> = ["accepted", "rejected", "invalid", "duplicate", "failed", "ready"]
+
+/** The key a failure is counted under in summaries: its code, else its symbolic code, else its kind. */
+const failureKey = (cause: FailureCause): string =>
+  cause.code !== null ? String(cause.code) : (cause.errorCode ?? cause.kind ?? "DeliveryFailed")
 
 export interface Summary {
   readonly total: number
@@ -65,23 +72,14 @@ export const addAll = (summary: Summary, outcomes: Iterable<Outcome>): Summary =
   return { total, byStatus, byCode: byCode ?? summary.byCode }
 }
 
-/** Every outcome with the summary including it. */
-export const running = <E, R>(
-  outcomes: Stream.Stream<Outcome, E, R>
-): Stream.Stream<readonly [Outcome, Summary], E, R> =>
-  Stream.mapAccum(outcomes, empty, (summary, outcome) => {
-    const next = add(summary, outcome)
-    return [next, [outcome, next] as const]
-  })
-
 /** A sink that counts outcomes. */
-export const sink: Sink.Sink<Summary, Outcome> = Sink.foldLeftChunks(empty, addAll)
+const sink: Sink.Sink<Summary, Outcome> = Sink.foldLeftChunks(empty, addAll)
 
 /** Runs `outcomes` and returns their summary. */
 export const collect = <E, R>(outcomes: Stream.Stream<Outcome, E, R>): Effect.Effect<Summary, E, R> =>
   Stream.run(outcomes, sink)
 
-/** The exit code for these outcomes: 3 some failed, else 2 some invalid or rejected, else 0 (DESIGN.md §5). */
+/** The exit code for these outcomes: 3 some failed, else 2 some invalid or rejected, else 0. */
 export const exitCode = (summary: Summary): 0 | 2 | 3 => {
   if (summary.byStatus.failed > 0) return 3
   if (summary.byStatus.invalid > 0 || summary.byStatus.rejected > 0) return 2

@@ -64,8 +64,8 @@ const wallAsUtc = (wall: Wall): number => {
 }
 
 /**
- * Offsets (UTC minus wall clock, in ms) already resolved, by zone and wall-clock minute: Intl is slow (tens of µs) and
- * a file's times repeat their minutes. Offsets change only on whole minutes, so the cache is exact. Bounded.
+ * Offsets (UTC minus wall clock, in ms) already resolved, by zone and wall-clock minute: asking Intl is slow and a
+ * file's times repeat their minutes. Offsets change only on whole minutes, so the cache is exact. Bounded.
  */
 const offsetCache = new Map<string, number>()
 const OFFSET_CACHE_LIMIT = 100_000
@@ -222,8 +222,7 @@ const ones = (n: number): number => digit(n % 10)
 /**
  * The instant as ISO 8601 in UTC with milliseconds and `Z` — `Date.prototype.toISOString`'s text — computed from the
  * calendar fields rather than through a Date object, as one flat string made from its 24 character codes (this runs
- * for every outcome: a template literal built it from a dozen intermediate strings, about 2.5 times slower and
- * several hundred bytes of garbage per record). Years outside 1000–9999 take `toISOString` itself.
+ * for every outcome, and makes no intermediate strings). Years outside 1000–9999 take `toISOString` itself.
  */
 export const formatUtc = (epochMs: number): string => {
   const fields = utcFields(epochMs)

@@ -15,14 +15,14 @@ import { CampaignManagement, type CampaignManagementShape, make } from "../Campa
 import { MsadsConfig } from "../config/MsadsConfig.js"
 import type { AuthenticationError } from "../errors/CampaignManagementError.js"
 import { layerNodeHttpClient } from "../transport/NodeHttpClientLayer.js"
-import { Transport } from "../transport/Transport.js"
+import { layer as layerRestTransport } from "../transport/RestTransport.js"
 
 /** A `CampaignManagement` client over REST, for REST-only operations such as the per-goal report. */
 export class ReportClient extends Context.Tag("@uplink/core/ReportClient")<ReportClient, CampaignManagementShape>() {
   /** Over REST, with the `Auth` in context (share it with the conversions client). */
   static readonly layer: Layer.Layer<ReportClient, never, Auth | MsadsConfig | HttpClient.HttpClient> = Layer.effect(
     ReportClient,
-    Effect.provide(make, Transport.layerRest)
+    Effect.provide(make, layerRestTransport)
   )
 
   /**
@@ -32,8 +32,8 @@ export class ReportClient extends Context.Tag("@uplink/core/ReportClient")<Repor
   static readonly layerConfig: Layer.Layer<
     CampaignManagement | ReportClient,
     ConfigError.ConfigError | AuthenticationError | TokenStoreError
-  > = Layer.mergeAll(CampaignManagement.layer, ReportClient.layer).pipe(
-    Layer.provide(Layer.merge(Transport.layer, Auth.layerConfig)),
+  > = Layer.mergeAll(CampaignManagement.layerTransportFromConfig, ReportClient.layer).pipe(
+    Layer.provide(Auth.layerConfig),
     Layer.provide(Layer.mergeAll(MsadsConfig.layer, TokenStore.layerConfig, layerNodeHttpClient))
   )
 }

@@ -1,15 +1,21 @@
 /**
- * `RetryPolicy`: when a failed call is sent again, as a `Schedule` value users can replace. The default retries only
- * retryable reasons: transient ones with capped exponential backoff and jitter, and 117 CallRateExceeded after the
- * documented wait (60 s, or the `Retry-After` the service gave). Permanent reasons are never retried. It is a
- * `Context.Reference`, so it needs no layer; provide `RetryPolicy.layer(schedule)` to `CampaignManagement.layer` to
- * change it.
+ * `RetryPolicy`: when a failed call is sent again, as a `Schedule` value users can replace. The default sends again
+ * what the retry table (RetryTable.ts) calls `now` — with capped exponential backoff and jitter — and `afterWait` —
+ * 117 CallRateExceeded or HTTP 429, after the documented wait (60 s, or the `Retry-After` the service gave); never
+ * `later` or `never`. It is a `Context.Reference`, so it needs no layer; provide `RetryPolicy.layer(schedule)` to
+ * `CampaignManagement.layer` to change it.
+ *
+ * The backoff curve is one function, `backoffMillis`: the schedules step it, and the server's outbox spaces the
+ * attempts of a record it keeps for later with it.
  */
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type { CampaignManagementError } from "../errors/CampaignManagementError.js"
+import { retriesInRun } from "./RetryTable.js"
 
 /** A retry schedule over call failures. */
 export type RetrySchedule = Schedule.Schedule<unknown, CampaignManagementError>
@@ -33,20 +39,48 @@ export interface RetryVerdict {
   readonly wait: Duration.Duration | undefined
 }
 
+/** The knobs of the backoff curve, in milliseconds. */
+export interface Backoff {
+  readonly baseMs: number
+  readonly factor: number
+  readonly capMs: number
+}
+
+/** The backoff of the default policy: 1 s, doubled each time, at most 30 s. */
+export const defaultBackoff: Backoff = { baseMs: 1_000, factor: 2, capMs: 30_000 }
+
 /**
- * The schedule shape shared by the client's policy and the pipeline's delivery (`Deliver.retrySchedule`): capped,
- * jittered exponential backoff, at most `maxRetries` times, only while `judge` says retry, with its wait (the 117
- * guidance) in place of the backoff when it gives one.
+ * The wait before attempt `attempt + 1` after `attempt` failed ones (1 is the first retry): `base·factor^(attempt−1)`,
+ * jittered by ±20 % with `jitter` (a random number in [0, 1): 0 is −20 %, 1 is +20 %), then capped. The same curve as
+ * Effect's `Schedule.exponential(base, factor)` with `Schedule.jittered`, capped afterwards.
+ */
+export const backoffMillis = (attempt: number, backoff: Backoff, jitter: number): number => {
+  const exponential = backoff.baseMs * backoff.factor ** Math.max(0, Math.min(attempt - 1, 64))
+  return Math.min(backoff.capMs, exponential * (0.8 + 0.4 * jitter))
+}
+
+/** The backoff knobs of `options` in milliseconds (defaults: `defaultBackoff`). */
+export const backoffOf = (options: RetryPolicyOptions): Backoff => ({
+  baseMs: options.base === undefined ? defaultBackoff.baseMs : Duration.toMillis(Duration.decode(options.base)),
+  factor: options.factor ?? defaultBackoff.factor,
+  capMs: options.cap === undefined ? defaultBackoff.capMs : Duration.toMillis(Duration.decode(options.cap))
+})
+
+/**
+ * The schedule shape shared by the client's policy and the pipeline's delivery (`Deliver.retrySchedule`): the
+ * `backoffMillis` curve, at most `maxRetries` times, only while `judge` says retry, with its wait (the 117 guidance)
+ * in place of the backoff when it gives one.
  */
 export const backoffSchedule = <E>(
   options: RetryPolicyOptions,
   judge: (error: E, rateLimitWait: Duration.Duration) => RetryVerdict
 ): Schedule.Schedule<unknown, E> => {
-  const cap = Duration.decode(options.cap ?? Duration.seconds(30))
   const rateLimitWait = Duration.decode(options.rateLimitWait ?? Duration.seconds(60))
-  const backoff = Schedule.exponential(options.base ?? Duration.seconds(1), options.factor ?? 2).pipe(
-    Schedule.jittered,
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, cap))
+  const curve = backoffOf(options)
+  const backoff = Schedule.forever.pipe(
+    Schedule.addDelayEffect((recurrence) =>
+      Effect.map(Random.next, (jitter) => Duration.millis(backoffMillis(recurrence + 1, curve, jitter)))
+    )
   )
   return Schedule.identity<E>().pipe(
     Schedule.intersect(backoff),
@@ -56,11 +90,11 @@ export const backoffSchedule = <E>(
   )
 }
 
-/** The default policy with `options`: retryable reasons only; 117 waits `rateLimitWait` or the service's Retry-After. */
+/** The default policy with `options`: `now` and `afterWait` only; a rate limit waits its Retry-After or `rateLimitWait`. */
 export const make = (options: RetryPolicyOptions = {}): RetrySchedule =>
   backoffSchedule<CampaignManagementError>(options, (error, rateLimitWait) => ({
-    retry: error.isRetryable,
-    wait: error.reason._tag === "RateLimitError" ? (error.reason.retryAfter ?? rateLimitWait) : undefined
+    retry: retriesInRun(error.retry),
+    wait: error.retry === "afterWait" ? (error.retryAfter ?? rateLimitWait) : undefined
   }))
 
 /** Never retry. */
@@ -75,6 +109,9 @@ export class RetryPolicy extends Context.Reference<RetryPolicy>()("@uplink/core/
 
   /** A policy that never retries. */
   static readonly never = never
+
+  /** The backoff curve of the schedules, for one attempt (the server's outbox spaces its attempts with it). */
+  static readonly backoffMillis = backoffMillis
 
   /** Replaces the policy. */
   static layer(schedule: RetrySchedule): Layer.Layer<RetryPolicy> {

@@ -17,7 +17,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { TransportError } from "../errors/CampaignManagementError.js"
-import { RequestTimeout, withRequestTimeout } from "./BufferedNodeHttpClient.js"
+import { RequestTimeout, withRequestTimeout } from "../internal/BufferedNodeHttpClient.js"
 
 /** What the transports need from a response. */
 export interface HttpReply {

@@ -8,7 +8,8 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Deliver, Outcome } from "../../src/index.js"
+import * as Deliver from "../../src/pipeline/deliver.js"
+import * as Outcome from "../../src/pipeline/outcome.js"
 import type { Fixture } from "../support/Loopback.js"
 import {
   applyFile,

@@ -8,7 +8,8 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
-import { GoalCheck, Outcome } from "../../src/index.js"
+import * as GoalCheck from "../../src/pipeline/goalCheck.js"
+import * as Outcome from "../../src/pipeline/outcome.js"
 import type { Fixture } from "../support/Loopback.js"
 import {
   applyFile,

@@ -8,14 +8,10 @@ import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import type { TransportKind } from "../../src/config/MsadsConfig.js"
-import {
-  CampaignManagement,
-  CampaignManagementSender,
-  GoalCheck,
-  OfflineConversions,
-  type Outcome,
-  type PipelineOptions
-} from "../../src/index.js"
+import { CampaignManagement, CampaignManagementSender, type PipelineOptions } from "../../src/index.js"
+import * as GoalCheck from "../../src/pipeline/goalCheck.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import type * as Outcome from "../../src/pipeline/outcome.js"
 import type { RecordedRequest } from "../support/MockHttpClient.js"
 import { type Fixture, makeClient, runDriven, startFixture } from "../support/Loopback.js"
 

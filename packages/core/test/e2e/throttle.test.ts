@@ -8,7 +8,8 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Outcome, RateLimiter } from "../../src/index.js"
+import * as Outcome from "../../src/pipeline/outcome.js"
+import * as RateLimiter from "../../src/pipeline/rateLimiter.js"
 import type { Fixture } from "../support/Loopback.js"
 import { applyFile, applyRequests, clickId, DAY, iso, NOW, startEmulator, writeInput } from "./support.js"
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Outcome } from "../../src/index.js"
+import * as Outcome from "../../src/pipeline/outcome.js"
 import type { Fixture } from "../support/Loopback.js"
 import { applyFile, applyRequests, clickId, DAY, iso, NOW, startEmulator, writeInput } from "./support.js"
 

@@ -2,7 +2,9 @@ import type { Schemas } from "@uplink/campaign-management"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as GoalReadiness from "../../src/goals/GoalReadiness.js"
-import { GoalCheck, OfflineConversions, type Warning } from "../../src/pipeline/index.js"
+import * as GoalCheck from "../../src/pipeline/goalCheck.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import type * as Warning from "../../src/pipeline/warning.js"
 import { NOW, atNow, bytes, clickId, collect, hoursAgo, makeFakeSender } from "../pipeline/support.js"
 
 const HOUR = 3_600_000

@@ -2,8 +2,10 @@ import { createHash } from "node:crypto"
 import type { Schemas } from "@uplink/campaign-management"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { domainTypo } from "../../src/hygiene/domainTypos.js"
 import * as Hygiene from "../../src/hygiene/IdentifierHygiene.js"
-import { OfflineConversions, type Warning } from "../../src/pipeline/index.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import type * as Warning from "../../src/pipeline/warning.js"
 import { atNow, bytes, clickId, collect, hoursAgo, makeFakeSender } from "../pipeline/support.js"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
@@ -103,12 +105,12 @@ describe("identifier hygiene of a run", () => {
   )
 
   it("knows typos of common domains, by list and one edit away, and leaves real domains alone", () => {
-    expect(Hygiene.domainTypo("gmial.com")).toBe("gmail.com")
-    expect(Hygiene.domainTypo("GMAIL.CON")).toBe("gmail.com")
-    expect(Hygiene.domainTypo("outlookk.com")).toBe("outlook.com")
-    expect(Hygiene.domainTypo("hotmail.co.uk")).toBeUndefined()
-    expect(Hygiene.domainTypo("gmail.com")).toBeUndefined()
-    expect(Hygiene.domainTypo("love.com")).toBeUndefined()
-    expect(Hygiene.domainTypo("contoso.com")).toBeUndefined()
+    expect(domainTypo("gmial.com")).toBe("gmail.com")
+    expect(domainTypo("GMAIL.CON")).toBe("gmail.com")
+    expect(domainTypo("outlookk.com")).toBe("outlook.com")
+    expect(domainTypo("hotmail.co.uk")).toBeUndefined()
+    expect(domainTypo("gmail.com")).toBeUndefined()
+    expect(domainTypo("love.com")).toBeUndefined()
+    expect(domainTypo("contoso.com")).toBeUndefined()
   })
 })

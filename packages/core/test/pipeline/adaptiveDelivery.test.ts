@@ -6,8 +6,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Stream } from "effect"
-import { CampaignManagementError, RateLimitError, toDeliveryError } from "../../src/index.js"
-import { ConcurrencyLimit, OfflineConversions, RateLimiter, RateLimiters } from "../../src/pipeline/index.js"
+import { toDeliveryError } from "../../src/CampaignManagementSender.js"
+import { CampaignManagementError, RateLimiters, RateLimitError } from "../../src/index.js"
+import * as ConcurrencyLimit from "../../src/pipeline/concurrencyLimit.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import * as RateLimiter from "../../src/pipeline/rateLimiter.js"
 import { driveClock } from "../support/ClockDriver.js"
 import {
   atNow,

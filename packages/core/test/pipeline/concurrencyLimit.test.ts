@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Ref } from "effect"
-import { ConcurrencyLimit } from "../../src/pipeline/index.js"
+import * as ConcurrencyLimit from "../../src/pipeline/concurrencyLimit.js"
 
 /** A sample of a request sent at `startedAt` that took `rtt` ms with `inFlight` in flight. */
 const sample = (startedAt: number, rtt: number, inFlight: number): ConcurrencyLimit.Sample => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { CsvRecordScanner, type ScannedRecord } from "../../src/pipeline/readers/csvRecords.js"
+import { CsvRecordScanner, type ScannedRecord } from "../../src/internal/csvRecordScanner.js"
 
 type Seen = { line: number; text?: string; malformed?: string }
 

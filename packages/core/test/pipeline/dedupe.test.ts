@@ -1,5 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Dedupe, Validate } from "../../src/pipeline/index.js"
+import { DedupeTable } from "../../src/internal/dedupeTable.js"
+import { KeyUnits } from "../../src/internal/keyUnits.js"
+import { murmur128, murmur128Units } from "../../src/internal/murmur3.js"
+import * as Dedupe from "../../src/pipeline/dedupe.js"
+import * as Validate from "../../src/pipeline/validate.js"
 import type { FieldValues } from "../../src/pipeline/columns.js"
 import { NOW, clickId, hoursAgo } from "./support.js"
 
@@ -41,7 +45,7 @@ describe("dedupe key", () => {
 
 describe("KeyUnits", () => {
   it("writes length-prefixed fields, ~ for absent ones, and numbers as String() writes them", () => {
-    const key = new Dedupe.KeyUnits()
+    const key = new KeyUnits()
     key.reset().raw("m").text("ab").text(null).text("").number(0).number(1_234_567_890_123).number(-5).number(0.25)
     expect(key.toString()).toBe("m2:ab~0:1:013:12345678901232:-54:0.25")
     key.reset().text("Café ✓ 😀".repeat(100))
@@ -50,13 +54,13 @@ describe("KeyUnits", () => {
 
   it("hashes to the same fingerprint as the key text, so the table treats both alike", () => {
     const record = prepared({ ...base, Email: "a@b.c", ConversionValue: "3" })
-    const units = Dedupe.writeConversionKey(new Dedupe.KeyUnits(), record)
+    const units = Dedupe.writeConversionKey(new KeyUnits(), record)
     const fromUnits = new Uint32Array(4)
     const fromText = new Uint32Array(4)
-    Dedupe.murmur128Units(units.units, units.length, fromUnits)
-    Dedupe.murmur128(Dedupe.conversionKey(record), fromText)
+    murmur128Units(units.units, units.length, fromUnits)
+    murmur128(Dedupe.conversionKey(record), fromText)
     expect([...fromUnits]).toEqual([...fromText])
-    const table = new Dedupe.DedupeTable()
+    const table = new DedupeTable()
     expect(table.firstSeen(units, 7)).toBe(0)
     expect(table.firstSeen(Dedupe.conversionKey(record), 8)).toBe(7)
   })
@@ -66,7 +70,7 @@ describe("murmur128", () => {
   it("matches the reference MurmurHash3 x86_128 of the UTF-16LE bytes (vectors from the mmh3 reference)", () => {
     const hex = (text: string) => {
       const out = new Uint32Array(4)
-      Dedupe.murmur128(text, out)
+      murmur128(text, out)
       return [...out].map((word) => word.toString(16))
     }
     expect(hex("")).toEqual(["0", "0", "0", "0"])
@@ -80,7 +84,7 @@ describe("murmur128", () => {
 
 describe("DedupeTable", () => {
   it("returns 0 for a new key and the first line for a repeat", () => {
-    const table = new Dedupe.DedupeTable()
+    const table = new DedupeTable()
     expect(table.firstSeen("a", 3)).toBe(0)
     expect(table.firstSeen("b", 4)).toBe(0)
     expect(table.firstSeen("a", 9)).toBe(3)
@@ -89,7 +93,7 @@ describe("DedupeTable", () => {
   })
 
   it("reserve sizes the table once, exactly, for the keys to come and keeps the keys it has", () => {
-    const table = new Dedupe.DedupeTable()
+    const table = new DedupeTable()
     expect(table.firstSeen("before", 1)).toBe(0)
     table.reserve(50_000)
     const reserved = table.bytes
@@ -105,7 +109,7 @@ describe("DedupeTable", () => {
   })
 
   it("grows and keeps every key through growth, at 16 bytes a slot", () => {
-    const table = new Dedupe.DedupeTable()
+    const table = new DedupeTable()
     const n = 100_000
     let newKeys = 0
     for (let i = 1; i <= n; i++) if (table.firstSeen(`k${i}`, i) === 0) newKeys++

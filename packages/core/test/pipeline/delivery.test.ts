@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { OfflineConversions, Summary } from "../../src/pipeline/index.js"
+import { DeliveryError } from "../../src/index.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import * as Summary from "../../src/pipeline/summary.js"
 import {
   type FakeAnswer,
   atNow,
@@ -99,5 +101,30 @@ describe("delivery of a large run through a flaky service", () => {
         expect(new Set(delivered).size).toBe(sent)
       }),
     60_000
+  )
+})
+
+describe("what a run does with each row of the retry table", () => {
+  const csv = "MicrosoftClickId,ConversionName,ConversionTime\n" + `${clickId(1)},Purchase,${hoursAgo(1)}\n`
+  it.effect.each([
+    // retry, attempts a run makes when every attempt fails so (the default schedule: 5 retries)
+    ["now", 6],
+    ["afterWait", 6],
+    ["later", 1],
+    ["never", 1]
+  ] as const)("%s: %i attempt(s), and the failed outcome carries it", ([retry, attempts]) =>
+    Effect.gen(function* () {
+      yield* atNow
+      const fake = makeFakeSender(() => ({
+        _tag: "fail",
+        failure: new DeliveryError({ retry, message: `always ${retry}`, kind: "Test" })
+      }))
+      const outcomes = yield* runWithClock(
+        collect(OfflineConversions.apply(bytes(csv))).pipe(Effect.provide(fake.layer))
+      )
+      expect(fake.calls).toHaveLength(attempts)
+      expect(outcomes).toHaveLength(1)
+      expect(outcomes[0]).toMatchObject({ _tag: "Failed", cause: { retry, attempts, kind: "Test" } })
+    })
   )
 })

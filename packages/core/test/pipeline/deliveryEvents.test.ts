@@ -1,14 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
-import {
-  CampaignManagementError,
-  DecodeError,
-  HttpStatusError,
-  InvalidRequestError,
-  TransportError,
-  toDeliveryError
-} from "../../src/index.js"
-import { ConcurrencyLimit, OfflineConversions, Outcome, Summary, type Wait } from "../../src/pipeline/index.js"
+import { toDeliveryError } from "../../src/CampaignManagementSender.js"
+import { CampaignManagementError, DecodeError, HttpStatusError, InvalidRequestError, TransportError, type Wait } from "../../src/index.js"
+import * as ConcurrencyLimit from "../../src/pipeline/concurrencyLimit.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import * as Outcome from "../../src/pipeline/outcome.js"
+import * as Summary from "../../src/pipeline/summary.js"
 import {
   atNow,
   bytes,
@@ -142,10 +139,19 @@ describe("numeric options are refused outside their range, naming the option and
 
 describe("failures without a code are counted by their kind", () => {
   const failed = (cause: Partial<Outcome.FailureCause>) =>
-    Outcome.Failed({
+    Outcome.Outcome.Failed({
       line: 2,
       identity: { microsoftClickId: null, conversionName: null, conversionTime: null },
-      cause: { message: "m", trackingId: null, code: null, errorCode: null, attempts: 1, ...cause }
+      cause: {
+        message: "m",
+        trackingId: null,
+        code: null,
+        errorCode: null,
+        attempts: 1,
+        retry: "never",
+        retryAfterMs: null,
+        ...cause
+      }
     })
 
   it("the summary and the results file name the kind of a failure that has no code", () => {

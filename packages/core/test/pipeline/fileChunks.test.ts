@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import * as FileChunks from "../../src/pipeline/fileChunks.js"
+import * as FileChunks from "../../src/internal/fileChunks.js"
 
 /** A file of `size` bytes with a pattern that shows any byte out of place; removed when the scope closes. */
 const tempFile = (size: number) =>

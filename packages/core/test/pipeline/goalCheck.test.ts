@@ -1,7 +1,9 @@
 import type { Schemas } from "@uplink/campaign-management"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { GoalCheck, OfflineConversions, type Warning } from "../../src/pipeline/index.js"
+import * as GoalCheck from "../../src/pipeline/goalCheck.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import type * as Warning from "../../src/pipeline/warning.js"
 import { NOW, atNow, bytes, clickId, collect, hoursAgo, makeFakeSender } from "./support.js"
 
 describe("GoalCheck.fetchOfflineGoalNames", () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Hashing } from "../../src/pipeline/index.js"
+import * as Hashing from "../../src/pipeline/hashing.js"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { Readers } from "../../src/pipeline/index.js"
+import * as Readers from "../../src/pipeline/readers/index.js"
 
 const { parse } = Readers.JsonText
 

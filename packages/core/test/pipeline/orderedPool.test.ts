@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Clock, Duration, Effect, Exit, Fiber, Ref, Stream, TestClock } from "effect"
-import { type Emit, orderedPool } from "../../src/pipeline/orderedPool.js"
+import { type Emit, orderedPool } from "../../src/internal/orderedPool.js"
 
 /** The pool over the elements of `upstream`, all of them work for `f`, each result one element. */
 const mapEffectOrdered = <A, E, B, R>(

@@ -4,15 +4,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect, Either, Logger, Schedule, Stream } from "effect"
-import {
-  OfflineConversions,
-  type Outcome,
-  RateLimiter,
-  ResultsCsv,
-  Sender,
-  Summary,
-  type Warning
-} from "../../src/pipeline/index.js"
+import { Sender } from "../../src/index.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import type * as Outcome from "../../src/pipeline/outcome.js"
+import * as RateLimiter from "../../src/pipeline/rateLimiter.js"
+import * as ResultsRows from "../../src/pipeline/resultsRows.js"
+import * as Summary from "../../src/pipeline/summary.js"
+import type * as Warning from "../../src/pipeline/warning.js"
 import {
   NOW,
   atNow,
@@ -33,14 +31,14 @@ const row = (n: number, extra = "") =>
   `${clickId(n)},Purchase,${hoursAgo(1 + (n % 1000) / 100)},${n % 50},USD${extra}\n`
 
 describe("OfflineConversions.apply", () => {
-  it.effect("lends each batch to the Sender for the call only: the array is emptied once the call has ended", () =>
+  it.effect("gives the Sender an array of its own per call: the pipeline never empties what it handed over", () =>
     Effect.gen(function* () {
       yield* atNow
-      const lent: Array<{ readonly batch: ReadonlyArray<unknown>; readonly sizeDuringCall: number }> = []
+      const given: Array<{ readonly batch: ReadonlyArray<unknown>; readonly sizeDuringCall: number }> = []
       const sender = Sender.of({
         applyConversions: (batch) =>
           Effect.sync(() => {
-            lent.push({ batch, sizeDuringCall: batch.length })
+            given.push({ batch, sizeDuringCall: batch.length })
             return []
           }),
         applyAdjustments: () => Effect.succeed([])
@@ -54,8 +52,9 @@ describe("OfflineConversions.apply", () => {
         [3, "Accepted"],
         [4, "Accepted"]
       ])
-      expect(lent.map((call) => call.sizeDuringCall)).toEqual([2, 1])
-      expect(lent.map((call) => call.batch.length)).toEqual([0, 0])
+      expect(given.map((call) => call.sizeDuringCall)).toEqual([2, 1])
+      // After the run the Sender still holds every item it was given.
+      expect(given.map((call) => call.batch.length)).toEqual([2, 1])
     })
   )
 
@@ -249,7 +248,7 @@ describe("OfflineConversions.apply", () => {
         OfflineConversions.apply(bytes(csv), {
           defaultRegion: "us",
           onWarning: (w) => Effect.sync(() => warnings.push(JSON.stringify(w)))
-        }).pipe(ResultsCsv.encode)
+        }).pipe(ResultsRows.encode)
       ).pipe(
         Effect.provide(fake.layer),
         Effect.provide(

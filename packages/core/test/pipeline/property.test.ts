@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Schedule, TestClock, TestContext } from "effect"
-import { OfflineConversions, ResultsCsv } from "../../src/pipeline/index.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import * as ResultsRows from "../../src/pipeline/resultsRows.js"
 import { DeliveryError } from "../../src/pipeline/sender.js"
 import { NOW, bytes, clickId, collect, hoursAgo, makeFakeSender } from "./support.js"
 
@@ -96,7 +97,7 @@ describe("property: one outcome per record", () => {
             failEvery > 0 && call.call % (failEvery + 1) === 0
               ? {
                   _tag: "fail",
-                  failure: new DeliveryError({ isRetryable: call.attempt < 2, isRateLimit: false, message: "flaky" })
+                  failure: new DeliveryError({ retry: call.attempt < 2 ? "now" : "never", message: "flaky" })
                 }
               : {
                   _tag: "ok",
@@ -122,7 +123,7 @@ describe("property: one outcome per record", () => {
           const outcomes = await Effect.runPromise(program.pipe(Effect.provide(TestContext.TestContext)))
           expect(outcomes).toHaveLength(rows.length)
           expect(outcomes.map((o) => o.line).sort((a, b) => a - b)).toEqual(startLines)
-          const results = outcomes.map(ResultsCsv.row).join("")
+          const results = outcomes.map(ResultsRows.row).join("")
           expect(results).not.toContain("@example.com")
           for (const call of fake.calls) expect(call.items.length).toBeLessThanOrEqual(batchSize)
         }

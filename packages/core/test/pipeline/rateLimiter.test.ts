@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, TestClock } from "effect"
-import { RateLimiter, RateLimiters } from "../../src/pipeline/index.js"
+import { RateLimiters } from "../../src/index.js"
+import * as RateLimiter from "../../src/pipeline/rateLimiter.js"
 import { driveClock } from "../support/ClockDriver.js"
 import { busiestWindow } from "./support.js"
 

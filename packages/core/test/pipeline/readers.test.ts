@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
-import { Readers, Warning } from "../../src/pipeline/index.js"
+import * as Readers from "../../src/pipeline/readers/index.js"
+import * as Warning from "../../src/pipeline/warning.js"
 import type { ReaderItem } from "../../src/pipeline/readers/item.js"
 import { bytes, collect } from "./support.js"
 

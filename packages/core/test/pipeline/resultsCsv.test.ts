@@ -5,7 +5,10 @@ import { basename, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Option, Stream } from "effect"
 import { parse } from "csv-parse/sync"
-import { Outcome, ResultsCsv, Summary } from "../../src/pipeline/index.js"
+import * as Outcome from "../../src/pipeline/outcome.js"
+import * as ResultsCsv from "../../src/pipeline/resultsCsv.js"
+import * as ResultsRows from "../../src/pipeline/resultsRows.js"
+import * as Summary from "../../src/pipeline/summary.js"
 
 const identity = {
   microsoftClickId: "c1",
@@ -14,8 +17,8 @@ const identity = {
 }
 
 const outcomes: ReadonlyArray<Outcome.Outcome> = [
-  Outcome.Accepted({ line: 2, identity }),
-  Outcome.Rejected({
+  Outcome.Outcome.Accepted({ line: 2, identity }),
+  Outcome.Outcome.Rejected({
     line: 3,
     identity,
     errors: [
@@ -23,7 +26,7 @@ const outcomes: ReadonlyArray<Outcome.Outcome> = [
       { code: 5616, errorCode: "ConversionTimeEarlierThanClickTime", message: "too early", fieldPath: null }
     ]
   }),
-  Outcome.Invalid({
+  Outcome.Outcome.Invalid({
     line: 4,
     identity: { microsoftClickId: null, conversionName: null, conversionTime: null },
     code: 5607,
@@ -31,8 +34,8 @@ const outcomes: ReadonlyArray<Outcome.Outcome> = [
     message: "The conversion time of offline conversion is invalid.",
     field: "ConversionTime"
   }),
-  Outcome.Duplicate({ line: 5, identity, firstLine: 2 }),
-  Outcome.Failed({
+  Outcome.Outcome.Duplicate({ line: 5, identity, firstLine: 2 }),
+  Outcome.Outcome.Failed({
     line: 6,
     identity,
     cause: {
@@ -40,17 +43,19 @@ const outcomes: ReadonlyArray<Outcome.Outcome> = [
       trackingId: "t-1",
       code: 105,
       errorCode: "InvalidCredentials",
-      attempts: 1
+      attempts: 1,
+      retry: "later",
+      retryAfterMs: null
     }
   }),
-  Outcome.Ready({ line: 7, identity: { ...identity, conversionName: " padded " } })
+  Outcome.Outcome.Ready({ line: 7, identity: { ...identity, conversionName: " padded " } })
 ]
 
 describe("ResultsCsv", () => {
   it("writes the header and one properly quoted row per outcome, readable by a CSV parser", () => {
-    const text = ResultsCsv.header + outcomes.map(ResultsCsv.row).join("")
+    const text = ResultsRows.header + outcomes.map(ResultsRows.row).join("")
     const rows = parse(text, { columns: true }) as Array<Record<string, string>>
-    expect(Object.keys(rows[0])).toEqual([...ResultsCsv.columns])
+    expect(Object.keys(rows[0])).toEqual([...ResultsRows.columns])
     expect(rows.map((r) => [r.line, r.status, r.code, r.error_code])).toEqual([
       ["2", "accepted", "", ""],
       ["3", "rejected", "5604", "OfflineConversionMicrosoftClickIdInvalid"],
@@ -67,12 +72,12 @@ describe("ResultsCsv", () => {
   })
 
   it("quotes only when needed", () => {
-    expect(ResultsCsv.field("plain")).toBe("plain")
-    expect(ResultsCsv.field("a,b")).toBe('"a,b"')
-    expect(ResultsCsv.field('say "hi"')).toBe('"say ""hi"""')
-    expect(ResultsCsv.field("two\r\nlines")).toBe('"two\r\nlines"')
-    expect(ResultsCsv.field(null)).toBe("")
-    expect(ResultsCsv.field(5607)).toBe("5607")
+    expect(ResultsRows.field("plain")).toBe("plain")
+    expect(ResultsRows.field("a,b")).toBe('"a,b"')
+    expect(ResultsRows.field('say "hi"')).toBe('"say ""hi"""')
+    expect(ResultsRows.field("two\r\nlines")).toBe('"two\r\nlines"')
+    expect(ResultsRows.field(null)).toBe("")
+    expect(ResultsRows.field(5607)).toBe("5607")
   })
 
   it.effect("write passes outcomes through and leaves the file behind", () =>
@@ -82,8 +87,8 @@ describe("ResultsCsv", () => {
       const passed = yield* Stream.runCollect(ResultsCsv.write(path)(Stream.fromIterable(outcomes)))
       expect(passed.length).toBe(outcomes.length)
       const text = yield* Effect.promise(() => readFile(path, "utf8"))
-      expect(text).toBe(ResultsCsv.header + outcomes.map(ResultsCsv.row).join(""))
-      const encoded = yield* Stream.runCollect(ResultsCsv.encode(Stream.fromIterable(outcomes)))
+      expect(text).toBe(ResultsRows.header + outcomes.map(ResultsRows.row).join(""))
+      const encoded = yield* Stream.runCollect(ResultsRows.encode(Stream.fromIterable(outcomes)))
       expect([...encoded].join("")).toBe(text)
       yield* Effect.promise(() => rm(dir, { recursive: true }))
     })
@@ -127,11 +132,11 @@ describe("ResultsCsv", () => {
       const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "uplink-results-")))
       const empty = join(dir, "empty.csv")
       yield* Stream.runDrain(ResultsCsv.write(empty)(Stream.empty))
-      expect(yield* Effect.promise(() => readFile(empty, "utf8"))).toBe(ResultsCsv.header)
+      expect(yield* Effect.promise(() => readFile(empty, "utf8"))).toBe(ResultsRows.header)
       const chunked = join(dir, "chunked.csv")
       yield* Stream.runDrain(ResultsCsv.write(chunked)(Stream.rechunk(Stream.fromIterable(outcomes), 4)))
       expect(yield* Effect.promise(() => readFile(chunked, "utf8"))).toBe(
-        ResultsCsv.header + outcomes.map(ResultsCsv.row).join("")
+        ResultsRows.header + outcomes.map(ResultsRows.row).join("")
       )
       yield* Effect.promise(() => rm(dir, { recursive: true }))
     })
@@ -141,17 +146,19 @@ describe("ResultsCsv", () => {
 describe("Summary", () => {
   it.effect("counts by status and by code, running and at the end", () =>
     Effect.gen(function* () {
-      const running = yield* Stream.runCollect(Summary.running(Stream.fromIterable(outcomes)))
-      const last = [...running].at(-1)![1]
+      const running = yield* Stream.runCollect(
+        Stream.drop(Stream.scan(Stream.fromIterable(outcomes), Summary.empty, Summary.add), 1)
+      )
+      const last = [...running].at(-1)!
       expect(last.total).toBe(6)
       expect(last.byStatus).toEqual({ accepted: 1, rejected: 1, invalid: 1, duplicate: 1, failed: 1, ready: 1 })
       expect(last.byCode).toEqual({ "5604": 1, "5607": 1, "105": 1 })
-      expect([...running].map(([, s]) => s.total)).toEqual([1, 2, 3, 4, 5, 6])
+      expect([...running].map((s) => s.total)).toEqual([1, 2, 3, 4, 5, 6])
       expect(yield* Summary.collect(Stream.fromIterable(outcomes))).toEqual(last)
     })
   )
 
-  it("gives DESIGN.md's exit codes", () => {
+  it("gives the CLI's exit codes", () => {
     const of = (...list: ReadonlyArray<Outcome.Outcome>) => list.reduce(Summary.add, Summary.empty)
     expect(Summary.exitCode(of(outcomes[0], outcomes[3]))).toBe(0)
     expect(Summary.exitCode(of(outcomes[0], outcomes[2]))).toBe(2)
@@ -166,7 +173,7 @@ describe("ResultsCsv against spreadsheet formula injection", () => {
 
   it.each(hostile)("a text cell that begins like %j is prefixed with ' in every text column", (value) => {
     const outcomes: ReadonlyArray<Outcome.Outcome> = [
-      Outcome.Invalid({
+      Outcome.Outcome.Invalid({
         line: 2,
         identity: { microsoftClickId: value, conversionName: value, conversionTime: value },
         code: 5607,
@@ -174,18 +181,27 @@ describe("ResultsCsv against spreadsheet formula injection", () => {
         message: value,
         field: null
       }),
-      Outcome.Failed({
+      Outcome.Outcome.Failed({
         line: 3,
         identity: { microsoftClickId: value, conversionName: value, conversionTime: value },
-        cause: { message: value, trackingId: null, code: null, errorCode: null, kind: value, attempts: 0 }
+        cause: {
+          message: value,
+          trackingId: null,
+          code: null,
+          errorCode: null,
+          kind: value,
+          attempts: 0,
+          retry: "never",
+          retryAfterMs: null
+        }
       }),
-      Outcome.Rejected({
+      Outcome.Outcome.Rejected({
         line: 4,
         identity: { microsoftClickId: value, conversionName: value, conversionTime: value },
         errors: [{ code: 5604, errorCode: value, message: value, fieldPath: null }]
       })
     ]
-    const text = ResultsCsv.header + outcomes.map(ResultsCsv.row).join("")
+    const text = ResultsRows.header + outcomes.map(ResultsRows.row).join("")
     const rows = parse(text, { columns: true, relax_quotes: false }) as Array<Record<string, string>>
     expect(rows).toHaveLength(3)
     for (const row of rows) {
@@ -203,11 +219,11 @@ describe("ResultsCsv against spreadsheet formula injection", () => {
   })
 
   it("leaves other text alone, and numbers as numbers", () => {
-    expect(ResultsCsv.field("Offline Purchase")).toBe("Offline Purchase")
-    expect(ResultsCsv.field("a=b")).toBe("a=b")
-    expect(ResultsCsv.field("'=already")).toBe("'=already")
-    expect(ResultsCsv.field(-5)).toBe("-5")
-    expect(ResultsCsv.field("=a,b")).toBe(`"'=a,b"`)
+    expect(ResultsRows.field("Offline Purchase")).toBe("Offline Purchase")
+    expect(ResultsRows.field("a=b")).toBe("a=b")
+    expect(ResultsRows.field("'=already")).toBe("'=already")
+    expect(ResultsRows.field(-5)).toBe("-5")
+    expect(ResultsRows.field("=a,b")).toBe(`"'=a,b"`)
   })
 })
 

@@ -4,16 +4,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Stream } from "effect"
-import {
-  ConcurrencyLimit,
-  OfflineConversions,
-  type Outcome,
-  RateLimiter,
-  Sender,
-  Stop,
-  Summary,
-  type Wait
-} from "../../src/pipeline/index.js"
+import { Sender, type Wait } from "../../src/index.js"
+import * as ConcurrencyLimit from "../../src/pipeline/concurrencyLimit.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
+import type * as Outcome from "../../src/pipeline/outcome.js"
+import * as RateLimiter from "../../src/pipeline/rateLimiter.js"
+import * as Stop from "../../src/pipeline/stop.js"
+import * as Summary from "../../src/pipeline/summary.js"
 import { atNow, bytes, clickId, collect, hoursAgo, makeFakeSender, transient } from "./support.js"
 
 const header = "MicrosoftClickId,ConversionName,ConversionTime,ConversionValue,ConversionCurrencyCode\n"
@@ -82,7 +79,9 @@ describe("OfflineConversions with a stop signal", () => {
           code: null,
           errorCode: null,
           kind: "NotSent",
-          attempts: 0
+          attempts: 0,
+          retry: "later",
+          retryAfterMs: null
         })
         const summary = Summary.addAll(Summary.empty, outcomes)
         expect(summary.byCode).toEqual({ NotSent: recordsInFirstChunk - 10 })

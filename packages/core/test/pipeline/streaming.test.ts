@@ -6,7 +6,8 @@ import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { OfflineConversions } from "../../src/pipeline/index.js"
+import { fileBytes } from "../../src/pipeline/input.js"
+import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
 import { NOW, atNow, clickId, makeFakeSender } from "./support.js"
 
 setFlagsFromString("--expose-gc")
@@ -66,7 +67,7 @@ describe("streaming", () => {
         const baseline = retained()
         let peakHeap = 0
         let peakTotal = 0
-        const input = OfflineConversions.fileBytes(path).pipe(
+        const input = fileBytes(path).pipe(
           Stream.tap((chunk) => Effect.sync(() => (bytesRead += chunk.length)))
         )
         const counts = yield* OfflineConversions.apply(input).pipe(

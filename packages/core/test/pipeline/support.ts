@@ -4,7 +4,7 @@
  */
 import type { Schemas } from "@uplink/campaign-management"
 import { Chunk, type Duration, Effect, Fiber, Layer, Stream, TestClock } from "effect"
-import { type BatchErrorLike, DeliveryError, type DeliveryFailure, Sender } from "../../src/pipeline/index.js"
+import { type BatchErrorLike, DeliveryError, type DeliveryFailure, Sender } from "../../src/index.js"
 
 /** "Now" in every test: 2025-06-15T12:00:00Z. */
 export const NOW = Date.UTC(2025, 5, 15, 12, 0, 0)
@@ -47,14 +47,13 @@ export type FakeAnswer =
 
 export const transient = (message = "connection reset"): FakeAnswer => ({
   _tag: "fail",
-  failure: new DeliveryError({ isRetryable: true, isRateLimit: false, message, trackingId: "t-transient" })
+  failure: new DeliveryError({ retry: "now", message, trackingId: "t-transient" })
 })
 
 export const rateLimited: FakeAnswer = {
   _tag: "fail",
   failure: new DeliveryError({
-    isRetryable: true,
-    isRateLimit: true,
+    retry: "afterWait",
     message: "You have exceeded the number of calls that you are allowed to make in a minute.",
     code: 117,
     errorCode: "CallRateExceeded",
@@ -65,8 +64,7 @@ export const rateLimited: FakeAnswer = {
 export const permanent: FakeAnswer = {
   _tag: "fail",
   failure: new DeliveryError({
-    isRetryable: false,
-    isRateLimit: false,
+    retry: "later",
     message: "Authentication failed.",
     code: 105,
     errorCode: "InvalidCredentials",
@@ -98,7 +96,6 @@ export const makeFakeSender = (
       attempts.set(key, attempt)
       const inFlight = load.inFlight + 1
       const call: FakeCall = { kind, items, call: calls.length + 1, attempt, at: now(), inFlight }
-      // The batch is lent for the call (see `Sender`): the pipeline empties it afterwards, so the fake keeps a copy.
       calls.push({ ...call, items: options.keepItems === false ? [] : [...items] })
       const result = answer(call)
       const reply = result._tag === "ok" ? Effect.succeed(result.errors ?? []) : Effect.fail(result.failure)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck, Option } from "effect"
-import { Time } from "../../src/pipeline/index.js"
+import * as Time from "../../src/pipeline/time.js"
 
 const utc = (text: string, context: Time.TimeContext = {}) => {
   const parsed = Time.parse(text, context)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Warning } from "../../src/pipeline/index.js"
+import * as Warning from "../../src/pipeline/warning.js"
 
 describe("Warning.message", () => {
   it("says what happened in one line for every kind", () => {

@@ -10,7 +10,6 @@ import * as GoalReport from "../../src/reconciliation/GoalReport.js"
 import * as Reasons from "../../src/reconciliation/Reasons.js"
 import { ReportClient } from "../../src/reconciliation/ReportClient.js"
 import { layerNodeHttpClient } from "../../src/transport/NodeHttpClientLayer.js"
-import { Transport } from "../../src/transport/Transport.js"
 
 const DAY = 86_400_000
 
@@ -29,7 +28,7 @@ const clients = () => {
     endpoint: emulator.url,
     transport: "soap"
   })
-  return Layer.mergeAll(CampaignManagement.layer.pipe(Layer.provide(Transport.layer)), ReportClient.layer).pipe(
+  return Layer.mergeAll(CampaignManagement.layerTransportFromConfig, ReportClient.layer).pipe(
     Layer.provide(Auth.layerStatic("emulator-access-token")),
     Layer.provide(Layer.merge(config, layerNodeHttpClient))
   )

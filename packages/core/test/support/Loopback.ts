@@ -14,7 +14,6 @@ import { Auth } from "../../src/auth/Auth.js"
 import { TokenStore } from "../../src/auth/TokenStore.js"
 import { CampaignManagement } from "../../src/CampaignManagement.js"
 import { MsadsConfig, type TransportKind } from "../../src/config/MsadsConfig.js"
-import { Transport } from "../../src/transport/Transport.js"
 import { makeCapturingHttpClient } from "./CapturingHttpClient.js"
 import { driveClock } from "./ClockDriver.js"
 import type { RecordedRequest } from "./MockHttpClient.js"
@@ -91,8 +90,8 @@ export const makeClient = (fixture: Fixture, options: ClientOptions) => {
     transport: options.transport,
     requestTimeout: "1 hour"
   })
-  const layer = CampaignManagement.layer.pipe(
-    Layer.provide(Layer.merge(Transport.layer, auth)),
+  const layer = CampaignManagement.layerTransportFromConfig.pipe(
+    Layer.provide(auth),
     Layer.provide(Layer.mergeAll(config, TokenStore.layerFile(tokenFile), capture.layer))
   )
   return { layer, requests: capture.requests, tokenFile, idle: capture.idle }

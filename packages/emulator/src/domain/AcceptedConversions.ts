@@ -1,11 +1,10 @@
 /**
  * The conversions the ledger accepted, kept column by column, and found again by dedupe key without writing the key.
  *
- * Why columns: the emulator keeps every conversion it accepts, for the whole run. Kept as an object per conversion
- * (plus its record and boxed numbers), they were most of what the young-generation garbage collector copied, twice
- * each, and that copying was close to half of the emulator's CPU time per item in the benchmarks. Columns are a few
- * large arrays that the collector does not copy; per conversion only its own strings (a click id, hashes) are new
- * objects. Rows are made into records again only when the state is read.
+ * Why columns: the emulator keeps every conversion it accepts, for the whole run. An object per conversion (plus its
+ * record and boxed numbers) would be copied by the young-generation garbage collector, twice each (the README's
+ * "Performance notes"). Columns are a few large arrays that the collector does not copy; per conversion only its own
+ * strings (a click id, hashes) are new objects. Rows are made into records again only when the state is read.
  *
  * Finding by key: rows are filed under the conversion's first identifier (click id, else hashed email, else hashed
  * phone, else name), which the dedupe key contains, and compared field by field. Only when two different conversions
@@ -14,12 +13,11 @@
  */
 import { conversionIdentity, secondOf } from "./DedupeKey.js"
 import type { Goal } from "./Goals.js"
-import type { Transport } from "./Ledger.js"
-import type { ConversionRecord } from "./Records.js"
+import type { ConversionRecord, Protocol } from "./Records.js"
 
 /** How and when the items of one call arrived (one object shared by the call's items). */
 export interface Arrival {
-  readonly transport: Transport
+  readonly transport: Protocol
   readonly now: number
 }
 

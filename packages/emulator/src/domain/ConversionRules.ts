@@ -1,6 +1,6 @@
 /**
  * The per-item rules of ApplyOfflineConversions and ApplyOfflineConversionAdjustments that a service holding the goals
- * and the clicks can judge (api-facts.md §2.2, §2.3, §3.1): required fields, the 90-day window, no future times,
+ * and the clicks can judge (docs/microsoft-api.md §2, §3): required fields, the 90-day window, no future times,
  * value and currency, the goal (exists, two hours old), the click (well-formed; when known, earlier than the conversion
  * and within the goal's conversion window), and the adjustment rules 5618–5627. Pure: a verdict from a record, a
  * "now", and lookups. Acceptance is not attribution: a well-formed click id the emulator does not know is accepted

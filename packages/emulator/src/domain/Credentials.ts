@@ -1,5 +1,5 @@
 /**
- * The credentials the emulator accepts (DESIGN.md §7; overridable by flags and `UPLINK_EMULATOR_*` variables) and the
+ * The credentials the emulator accepts (packages/emulator/README.md; overridable by flags and `UPLINK_EMULATOR_*` variables) and the
  * check of those a call presents, with the documented codes: 105 InvalidCredentials (developer token or access token
  * wrong or missing), 109 AuthenticationTokenExpired, 106 UserIsNotAuthorized (customer or account not the user's).
  * Details name the header at fault, never a value.

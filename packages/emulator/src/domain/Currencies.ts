@@ -1,6 +1,6 @@
 /**
  * The ISO 4217 codes the service accepts for conversion goal revenue and, by reference, for a conversion's or an
- * adjustment's currency (api-facts.md §2.5, 100 codes, legacy TRL/VEF/HRK included, TRY not). Upper case only: the
+ * adjustment's currency (docs/microsoft-api.md §8, 100 codes, legacy TRL/VEF/HRK included, TRY not). Upper case only: the
  * service's case sensitivity is unconfirmed, so the emulator is strict.
  */
 const codes =

@@ -1,5 +1,5 @@
 /**
- * The dedupe key shared with @uplink/core (DESIGN.md §4): (MicrosoftClickId, ConversionName, ConversionTime in UTC at
+ * The dedupe key shared with @uplink/core (docs/architecture.md, "Where each rule lives"): (MicrosoftClickId, ConversionName, ConversionTime in UTC at
  * second precision, HashedEmailAddress, HashedPhoneNumber), absent fields as null; for adjustments the whole record.
  * Keys are JSON arrays so that no field value can make two different records collide. The ledger compares conversions
  * field by field and by `conversionIdentity`, which agree with the key, and writes keys only for the state.

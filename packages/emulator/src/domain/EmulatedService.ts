@@ -12,7 +12,7 @@ import { checkAdjustment, checkConversion, type RuleContext } from "./Conversion
 import { checkCredentials, type Credentials, type PresentedCredentials } from "./Credentials.js"
 import { FaultInjector } from "./FaultPlan.js"
 import { GOALS_PER_REPORT, type GoalSpec, GoalStore, goalJson } from "./Goals.js"
-import { Ledger, type Transport } from "./Ledger.js"
+import { Ledger } from "./Ledger.js"
 import {
   answered,
   apiRefusal,
@@ -22,7 +22,7 @@ import {
   refused,
   toPartialErrors
 } from "./Outcome.js"
-import { type AdjustmentRecord, adjustmentRecord, conversionRecord } from "./Records.js"
+import { type AdjustmentRecord, adjustmentRecord, conversionRecord, type Protocol } from "./Records.js"
 import { type Clock, DAY_MS, startOfUtcDay } from "./Time.js"
 import { type OAuthSettings, TokenStore } from "./TokenStore.js"
 
@@ -91,7 +91,7 @@ export interface EmulatedServiceSettings {
 
 /** How a call arrived. */
 export interface CallContext {
-  readonly transport: Transport
+  readonly transport: Protocol
 }
 
 export class EmulatedService {

@@ -1,5 +1,5 @@
 /**
- * The service's documented error codes the emulator answers with (api-facts.md §3.1–§3.3), verbatim: numeric code,
+ * The service's documented error codes the emulator answers with (docs/microsoft-api.md §3), verbatim: numeric code,
  * symbolic ErrorCode and Message. One table, so every BatchError, OperationError and AdApiError the emulator sends
  * carries exactly the documented text.
  */

@@ -1,5 +1,5 @@
 /**
- * Deterministic fault injection for tests and benchmarks (DESIGN.md §7): latency (fixed, or growing with the calls in
+ * Deterministic fault injection for tests and benchmarks (packages/emulator/README.md, "Fault plan"): latency (fixed, or growing with the calls in
  * flight: a service that slows down when pushed), a sliding-window rate limit (117), internal failures (code 0) for
  * the first N calls and/or every Nth call, lost responses after applying, faults sent with HTTP 200, truncated bodies,
  * and access tokens that expire (109) after N calls. Nothing is random: the same plan and the same calls give the same

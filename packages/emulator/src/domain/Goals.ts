@@ -1,6 +1,6 @@
 /**
  * Offline conversion goals: the emulator's goal store and the documented rules of AddConversionGoals,
- * UpdateConversionGoals and GetConversionGoalsByIds (api-facts.md §2.7, §3.2, §7.1) — defaults (30-day window,
+ * UpdateConversionGoals and GetConversionGoalsByIds (docs/microsoft-api.md §9, §3) — defaults (30-day window,
  * CountType All, revenue NoValue, scope Account), limits, name uniqueness, revenue consistency, and the creation time
  * that makes a goal refuse conversions for two hours (5615). The emulator knows offline conversion goals only.
  */

@@ -15,11 +15,10 @@ import {
 } from "./Attribution.js"
 import { adjustedConversion, adjustedConversionKey, adjustmentKey, conversionKey } from "./DedupeKey.js"
 import { ACCOUNT_CURRENCY_CODE, type Goal } from "./Goals.js"
-import type { AdjustmentRecord, ConversionRecord } from "./Records.js"
+import type { AdjustmentRecord, ConversionRecord, Protocol } from "./Records.js"
 import { isoMillis, startOfUtcDay } from "./Time.js"
 
 /** How a request reached the emulator. */
-export type Transport = "soap" | "rest"
 
 /** JSON form of a received record: API field names, times as ISO strings. */
 type RecordJson<R> = { readonly [K in keyof R]: K extends `${string}Time` ? string | null : R[K] }
@@ -35,7 +34,7 @@ const recordJson = <R extends object>(record: R): RecordJson<R> => {
 /** An accepted offline conversion, as `GET /__emulator/state` lists it. */
 export type AcceptedConversion = {
   readonly key: string
-  readonly transport: Transport
+  readonly transport: Protocol
   readonly receivedAt: string
   readonly goalId: string
   /** Whether the conversion counts for its goal: with CountType Unique only the first conversion after a click does. */
@@ -71,7 +70,7 @@ const shownConversion = ({ arrival, goal, record, counted, adjustedBy }: Accepte
 /** An accepted adjustment, as `GET /__emulator/state` lists it. */
 export type AcceptedAdjustment = {
   readonly key: string
-  readonly transport: Transport
+  readonly transport: Protocol
   readonly receivedAt: string
   /** The dedupe key of the conversion it adjusts. */
   readonly conversionKey: string

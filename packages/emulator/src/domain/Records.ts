@@ -6,6 +6,9 @@
 import type * as Schemas from "@uplink/campaign-management/schemas"
 import * as DateTime from "effect/DateTime"
 
+/** The wire protocol a call came over: SOAP 1.1 or REST/JSON (both decode to the same contract types). */
+export type Protocol = "soap" | "rest"
+
 /** An offline conversion as the rules see it. */
 export interface ConversionRecord {
   readonly ConversionCurrencyCode: string | null

@@ -1,5 +1,5 @@
 /**
- * The seed file and the admin API's JSON bodies (DESIGN.md §7): clicks as `{"<clickId>": "<ISO click time>"}`, goals
+ * The seed file and the admin API's JSON bodies (packages/emulator/README.md, "Admin API"): clicks as `{"<clickId>": "<ISO click time>"}`, goals
  * as `[{"name", "createdAt", "conversionWindowInMinutes", "countType", "revenue": {"type", "value", "currencyCode"},
  * "scope", "isExternallyAttributed", "isEnhancedConversionsEnabled"}]` (plus optional "status" and "goalCategory").
  */

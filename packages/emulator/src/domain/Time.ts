@@ -19,7 +19,7 @@ export const MINUTE_MS = 60_000
 export const HOUR_MS = 60 * MINUTE_MS
 export const DAY_MS = 24 * HOUR_MS
 
-/** How far back a conversion (or adjustment) time may lie: 90 days (api-facts.md §2.2). */
+/** How far back a conversion (or adjustment) time may lie: 90 days (docs/microsoft-api.md §2). */
 export const LOOKBACK_MS = 90 * DAY_MS
 
 /** How long after its creation a goal refuses offline conversions (5615). */
@@ -32,8 +32,8 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
 
 /**
  * ISO 8601 in UTC truncated to the second, e.g. `2026-08-01T17:02:35Z` (the dedupe key's precision). Four-digit years
- * are written from the date's fields, which is several times faster than `toISOString` (this runs for every item
- * received); other years take `toISOString`'s form.
+ * are written from the date's fields rather than through `toISOString` (this runs for every item received); other
+ * years take `toISOString`'s form.
  */
 export const isoSeconds = (ms: number): string => {
   const date = new Date(Math.floor(ms / 1000) * 1000)

@@ -1,5 +1,5 @@
 /**
- * The emulator's Microsoft identity platform (api-facts.md §5): the refresh-token grant (scope must contain
+ * The emulator's Microsoft identity platform (docs/microsoft-api.md §6): the refresh-token grant (scope must contain
  * `msads.manage`; optional refresh-token rotation, after which the old token is `invalid_grant`), the device-code flow
  * (`/devicecode` then polling with `authorization_pending` until approved), access tokens that expire after
  * `expires_in` seconds by the emulator's clock, and AADSTS-style error bodies. Pure state: the HTTP layer parses forms.

@@ -1,5 +1,5 @@
 /**
- * The admin API under `/__emulator/` (DESIGN.md §7; JSON, no credentials): register clicks and goals, set the fault
+ * The admin API under `/__emulator/` (packages/emulator/README.md, "Admin API"; JSON, no credentials): register clicks and goals, set the fault
  * plan, read what was received, reset, and approve or deny a pending device-code sign-in.
  */
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"

@@ -19,7 +19,7 @@ import type {
   EmulatedOperations,
   EmulatedService
 } from "../domain/EmulatedService.js"
-import type { Transport } from "../domain/Ledger.js"
+import type { Protocol } from "../domain/Records.js"
 import { apiRefusal, type Refusal } from "../domain/Outcome.js"
 import { refusalFault } from "./WireFaults.js"
 
@@ -44,7 +44,7 @@ export type DecodeResult =
 
 /** How a transport reads requests and writes answers. */
 export interface TransportWire {
-  readonly transport: Transport
+  readonly transport: Protocol
   readonly decode: (request: HttpServerRequest.HttpServerRequest, text: string) => DecodeResult
   readonly encodeBody: (
     operation: EmulatedOperationName,

@@ -1,5 +1,5 @@
 /**
- * Turns the domain's refusals into the codec's fault model (api-facts.md §3.5): AdApiFaultDetail with Errors for
+ * Turns the domain's refusals into the codec's fault model (docs/microsoft-api.md §1, "SOAP"): AdApiFaultDetail with Errors for
  * 105/106/109, ApiFaultDetail with OperationErrors for service errors, a bare fault for SOAP protocol errors; the
  * generic faultstring the service is observed to send; and the HTTP status of a REST error body.
  */
@@ -65,7 +65,7 @@ export const refusalFault = (refusal: Refusal, trackingId: string): WireFault =>
 }
 
 /**
- * The HTTP status of a REST error body. The service's mapping is unconfirmed (api-facts.md §6.3); the emulator uses
+ * The HTTP status of a REST error body. The service's mapping is unconfirmed (docs/microsoft-api.md §7); the emulator uses
  * the plausible one: 401 for 105/109, 403 for 106, 429 for 117, 500 for 0, 400 for everything else.
  */
 export const restFaultStatus = (refusal: Refusal): number => {

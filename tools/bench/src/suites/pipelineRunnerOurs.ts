@@ -12,8 +12,7 @@ import {
   layerNodeHttpClient,
   MsadsConfig,
   OfflineConversions,
-  Summary,
-  Transport
+  Summary
 } from "@uplink/core"
 import { Effect, Layer } from "effect"
 
@@ -32,8 +31,8 @@ interface RunnerArgs {
 
 const args = JSON.parse(process.argv[2] ?? "{}") as RunnerArgs
 
-const client = CampaignManagement.layer.pipe(
-  Layer.provide(Layer.merge(Transport.layer, Auth.layerStatic(args.credentials.accessToken))),
+const client = CampaignManagement.layerTransportFromConfig.pipe(
+  Layer.provide(Auth.layerStatic(args.credentials.accessToken)),
   Layer.provide(
     Layer.merge(
       MsadsConfig.layerWith({

@@ -1,5 +1,5 @@
 /**
- * Microsoft's Bulk CSV (api-facts.md §7.4): a `Type` column says what each row is. The `Format Version` row is
+ * Microsoft's Bulk CSV (docs/microsoft-api.md §10): a `Type` column says what each row is. The `Format Version` row is
  * bookkeeping and produces no record; `Offline Conversion` rows are records (a Restate or Retract when their
  * `Adjustment Type` is set, checked by the validation of the run's mode); any other record type is reported as an
  * invalid row, never dropped. Bulk times (`M/D/YYYY h:mm:ss AM/PM`) are UTC; `time.ts` parses them.

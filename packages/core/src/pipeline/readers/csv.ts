@@ -3,8 +3,8 @@
  * input record. Record boundaries, start lines and quote errors come from `CsvRecordScanner`; records with quoted
  * fields are split and unquoted by csv-parse's streaming parser (fed only well-formed records, so its state never
  * derails). Records without a single quote — nearly all of them in practice — are split on commas directly: for them
- * that is all RFC 4180 asks, and it is about ten times faster than csv-parse's byte-by-byte state machine, which was
- * the hot path of large files (see the package README). A header with a `Type` column makes the file a Microsoft Bulk
+ * that is all RFC 4180 asks, and it spares them csv-parse's byte-by-byte state machine (the package README,
+ * "Performance notes"). A header with a `Type` column makes the file a Microsoft Bulk
  * file, read by the rules of `bulk.ts`. Unknown columns are reported once; a row whose field count differs from the
  * header's is malformed; a row whose cells are all empty is skipped like a blank line.
  */
@@ -13,7 +13,7 @@ import { parse as parseSync } from "csv-parse/sync"
 import { type FieldName, type FieldValues, type Mode, isBulkHeader, roleOf } from "../columns.js"
 import { Warning } from "../warning.js"
 import { type BulkRowKind, bulkRowKind } from "./bulk.js"
-import { CsvRecordScanner, type ScannedRecord } from "./csvRecords.js"
+import { CsvRecordScanner, type ScannedRecord } from "../../internal/csvRecordScanner.js"
 import { ReadRecord, type ReaderItem, RecordItem, type RecordReader, emptyFieldValues } from "./item.js"
 
 export interface CsvReaderOptions {

@@ -4,7 +4,7 @@
  */
 export * as Csv from "./csv.js"
 export * as Bulk from "./bulk.js"
-export * as CsvRecords from "./csvRecords.js"
+export * as CsvRecords from "../../internal/csvRecordScanner.js"
 export * as JsonLines from "./jsonl.js"
 export * as JsonText from "./jsonText.js"
 export { type InputFormat, makeReader, type ReaderOptions } from "./format.js"

@@ -7,6 +7,7 @@
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { emptied } from "../../internal/emptied.js"
 import type { FieldValues } from "../columns.js"
 import type { Warning } from "../warning.js"
 
@@ -39,8 +40,7 @@ export type ReaderItem =
  * prepared, so early in a run, while young collections are frequent, the record literals were tenured for good: every
  * record after that was born in the old generation and died there, and kept the strings it pointed to alive through
  * young collections too. The old generation, and peak memory, grew with the size of the input. Objects made by
- * constructors are not tracked that way. (Measured on 300,000 records: promotion 357 → 184 bytes per record, peak
- * RSS 238 → 175 MiB.)
+ * constructors are not tracked that way (the measurements: the package README, "Performance notes").
  */
 
 /** A record as the readers make it (see above). */
@@ -87,13 +87,10 @@ export const readThrough = <E, R, E2, B, E3, R3>(
     const check = (out: Array<ReaderItem>): Effect.Effect<Chunk.Chunk<B>, E2 | E3, R3> => {
       const unreadable = out.find((item) => item._tag === "Unreadable")
       if (unreadable !== undefined) return Effect.fail(onUnreadable(unreadable.reason))
-      // Emptied once processed: stale pointers from the stream machinery would otherwise keep the items alive
-      // until a full collection (see `emptied` in offlineConversions.ts).
+      // Emptied once processed (internal/emptied.ts).
       return Effect.ensuring(
         process(out),
-        Effect.sync(() => {
-          out.length = 0
-        })
+        Effect.sync(() => emptied(out))
       )
     }
     const body = Stream.mapChunksEffect(bytes, (chunk) => {

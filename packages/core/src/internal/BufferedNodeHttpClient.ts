@@ -6,10 +6,9 @@
  * Why not @effect/platform-node's client as it is: its `HttpClient.make` wraps every request in an `AbortController`,
  * a client span with a dozen attributes (the URL serialised again), trace-propagation headers, a
  * `FinalizationRegistry` entry and an interruptible response wrapper; the node client then sends the body and waits
- * for the response in two concurrent fibers, and reads the body through an Effect stream. For the pipeline's
- * 1,000-item requests that was ~1–1.5 ms of main-thread CPU per request (more than encoding the body), and the
- * per-request objects outlived young-generation collections: a 1,000,000-record run peaked at 202–210 MiB against
- * 179–180 MiB here (pipeline benchmark, alternating builds).
+ * for the response in two concurrent fibers, and reads the body through an Effect stream: per request, more
+ * main-thread work than encoding a 1,000-item body, and objects that outlive young-generation collections (the
+ * package README, "Performance notes", has the measurements).
  *
  * What it does: one `node:http(s)` request per call on keep-alive agents (destroyed when the layer is released);
  * bodies that are bytes or text (what the transports and the OAuth client send) are written in one `end`, any other

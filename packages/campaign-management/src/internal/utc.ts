@@ -1,9 +1,10 @@
 /**
- * `DateTime.Utc` values made without Effect's constructor, for the paths that make one per item (every time of every
- * item encoded or decoded, in the pipeline and in the emulator).
+ * Internal, not API: `DateTime.Utc` values made without Effect's constructor, for the paths that make one per item
+ * (every time of every item encoded or decoded, in the pipeline and in the emulator); `utcFromMillis` (codec/scalars.ts)
+ * is the public name of `makeUtc`.
  *
- * Effect's constructor defines the `partsUtc` cache with `Object.defineProperty`, a runtime call that cost ~1 µs per
- * item in CPU profiles of both processes of the pipeline benchmark. Values made here are instances of a class whose
+ * Effect's constructor defines the `partsUtc` cache with `Object.defineProperty`, a runtime call per value (the package
+ * README, "Performance notes", has its cost). Values made here are instances of a class whose
  * prototype extends Effect's own `Utc` prototype: `epochMillis` is their only own property (as with Effect's, whose
  * `partsUtc` is not enumerable), and the parts cache is an accessor on the prototype backed by a `WeakMap` (Effect
  * fills it only when a value is split into parts or formatted). So they are real `DateTime.Utc` values: same

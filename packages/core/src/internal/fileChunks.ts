@@ -1,8 +1,8 @@
 /**
  * Reading an input file (or standard input, `-`) in chunks of 64 KiB — about one batch of records each. `forEach`
  * drives a callback over the chunks inside one effect: one file read per chunk, with no stream stage in between (a
- * stream stage costs tens of runtime operations per chunk, a measurable share of a run). `stream` gives the same
- * chunks as a stream (`OfflineConversions.fileBytes`), for callers that want the bytes themselves.
+ * stream stage costs tens of runtime operations per chunk). `stream` gives the same chunks as a stream, for callers
+ * that want the bytes themselves.
  * A file is read through a `FileHandle`, which is closed however the reading ends. `forEach` takes the run's stop
  * signal: once it has aborted, no further chunk is read (standard input is interrupted even while it waits for data).
  */
@@ -13,7 +13,7 @@ import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { isStopped, whenStopped } from "./stop.js"
+import { isStopped, whenStopped } from "../pipeline/stop.js"
 
 /** Bytes per read. */
 export const CHUNK_BYTES = 64 * 1024

@@ -13,8 +13,8 @@
 
 /**
  * A complete record: where its bytes (without terminator) lie in the scanner's buffer of the moment, and whether it
- * has a quoted field. The bytes are not copied or viewed until asked for (`bytes`, `text()`): a typed-array view per
- * record was a measurable cost of large files.
+ * has a quoted field. The bytes are not copied or viewed until asked for (`bytes`, `text()`): no typed-array view is
+ * made per record.
  */
 export class RecordBytes {
   readonly malformed?: undefined
@@ -39,9 +39,9 @@ export class RecordBytes {
   /**
    * The fields of a record without quotes: the text between commas. The line is decoded once and split on commas,
    * which gives the same fields as decoding each field's bytes (a comma byte is never part of a multi-byte UTF-8
-   * sequence, and the decoder resynchronises on it after an invalid one); one decode per line instead of one per
-   * field was a measurable share of reading large files. Long fields share the line's text, which is no larger
-   * than the fields themselves and lives no longer than the record.
+   * sequence, and the decoder resynchronises on it after an invalid one), with one decode per line instead of one
+   * per field. Long fields share the line's text, which is no larger than the fields themselves and lives no longer
+   * than the record.
    */
   unquotedFields(): Array<string> {
     return this.source.toString("utf8", this.start, this.end).split(",")
@@ -131,8 +131,8 @@ export class CsvRecordScanner {
       let state = this.state
       scanning: while (i < len) {
         // Fast path: a record that starts here, has no quote and ends within the buffer is the text up to the next
-        // line end. Finding that with the native byte search is several times cheaper than the state machine below,
-        // which gives the same result for it (and still reads every record that has a quote).
+        // line end, found with the native byte search instead of the state machine below, which gives the same
+        // result for it (and still reads every record that has a quote).
         if (state === FIELD_START && i === this.start) {
           const lf = buf.indexOf(LF, i)
           if (lf !== -1) {

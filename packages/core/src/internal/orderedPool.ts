@@ -35,6 +35,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { emptied } from "./emptied.js"
 
 /**
  * What a producer hands the pool, in input order. A result is an array that the pool takes over: its elements go
@@ -63,14 +64,12 @@ class Job<A, B, E> {
 }
 
 /**
- * A result's elements as a chunk of their own, and the result array emptied. What carried a result (slots, jobs,
- * the runtime's continuations) may be promoted to the old generation and, once dead there, still point at what it
- * carried until the next full collection; an emptied array keeps those stale pointers from holding every result of
- * the run alive (which made peak memory grow with the size of the run; see `emptied` in offlineConversions.ts).
+ * A result's elements as a chunk of their own, and the result array emptied (`emptied.ts`): the slots, jobs and the
+ * runtime's continuations that carried it must not keep its elements alive.
  */
 const handOver = <B>(result: Array<B>): Chunk.Chunk<B> => {
   const chunk = Chunk.unsafeFromArray(result.slice())
-  result.length = 0
+  emptied(result)
   return chunk
 }
 
