@@ -4,7 +4,8 @@
  * missing `MSADS_*` settings make the deliverer `NotConfigured` instead of stopping the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningEmulator, start } from "@uplink/emulator"
+import type { RunningEmulator } from "@uplink/emulator"
+import { emulatorEnv, startEmulator } from "@uplink/emulator/testing"
 import { ConfigProvider, Effect, Layer, Metric, Option } from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
 import { SharedThrottle } from "../src/SharedThrottle.js"
@@ -24,15 +25,7 @@ const claimed = (id: string, fields: Record<string, unknown>): ClaimedRecord => 
 
 const environment = (emulatorUrl: string, overrides: Record<string, string> = {}) =>
   new Map(
-    Object.entries({
-      MSADS_DEVELOPER_TOKEN: "BBD37VB98",
-      MSADS_CUSTOMER_ID: "1000001",
-      MSADS_ACCOUNT_ID: "2000002",
-      MSADS_ACCESS_TOKEN: "emulator-access-token",
-      MSADS_ENDPOINT: emulatorUrl,
-      UPLINK_TOKEN_FILE: `${temporaryDirectory()}/tokens.json`,
-      ...overrides
-    })
+    Object.entries({ ...emulatorEnv(emulatorUrl, temporaryDirectory()), ...overrides })
   )
 
 const deliverWith = (
@@ -58,7 +51,7 @@ describe("CoreDeliverer", () => {
   let emulator: RunningEmulator
 
   beforeAll(async () => {
-    emulator = await start({ port: 0, demo: true })
+    emulator = await startEmulator({ demo: true })
   })
 
   afterAll(async () => {
