@@ -5,23 +5,12 @@
  * real HTTP client, as a user's program would.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { randomBytes } from "node:crypto"
+import { HOUR, randomClickId, waitFor } from "@uplink/emulator/testing"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { createClient, type UplinkClient, UplinkError } from "../../src/client/index.js"
 import { ACCESS_TOKEN, DEVELOPER_TOKEN, type Fixture, startFixture } from "../support/Loopback.js"
 
-const clickId = () => randomBytes(16).toString("hex")
-const HOUR = 3_600_000
-
-/** Waits until `condition` holds, checking every 10 ms (a signal of the emulator, not a fixed sleep). */
-const until = async (condition: () => boolean, what: string, timeoutMs = 30_000) => {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 describe.each(["rest", "soap"] as const)("the Promise client over %s", (transport) => {
   let fixture: Fixture
@@ -49,7 +38,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
 
   it("applies plain records and answers one outcome per record, in order, with the summary", async () => {
     fixture.emulator.reset()
-    const first = clickId()
+    const first = randomClickId()
     const result = await client.applyOfflineConversions([
       { MicrosoftClickId: first, ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() - HOUR) },
       {
@@ -60,7 +49,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
         ConversionCurrencyCode: "EUR",
         Email: " Jane.Doe@Example.com "
       },
-      { MicrosoftClickId: clickId(), ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() + HOUR) },
+      { MicrosoftClickId: randomClickId(), ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() + HOUR) },
       { MicrosoftClickId: first, ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() - HOUR) }
     ])
     expect(result.outcomes.map((o) => [o.index, o.status, o.code])).toEqual([
@@ -81,7 +70,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
 
   it("restates and retracts conversions sent earlier", async () => {
     fixture.emulator.reset()
-    const click = clickId()
+    const click = randomClickId()
     const time = new Date(Date.now() - 3 * HOUR)
     await client.applyOfflineConversions([
       { MicrosoftClickId: click, ConversionName: "Offline Purchase", ConversionTime: time }
@@ -112,7 +101,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
   })
 
   it("creates and lists goals, reports the days, and calls any operation with plain values", async () => {
-    const name = `Client Goal ${transport} ${clickId().slice(0, 6)}`
+    const name = `Client Goal ${transport} ${randomClickId().slice(0, 6)}`
     const created = await client.goals.create({ name, conversionWindowDays: 7, value: 5, currencyCode: "USD" })
     expect(created.id).toMatch(/^\d+$/)
     const goals = await client.goals.list()
@@ -133,7 +122,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
     expect(byId.trackingId).toBeTypeOf("string")
     const applied = await client.call("ApplyOfflineConversions", {
       OfflineConversions: [
-        { MicrosoftClickId: clickId(), ConversionName: name, ConversionTime: new Date(Date.now() - HOUR) }
+        { MicrosoftClickId: randomClickId(), ConversionName: name, ConversionTime: new Date(Date.now() - HOUR) }
       ]
     })
     // The goal is younger than two hours: the service refuses its conversions with 5615.
@@ -146,13 +135,13 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
     try {
       const stop = new AbortController()
       const records = Array.from({ length: 6 }, () => ({
-        MicrosoftClickId: clickId(),
+        MicrosoftClickId: randomClickId(),
         ConversionName: "Offline Purchase",
         ConversionTime: new Date(Date.now() - HOUR)
       }))
       const running = client.applyOfflineConversions(records, { signal: stop.signal, batchSize: 2, concurrency: 1 })
       // A latency fault counted: the first request has arrived and waits in the emulator, unanswered.
-      await until(() => fixture.emulator.state().faultsInjected.latency >= 1, "the first request to be in flight")
+      await waitFor("the first request to be in flight", () => fixture.emulator.state().faultsInjected.latency >= 1)
       stop.abort("stopped by the test")
       const result = await running
       expect(result.outcomes.map((o) => o.status)).toEqual([
@@ -225,7 +214,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
     const time = new Date(Date.now() - HOUR).toISOString()
     NodeFs.writeFileSync(
       path,
-      `Microsoft Click Id,Conversion Name,Conversion Time\n${clickId()},Offline Purchase,${time}\n,Offline Purchase,${time}\n`
+      `Microsoft Click Id,Conversion Name,Conversion Time\n${randomClickId()},Offline Purchase,${time}\n,Offline Purchase,${time}\n`
     )
     const seen = []
     for await (const outcome of client.streamOfflineConversions(path))
