@@ -1,28 +1,25 @@
 /**
  * Creation times of the goals Uplink created (`uplink goals create`), kept in `goals.json` beside the token file
  * (`$XDG_CONFIG_HOME/uplink/`). The service returns no creation time, and conversions for a goal younger than two
- * hours are rejected (5615), so `apply --goal-check` warns from these times.
+ * hours are rejected (5615), so `apply --goal-check` warns from these times. The folder is read from the settings
+ * (`UPLINK_TOKEN_FILE`, `XDG_CONFIG_HOME`) through the Effect `ConfigProvider`, like every other setting.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { homedir } from "node:os"
 import { dirname, join } from "node:path"
+import { tokenFileFromEnv } from "@uplink/core"
 import * as Config from "effect/Config"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
-const goalsFile = (): string => {
-  const tokenFile = process.env.UPLINK_TOKEN_FILE
-  if (tokenFile) return join(dirname(tokenFile), "goals.json")
-  const base = process.env.XDG_CONFIG_HOME || join(homedir(), ".config")
-  return join(base, "uplink", "goals.json")
-}
+/** `goals.json` beside the token file (`UPLINK_TOKEN_FILE`, else `$XDG_CONFIG_HOME/uplink/tokens.json`). */
+const goalsFile = Config.map(tokenFileFromEnv, (tokenFile) => join(dirname(tokenFile), "goals.json"))
 
 type GoalTimes = Record<string, Record<string, string>>
 
-const read = (): GoalTimes => {
+const read = (path: string): GoalTimes => {
   try {
-    return JSON.parse(readFileSync(goalsFile(), "utf8")) as GoalTimes
+    return JSON.parse(readFileSync(path, "utf8")) as GoalTimes
   } catch {
     return {}
   }
@@ -34,19 +31,25 @@ const accountKey = Config.option(Config.string("MSADS_ACCOUNT_ID")).pipe(
 
 /** Name → creation time of the goals Uplink created in the configured account. */
 export const recordedGoalTimes = Effect.map(
-  Effect.orElseSucceed(accountKey, () => "default"),
-  (account) =>
-    new Map(Object.entries(read()[account] ?? {}).map(([name, at]) => [name, DateTime.unsafeMake(at)] as const))
+  Effect.all([Effect.orElseSucceed(accountKey, () => "default"), Effect.option(goalsFile)]),
+  ([account, path]) =>
+    new Map(
+      Object.entries(Option.isSome(path) ? (read(path.value)[account] ?? {}) : {}).map(
+        ([name, at]) => [name, DateTime.unsafeMake(at)] as const
+      )
+    )
 )
 
 /** Records that `name` was created now in the configured account. */
 export const recordGoalCreated = (name: string, at: Date) =>
   Effect.gen(function* () {
     const account = yield* Effect.orElseSucceed(accountKey, () => "default")
-    const times = read()
+    const path = yield* Effect.option(goalsFile)
+    if (Option.isNone(path)) return yield* Effect.logWarning("could not record the goal's creation time")
+    const times = read(path.value)
     times[account] = { ...times[account], [name]: at.toISOString() }
     yield* Effect.try(() => {
-      mkdirSync(dirname(goalsFile()), { recursive: true, mode: 0o700 })
-      writeFileSync(goalsFile(), `${JSON.stringify(times, null, 2)}\n`, { mode: 0o600 })
-    }).pipe(Effect.orElse(() => Effect.logWarning(`could not record the goal's creation time in ${goalsFile()}`)))
+      mkdirSync(dirname(path.value), { recursive: true, mode: 0o700 })
+      writeFileSync(path.value, `${JSON.stringify(times, null, 2)}\n`, { mode: 0o600 })
+    }).pipe(Effect.orElse(() => Effect.logWarning(`could not record the goal's creation time in ${path.value}`)))
   })

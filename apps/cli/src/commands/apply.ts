@@ -10,6 +10,7 @@ import type { PipelineOptions } from "@uplink/core"
 import * as Limits from "@uplink/core/Limits"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { SignalSource } from "../interrupt.js"
 import { connection, durationFlag, integerFlag, json as jsonOption } from "../options.js"
 
@@ -70,6 +71,8 @@ export interface ApplyTuning {
   readonly retry?: PipelineOptions["retry"]
   /** Where Ctrl-C (SIGINT) comes from (default: this process). */
   readonly signals?: SignalSource | undefined
+  /** What `-` reads (default: this process's standard input). */
+  readonly stdin?: Stream.Stream<Uint8Array, unknown> | undefined
 }
 
 /** The `apply` or `adjust` command; `setExitCode` receives the run's exit code. */

@@ -173,9 +173,10 @@ export const runApply = (
         bytesRead = read
       }
     }
+    const input = flags.file === "-" && tuning.stdin !== undefined ? tuning.stdin : flags.file
     const outcomes: Stream.Stream<Outcome.Outcome, unknown> = flags.dryRun
-      ? OfflineConversions.dryRun(flags.file, { ...options, mode })
-      : yield* sendingOutcomes(mode, flags.file, options, flags, extraConfig)
+      ? OfflineConversions.dryRun(input, { ...options, mode })
+      : yield* sendingOutcomes(mode, input, options, flags, extraConfig)
     progress = makeProgress({
       enabled: !flags.json,
       totalBytes,
@@ -324,7 +325,7 @@ const credentialSourceIn = (settings: Layer.Layer<never>) => Effect.provide(cred
  */
 const sendingOutcomes = (
   mode: "apply" | "adjust",
-  file: string,
+  input: string | Stream.Stream<Uint8Array, unknown>,
   options: PipelineOptions,
   flags: Flags,
   extraConfig: ReadonlyMap<string, string> | undefined
@@ -342,7 +343,7 @@ const sendingOutcomes = (
       goals = GoalCheck.make(names, yield* recordedGoalTimes)
     }
     const run = mode === "apply" ? OfflineConversions.apply : OfflineConversions.adjust
-    return run(file, { ...options, goals }).pipe(Stream.provideService(Sender, sender))
+    return run(input, { ...options, goals }).pipe(Stream.provideService(Sender, sender))
   })
 
 const outcomeMessage = (outcome: Outcome.Outcome): string | null => {
