@@ -37,11 +37,16 @@ const config = (report, gate, overrides) =>
     }
   })
 
-/** The unit gate (`pnpm test`). @param {import("vitest/config").UserConfig["test"]} overrides */
+/**
+ * The unit gate (`pnpm test`). Its files share a worker's loaded modules (`isolate: false`): importing the contracts,
+ * effect and the emulator once per worker instead of once per file is most of what makes the gate fast, so a unit test
+ * may not rely on module state another file leaves behind (none may depend on another's state anyway).
+ * @param {import("vitest/config").UserConfig["test"]} overrides
+ */
 export const uplinkVitest = (overrides = {}) =>
   config(
     ".vitest-results.json",
-    { include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, INTEGRATION_TESTS] },
+    { include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, INTEGRATION_TESTS], isolate: false },
     overrides
   )
 

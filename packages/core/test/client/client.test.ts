@@ -2,7 +2,7 @@
  * The Promise client against the emulator, over REST and over SOAP: apply and adjust with plain records (Date and
  * text times, raw email), goals, the daily report, `call` of an operation, stopping a run with an AbortSignal while a
  * request is in flight, the errors it throws, and a file streamed by path. The client uses the real clock and the
- * real HTTP client, as a user's program would.
+ * real HTTP client, as a user's program would. The 100,000-record stream is in `largeStream.integration.test.ts`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { HOUR, randomClickId, waitFor } from "@uplink/emulator/testing"
@@ -224,51 +224,4 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
       [3, undefined, "invalid"]
     ])
   })
-})
-
-describe("the Promise client on a large stream", () => {
-  let fixture: Fixture
-  beforeAll(async () => {
-    fixture = await startFixture()
-  })
-  afterAll(async () => {
-    await fixture?.stop()
-  })
-
-  it("delivers 100,000 records from an async iterable, reading only a bounded way ahead of its outcomes", async () => {
-    await using client = createClient({
-      developerToken: DEVELOPER_TOKEN,
-      customerId: "1000001",
-      accountId: 2000002,
-      auth: { accessToken: ACCESS_TOKEN },
-      endpoint: fixture.emulator.url,
-      tokenFile: NodePath.join(fixture.tempDir, "tokens.json")
-    })
-    const total = 100_000
-    const time = new Date(Date.now() - HOUR).toISOString()
-    let produced = 0
-    async function* records() {
-      for (; produced < total; ) {
-        produced++
-        yield {
-          MicrosoftClickId: produced.toString(16).padStart(32, "0"),
-          ConversionName: "Offline Purchase",
-          ConversionTime: time
-        }
-      }
-    }
-    let consumed = 0
-    let accepted = 0
-    let furthestAhead = 0
-    for await (const outcome of client.streamOfflineConversions(records())) {
-      consumed++
-      if (outcome.status === "accepted") accepted++
-      furthestAhead = Math.max(furthestAhead, produced - consumed)
-    }
-    expect(consumed).toBe(total)
-    expect(accepted).toBe(total)
-    expect(fixture.emulator.state().accepted).toHaveLength(total)
-    // Bounded: the pipeline keeps a few batches in flight and one chunk being read, never the whole input.
-    expect(furthestAhead).toBeLessThan(20_000)
-  }, 300_000)
 })
