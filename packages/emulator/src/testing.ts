@@ -151,11 +151,3 @@ export const writeInput = (dir: string, name: string, text: string): string => {
 /** One CSV line from cells (RFC 4180: quoted only where needed, quotes doubled). */
 export const csvLine = (cells: ReadonlyArray<string>): string =>
   cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(",")
-
-/** A CSV text: the header and one line per row, each line ended by a newline. */
-export const csvText = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
-  [header, ...rows].map((cells) => `${csvLine(cells)}\n`).join("")
-
-/** A JSON Lines text: one record per line, each ended by a newline. */
-export const jsonLines = (records: ReadonlyArray<unknown>): string =>
-  records.map((record) => `${JSON.stringify(record)}\n`).join("")
