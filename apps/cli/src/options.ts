@@ -61,6 +61,20 @@ export const json = Options.boolean("json").pipe(Options.withDescription("print 
 
 export const connection = { transport, environment, endpoint, verbose }
 
+/** Where the ledger of what was sent is kept (`src/ledger.ts`), or that it is off. */
+export const ledgerFlags = {
+  ledger: Options.text("ledger").pipe(
+    Options.withDescription(
+      "the ledger file of what was sent (counts only); overrides UPLINK_LEDGER (default " +
+        "$XDG_STATE_HOME/uplink/ledger.db, else ~/.local/state/uplink/ledger.db)"
+    ),
+    Options.optional
+  ),
+  noLedger: Options.boolean("no-ledger").pipe(
+    Options.withDescription("keep no ledger of what was sent (also UPLINK_LEDGER=off)")
+  )
+}
+
 export interface ConnectionFlags {
   readonly transport: Option.Option<"rest" | "soap">
   readonly environment: Option.Option<"production" | "sandbox">

@@ -50,7 +50,7 @@ describe("uplink goals", () => {
     expect(json.map((g: { name: string }) => g.name)).toContain("CLI Test Goal")
   })
 
-  it("--goal-check marks unknown goal names invalid 5606 and warns about the goal created just now", async () => {
+  it("--goal-check marks unknown goal names invalid 5606 and refuses records of the goal created just now (5615)", async () => {
     // Its own goal, created now (the warning needs the creation time `goals create` records).
     const created = await runInProcess(["goals", "create", "--name", "Goal Check Goal"], env)
     expect(created.code).toBe(0)
@@ -62,8 +62,11 @@ describe("uplink goals", () => {
     const before = emulator.state().accepted.length
     const run = await runInProcess(["apply", file, "--goal-check", "--results", join(dir, "gc.csv")], env)
     expect(run.code).toBe(2)
-    expect(readFileSync(join(dir, "gc.csv"), "utf8")).toMatch(/\n2,invalid,5606,OfflineConversionNameInvalid,/)
-    expect(run.stderr).toMatch(/"Goal Check Goal" was created at .*5615/)
+    const results = readFileSync(join(dir, "gc.csv"), "utf8")
+    expect(results).toMatch(/\n2,invalid,5606,OfflineConversionNameInvalid,/)
+    expect(results).toMatch(
+      /\n3,invalid,5615,OfflineConversionNotAcceptedForGoal,"Not sent: goal ""Goal Check Goal"" was created at .* takes its conversions from .*--hold/
+    )
     expect(emulator.state().accepted.length).toBe(before)
   })
 })

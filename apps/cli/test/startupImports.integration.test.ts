@@ -6,7 +6,8 @@
  *   run (`src/run/`), no emulator, no contract barrel and of the generated operations only the one a command
  *   definition reads (AddConversionGoals: the goal categories of `goals create`), and none of the heavy modules a run
  *   needs (libphonenumber-js, csv-parse, the progress bar), nor fast-check or undici.
- * - A command's run is loaded when it runs (`apply --dry-run` loads `src/run/apply.ts`).
+ * - A command's run is loaded when it runs (`apply --dry-run` loads `src/run/apply.ts` and the `--wait-for-report`
+ *   part it imports, nothing of the ledger's better-sqlite3).
  * - The source maps point at the TypeScript, and `--verbose` turns them on (so its stack traces name `.ts` lines).
  */
 import { execFile } from "node:child_process"
@@ -126,8 +127,10 @@ describe("the bundled uplink", () => {
     expect(sources).toContain("packages/core/src/pipeline/offlineConversions.ts")
     expect(sources.filter((source) => source.startsWith("apps/cli/src/run/")).sort()).toEqual([
       "apps/cli/src/run/apply.ts",
-      "apps/cli/src/run/client.ts"
+      "apps/cli/src/run/attribution.ts"
     ])
+    // A dry run keeps no ledger: the native SQLite module is not loaded.
+    expect(modules.filter((url) => url.includes("better-sqlite3"))).toEqual([])
   })
 
   it("has a source map for every file, mapping the bundle back to the TypeScript sources", () => {

@@ -1,6 +1,6 @@
 /**
  * The HTTP API of `uplink-server` as an @effect/platform `HttpApi` (DESIGN.md §6): intake of conversions and
- * adjustments, record status, health, readiness and metrics. The same definition serves requests and the OpenAPI
+ * adjustments, record status, per-goal health (Microsoft's attribution report, polled), health, readiness and metrics. The same definition serves requests and the OpenAPI
  * document shown at `/docs`. Request bodies are decoded as JSON and validated record by record by the handlers (with
  * @uplink/core's rules), so that every invalid record is answered with its index, field, code and message.
  */
@@ -16,6 +16,7 @@ import * as Schema from "effect/Schema"
 /** Where a record is (DESIGN.md §6). */
 export const RecordStatus = Schema.Literal(
   "pending",
+  "waiting",
   "sending",
   "accepted",
   "rejected",
@@ -66,6 +67,39 @@ export class RecordView extends Schema.Class<RecordView>("RecordView")({
   updatedAt: Schema.String.annotations({ description: "ISO 8601 UTC time of the last change" })
 }) {}
 
+/** Unattributed counts by Microsoft's reason name (`NoMatchingClickFound`, …). */
+const ReasonCounts = Schema.Record({ key: Schema.String, value: Schema.Int }).annotations({
+  identifier: "UnattributedReasons",
+  description: "Records Microsoft accepted but did not count, by its OfflineConversionUnattributedReason"
+})
+
+/** One day of a goal's health. */
+export const GoalHealthDay = Schema.Struct({
+  date: Schema.String.annotations({ description: "UTC upload day, YYYY-MM-DD" }),
+  successCount: Schema.Int,
+  unattributedCount: Schema.Int,
+  unattributed: ReasonCounts,
+  sent: Schema.NullOr(Schema.Int).annotations({ description: "Records this server delivered and Microsoft accepted" })
+}).annotations({ identifier: "GoalHealthDay" })
+
+/** A goal's attribution over the last days, from the background poller. */
+export class GoalHealth extends Schema.Class<GoalHealth>("GoalHealth")({
+  id: Schema.String,
+  name: Schema.String,
+  from: Schema.String.annotations({ description: "First UTC day of the report, YYYY-MM-DD" }),
+  to: Schema.String.annotations({ description: "Last UTC day of the report, YYYY-MM-DD" }),
+  checkedAt: Schema.String.annotations({ description: "When the report was fetched (ISO 8601 UTC)" }),
+  successCount: Schema.Int,
+  unattributedCount: Schema.Int,
+  successRate: Schema.Number.annotations({
+    description: "successCount / (successCount + unattributedCount); 0 when none"
+  }),
+  unattributed: ReasonCounts,
+  sent: Schema.NullOr(Schema.Int).annotations({ description: "Records this server delivered and Microsoft accepted" }),
+  waiting: Schema.Int.annotations({ description: "Records in the outbox waiting for this goal to take conversions" }),
+  days: Schema.Array(GoalHealthDay)
+}) {}
+
 /** An error body: a stable code (distinct per status, so each error keeps its status) and a message for people. */
 const errorBody = <Code extends string>(code: Code) => ({ error: Schema.Literal(code), message: Schema.String })
 
@@ -86,6 +120,24 @@ export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(err
 export class RecordNotFound extends Schema.Class<RecordNotFound>("RecordNotFound")(errorBody("not_found"), {
   [HttpApiSchema.AnnotationStatus]: 404
 }) {}
+
+/** `404` from `/v1/goals/{id}/health`: the last report has no goal with this id. */
+export class GoalNotFound extends Schema.Class<GoalNotFound>("GoalNotFound")(errorBody("goal_not_found"), {
+  description:
+    "The last report has no offline conversion goal with this id (the poller reports every goal of the account)",
+  [HttpApiSchema.AnnotationStatus]: 404
+}) {}
+
+/** `503` from `/v1/goals/{id}/health`: no report yet (not fetched yet, or delivery is not configured). */
+export class ReportUnavailable extends Schema.Class<ReportUnavailable>("ReportUnavailable")(
+  errorBody("report_unavailable"),
+  {
+    description:
+      "No per-goal report yet: the poller has not fetched one (UPLINK_REPORT_POLL_INTERVAL), its last fetch failed, " +
+      "or the MSADS_* settings are missing; the message says which",
+    [HttpApiSchema.AnnotationStatus]: 503
+  }
+) {}
 
 /** `413`: too many bytes or too many records in one request. */
 export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLarge")(errorBody("payload_too_large"), {
@@ -228,12 +280,35 @@ export class RecordsGroup extends HttpApiGroup.make("records")
   .middleware(Authorization)
   .annotate(OpenApi.Description, "Records: intake into the durable outbox, and their delivery status") {}
 
+/** Per-goal health from Microsoft's attribution report. */
+export class GoalsGroup extends HttpApiGroup.make("goals")
+  .add(
+    HttpApiEndpoint.get("getGoalHealth", "/v1/goals/:id/health")
+      .setPath(Schema.Struct({ id: Schema.String }))
+      .addSuccess(GoalHealth)
+      .addError(GoalNotFound)
+      .addError(ReportUnavailable)
+      .addError(OutboxUnavailable)
+      .annotate(OpenApi.Summary, "A goal's attribution: counted, not counted by reason, sent, waiting")
+      .annotate(
+        OpenApi.Description,
+        "From the background poller (GetOfflineConversionReportByGoalIds over the last 7 UTC days, every " +
+          "UPLINK_REPORT_POLL_INTERVAL): success rate and unattributed counts by reason, next to what this server " +
+          "delivered (its ledger) and the records waiting for the goal to take conversions"
+      )
+  )
+  .middleware(Authorization) {}
+
 /** Prometheus metrics. */
 export class MetricsGroup extends HttpApiGroup.make("metrics")
   .add(
     HttpApiEndpoint.get("metrics", "/metrics")
       .addSuccess(HttpApiSchema.Text({ contentType: "text/plain; version=0.0.4; charset=utf-8" }))
-      .annotate(OpenApi.Summary, "Prometheus text: received, enqueued, delivered, retries, 117s, queue depth, latency")
+      .annotate(
+        OpenApi.Summary,
+        "Prometheus text: received, enqueued, delivered, retries, 117s, queue depth, latency, identifier shares and " +
+          "attribution per goal"
+      )
   )
   .middleware(Authorization) {}
 
@@ -254,6 +329,7 @@ export class HealthGroup extends HttpApiGroup.make("health")
 /** The whole API. */
 export class UplinkApi extends HttpApi.make("uplink")
   .add(RecordsGroup)
+  .add(GoalsGroup)
   .add(MetricsGroup)
   .add(HealthGroup)
   .annotate(OpenApi.Title, "Uplink server")

@@ -15,6 +15,9 @@
 import {
   CampaignManagement,
   Deliver,
+  OfflineGoals,
+  Reconciliation,
+  ReportClient,
   type CampaignManagementError,
   type CampaignManagementShape,
   MsadsConfig,
@@ -26,6 +29,7 @@ import {
   toDeliveryError
 } from "@uplink/core"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -36,6 +40,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Deliverer, type DelivererShape, DeliveryOutcome, retryAll } from "./Deliverer.js"
+import { ReportSource, type ReportSourceShape } from "./ReportPoller.js"
 import type { ClaimedRecord, RecordKind } from "./Outbox.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import { SharedThrottle, type SharedThrottleShape } from "./SharedThrottle.js"
@@ -114,6 +119,9 @@ export const senderFrom = (
   }
 }
 
+/** The code Microsoft refuses a record with while its goal is younger than two hours. */
+const NOT_ACCEPTED_FOR_GOAL = 5615
+
 /** The outbox outcome of a pipeline outcome; `lastFailure` is the last failed call of this batch. */
 const toDeliveryOutcome = (
   outcome: Outcome.Outcome,
@@ -126,6 +134,17 @@ const toDeliveryOutcome = (
     case "Duplicate":
       return DeliveryOutcome.Duplicate()
     case "Rejected":
+      if (described.code === NOT_ACCEPTED_FOR_GOAL && outcome.identity.conversionName !== null) {
+        return DeliveryOutcome.NotAccepted({
+          goal: outcome.identity.conversionName,
+          message: described.message ?? "the goal does not take conversions yet (5615)"
+        })
+      }
+      return DeliveryOutcome.Rejected({
+        code: described.code,
+        errorCode: described.errorCode,
+        message: described.message ?? outcome._tag
+      })
     case "Invalid":
       return DeliveryOutcome.Rejected({
         code: described.code,
@@ -224,6 +243,45 @@ export const make = (
 /** What `/readyz` says about the configuration: endpoint and transport, never a secret. */
 const describeConfig = Effect.map(MsadsConfig, (config) => `${config.transport} to ${config.endpoints.restBase}`)
 
+/** The deliverer and, when the settings allow, the report source, over one set of clients from the environment. */
+const buildFromEnv = (options: CoreDelivererOptions) =>
+  Effect.gen(function* () {
+    const throttle = yield* SharedThrottle
+    const built = yield* Layer.build(Layer.merge(ReportClient.layerConfig, MsadsConfig.layer)).pipe(Effect.either)
+    if (built._tag === "Left") {
+      const reason = `delivery is not configured: ${built.left.message ?? String(built.left)}`
+      const deliverer: DelivererShape = {
+        readiness: { _tag: "NotConfigured", reason },
+        deliver: (_kind, records) => Effect.succeed(retryAll(records, reason))
+      }
+      const reports: ReportSourceShape = {
+        goals: Effect.fail({ message: reason }),
+        report: () => Effect.fail({ message: reason })
+      }
+      return { deliverer, reports }
+    }
+    const client = yield* Effect.provide(CampaignManagement, built.right)
+    const reportClient = yield* Effect.provide(ReportClient, built.right)
+    const description = yield* Effect.provide(describeConfig, built.right)
+    const msads = yield* Effect.provide(MsadsConfig, built.right)
+    const deliverer = yield* make(client, description, options, Option.some({ throttle, customerId: msads.customerId }))
+    const reports: ReportSourceShape = {
+      goals: Effect.provideService(OfflineGoals.list, CampaignManagement, client).pipe(
+        Effect.map((goals) =>
+          goals.flatMap((goal) =>
+            goal.Id === undefined || goal.Id === null ? [] : [{ id: goal.Id, name: goal.Name ?? "" }]
+          )
+        )
+      ),
+      report: (ids, fromMs, toMs) => Reconciliation.fetch(reportClient, ids, fromMs, toMs)
+    }
+    return { deliverer, reports }
+  }) as Effect.Effect<
+    { readonly deliverer: DelivererShape; readonly reports: ReportSourceShape },
+    never,
+    Scope.Scope | SharedThrottle
+  >
+
 /**
  * The deliverer configured from the `MSADS_*` variables (DESIGN.md §5); `NotConfigured` with the reason when they
  * are missing or invalid (the message names the variable, never its value).
@@ -231,21 +289,18 @@ const describeConfig = Effect.map(MsadsConfig, (config) => `${config.transport} 
 export const layerFromEnv = (options: CoreDelivererOptions = {}): Layer.Layer<Deliverer, never, SharedThrottle> =>
   Layer.scoped(
     Deliverer,
-    Effect.gen(function* () {
-      const throttle = yield* SharedThrottle
-      const built = yield* Layer.build(Layer.merge(CampaignManagement.layerConfig, MsadsConfig.layer)).pipe(
-        Effect.either
-      )
-      if (built._tag === "Left") {
-        const reason = `delivery is not configured: ${built.left.message ?? String(built.left)}`
-        return {
-          readiness: { _tag: "NotConfigured", reason },
-          deliver: (_kind, records) => Effect.succeed(retryAll(records, reason))
-        } satisfies DelivererShape
-      }
-      const client = yield* Effect.provide(CampaignManagement, built.right)
-      const description = yield* Effect.provide(describeConfig, built.right)
-      const msads = yield* Effect.provide(MsadsConfig, built.right)
-      return yield* make(client, description, options, Option.some({ throttle, customerId: msads.customerId }))
-    }) as Effect.Effect<DelivererShape, never, Scope.Scope | SharedThrottle>
+    Effect.map(buildFromEnv(options), (built) => built.deliverer)
+  )
+
+/**
+ * The deliverer and the per-goal report source (the report poller's) over the same credentials and token: the
+ * production assembly. Without working `MSADS_*` settings the report source fails with the same reason as delivery.
+ */
+export const layerWithReportsFromEnv = (
+  options: CoreDelivererOptions = {}
+): Layer.Layer<Deliverer | ReportSource, never, SharedThrottle> =>
+  Layer.scopedContext(
+    Effect.map(buildFromEnv(options), (built) =>
+      Context.make(Deliverer, built.deliverer).pipe(Context.add(ReportSource, built.reports))
+    )
   )

@@ -2,7 +2,8 @@
  * `Deliverer`: the one step of the worker that talks to Microsoft Advertising. It takes a batch of outbox records of
  * one kind and answers one outcome per record, in order: final ones (`accepted`, `rejected`, `duplicate`, `failed`)
  * or `retry` (nothing final happened: a transient failure such as an outage, a rate limit or lost credentials, so the
- * worker backs the record off and tries again). The production layer is backed by @uplink/core's pipeline
+ * worker backs the record off and tries again), or `notAccepted` (5615: the record's goal does not take conversions
+ * yet, so the worker holds it until the goal is ready). The production layer is backed by @uplink/core's pipeline
  * (`CoreDeliverer`); tests provide their own.
  */
 import * as Context from "effect/Context"
@@ -22,6 +23,8 @@ export type DeliveryOutcome = Data.TaggedEnum<{
   Failed: { readonly code: number | null; readonly errorCode: string | null; readonly message: string }
   /** Nothing final happened; try again later, not before `retryAfterMs` when the service named a wait. */
   Retry: { readonly message: string; readonly retryAfterMs: Option.Option<number> }
+  /** 5615: the goal `goal` does not take conversions yet (younger than two hours); hold the record until it does. */
+  NotAccepted: { readonly goal: string; readonly message: string }
 }>
 
 export const DeliveryOutcome = Data.taggedEnum<DeliveryOutcome>()

@@ -5,6 +5,11 @@
  * logs the failure once, not per request). A record repeated within the request under the same id is answered like
  * the first and queued once, so `uplink_records_enqueued_total` counts exactly the rows inserted. Record status,
  * metrics and probes read the outbox and the deliverer; `/readyz` fails while the outbox cannot be written.
+ *
+ * A record whose goal does not take conversions yet is enqueued `waiting` until it does: known from a 5615 answer
+ * (the outbox's goal readiness) or from the creation time Uplink recorded when it created the goal (@uplink/core's
+ * `GoalTimes`, the file `uplink goals create` writes beside the token file). Intake counts each request's identifier
+ * hygiene per goal for `/metrics`. `/v1/goals/{id}/health` answers from the report poller and the outbox.
  */
 import * as NodeCrypto from "node:crypto"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
@@ -15,8 +20,11 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import { GoalReadiness, GoalTimes } from "@uplink/core"
 import {
   BadRequest,
+  GoalHealth,
+  GoalNotFound,
   IntakeAccepted,
   IntakeRejected,
   NotReady,
@@ -25,12 +33,14 @@ import {
   Readiness,
   RecordNotFound,
   RecordView,
+  ReportUnavailable,
   UplinkApi
 } from "./Api.js"
 import { Deliverer } from "./Deliverer.js"
 import { loggableKeys } from "./Logging.js"
 import { describeOutboxError, type NewRecord, Outbox, type OutboxFileError, type RecordKind } from "./Outbox.js"
 import { prepareRecords } from "./RecordIntake.js"
+import { ReportPoller } from "./ReportPoller.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import { Worker } from "./Worker.js"
@@ -91,14 +101,30 @@ const intake = (kind: RecordKind, body: unknown) =>
     if (checked.refused.length > 0) {
       yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.invalid, kind), checked.refused.length)
     }
+    yield* ServerMetrics.recordHygiene(checked.hygiene.byGoal)
     const invalid = [...checked.refused].sort((a, b) => a.index - b.index)
     if (checked.prepared.length === 0) return yield* Effect.fail(new IntakeRejected({ records: [], invalid }))
 
-    const records: Array<NewRecord> = checked.prepared.map((record) => ({
-      id: record.id ?? NodeCrypto.randomUUID(),
-      kind,
-      fields: record.fields
-    }))
+    const goalOf = (fields: object): string | undefined => {
+      const name = (fields as { readonly ConversionName?: unknown }).ConversionName
+      return typeof name === "string" ? name : undefined
+    }
+    const goals = [...new Set(checked.prepared.flatMap((record) => goalOf(record.fields) ?? []))]
+    const notReady = new Map(GoalReadiness.notReady(yield* GoalTimes.recorded, now))
+    const refused = yield* outbox
+      .goalsReadyAt(goals, now)
+      .pipe(Effect.catchAll(outboxUnavailable("could not be read, nothing was acknowledged; send the records again")))
+    for (const [goal, readyAt] of refused) notReady.set(goal, Math.max(readyAt, notReady.get(goal) ?? 0))
+    const records: Array<NewRecord> = checked.prepared.map((record) => {
+      const goal = goalOf(record.fields)
+      return {
+        id: record.id ?? NodeCrypto.randomUUID(),
+        kind,
+        fields: record.fields,
+        goal,
+        waitUntil: goal === undefined ? undefined : notReady.get(goal)
+      }
+    })
     const results = yield* outbox
       .enqueue(records)
       .pipe(
@@ -152,6 +178,48 @@ export const recordsLive = HttpApiBuilder.group(UplinkApi, "records", (handlers)
         })
       })
     )
+)
+
+/** The goals group: a goal's health from the last polled report and the outbox. */
+export const goalsLive = HttpApiBuilder.group(UplinkApi, "goals", (handlers) =>
+  handlers.handle("getGoalHealth", ({ path }) =>
+    Effect.gen(function* () {
+      const poller = yield* ReportPoller
+      const outbox = yield* Outbox
+      const latest = yield* poller.latest
+      if (Option.isNone(latest)) {
+        return yield* Effect.fail(
+          new ReportUnavailable({ error: "report_unavailable", message: yield* poller.unavailable })
+        )
+      }
+      const report = latest.value.goals.get(path.id.trim())
+      if (report === undefined) {
+        return yield* Effect.fail(
+          new GoalNotFound({
+            error: "goal_not_found",
+            message: `the report of ${new Date(latest.value.checkedAt).toISOString()} has no offline conversion goal with the id ${JSON.stringify(path.id)}`
+          })
+        )
+      }
+      const waiting = yield* outbox
+        .waitingFor(report.name)
+        .pipe(Effect.catchAll(outboxUnavailable("could not be read")))
+      return new GoalHealth({
+        id: report.id,
+        name: report.name,
+        from: latest.value.from,
+        to: latest.value.to,
+        checkedAt: new Date(latest.value.checkedAt).toISOString(),
+        successCount: report.successCount,
+        unattributedCount: report.unattributedCount,
+        successRate: report.successRate,
+        unattributed: report.unattributed,
+        sent: report.sent,
+        waiting: waiting.records,
+        days: report.days
+      })
+    })
+  )
 )
 
 /** The metrics group. */
@@ -214,4 +282,4 @@ export const healthLive = HttpApiBuilder.group(UplinkApi, "health", (handlers) =
 )
 
 /** Every group. */
-export const handlersLive = Layer.mergeAll(recordsLive, metricsLive, healthLive)
+export const handlersLive = Layer.mergeAll(recordsLive, goalsLive, metricsLive, healthLive)

@@ -1,7 +1,8 @@
 /**
  * `Outbox`: the durable queue between intake and delivery, as one service with two implementations chosen by
  * `UPLINK_DB` — `SqliteOutbox` (one file, one instance, the embedded default) and `PgOutbox` (PostgreSQL, shared by
- * any number of instances). Both keep the same promises, which `test/OutboxBehaviour.test.ts` checks on each engine:
+ * any number of instances). Both keep the same promises, which `test/OutboxBehaviour.integration.test.ts` checks on
+ * each engine:
  *
  * - a record is committed with its id, kind and normalised fields before the request that brought it is answered; a
  *   repeated id keeps the first record (within one call too: a later record with the same id is `repeated`), decided
@@ -16,7 +17,14 @@
  *   logged with its cause, further ones are not until a write succeeds again (logged too), and `writeFailure` tells
  *   readiness about it;
  * - the schema is versioned; a database whose schema is newer than this binary knows is refused at start
- *   (`OutboxSchemaError`).
+ *   (`OutboxSchemaError`);
+ * - a record for a goal that does not take conversions yet (younger than two hours: @uplink/core's `GoalReadiness`)
+ *   waits in the outbox — status `waiting`: stored as `pending` with the goal in `waiting_goal` and `not_before` at
+ *   the time the goal is ready — and is claimable from then like any pending record, never before, never dropped.
+ *   The outbox keeps, per goal name, when it is expected ready after a 5615 answer (`notAccepted`), shared by every
+ *   instance;
+ * - `complete` adds the final outcomes of the records it writes to the ledger (@uplink/core's `Ledger`: counts per
+ *   batch, kind, goal and day; no identifier) in the same transaction, so the ledger counts each outcome once.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
@@ -29,18 +37,23 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import type { GoalReadiness, Ledger } from "@uplink/core"
 import { describeTarget } from "./DatabaseTarget.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** Which operation a record is delivered with. */
 export type RecordKind = "conversion" | "adjustment"
 
-/** Where a record is: waiting, being delivered, or one of the final outcomes. */
-export type RecordStatus = "pending" | "sending" | "accepted" | "rejected" | "duplicate" | "failed"
+/**
+ * Where a record is: due for delivery (`pending`), held until its goal takes conversions (`waiting`), being
+ * delivered, or one of the final outcomes.
+ */
+export type RecordStatus = "pending" | "waiting" | "sending" | "accepted" | "rejected" | "duplicate" | "failed"
 
 /** Every status, in display order. */
 export const recordStatuses: ReadonlyArray<RecordStatus> = [
   "pending",
+  "waiting",
   "sending",
   "accepted",
   "rejected",
@@ -56,6 +69,29 @@ export interface NewRecord {
   readonly id: string
   readonly kind: RecordKind
   readonly fields: object
+  /** Its goal name (ConversionName), when it has one. */
+  readonly goal?: string | undefined
+  /** When its goal takes conversions, if later than now: the record waits until then (status `waiting`). */
+  readonly waitUntil?: number | undefined
+}
+
+/** What the outbox knows of a goal that answered 5615, after one more such answer. */
+export interface GoalHold extends GoalReadiness.NotAcceptedState {
+  readonly goal: string
+  /** The goal kept answering 5615 past `GoalReadiness.MAX_NOT_ACCEPTED_WINDOWS` windows: refuse its records. */
+  readonly giveUp: boolean
+}
+
+/** The records of a goal that wait for it, and when the first of them may go. */
+export interface GoalWaiting {
+  readonly records: number
+  readonly readyAt: Option.Option<number>
+}
+
+/** Where the ledger rows of a `complete` go: the batch (its claim token) and the UTC day. */
+export interface LedgerEntry {
+  readonly runId: string
+  readonly day: string
 }
 
 /** What enqueueing did with one record: queued now, or already there under the same id. */
@@ -144,8 +180,39 @@ export interface OutboxShape {
   readonly claim: (kind: RecordKind, limit: number, owner: string) => Effect.Effect<Claim, SqlError.SqlError>
   /** Extends the lease of the records `lease` still holds; answers how many it still holds. */
   readonly renew: (lease: Lease, ids: ReadonlyArray<string>) => Effect.Effect<number, SqlError.SqlError>
-  /** Writes final outcomes of records `lease` still holds; answers how many were written. */
-  readonly complete: (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>) => Effect.Effect<number, SqlError.SqlError>
+  /**
+   * Writes final outcomes of records `lease` still holds, and (with `ledger`) adds them to the ledger in the same
+   * transaction; answers how many were written.
+   */
+  readonly complete: (
+    lease: Lease,
+    outcomes: ReadonlyArray<FinalOutcome>,
+    ledger?: LedgerEntry | undefined
+  ) => Effect.Effect<number, SqlError.SqlError>
+  /**
+   * Puts records `lease` still holds back to wait for `goal` until `readyAt` (status `waiting`), keeping `message`;
+   * answers how many.
+   */
+  readonly hold: (
+    lease: Lease,
+    ids: ReadonlyArray<string>,
+    goal: string,
+    readyAt: number,
+    message: string
+  ) => Effect.Effect<number, SqlError.SqlError>
+  /** Makes every pending record of `goal` due before `readyAt` wait until then; answers how many. */
+  readonly holdGoal: (goal: string, readyAt: number) => Effect.Effect<number, SqlError.SqlError>
+  /** Records a 5615 answer for `goal` at `nowMs` (`GoalReadiness.afterNotAccepted`, one transaction). */
+  readonly notAccepted: (goal: string, nowMs: number) => Effect.Effect<GoalHold, SqlError.SqlError>
+  /** Of `goals`, those known (from 5615 answers) not to be ready at `nowMs`, with when they are expected to be. */
+  readonly goalsReadyAt: (
+    goals: ReadonlyArray<string>,
+    nowMs: number
+  ) => Effect.Effect<ReadonlyMap<string, number>, SqlError.SqlError>
+  /** The records waiting for `goal`. */
+  readonly waitingFor: (goal: string) => Effect.Effect<GoalWaiting, SqlError.SqlError>
+  /** What the ledger says was sent, per goal and day. */
+  readonly sent: (query: Ledger.SentQuery) => Effect.Effect<ReadonlyArray<Ledger.SentDay>, SqlError.SqlError>
   /**
    * Puts records `lease` still holds back to `pending`, claimable from `notBefore` (epoch ms), keeping `message` as
    * the last error; answers how many.
@@ -253,6 +320,7 @@ export const trackWrites = Effect.gen(function* () {
 /** An empty count per status. */
 export const emptyCounts = (): Record<RecordStatus, number> => ({
   pending: 0,
+  waiting: 0,
   sending: 0,
   accepted: 0,
   rejected: 0,
@@ -267,6 +335,51 @@ export const chunk = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<R
   return chunks
 }
 
+/** The status a record shows: a pending one that waits for its goal is `waiting`. */
+export const shownStatus = (stored: string, waitingGoal: string | null | undefined): RecordStatus =>
+  (stored === "pending" && waitingGoal != null ? "waiting" : stored) as RecordStatus
+
+/** Whether a new record waits for its goal when enqueued at `nowMs`. */
+export const waitsAt = (record: NewRecord, nowMs: number): boolean =>
+  record.waitUntil !== undefined && record.waitUntil > nowMs && record.goal !== undefined
+
+/** The rows a `complete` adds to the ledger: its written records' outcomes, per kind and goal. */
+export const ledgerRows = (
+  entry: LedgerEntry,
+  written: ReadonlyArray<{ readonly kind: RecordKind; readonly goal: string | null; readonly status: string }>
+): ReadonlyArray<Ledger.LedgerRow> => {
+  const rows = new Map<string, { -readonly [K in keyof Ledger.LedgerRow]: Ledger.LedgerRow[K] }>()
+  for (const record of written) {
+    const goal = record.goal ?? ""
+    const key = `${record.kind}\u0000${goal}`
+    let row = rows.get(key)
+    if (row === undefined) {
+      row = {
+        runId: entry.runId,
+        source: "server",
+        kind: record.kind,
+        goal,
+        day: entry.day,
+        accepted: 0,
+        rejected: 0,
+        invalid: 0,
+        duplicate: 0,
+        failed: 0
+      }
+      rows.set(key, row)
+    }
+    if (
+      record.status === "accepted" ||
+      record.status === "rejected" ||
+      record.status === "duplicate" ||
+      record.status === "failed"
+    ) {
+      row[record.status]++
+    }
+  }
+  return [...rows.values()]
+}
+
 /**
  * The answers of `enqueue` from the ids the database inserted (`inserted`) and the status of those it already had:
  * only the first record of an id inserted in this call is new, a later one with the same id is a repeat.
@@ -274,13 +387,14 @@ export const chunk = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<R
 export const enqueueResults = (
   records: ReadonlyArray<NewRecord>,
   inserted: ReadonlySet<string>,
-  existing: ReadonlyMap<string, RecordStatus>
+  existing: ReadonlyMap<string, RecordStatus>,
+  nowMs: number = Number.POSITIVE_INFINITY
 ): ReadonlyArray<EnqueueResult> => {
   const counted = new Set<string>()
   return records.map((record): EnqueueResult => {
     if (inserted.has(record.id) && !counted.has(record.id)) {
       counted.add(record.id)
-      return { id: record.id, status: "pending", repeated: false }
+      return { id: record.id, status: waitsAt(record, nowMs) ? "waiting" : "pending", repeated: false }
     }
     return { id: record.id, status: existing.get(record.id) ?? "pending", repeated: true }
   })

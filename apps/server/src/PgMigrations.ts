@@ -7,6 +7,7 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
+import { Ledger } from "@uplink/core"
 import * as Effect from "effect/Effect"
 import { OutboxSchemaError } from "./Outbox.js"
 
@@ -56,6 +57,23 @@ export const migrations: ReadonlyArray<Migration> = [
         slowdowns INTEGER NOT NULL DEFAULT 0,
         recent TEXT NOT NULL DEFAULT '[]'
       )`
+    ]
+  },
+  {
+    version: 2,
+    description: "records' goals and waiting for a goal, goals' readiness after 5615, the ledger",
+    statements: [
+      "ALTER TABLE uplink_records ADD COLUMN goal TEXT",
+      "ALTER TABLE uplink_records ADD COLUMN waiting_goal TEXT",
+      "UPDATE uplink_records SET goal = fields::json->>'ConversionName'",
+      "CREATE INDEX uplink_records_goal ON uplink_records (goal, not_before) WHERE status = 'pending'",
+      `CREATE TABLE uplink_goal_readiness (
+        goal TEXT PRIMARY KEY,
+        ready_at BIGINT NOT NULL,
+        windows INTEGER NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      ...Ledger.schema("postgres")
     ]
   }
 ]

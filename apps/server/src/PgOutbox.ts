@@ -10,7 +10,9 @@
  * - outcomes written once: `renew`, `complete` and `reschedule` update only rows still `sending` under the same owner
  *   and token, so a writer whose lease was taken over changes nothing;
  * - a commit that fails (a lost connection, a read-only database, a cancelled statement) is an error with
- *   PostgreSQL's words and code, never a defect; the pool replaces broken connections, so the next write may succeed.
+ *   PostgreSQL's words and code, never a defect; the pool replaces broken connections, so the next write may succeed;
+ * - a goal's readiness after a 5615 answer is one `uplink_goal_readiness` row, read and written under its row lock
+ *   (`SELECT … FOR UPDATE`, after an `INSERT … ON CONFLICT DO NOTHING` makes sure it exists), so instances agree on it.
  *
  * Connections come from a `pg` pool of `UPLINK_DB_POOL_SIZE` with `statement_timeout` set to
  * `UPLINK_DB_STATEMENT_TIMEOUT_MS`; TLS follows the URL's `sslmode` (libpq's meaning). Every error leaving this module
@@ -26,6 +28,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { GoalReadiness, Ledger } from "@uplink/core"
 import Pg from "pg"
 import { type DatabaseTarget, scrubSecrets } from "./DatabaseTarget.js"
 import {
@@ -36,7 +39,10 @@ import {
   emptyCounts,
   enqueueResults,
   type FinalOutcome,
+  type GoalHold,
   type Lease,
+  type LedgerEntry,
+  ledgerRows,
   type NewRecord,
   Outbox,
   type OutboxFileError,
@@ -47,7 +53,9 @@ import {
   type RecordKind,
   type RecordStatus,
   type RecordView,
-  trackWrites
+  shownStatus,
+  trackWrites,
+  waitsAt
 } from "./Outbox.js"
 import { migrate } from "./PgMigrations.js"
 import { ServerConfig, type ServerConfigShape } from "./ServerConfig.js"
@@ -145,6 +153,7 @@ interface RecordRow {
   readonly id: string
   readonly kind: RecordKind
   readonly status: RecordStatus
+  readonly waiting_goal: string | null
   readonly code: number | null
   readonly error_code: string | null
   readonly message: string | null
@@ -156,7 +165,7 @@ interface RecordRow {
 const toView = (row: RecordRow): RecordView => ({
   id: row.id,
   kind: row.kind,
-  status: row.status,
+  status: shownStatus(row.status, row.waiting_goal),
   code: row.code,
   errorCode: row.error_code,
   message: row.message,
@@ -192,9 +201,11 @@ export const makeOutbox = (target: PostgresTarget) =>
             fields: JSON.stringify(record.fields),
             status: "pending",
             attempts: 0,
-            not_before: now,
+            not_before: waitsAt(record, now) ? record.waitUntil! : now,
             created_at: now,
-            updated_at: now
+            updated_at: now,
+            goal: record.goal ?? null,
+            waiting_goal: waitsAt(record, now) ? record.goal! : null
           }))
           const returned = yield* sql<{ id: string }>`INSERT INTO uplink_records ${sql.insert(rows)}
             ON CONFLICT (id) DO NOTHING RETURNING id`
@@ -203,15 +214,18 @@ export const makeOutbox = (target: PostgresTarget) =>
         const repeatedIds = [...new Set(records.map((record) => record.id).filter((id) => !inserted.has(id)))]
         const existing = new Map<string, RecordStatus>()
         for (const part of chunk(repeatedIds, 1_000)) {
-          const rows = yield* sql<{ id: string; status: RecordStatus }>`SELECT id, status FROM uplink_records
-            WHERE ${sql.in("id", part)}`
-          for (const row of rows) existing.set(row.id, row.status)
+          const rows = yield* sql<{
+            id: string
+            status: RecordStatus
+            waiting_goal: string | null
+          }>`SELECT id, status, waiting_goal FROM uplink_records WHERE ${sql.in("id", part)}`
+          for (const row of rows) existing.set(row.id, shownStatus(row.status, row.waiting_goal))
         }
-        return enqueueResults(records, inserted, existing)
+        return enqueueResults(records, inserted, existing, now)
       }).pipe(write, Effect.withSpan("Outbox.enqueue"))
 
     const get = (id: string) =>
-      sql<RecordRow>`SELECT id, kind, status, code, error_code, message, attempts, created_at, updated_at
+      sql<RecordRow>`SELECT id, kind, status, waiting_goal, code, error_code, message, attempts, created_at, updated_at
         FROM uplink_records WHERE id = ${id}`.pipe(
         Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toView)),
         scrubbing
@@ -259,7 +273,8 @@ export const makeOutbox = (target: PostgresTarget) =>
           )
           UPDATE uplink_records AS r
           SET status = 'sending', lease_owner = ${owner}, lease_token = ${lease.token},
-              lease_until = ${now + config.leaseMs}, attempts = r.attempts + 1, updated_at = ${now}
+              lease_until = ${now + config.leaseMs}, attempts = r.attempts + 1, updated_at = ${now},
+              waiting_goal = NULL
           FROM due WHERE r.seq = due.seq
           RETURNING r.id, r.kind, r.fields, r.attempts, r.created_at, r.seq`
         const records = [...rows]
@@ -292,11 +307,11 @@ export const makeOutbox = (target: PostgresTarget) =>
         return held
       }).pipe(write)
 
-    const complete = (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>) =>
+    const complete = (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>, ledger?: LedgerEntry) =>
       Effect.gen(function* () {
         if (outcomes.length === 0) return 0
         const now = yield* Clock.currentTimeMillis
-        let written = 0
+        const written: Array<{ kind: RecordKind; goal: string | null; status: string }> = []
         for (const part of chunk(outcomes, 1_000)) {
           const values = JSON.stringify(
             part.map((outcome) => ({
@@ -307,18 +322,86 @@ export const makeOutbox = (target: PostgresTarget) =>
               message: outcome.message
             }))
           )
-          const rows = yield* sql`UPDATE uplink_records AS r
+          const rows = yield* sql<{ kind: RecordKind; goal: string | null; status: string }>`UPDATE uplink_records AS r
             SET status = v.status, code = v.code, error_code = v.error_code, message = v.message,
                 lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
             FROM json_to_recordset(${values}::json)
               AS v(id TEXT, status TEXT, code INTEGER, error_code TEXT, message TEXT)
             WHERE r.id = v.id AND r.status = 'sending' AND r.lease_owner = ${lease.owner}
               AND r.lease_token = ${lease.token}
-            RETURNING r.id`
-          written += rows.length
+            RETURNING r.kind, r.goal, r.status`
+          written.push(...rows)
         }
-        return written
+        if (ledger !== undefined) {
+          const statement = Ledger.upsert("postgres", ledgerRows(ledger, written), now)
+          if (statement !== undefined) yield* sql.unsafe(statement.sql, statement.params)
+        }
+        return written.length
       }).pipe(write)
+
+    const hold = (lease: Lease, ids: ReadonlyArray<string>, goal: string, readyAt: number, message: string) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        let moved = 0
+        for (const part of chunk(ids, 1_000)) {
+          const rows = yield* sql`UPDATE uplink_records
+            SET status = 'pending', not_before = ${readyAt}, message = ${message}, waiting_goal = ${goal},
+                lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
+            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
+          moved += rows.length
+        }
+        return moved
+      }).pipe(write)
+
+    const holdGoal = (goal: string, readyAt: number) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const rows = yield* sql`UPDATE uplink_records
+          SET not_before = ${readyAt}, waiting_goal = ${goal}, updated_at = ${now}
+          WHERE status = 'pending' AND goal = ${goal} AND not_before < ${readyAt} RETURNING id`
+        return rows.length
+      }).pipe(write)
+
+    const notAccepted = (goal: string, nowMs: number) =>
+      Effect.gen(function* () {
+        yield* sql`INSERT INTO uplink_goal_readiness (goal, ready_at, windows, updated_at)
+          VALUES (${goal}, 0, 0, ${nowMs}) ON CONFLICT (goal) DO NOTHING`
+        const [before] = yield* sql<{ ready_at: number; windows: number }>`SELECT ready_at, windows
+          FROM uplink_goal_readiness WHERE goal = ${goal} FOR UPDATE`
+        const after = GoalReadiness.afterNotAccepted(
+          before === undefined || before.windows === 0
+            ? undefined
+            : { readyAtMs: before.ready_at, windows: before.windows },
+          nowMs
+        )
+        yield* sql`UPDATE uplink_goal_readiness SET ready_at = ${after.readyAtMs}, windows = ${after.windows},
+          updated_at = ${nowMs} WHERE goal = ${goal}`
+        return { goal, ...after } satisfies GoalHold
+      }).pipe(write)
+
+    const goalsReadyAt = (goals: ReadonlyArray<string>, nowMs: number) =>
+      Effect.gen(function* () {
+        const found = new Map<string, number>()
+        for (const part of chunk([...new Set(goals)], 1_000)) {
+          const rows = yield* sql<{ goal: string; ready_at: number }>`SELECT goal, ready_at
+            FROM uplink_goal_readiness WHERE ${sql.in("goal", part)} AND ready_at > ${nowMs}`
+          for (const row of rows) found.set(row.goal, row.ready_at)
+        }
+        return found as ReadonlyMap<string, number>
+      }).pipe(scrubbing)
+
+    const waitingFor = (goal: string) =>
+      sql<{ n: number; first: number | null }>`SELECT COUNT(*) AS n, MIN(not_before) AS first FROM uplink_records
+        WHERE status = 'pending' AND waiting_goal = ${goal}`.pipe(
+        Effect.map(([row]) => ({ records: Number(row?.n ?? 0), readyAt: Option.fromNullable(row?.first) })),
+        scrubbing
+      )
+
+    const sent = (query: Ledger.SentQuery) =>
+      Effect.suspend(() => {
+        const statement = Ledger.selectSent("postgres", query)
+        return sql.unsafe<Record<string, unknown>>(statement.sql, statement.params)
+      }).pipe(Effect.map(Ledger.sentRows), scrubbing)
 
     const reschedule = (lease: Lease, ids: ReadonlyArray<string>, notBefore: number, message: string | null) =>
       Effect.gen(function* () {
@@ -334,11 +417,11 @@ export const makeOutbox = (target: PostgresTarget) =>
         return moved
       }).pipe(write)
 
-    const counts = sql<{ status: RecordStatus; n: number }>`SELECT status, COUNT(*) AS n FROM uplink_records
-      GROUP BY status`.pipe(
+    const counts = sql<{ status: RecordStatus; waiting: boolean; n: number }>`SELECT status,
+      waiting_goal IS NOT NULL AS waiting, COUNT(*) AS n FROM uplink_records GROUP BY 1, 2`.pipe(
       Effect.map((rows) => {
         const result = emptyCounts()
-        for (const row of rows) result[row.status] = row.n
+        for (const row of rows) result[shownStatus(row.status, row.waiting ? "" : null)] += Number(row.n)
         return result
       }),
       scrubbing
@@ -384,6 +467,12 @@ export const makeOutbox = (target: PostgresTarget) =>
       renew,
       complete,
       reschedule,
+      hold,
+      holdGoal,
+      notAccepted,
+      goalsReadyAt,
+      waitingFor,
+      sent,
       counts,
       gauges,
       checkWritable,

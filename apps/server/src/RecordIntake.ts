@@ -10,10 +10,14 @@
  * request an id names one record: a later record with the same id and the same normalised fields is the same record
  * (`repeats`: answered like the first, queued once), one with other fields is refused (field `id`), because only one
  * of the two could ever be delivered under that id.
+ *
+ * Each request's identifier hygiene (@uplink/core's `Hygiene`: shares of click id, email and phone per goal, raw
+ * values that were already digests — taken as the digest —, phones that could not be normalised, mistyped email
+ * domains) is counted here too, for `/metrics`; it holds counts and domains only.
  */
 import { OfflineConversion } from "@uplink/campaign-management/operations/ApplyOfflineConversions"
 import { OfflineConversionAdjustment } from "@uplink/campaign-management/operations/ApplyOfflineConversionAdjustments"
-import { type Hashing, Readers, Validate } from "@uplink/core"
+import { type Hashing, Hygiene, Readers, Validate } from "@uplink/core"
 import type * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -57,6 +61,8 @@ export interface IntakeResult {
   readonly refused: ReadonlyArray<RefusedRecord>
   /** Keys that matched no field (names only, never values), for the log. */
   readonly unknownFields: ReadonlyArray<string>
+  /** The identifier hygiene of the request's records, per goal. */
+  readonly hygiene: Hygiene.RunHygiene
 }
 
 const MAX_ID_LENGTH = 200
@@ -127,6 +133,7 @@ export const prepareRecords = (
   const valid: Array<PreparedRecord> = []
   const refused: Array<RefusedRecord> = []
   const unknownFields = new Set<string>()
+  const hygiene = Hygiene.tally()
   const mode = kind === "conversion" ? "apply" : "adjust"
   const context: Validate.ValidationContext = {
     nowMs,
@@ -163,6 +170,7 @@ export const prepareRecords = (
     }
     const result =
       kind === "conversion" ? Validate.prepareConversion(record, context) : Validate.prepareAdjustment(record, context)
+    hygiene.observe(record, result)
     switch (result._tag) {
       case "Conversion":
         valid.push({ index, id: record.id, fields: encodeConversion(result.item) })
@@ -189,6 +197,7 @@ export const prepareRecords = (
     prepared: perId.prepared,
     repeats: perId.repeats,
     refused: [...refused, ...perId.refused],
-    unknownFields: [...unknownFields]
+    unknownFields: [...unknownFields],
+    hygiene: hygiene.report()
   }
 }

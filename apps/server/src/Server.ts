@@ -20,6 +20,7 @@ import { handlersLive } from "./Handlers.js"
 import { accessLog, requestGuard } from "./HttpGuards.js"
 import type { Deliverer } from "./Deliverer.js"
 import { Outbox } from "./Outbox.js"
+import * as ReportPoller from "./ReportPoller.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SharedThrottle } from "./SharedThrottle.js"
 import * as Worker from "./Worker.js"
@@ -51,7 +52,8 @@ const serverOverStorage = Layer.unwrapEffect(
   Effect.map(ServerConfig, (config) =>
     apiLayer.pipe(
       Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { host: config.host, port: config.port })),
-      Layer.provide(Worker.layer)
+      Layer.provide(Worker.layer),
+      Layer.provide(ReportPoller.layer)
     )
   )
 )
@@ -62,6 +64,9 @@ const serverOverStorage = Layer.unwrapEffect(
  */
 export const serverLayer = serverOverStorage.pipe(Layer.provideMerge(storageLayer))
 
-/** The whole server with a deliverer built over the server's shared throttle (the production assembly). */
-export const serverLayerWith = <E>(deliverer: Layer.Layer<Deliverer, E, SharedThrottle>) =>
+/**
+ * The whole server with a deliverer (and, optionally, the report poller's `ReportSource`) built over the server's
+ * shared throttle (the production assembly).
+ */
+export const serverLayerWith = <E, Out extends Deliverer>(deliverer: Layer.Layer<Out, E, SharedThrottle>) =>
   serverOverStorage.pipe(Layer.provide(deliverer), Layer.provideMerge(storageLayer))

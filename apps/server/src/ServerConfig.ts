@@ -1,7 +1,7 @@
 /**
  * `ServerConfig`: how the server listens, guards and paces itself — host and port, the bearer token, the outbox file,
  * the flush interval, body and record limits, the worker's lease and backoff, the database's pool and statement
- * timeout, and how records are read (time zone and default phone region). `UPLINK_DB` names an SQLite file or a
+ * timeout, how often the per-goal attribution report is polled, and how records are read (time zone and default phone region). `UPLINK_DB` names an SQLite file or a
  * PostgreSQL URL (`DatabaseTarget`; its password never appears in a message). Read from the `UPLINK_*` variables of DESIGN.md §6; the `--host`, `--port` and
  * `--insecure` flags win over them. Every numeric variable is a whole number within the range `numericSettings` gives
  * it, so a negative, fractional, huge or non-numeric value stops the start with a message that names the variable
@@ -50,6 +50,8 @@ export interface ServerConfigShape {
   readonly timeZone: Option.Option<DateTime.TimeZone.Named>
   /** The region of raw phone numbers written without a country code (`UPLINK_DEFAULT_REGION`). */
   readonly defaultRegion: Option.Option<Hashing.CountryCode>
+  /** How often the per-goal attribution report is fetched, in milliseconds (`UPLINK_REPORT_POLL_INTERVAL`). */
+  readonly reportPollIntervalMs: number
 }
 
 /** What the command line may override. */
@@ -97,7 +99,8 @@ export const numericSettings = {
   retryMaxMs: setting("UPLINK_RETRY_MAX_MS", 300_000, 1, 24 * hour, "milliseconds"),
   shutdownGraceMs: setting("UPLINK_SHUTDOWN_GRACE_MS", 10_000, 0, 10 * 60_000, "milliseconds"),
   dbPoolSize: setting("UPLINK_DB_POOL_SIZE", 10, 1, 100, "connections to PostgreSQL per instance"),
-  dbStatementTimeoutMs: setting("UPLINK_DB_STATEMENT_TIMEOUT_MS", 30_000, 0, hour, "milliseconds; 0 means no limit")
+  dbStatementTimeoutMs: setting("UPLINK_DB_STATEMENT_TIMEOUT_MS", 30_000, 0, hour, "milliseconds; 0 means no limit"),
+  reportPollIntervalMs: setting("UPLINK_REPORT_POLL_INTERVAL", hour, 1_000, 24 * hour, "milliseconds")
 } as const satisfies Record<string, NumericSetting>
 
 const grouped = (value: number) => value.toLocaleString("en-US")
@@ -191,6 +194,7 @@ export const serverConfig = (flags: ServerFlags = {}): Config.Config<ServerConfi
     retryBaseMs: numeric(numericSettings.retryBaseMs),
     retryMaxMs: numeric(numericSettings.retryMaxMs),
     shutdownGraceMs: numeric(numericSettings.shutdownGraceMs),
+    reportPollIntervalMs: numeric(numericSettings.reportPollIntervalMs),
     timeZone: resolved("UPLINK_TIMEZONE", OfflineConversions.resolveTimeZone),
     defaultRegion: resolved("UPLINK_DEFAULT_REGION", OfflineConversions.resolveDefaultRegion)
   }).pipe(
@@ -277,6 +281,7 @@ export class ServerConfig extends Context.Tag("@uplink/server/ServerConfig")<Ser
       shutdownGraceMs: 10_000,
       timeZone: Option.none(),
       defaultRegion: Option.none(),
+      reportPollIntervalMs: hour,
       ...rest,
       ...(database === undefined ? {} : { database })
     })

@@ -4,9 +4,12 @@
  * (leased records and the oldest pending record's age for the whole outbox, which several instances may share, and
  * the records this instance holds) are read from the outbox at scrape time, so they are right after a restart too;
  * so is the state of every delivery limiter of the process (@uplink/core's `RateLimiter.liveStates`: concurrency,
- * 117s, waits), by customer id.
+ * 117s, waits), by customer id. Per goal (label `goal`: the goal name, at most `MAX_GOAL_LABELS` distinct names, then
+ * `(other)`): the identifier hygiene of the records received (shares of click id, email and phone since the process
+ * started, digests found in raw columns, phones not normalised, mistyped email domains), and the attribution from the
+ * last per-goal report (success rate, counted, unattributed by reason, sent). Counts only: no identifier is a label.
  */
-import { RateLimiter } from "@uplink/core"
+import { type Hygiene, type Reconciliation, RateLimiter } from "@uplink/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
@@ -99,6 +102,139 @@ export const deliveryWaited = Metric.gauge("uplink_delivery_wait_seconds", {
   description: "Seconds delivery requests have waited since the limiter was made, by reason (rateLimited, paced)"
 })
 
+/** Distinct goal names used as labels; later names are counted under `(other)` (a client picks goal names). */
+export const MAX_GOAL_LABELS = 200
+
+const goalLabels = new Set<string>()
+
+/** The `goal` label of a goal name: the name, `(none)` for none, `(other)` past `MAX_GOAL_LABELS` names. */
+export const goalLabel = (name: string): string => {
+  const label = name === "" ? "(none)" : name
+  if (goalLabels.has(label)) return label
+  if (goalLabels.size >= MAX_GOAL_LABELS) return "(other)"
+  goalLabels.add(label)
+  return label
+}
+
+export const identifierRecords = Metric.counter("uplink_identifier_records_total", {
+  description: "Valid and invalid records received, by goal (the denominator of the identifier shares)",
+  incremental: true
+})
+export const identifierWith = Metric.counter("uplink_identifier_present_total", {
+  description: "Records received with the identifier (click_id, email, phone; raw or hashed), by goal",
+  incremental: true
+})
+export const identifierShare = Metric.gauge("uplink_identifier_share", {
+  description: "Share of the records received since start that carry the identifier (click_id, email, phone), by goal"
+})
+export const identifierAlreadyHashed = Metric.counter("uplink_identifier_already_hashed_total", {
+  description: "Raw Email/Phone values that already were SHA-256 digests (taken as the digest, not hashed again)",
+  incremental: true
+})
+export const phoneNotNormalised = Metric.counter("uplink_identifier_phone_not_normalised_total", {
+  description: "Records refused because their raw Phone could not be normalised to E.164, by goal",
+  incremental: true
+})
+export const emailDomainTypos = Metric.counter("uplink_identifier_email_domain_typos_total", {
+  description: "Raw emails whose domain looks like a typo of a common one (gmial.com, …), by goal; report only",
+  incremental: true
+})
+
+const cumulative = new Map<string, { records: number; clickId: number; email: number; phone: number }>()
+
+/** Counts a request's identifier hygiene per goal and sets each goal's shares since the process started. */
+export const recordHygiene = (byGoal: Readonly<Record<string, Hygiene.HygieneReport>>): Effect.Effect<void> =>
+  Effect.forEach(
+    Object.entries(byGoal),
+    ([name, report]) => {
+      const goal = goalLabel(name)
+      const total = cumulative.get(goal) ?? { records: 0, clickId: 0, email: 0, phone: 0 }
+      total.records += report.records
+      total.clickId += report.withClickId
+      total.email += report.withEmail
+      total.phone += report.withPhone
+      cumulative.set(goal, total)
+      const forGoal = <T, In, Out>(metric: Metric.Metric<T, In, Out>) => Metric.tagged(metric, "goal", goal)
+      const identifiers = [
+        ["click_id", report.withClickId, total.clickId],
+        ["email", report.withEmail, total.email],
+        ["phone", report.withPhone, total.phone]
+      ] as const
+      return Effect.all(
+        [
+          Metric.incrementBy(forGoal(identifierRecords), report.records),
+          ...identifiers.flatMap(([identifier, now, sum]) => [
+            Metric.incrementBy(Metric.tagged(forGoal(identifierWith), "identifier", identifier), now),
+            Metric.set(Metric.tagged(forGoal(identifierShare), "identifier", identifier), sum / total.records)
+          ]),
+          Metric.incrementBy(
+            Metric.tagged(forGoal(identifierAlreadyHashed), "field", "email"),
+            report.alreadyHashed.email
+          ),
+          Metric.incrementBy(
+            Metric.tagged(forGoal(identifierAlreadyHashed), "field", "phone"),
+            report.alreadyHashed.phone
+          ),
+          Metric.incrementBy(forGoal(phoneNotNormalised), report.phoneNotNormalised),
+          Metric.incrementBy(forGoal(emailDomainTypos), report.emailTypos.count)
+        ],
+        { discard: true }
+      )
+    },
+    { discard: true }
+  )
+
+export const goalSuccessRate = Metric.gauge("uplink_goal_success_rate", {
+  description: "Counted / (counted + unattributed) in the last per-goal report (7 UTC days), by goal and goal_id"
+})
+export const goalCounted = Metric.gauge("uplink_goal_counted", {
+  description: "Conversions Microsoft counted for the goal in the last per-goal report (7 UTC days)"
+})
+export const goalUnattributed = Metric.gauge("uplink_goal_unattributed", {
+  description: "Conversions Microsoft accepted but did not count in the last per-goal report (7 UTC days), by reason"
+})
+export const goalSent = Metric.gauge("uplink_goal_sent", {
+  description: "Records this server delivered and Microsoft accepted for the goal in the same 7 UTC days (its ledger)"
+})
+export const reportPolls = Metric.counter("uplink_report_polls_total", {
+  description: "Fetches of the per-goal attribution report, by result (ok, failed)",
+  incremental: true
+})
+
+/** The reasons last set for each goal's `uplink_goal_unattributed` series (by goal label and id). */
+const reportedReasons = new Map<string, ReadonlySet<string>>()
+
+/**
+ * Sets the per-goal attribution gauges from a report. A reason a goal had in an earlier report and no longer has
+ * (the 7-day window moved past it) is set to 0, so that no series keeps a stale count.
+ */
+export const recordGoalReports = (reports: ReadonlyArray<Reconciliation.GoalReport>): Effect.Effect<void> =>
+  Effect.forEach(
+    reports,
+    (report) => {
+      const goal = goalLabel(report.name)
+      const tagged = <T, In, Out>(metric: Metric.Metric<T, In, Out>) =>
+        Metric.tagged(Metric.tagged(metric, "goal", goal), "goal_id", report.id)
+      const key = `${goal}\u0000${report.id}`
+      const reasons = new Set(Object.keys(report.unattributed))
+      const gone = [...(reportedReasons.get(key) ?? [])].filter((reason) => !reasons.has(reason))
+      reportedReasons.set(key, reasons)
+      return Effect.all(
+        [
+          Metric.set(tagged(goalSuccessRate), report.successRate),
+          Metric.set(tagged(goalCounted), report.successCount),
+          Metric.set(tagged(goalSent), report.sent ?? 0),
+          ...Object.entries(report.unattributed).map(([reason, n]) =>
+            Metric.set(Metric.tagged(tagged(goalUnattributed), "reason", reason), n)
+          ),
+          ...gone.map((reason) => Metric.set(Metric.tagged(tagged(goalUnattributed), "reason", reason), 0))
+        ],
+        { discard: true }
+      )
+    },
+    { discard: true }
+  )
+
 /** Sets the delivery limiter gauges from the state of every limiter of the process. */
 export const recordDeliveryLimiters: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
   Effect.forEach(
@@ -127,7 +263,7 @@ export const recordDeliveryLimiters: Effect.Effect<void> = Effect.flatMap(Clock.
 
 /** Registers the metrics that appear only once used, so that `/metrics` lists them from the start. */
 export const registerAll: Effect.Effect<void> = Effect.all(
-  [Metric.value(batchDuration), Metric.value(rateLimited), Metric.value(retries)],
+  [Metric.value(batchDuration), Metric.value(rateLimited), Metric.value(retries), Metric.value(reportPolls)],
   { discard: true }
 )
 

@@ -1,7 +1,8 @@
 /**
  * The SQLite outbox (`UPLINK_DB` a path or `sqlite:<path>`): one file in WAL mode with `synchronous=FULL`, written by
  * one instance. Its schema version is the file's `user_version`, migrated in place at open (1 → 2: the probe's pad,
- * 2 → 3: the claim token of a lease); a file of a newer version is refused. Writes are transactions whose failure
+ * 2 → 3: the claim token of a lease, 3 → 4: each record's goal and the goal it waits for, the goals' readiness
+ * after 5615 answers, and the ledger); a file of a newer version is refused. Writes are transactions whose failure
  * keeps SQLite's own reason (a full disk, a corrupt file, a read-only file); `checkWritable` also notices a file that
  * was deleted or replaced under the server. See `Outbox.ts` for the promises both engines keep.
  */
@@ -16,6 +17,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { GoalReadiness, Ledger } from "@uplink/core"
 import {
   type Claim,
   type ClaimedRecord,
@@ -24,7 +26,10 @@ import {
   emptyCounts,
   enqueueResults,
   type FinalOutcome,
+  type GoalHold,
   type Lease,
+  type LedgerEntry,
+  ledgerRows,
   type NewRecord,
   Outbox,
   OutboxFileError,
@@ -35,12 +40,32 @@ import {
   type RecordKind,
   type RecordStatus,
   type RecordView,
-  trackWrites
+  shownStatus,
+  trackWrites,
+  waitsAt
 } from "./Outbox.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** The schema version this binary writes. */
-export const sqliteSchemaVersion = 3
+export const sqliteSchemaVersion = 4
+
+/** Version 4: each record's goal and the goal it waits for; goals' readiness after 5615; the ledger. */
+const version4 = (sql: SqlClient.SqlClient, fresh: boolean) =>
+  Effect.gen(function* () {
+    if (!fresh) {
+      yield* sql`ALTER TABLE records ADD COLUMN goal TEXT`
+      yield* sql`ALTER TABLE records ADD COLUMN waiting_goal TEXT`
+      yield* sql`UPDATE records SET goal = json_extract(fields, '$.ConversionName')`
+    }
+    yield* sql`CREATE INDEX IF NOT EXISTS records_goal ON records (goal, not_before) WHERE status = 'pending'`
+    yield* sql`CREATE TABLE IF NOT EXISTS goal_readiness (
+      goal TEXT PRIMARY KEY,
+      ready_at INTEGER NOT NULL,
+      windows INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    )`
+    for (const statement of Ledger.schema("sqlite")) yield* sql.unsafe(statement)
+  })
 
 /** Brings the file's schema to `sqliteSchemaVersion`; answers the version it found. */
 const migrate = (sql: SqlClient.SqlClient) =>
@@ -77,7 +102,9 @@ const migrate = (sql: SqlClient.SqlClient) =>
             lease_until INTEGER,
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL,
-            lease_token TEXT
+            lease_token TEXT,
+            goal TEXT,
+            waiting_goal TEXT
           )`
           yield* sql`CREATE INDEX IF NOT EXISTS records_pending ON records (kind, not_before, seq) WHERE status = 'pending'`
           yield* sql`CREATE INDEX IF NOT EXISTS records_sending ON records (kind, lease_until, seq) WHERE status = 'sending'`
@@ -90,6 +117,7 @@ const migrate = (sql: SqlClient.SqlClient) =>
           if (found < 2) yield* sql`ALTER TABLE probe ADD COLUMN pad BLOB`
           if (found < 3) yield* sql`ALTER TABLE records ADD COLUMN lease_token TEXT`
         }
+        yield* version4(sql, found === 0)
         yield* sql.unsafe(`PRAGMA user_version = ${sqliteSchemaVersion}`)
       })
     )
@@ -100,6 +128,7 @@ interface RecordRow {
   readonly id: string
   readonly kind: RecordKind
   readonly status: RecordStatus
+  readonly waiting_goal: string | null
   readonly code: number | null
   readonly error_code: string | null
   readonly message: string | null
@@ -111,7 +140,7 @@ interface RecordRow {
 const toView = (row: RecordRow): RecordView => ({
   id: row.id,
   kind: row.kind,
-  status: row.status,
+  status: shownStatus(row.status, row.waiting_goal),
   code: row.code,
   errorCode: row.error_code,
   message: row.message,
@@ -175,9 +204,11 @@ export const makeOutbox = (path: Option.Option<string>) =>
             fields: JSON.stringify(record.fields),
             status: "pending",
             attempts: 0,
-            not_before: now,
+            not_before: waitsAt(record, now) ? record.waitUntil! : now,
             created_at: now,
-            updated_at: now
+            updated_at: now,
+            goal: record.goal ?? null,
+            waiting_goal: waitsAt(record, now) ? record.goal! : null
           }))
           const returned = yield* sql<{ id: string }>`INSERT INTO records ${sql.insert(rows)}
             ON CONFLICT (id) DO NOTHING RETURNING id`
@@ -186,15 +217,18 @@ export const makeOutbox = (path: Option.Option<string>) =>
         const repeatedIds = [...new Set(records.map((record) => record.id).filter((id) => !inserted.has(id)))]
         const existing = new Map<string, RecordStatus>()
         for (const part of chunk(repeatedIds, 500)) {
-          const rows = yield* sql<{ id: string; status: RecordStatus }>`SELECT id, status FROM records
-            WHERE ${sql.in("id", part)}`
-          for (const row of rows) existing.set(row.id, row.status)
+          const rows = yield* sql<{
+            id: string
+            status: RecordStatus
+            waiting_goal: string | null
+          }>`SELECT id, status, waiting_goal FROM records WHERE ${sql.in("id", part)}`
+          for (const row of rows) existing.set(row.id, shownStatus(row.status, row.waiting_goal))
         }
-        return enqueueResults(records, inserted, existing)
+        return enqueueResults(records, inserted, existing, now)
       }).pipe(write, Effect.withSpan("Outbox.enqueue"))
 
     const get = (id: string) =>
-      sql<RecordRow>`SELECT id, kind, status, code, error_code, message, attempts, created_at, updated_at
+      sql<RecordRow>`SELECT id, kind, status, waiting_goal, code, error_code, message, attempts, created_at, updated_at
         FROM records WHERE id = ${id}`.pipe(Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toView)))
 
     const summary = Effect.gen(function* () {
@@ -233,7 +267,7 @@ export const makeOutbox = (path: Option.Option<string>) =>
           seq: number
         }>`UPDATE records
           SET status = 'sending', lease_owner = ${owner}, lease_token = ${lease.token},
-              lease_until = ${now + config.leaseMs}, attempts = attempts + 1, updated_at = ${now}
+              lease_until = ${now + config.leaseMs}, attempts = attempts + 1, updated_at = ${now}, waiting_goal = NULL
           WHERE seq IN (
             SELECT seq FROM records
             WHERE kind = ${kind}
@@ -271,20 +305,84 @@ export const makeOutbox = (path: Option.Option<string>) =>
         return held
       }).pipe(write)
 
-    const complete = (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>) =>
+    const complete = (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>, ledger?: LedgerEntry) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        let written = 0
+        const written: Array<{ kind: RecordKind; goal: string | null; status: string }> = []
         for (const outcome of outcomes) {
-          const rows = yield* sql`UPDATE records
+          const rows = yield* sql<{ kind: RecordKind; goal: string | null }>`UPDATE records
             SET status = ${outcome.status}, code = ${outcome.code}, error_code = ${outcome.errorCode},
                 message = ${outcome.message}, lease_owner = NULL, lease_token = NULL, lease_until = NULL,
                 updated_at = ${now}
-            WHERE id = ${outcome.id} AND ${holds(lease)} RETURNING id`
-          written += rows.length
+            WHERE id = ${outcome.id} AND ${holds(lease)} RETURNING kind, goal`
+          for (const row of rows) written.push({ kind: row.kind, goal: row.goal, status: outcome.status })
         }
-        return written
+        if (ledger !== undefined) {
+          const statement = Ledger.upsert("sqlite", ledgerRows(ledger, written), now)
+          if (statement !== undefined) yield* sql.unsafe(statement.sql, statement.params)
+        }
+        return written.length
       }).pipe(write)
+
+    const hold = (lease: Lease, ids: ReadonlyArray<string>, goal: string, readyAt: number, message: string) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        let moved = 0
+        for (const part of chunk(ids, 500)) {
+          const rows = yield* sql`UPDATE records
+            SET status = 'pending', not_before = ${readyAt}, message = ${message}, waiting_goal = ${goal},
+                lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
+            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
+          moved += rows.length
+        }
+        return moved
+      }).pipe(write)
+
+    const holdGoal = (goal: string, readyAt: number) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const rows = yield* sql`UPDATE records SET not_before = ${readyAt}, waiting_goal = ${goal}, updated_at = ${now}
+          WHERE status = 'pending' AND goal = ${goal} AND not_before < ${readyAt} RETURNING id`
+        return rows.length
+      }).pipe(write)
+
+    const notAccepted = (goal: string, nowMs: number) =>
+      Effect.gen(function* () {
+        const [before] = yield* sql<{ ready_at: number; windows: number }>`SELECT ready_at, windows
+          FROM goal_readiness WHERE goal = ${goal}`
+        const after = GoalReadiness.afterNotAccepted(
+          before === undefined ? undefined : { readyAtMs: before.ready_at, windows: before.windows },
+          nowMs
+        )
+        yield* sql`INSERT INTO goal_readiness (goal, ready_at, windows, updated_at)
+          VALUES (${goal}, ${after.readyAtMs}, ${after.windows}, ${nowMs})
+          ON CONFLICT (goal) DO UPDATE SET ready_at = excluded.ready_at, windows = excluded.windows,
+            updated_at = excluded.updated_at`
+        return { goal, ...after } satisfies GoalHold
+      }).pipe(write)
+
+    const goalsReadyAt = (goals: ReadonlyArray<string>, nowMs: number) =>
+      Effect.gen(function* () {
+        const found = new Map<string, number>()
+        for (const part of chunk([...new Set(goals)], 500)) {
+          const rows = yield* sql<{ goal: string; ready_at: number }>`SELECT goal, ready_at FROM goal_readiness
+            WHERE ${sql.in("goal", part)} AND ready_at > ${nowMs}`
+          for (const row of rows) found.set(row.goal, row.ready_at)
+        }
+        return found as ReadonlyMap<string, number>
+      })
+
+    const waitingFor = (goal: string) =>
+      sql<{ n: number; first: number | null }>`SELECT COUNT(*) AS n, MIN(not_before) AS first FROM records
+        WHERE status = 'pending' AND waiting_goal = ${goal}`.pipe(
+        Effect.map(([row]) => ({ records: row?.n ?? 0, readyAt: Option.fromNullable(row?.first) }))
+      )
+
+    const sent = (query: Ledger.SentQuery) =>
+      Effect.suspend(() => {
+        const statement = Ledger.selectSent("sqlite", query)
+        return sql.unsafe<Record<string, unknown>>(statement.sql, statement.params)
+      }).pipe(Effect.map(Ledger.sentRows))
 
     const reschedule = (lease: Lease, ids: ReadonlyArray<string>, notBefore: number, message: string | null) =>
       Effect.gen(function* () {
@@ -302,11 +400,12 @@ export const makeOutbox = (path: Option.Option<string>) =>
 
     const counts = sql<{
       status: RecordStatus
+      waiting: number
       n: number
-    }>`SELECT status, COUNT(*) AS n FROM records GROUP BY status`.pipe(
+    }>`SELECT status, waiting_goal IS NOT NULL AS waiting, COUNT(*) AS n FROM records GROUP BY 1, 2`.pipe(
       Effect.map((rows) => {
         const result = emptyCounts()
-        for (const row of rows) result[row.status] = row.n
+        for (const row of rows) result[shownStatus(row.status, row.waiting ? "" : null)] += row.n
         return result
       })
     )
@@ -361,6 +460,12 @@ export const makeOutbox = (path: Option.Option<string>) =>
       renew,
       complete,
       reschedule,
+      hold,
+      holdGoal,
+      notAccepted,
+      goalsReadyAt,
+      waitingFor,
+      sent,
       counts,
       gauges,
       checkWritable,

@@ -10,6 +10,13 @@
  * delivery is paused after a 117 (seen by any instance sharing the outbox) and waits that pause out. Intake wakes the
  * worker through `notify`. On shutdown the worker stops claiming, lets an in-flight batch finish for
  * `shutdownGraceMs`, and otherwise releases it to `pending` for the next start.
+ *
+ * Goal readiness: a record Microsoft refuses with 5615 (its goal is younger than two hours) is not final. The worker
+ * records the answer in the outbox (`notAccepted`: the goal is ready at the latest two hours after its first 5615,
+ * @uplink/core's `GoalReadiness`) and holds the record — and every pending record of the same goal — until then
+ * (status `waiting`); then they are claimed like any other. A goal that keeps answering 5615 for
+ * `GoalReadiness.MAX_NOT_ACCEPTED_WINDOWS` windows is not young: its records end `rejected` 5615. Final outcomes are
+ * added to the ledger (counts per batch, goal and day) in the transaction that writes them.
  */
 import * as NodeCrypto from "node:crypto"
 import * as NodeOs from "node:os"
@@ -27,6 +34,7 @@ import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
+import { Ledger } from "@uplink/core"
 import { Deliverer, type DeliveryOutcome } from "./Deliverer.js"
 import {
   type ClaimedRecord,
@@ -82,6 +90,7 @@ const finalOf = (id: string, outcome: DeliveryOutcome): Option.Option<FinalOutco
         message: outcome.message
       })
     case "Retry":
+    case "NotAccepted":
       return Option.none()
   }
 }
@@ -136,6 +145,7 @@ export const makeWorker = Effect.gen(function* () {
     Effect.gen(function* () {
       const finals: Array<FinalOutcome> = []
       const retryGroups = new Map<string, { notBefore: number; message: string; ids: Array<string> }>()
+      const notAccepted = new Map<string, { message: string; ids: Array<string> }>()
       const now = yield* Clock.currentTimeMillis
       // One jitter for the batch: its records were one request and are tried again together.
       const jitter = yield* Random.next
@@ -145,6 +155,12 @@ export const makeWorker = Effect.gen(function* () {
         const final = finalOf(record.id, outcome)
         if (Option.isSome(final)) {
           finals.push(final.value)
+          continue
+        }
+        if (outcome._tag === "NotAccepted") {
+          const group = notAccepted.get(outcome.goal) ?? { message: outcome.message, ids: [] }
+          group.ids.push(record.id)
+          notAccepted.set(outcome.goal, group)
           continue
         }
         if (outcome._tag !== "Retry") continue
@@ -158,16 +174,50 @@ export const makeWorker = Effect.gen(function* () {
         group.ids.push(record.id)
         retryGroups.set(key, group)
       }
-      const written = yield* Effect.uninterruptible(outbox.complete(lease, finals)).pipe(Effect.retry(writeRetry))
+      // 5615: the goal is ready at the latest two hours after its first such answer; hold its records until then.
+      let held = 0
+      for (const [goal, group] of notAccepted) {
+        const state = yield* Effect.uninterruptible(outbox.notAccepted(goal, now)).pipe(Effect.retry(writeRetry))
+        if (state.giveUp) {
+          for (const id of group.ids) {
+            finals.push({
+              id,
+              status: "rejected",
+              code: 5615,
+              errorCode: "OfflineConversionNotAcceptedForGoal",
+              message: `${group.message} (the goal still refused conversions after ${state.windows - 1} two-hour waits)`
+            })
+          }
+          continue
+        }
+        const message = `waiting for goal ${JSON.stringify(goal)}: Microsoft answered 5615 (goal younger than two hours); sent again from ${new Date(state.readyAtMs).toISOString()}`
+        held += yield* Effect.uninterruptible(outbox.hold(lease, group.ids, goal, state.readyAtMs, message)).pipe(
+          Effect.retry(writeRetry)
+        )
+        const others = yield* Effect.uninterruptible(outbox.holdGoal(goal, state.readyAtMs)).pipe(
+          Effect.retry(writeRetry)
+        )
+        yield* Effect.logInfo("records wait for their goal (5615)").pipe(
+          Effect.annotateLogs({
+            goal,
+            records: group.ids.length,
+            alsoWaiting: others,
+            readyAt: new Date(state.readyAtMs).toISOString()
+          })
+        )
+      }
+      const written = yield* Effect.uninterruptible(
+        outbox.complete(lease, finals, { runId: lease.token, day: Ledger.dayOf(now) })
+      ).pipe(Effect.retry(writeRetry))
       let rescheduled = 0
       for (const group of retryGroups.values()) {
         rescheduled += yield* Effect.uninterruptible(
           outbox.reschedule(lease, group.ids, group.notBefore, group.message)
         ).pipe(Effect.retry(writeRetry))
       }
-      if (written + rescheduled < claimed.length) {
+      if (written + rescheduled + held < claimed.length) {
         yield* Effect.logWarning("outcomes not written: the lease was taken over by another worker").pipe(
-          Effect.annotateLogs({ kind, records: claimed.length, written: written + rescheduled })
+          Effect.annotateLogs({ kind, records: claimed.length, written: written + rescheduled + held })
         )
       }
       // Outcomes another worker's lease replaced are that worker's to count.
@@ -183,7 +233,7 @@ export const makeWorker = Effect.gen(function* () {
       }
       const retried = rescheduled
       if (retried > 0) yield* Metric.incrementBy(ServerMetrics.forKind(ServerMetrics.retries, kind), retried)
-      return { finals: written, retried }
+      return { finals: written, retried, waiting: held }
     })
 
   /** Which kind is looked at first; it alternates so that a backlog of one kind does not starve the other. */

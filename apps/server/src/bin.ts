@@ -92,7 +92,7 @@ if (flags === "help") {
   )
   NodeRuntime.runMain(program.pipe(jsonLogging), { disableErrorReporting: true, disablePrettyLogger: true })
 } else {
-  const program = Layer.launch(serverLayerWith(CoreDeliverer.layerFromEnv())).pipe(
+  const program = Layer.launch(serverLayerWith(CoreDeliverer.layerWithReportsFromEnv())).pipe(
     Effect.provide(ServerConfig.layer(flags)),
     Effect.tapErrorCause((cause) =>
       Cause.isInterruptedOnly(cause)

@@ -52,6 +52,7 @@ describe("/docs", () => {
         "GET /healthz",
         "GET /metrics",
         "GET /readyz",
+        "GET /v1/goals/{id}/health",
         "GET /v1/records/{id}",
         "POST /v1/adjustments",
         "POST /v1/conversions"

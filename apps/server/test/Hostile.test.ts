@@ -538,6 +538,13 @@ describe("start-up settings", () => {
     ])
   })
 
+  it("fetches the per-goal report hourly unless UPLINK_REPORT_POLL_INTERVAL says otherwise", async () => {
+    expect(Either.map(await load({}), (config) => config.reportPollIntervalMs)).toEqual(Either.right(3_600_000))
+    expect(
+      Either.map(await load({ UPLINK_REPORT_POLL_INTERVAL: "60000" }), (config) => config.reportPollIntervalMs)
+    ).toEqual(Either.right(60_000))
+  })
+
   it("refuses a token shorter than 16 characters, and an unknown time zone or region", async () => {
     expect(await messages({ UPLINK_SERVER_TOKEN: "x" })).toEqual([
       expect.stringContaining("UPLINK_SERVER_TOKEN must have at least 16 characters, it has 1")

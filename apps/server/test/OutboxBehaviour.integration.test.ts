@@ -276,7 +276,7 @@ describe.each(engines)("the outbox on $name", (engine) => {
         const { outbox } = yield* setup(engine)
         const empty = yield* outbox.gauges("one")
         expect(empty).toEqual({
-          counts: { pending: 0, sending: 0, accepted: 0, rejected: 0, duplicate: 0, failed: 0 },
+          counts: { pending: 0, waiting: 0, sending: 0, accepted: 0, rejected: 0, duplicate: 0, failed: 0 },
           leased: 0,
           oldestPendingAgeMs: Option.none(),
           leasedByInstance: 0
@@ -289,7 +289,7 @@ describe.each(engines)("the outbox on $name", (engine) => {
         yield* TestClock.adjust("4 seconds")
         const gauges = yield* outbox.gauges("one")
         expect(gauges).toEqual({
-          counts: { pending: 1, sending: 4, accepted: 1, rejected: 0, duplicate: 0, failed: 0 },
+          counts: { pending: 1, waiting: 0, sending: 4, accepted: 1, rejected: 0, duplicate: 0, failed: 0 },
           leased: 4,
           oldestPendingAgeMs: Option.some(4_000),
           leasedByInstance: 1
@@ -297,6 +297,108 @@ describe.each(engines)("the outbox on $name", (engine) => {
         // An expired lease counts as leased no more.
         yield* TestClock.adjust("10 seconds")
         expect((yield* outbox.gauges("one")).leased).toBe(0)
+      }),
+    30_000
+  )
+
+  it.scoped(
+    "holds a record for a goal that is not ready as waiting, never claims it early, and releases it when ready",
+    () =>
+      Effect.gen(function* () {
+        const { outbox } = yield* setup(engine)
+        const hour = 3_600_000
+        const answered = yield* outbox.enqueue([
+          { id: "w1", kind: "conversion", fields: { ConversionName: "New" }, goal: "New", waitUntil: 2 * hour },
+          { id: "p1", kind: "conversion", fields: { ConversionName: "Old" }, goal: "Old" }
+        ])
+        expect(answered.map((result) => result.status)).toEqual(["waiting", "pending"])
+        expect(Option.getOrThrow(yield* outbox.get("w1")).status).toBe("waiting")
+        expect((yield* outbox.counts).waiting).toBe(1)
+        expect(yield* outbox.waitingFor("New")).toEqual({ records: 1, readyAt: Option.some(2 * hour) })
+        const first = yield* outbox.claim("conversion", 10, "one")
+        expect(first.records.map((record) => record.id)).toEqual(["p1"])
+        expect(yield* outbox.complete(first.lease, [accepted("p1")])).toBe(1)
+        yield* TestClock.adjust(2 * hour - 1)
+        expect((yield* outbox.claim("conversion", 10, "one")).records).toEqual([])
+        yield* TestClock.adjust(1)
+        const released = yield* outbox.claim("conversion", 10, "one")
+        expect(released.records.map((record) => record.id)).toEqual(["w1"])
+        expect(Option.getOrThrow(yield* outbox.get("w1")).status).toBe("sending")
+        expect(yield* outbox.waitingFor("New")).toEqual({ records: 0, readyAt: Option.none() })
+      }),
+    30_000
+  )
+
+  it.scoped(
+    "after a 5615 holds the refused records and the goal's pending ones for two hours from the first 5615",
+    () =>
+      Effect.gen(function* () {
+        const { outbox } = yield* setup(engine)
+        const hour = 3_600_000
+        yield* outbox.enqueue(records(3).map((record) => ({ ...record, goal: "Purchase" })))
+        const claim = yield* outbox.claim("conversion", 2, "one")
+        const state = yield* outbox.notAccepted("Purchase", 0)
+        expect(state).toEqual({ goal: "Purchase", readyAtMs: 2 * hour, windows: 1, giveUp: false })
+        // Later answers inside the window keep it.
+        expect(yield* outbox.notAccepted("Purchase", hour)).toEqual(state)
+        expect(yield* outbox.goalsReadyAt(["Purchase", "Other"], hour)).toEqual(new Map([["Purchase", 2 * hour]]))
+        expect(yield* outbox.hold(claim.lease, ["r0", "r1"], "Purchase", 2 * hour, "waiting for goal")).toBe(2)
+        expect(yield* outbox.holdGoal("Purchase", 2 * hour)).toBe(1)
+        expect((yield* outbox.counts).waiting).toBe(3)
+        expect(Option.getOrThrow(yield* outbox.get("r0"))).toMatchObject({
+          status: "waiting",
+          message: "waiting for goal"
+        })
+        expect((yield* outbox.claim("conversion", 10, "two")).records).toEqual([])
+        yield* TestClock.adjust(2 * hour)
+        expect((yield* outbox.claim("conversion", 10, "two")).records.map((record) => record.id)).toEqual([
+          "r0",
+          "r1",
+          "r2"
+        ])
+        expect(yield* outbox.goalsReadyAt(["Purchase"], 2 * hour)).toEqual(new Map())
+        // Past the window a new one starts; past three, the goal is given up on.
+        expect((yield* outbox.notAccepted("Purchase", 2 * hour)).windows).toBe(2)
+        expect((yield* outbox.notAccepted("Purchase", 4 * hour)).windows).toBe(3)
+        expect((yield* outbox.notAccepted("Purchase", 6 * hour)).giveUp).toBe(true)
+      }),
+    30_000
+  )
+
+  it.scoped(
+    "adds the outcomes it writes to the ledger, once, by goal and day; a late writer adds nothing",
+    () =>
+      Effect.gen(function* () {
+        const { outbox, sql } = yield* setup(engine)
+        yield* outbox.enqueue([
+          ...records(3).map((record) => ({ ...record, goal: "Purchase" })),
+          { id: "lead", kind: "conversion", fields: { ConversionName: "Lead" }, goal: "Lead" }
+        ])
+        const claim = yield* outbox.claim("conversion", 10, "one")
+        const written = yield* outbox.complete(
+          claim.lease,
+          [
+            accepted("r0"),
+            accepted("r1"),
+            { id: "r2", status: "rejected", code: 5604, errorCode: "X", message: "no" },
+            accepted("lead")
+          ],
+          { runId: claim.lease.token, day: "2026-03-02" }
+        )
+        expect(written).toBe(4)
+        // The same outcomes again under the same lease write nothing, so the ledger does not count them twice.
+        expect(
+          yield* outbox.complete(claim.lease, [accepted("r0")], { runId: claim.lease.token, day: "2026-03-02" })
+        ).toBe(0)
+        const zero = { invalid: 0, duplicate: 0, failed: 0 }
+        expect(yield* outbox.sent({ from: "2026-03-01", to: "2026-03-02" })).toEqual([
+          { goal: "Lead", day: "2026-03-02", accepted: 1, rejected: 0, ...zero },
+          { goal: "Purchase", day: "2026-03-02", accepted: 2, rejected: 1, ...zero }
+        ])
+        expect(yield* outbox.sent({ from: "2026-03-02", to: "2026-03-02", goals: ["Lead"] })).toHaveLength(1)
+        // Counts only: no click id reaches the ledger's table.
+        const rows = yield* sql<Record<string, unknown>>`SELECT * FROM uplink_ledger`
+        expect(JSON.stringify(rows)).not.toContain("click-")
       }),
     30_000
   )

@@ -6,7 +6,6 @@
  * the killed instance held, which the other instance reclaimed after UPLINK_LEASE_MS), nothing else, and every
  * record's final status reads `accepted` from either instance.
  */
-import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { conversionKey, type RunningEmulator } from "@uplink/emulator"
 import { emulatorEnv, startEmulator, waitFor } from "@uplink/emulator/testing"

@@ -7,10 +7,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { waitFor } from "@uplink/emulator/testing"
 import Pg from "pg"
-import { migrationLockKey } from "../src/PgMigrations.js"
+import { migrationLockKey, migrations } from "../src/PgMigrations.js"
 import { freshDatabase } from "./support/postgres.js"
 import { adminQuery } from "./support/postgresAdmin.js"
 import { runBin, type ServerProcess, spawnServer } from "./support/ServerProcess.js"
+
+/** The schema version this uplink-server brings a database to, and every version it applies on the way. */
+const current = migrations[migrations.length - 1]!.version
+const applied = migrations.map((migration) => ({ version: migration.version }))
 
 const token = "pg-instances-token"
 
@@ -63,12 +67,13 @@ describe("uplink-server on PostgreSQL", () => {
         const body = (await ready.json()) as { checks: { outbox: { ok: boolean } } }
         expect(body.checks.outbox.ok).toBe(true)
       }
-      const applied = await adminQuery(database.url, "SELECT version FROM uplink_schema_migrations")
-      expect(applied).toEqual([{ version: 1 }])
+      expect(await adminQuery(database.url, "SELECT version FROM uplink_schema_migrations ORDER BY version")).toEqual(
+        applied
+      )
       const migrate = await runBin(env, ["migrate"])
       expect(migrate.code).toBe(0)
       expect(logLine(migrate.output, "uplink-server migrate: done")?.annotations.database).toMatch(
-        /^PostgreSQL postgres:\/\/.*:\*\*\*@.*: schema version 1, already current$/
+        new RegExp(`^PostgreSQL postgres://.*:\\*\\*\\*@.*: schema version ${current}, already current$`)
       )
       for (const server of servers) expect(server.output().join("\n")).not.toContain(database.password)
       expect(migrate.output).not.toContain(database.password)
@@ -87,7 +92,7 @@ describe("uplink-server on PostgreSQL", () => {
     const migrate = await runBin(env, ["migrate"])
     expect(migrate.code).toBe(0)
     expect(logLine(migrate.output, "uplink-server migrate: done")?.annotations.database).toMatch(
-      /schema version 0 migrated to 1$/
+      new RegExp(`schema version 0 migrated to ${current}$`)
     )
     expect(await adminQuery(database.url, "SELECT COUNT(*)::int AS n FROM uplink_records")).toEqual([{ n: 0 }])
 
@@ -96,11 +101,11 @@ describe("uplink-server on PostgreSQL", () => {
     expect(refused.code).toBe(1)
     expect(logLine(refused.output, "uplink-server migrate failed")?.annotations.error).toBe(
       "the outbox cannot be used: the database's outbox has schema version 7, newer than this uplink-server knows " +
-        "(1): upgrade uplink-server to the version that migrated it, or point UPLINK_DB at another database"
+        `(${current}): upgrade uplink-server to the version that migrated it, or point UPLINK_DB at another database`
     )
     const start = await startFailure(env)
     expect(start.message).toContain("the server exited early (code 1")
-    expect(start.message).toContain("schema version 7, newer than this uplink-server knows (1)")
+    expect(start.message).toContain(`schema version 7, newer than this uplink-server knows (${current})`)
     expect(start.message).not.toMatch(/^\s+at /m)
   })
 

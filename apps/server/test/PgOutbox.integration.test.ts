@@ -32,7 +32,7 @@ describe("the PostgreSQL outbox", () => {
         const applied = yield* Effect.promise(() =>
           adminQuery(database.url, "SELECT version FROM uplink_schema_migrations")
         )
-        expect(applied).toEqual([{ version: 1 }])
+        expect(applied).toEqual([{ version: 1 }, { version: 2 }])
       }),
     60_000
   )

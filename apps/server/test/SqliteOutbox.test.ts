@@ -1,12 +1,12 @@
 /**
  * What only the SQLite outbox does: an outbox file of schema version 1 (the first release) is migrated in place to
- * the current version and keeps its records. The behaviour both engines share is in
- * OutboxBehaviour.integration.test.ts.
+ * the current version and keeps its records (their goal filled in from their fields, so a 5615 for that goal holds
+ * them too). The behaviour both engines share is in OutboxBehaviour.integration.test.ts.
  */
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, TestClock } from "effect"
 import { Outbox } from "../src/Outbox.js"
 import { ServerConfig } from "../src/ServerConfig.js"
 import { sqliteSchemaVersion } from "../src/SqliteOutbox.js"
@@ -44,13 +44,22 @@ describe("the SQLite outbox", () => {
         expect(yield* sql<{ user_version: number }>`PRAGMA user_version`).toEqual([
           { user_version: sqliteSchemaVersion }
         ])
+        expect(yield* outbox.holdGoal("Purchase", 1)).toBe(1)
+        expect(Option.map(yield* outbox.get("old-1"), (record) => record.status)).toEqual(Option.some("waiting"))
+        yield* TestClock.adjust(1)
         const claim = yield* outbox.claim("conversion", 10, "worker")
         expect(claim.records.map((record) => record.id)).toEqual(["old-1"])
         expect(
-          yield* outbox.complete(claim.lease, [
-            { id: "old-1", status: "accepted", code: null, errorCode: null, message: null }
-          ])
+          yield* outbox.complete(
+            claim.lease,
+            [{ id: "old-1", status: "accepted", code: null, errorCode: null, message: null }],
+            { runId: "batch-1", day: "2026-03-02" }
+          )
         ).toBe(1)
+        expect((yield* outbox.sent({ from: "2026-03-02", to: "2026-03-02" }))[0]).toMatchObject({
+          goal: "Purchase",
+          accepted: 1
+        })
         yield* outbox.checkWritable
       }).pipe(Effect.provide(Outbox.layer.pipe(Layer.provide(ServerConfig.layerWith({ databasePath })))), Effect.scoped)
     })

@@ -64,6 +64,13 @@ export {
   makeCampaignManagementSender,
   toDeliveryError
 } from "./CampaignManagementSender.js"
+export * as GoalReadiness from "./goals/GoalReadiness.js"
+export * as GoalTimes from "./goals/GoalTimes.js"
+export * as Hygiene from "./hygiene/IdentifierHygiene.js"
+export * as Ledger from "./ledger/Ledger.js"
 export * as Limits from "./config/Limits.js"
 export * as OfflineGoals from "./OfflineGoals.js"
+export * as Reconciliation from "./reconciliation/GoalReport.js"
+export * as UnattributedReasons from "./reconciliation/Reasons.js"
+export { ReportClient } from "./reconciliation/ReportClient.js"
 export * from "./pipeline/index.js"

@@ -54,7 +54,8 @@ export const isoAgo = (ms: number, now: number = Date.now()): string =>
 
 /**
  * The environment that points the CLI, the server or a client at `emulator` with its default credentials, and keeps
- * their files in `dir`: `XDG_CONFIG_HOME` is `dir/config` and the token file `dir/config/uplink/tokens.json`.
+ * their files in `dir`: `XDG_CONFIG_HOME` is `dir/config`, the token file `dir/config/uplink/tokens.json` and the
+ * CLI's ledger `dir/state/ledger.db`.
  */
 export const emulatorEnv = (emulator: { readonly url: string } | string, dir: string): Record<string, string> => ({
   MSADS_ENDPOINT: typeof emulator === "string" ? emulator : emulator.url,
@@ -63,7 +64,8 @@ export const emulatorEnv = (emulator: { readonly url: string } | string, dir: st
   MSADS_ACCOUNT_ID: defaultCredentials.accountId,
   MSADS_ACCESS_TOKEN: defaultCredentials.accessToken,
   XDG_CONFIG_HOME: join(dir, "config"),
-  UPLINK_TOKEN_FILE: join(dir, "config", "uplink", "tokens.json")
+  UPLINK_TOKEN_FILE: join(dir, "config", "uplink", "tokens.json"),
+  UPLINK_LEDGER: join(dir, "state", "ledger.db")
 })
 
 /** Starts an emulator in this process on a free port of 127.0.0.1; it is listening when the promise resolves. */

@@ -58,7 +58,8 @@ describe("the emulator", () => {
         MSADS_ACCOUNT_ID: defaultCredentials.accountId,
         MSADS_ACCESS_TOKEN: defaultCredentials.accessToken,
         XDG_CONFIG_HOME: "/tmp/x/config",
-        UPLINK_TOKEN_FILE: "/tmp/x/config/uplink/tokens.json"
+        UPLINK_TOKEN_FILE: "/tmp/x/config/uplink/tokens.json",
+        UPLINK_LEDGER: "/tmp/x/state/ledger.db"
       })
     } finally {
       await emulator.stop()

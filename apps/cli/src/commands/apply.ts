@@ -12,7 +12,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { SignalSource } from "../interrupt.js"
-import { connection, durationFlag, integerFlag, json as jsonOption } from "../options.js"
+import { connection, durationFlag, integerFlag, json as jsonOption, ledgerFlags } from "../options.js"
 
 const file = Args.text({ name: "file" }).pipe(
   Args.withDescription("CSV, Bulk CSV or JSON Lines file; - reads standard input")
@@ -32,8 +32,28 @@ const pipelineFlags = {
     Options.optional
   ),
   goalCheck: Options.boolean("goal-check").pipe(
-    Options.withDescription("fetch the account's offline conversion goals first; unknown names become invalid 5606")
+    Options.withDescription(
+      "fetch the account's offline conversion goals first; unknown names become invalid 5606, and records are " +
+        "checked against their goal's conversion window and enhanced-conversions setting (warnings)"
+    )
   ),
+  hold: Options.boolean("hold").pipe(
+    Options.withDescription(
+      "records for a goal Uplink created less than two hours ago: wait until Microsoft takes them, then send " +
+        "(without --hold they are refused, invalid 5615)"
+    )
+  ),
+  waitForReport: Options.boolean("wait-for-report").pipe(
+    Options.withDescription(
+      "after sending, wait until Microsoft's per-goal report covers the run (up to --report-timeout) and print " +
+        "which records it counted and why the others did not count"
+    )
+  ),
+  reportTimeout: durationFlag(
+    "report-timeout",
+    Limits.reportTimeout,
+    "how long --wait-for-report waits (default 10 minutes; Microsoft may take several hours)"
+  ).pipe(Options.optional),
   batchSize: integerFlag("batch-size", Limits.batchSize, "items per request (default 1000)").pipe(Options.optional),
   concurrency: integerFlag(
     "concurrency",
@@ -59,7 +79,7 @@ const pipelineFlags = {
   json: jsonOption
 }
 
-export type ApplyFlags = Command.Command.ParseConfig<typeof pipelineFlags & typeof connection> & {
+export type ApplyFlags = Command.Command.ParseConfig<typeof pipelineFlags & typeof connection & typeof ledgerFlags> & {
   readonly file: string
 }
 
@@ -73,11 +93,13 @@ export interface ApplyTuning {
   readonly signals?: SignalSource | undefined
   /** What `-` reads (default: this process's standard input). */
   readonly stdin?: Stream.Stream<Uint8Array, unknown> | undefined
+  /** How often `--wait-for-report` asks for the report (default: a tenth of the timeout, 1 to 30 seconds). */
+  readonly reportPollInterval?: Duration.DurationInput | undefined
 }
 
 /** The `apply` or `adjust` command; `setExitCode` receives the run's exit code. */
 export const applyCommand = (mode: "apply" | "adjust", setExitCode: (code: number) => void, tuning?: ApplyTuning) =>
-  Command.make(mode, { file, ...pipelineFlags, ...connection }, (flags) =>
+  Command.make(mode, { file, ...pipelineFlags, ...ledgerFlags, ...connection }, (flags) =>
     Effect.flatMap(
       Effect.promise(() => import("../run/apply.js")),
       ({ runApply }) => Effect.map(Effect.scoped(runApply(mode, flags as ApplyFlags, undefined, tuning)), setExitCode)

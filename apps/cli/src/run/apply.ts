@@ -12,18 +12,31 @@
  *   and names the line ranges whose outcome is unknown;
  * - a results file that cannot be written any more (delivery exit codes: 3, since records were not sent);
  * - Microsoft refusing the credentials (exit 1 when nothing was delivered, naming the access token).
+ *
+ * Around the records: the run's identifier hygiene (`Hygiene`) and, with `--goal-check`, its goal-settings findings
+ * are counted through the pipeline's `inspect` hook and printed with the summary; records for a goal Uplink created
+ * less than two hours ago are refused (invalid 5615), or with `--hold` the run waits, visibly, until the goal takes
+ * them; the outcomes are counted into the ledger (`../ledger.ts`, counts only) and written at the end; with
+ * `--wait-for-report` the run then waits for Microsoft's per-goal report (`./attribution.ts`).
  */
+import { randomUUID } from "node:crypto"
 import { statSync } from "node:fs"
 import {
   CampaignManagement,
+  type CampaignManagementShape,
   ConcurrencyLimit,
   GoalCheck,
+  GoalReadiness,
+  GoalTimes,
+  Hygiene,
+  Ledger,
   Limits,
   makeCampaignManagementSender,
   OfflineConversions,
   type Outcome,
   type PipelineOptions,
   RateLimiter,
+  ReportClient,
   ResultsCsv,
   Sender,
   Summary,
@@ -39,16 +52,17 @@ import * as Option from "effect/Option"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { ApplyFlags, ApplyTuning } from "../commands/apply.js"
-import { recordedGoalTimes } from "../goalTimes.js"
 import { type Abandon, watchInterrupts } from "../interrupt.js"
-import { configLayer } from "../options.js"
+import { ledgerPath, openLedger } from "../ledger.js"
 import { credentialSource, refusedCredentials } from "../render/credentials.js"
 import { deliveryStatus, deliverySummary } from "../render/delivery.js"
 import { makeProgress, type Progress } from "../render/progress.js"
+import { renderHygiene } from "../render/hygiene.js"
 import { renderSummary } from "../render/summaryTable.js"
 import { makeWaitReporter, progressNote, seconds } from "../render/waits.js"
 import { UserError } from "../userError.js"
-import { clientLayer } from "./client.js"
+import { type AttributionResult, awaitReport, type Baseline, renderAttribution, takeBaseline } from "./attribution.js"
+import { configLayer } from "../options.js"
 
 type Flags = ApplyFlags
 
@@ -111,6 +125,20 @@ export const runApply = (
       ? ConcurrencyLimit.fixed(flags.concurrency.value)
       : rateLimiter.concurrency
 
+    const kind = mode === "apply" ? "conversion" : "adjustment"
+    const ledgerFile = flags.dryRun ? Option.none<string>() : yield* Effect.provide(ledgerPath(flags), settings)
+    const runId = randomUUID()
+    const ledgerTally = new Ledger.Tally()
+    /** Accepted records per goal name (what `--wait-for-report` waits for). */
+    const acceptedByGoal = new Map<string, number>()
+    const hygiene = Hygiene.tally()
+    /** Set once the goals are fetched (`--goal-check`). */
+    const goalSettings: { check: GoalReadiness.GoalSettingsCheck | undefined } = { check: undefined }
+    // Goals Uplink created less than two hours ago: their records are refused, or held with --hold.
+    const goalTimes = yield* Effect.provide(GoalTimes.recorded, settings)
+    const notReady = GoalReadiness.notReady(goalTimes, Date.now())
+    const reportTimeout = Option.getOrElse(flags.reportTimeout, () => Duration.minutes(10))
+
     // No bar yet: it is drawn once the run is ready to read (a setting that fails must not leave one behind).
     let progress: Progress = makeProgress({ enabled: false })
     /** A line on stderr (above the progress bar when one is drawn). */
@@ -171,12 +199,31 @@ export const runApply = (
       },
       onBytesRead: (read) => {
         bytesRead = read
+      },
+      inspect: (record, result, nowMs, found) => {
+        hygiene.observe(record, result, found)
+        goalSettings.check?.inspect(result, nowMs, found)
       }
     }
+    if (flags.hold && !flags.dryRun && notReady.size > 0) {
+      const held = yield* holdForGoals(flags, options, notReady, stop.signal)
+      if (held === "interrupted") {
+        yield* Console.error("uplink: interrupted while holding for a new goal: nothing was sent")
+        return 130
+      }
+    }
+    // Only goals Uplink recorded can be refused as too young: without any, no per-record check at all.
+    const goals = goalTimes.size === 0 ? undefined : GoalCheck.make(undefined, goalTimes, { refuseNotReady: true })
     const input = flags.file === "-" && tuning.stdin !== undefined ? tuning.stdin : flags.file
-    const outcomes: Stream.Stream<Outcome.Outcome, unknown> = flags.dryRun
-      ? OfflineConversions.dryRun(input, { ...options, mode })
-      : yield* sendingOutcomes(mode, input, options, flags, extraConfig)
+    const sending = flags.dryRun
+      ? undefined
+      : yield* sendingOutcomes(mode, input, { ...options, goals }, flags, extraConfig, goalTimes, goalSettings)
+    // A dry run shows the records of a goal younger than two hours as the run would treat them: refused (5615),
+    // or with --hold ready (the run would wait, then send them).
+    const outcomes: Stream.Stream<Outcome.Outcome, unknown> =
+      sending === undefined
+        ? OfflineConversions.dryRun(input, { ...options, goals: flags.hold ? undefined : goals, mode })
+        : sending.outcomes
     progress = makeProgress({
       enabled: !flags.json,
       totalBytes,
@@ -207,8 +254,16 @@ export const runApply = (
      */
     const track = (_: Summary.Summary, chunk: Chunk.Chunk<Outcome.Outcome>): Summary.Summary => {
       const list = Chunk.toReadonlyArray(chunk)
+      const at = Date.now()
       for (let i = 0; i < list.length; i++) {
         const outcome = list[i]!
+        if (!flags.dryRun) {
+          ledgerTally.add(kind, outcome, at)
+          if (outcome._tag === "Accepted") {
+            const goal = outcome.identity.conversionName ?? ""
+            acceptedByGoal.set(goal, (acceptedByGoal.get(goal) ?? 0) + 1)
+          }
+        }
         if (outcome.line > lastLine) lastLine = outcome.line
         if (inFlight.size > 0) inFlight.delete(outcome.line)
         const code = Summary.codeOf(outcome)
@@ -248,6 +303,30 @@ export const runApply = (
     const inputFullyRead = totalBytes === undefined ? !stop.signal.aborted : bytesRead >= totalBytes
     const credentials =
       refused === undefined ? undefined : refusedCredentials(refused, yield* credentialSourceIn(settings))
+
+    const ledger = yield* writeLedger(ledgerFile, ledgerTally.take(runId, "cli"))
+    if (ledger?.error != null && !flags.json) yield* Console.error(`uplink: ${ledger.error}`)
+    let attribution: AttributionResult | undefined
+    if (sending?.watch !== undefined && !interrupted && abandoned === undefined) {
+      if (!flags.json) {
+        yield* Console.error(
+          `uplink: waiting for Microsoft's per-goal report to cover the run (up to ${Duration.format(reportTimeout)}; ` +
+            "Ctrl-C stops waiting)"
+        )
+      }
+      const interval =
+        tuning.reportPollInterval === undefined
+          ? Duration.millis(Math.min(30_000, Math.max(1_000, Duration.toMillis(reportTimeout) / 10)))
+          : Duration.decode(tuning.reportPollInterval)
+      attribution = yield* awaitReport(
+        sending.watch.report,
+        sending.watch.baseline,
+        acceptedByGoal,
+        reportTimeout,
+        interval,
+        stop.signal
+      )
+    }
 
     const notes: Array<string> = []
     const rest = inputFullyRead
@@ -302,13 +381,24 @@ export const runApply = (
           resultsError: resultsError?.message ?? null,
           credentialsRefused: credentials?.join(" ") ?? null,
           results: resultsPath ?? null,
+          hygiene: hygiene.report(),
+          goalSettings: goalSettings.check?.report() ?? null,
+          ledger,
+          attribution: attribution ?? null,
           elapsedMs,
           exitCode
         })
       )
     } else {
       const title = flags.dryRun ? `uplink ${mode} --dry-run` : `uplink ${mode}`
-      yield* Console.log(renderSummary(summary, { title, resultsPath, elapsedMs, messages, notes }))
+      yield* Console.log(
+        [
+          renderSummary(summary, { title, resultsPath, elapsedMs, messages, notes }),
+          ...renderHygiene(hygiene.report().total, goalSettings.check?.report() ?? {}),
+          ...(ledger !== null && ledger.error === null ? ["", `Ledger: ${ledger.path} (run ${runId})`] : []),
+          ...(attribution === undefined ? [] : renderAttribution(attribution))
+        ].join("\n")
+      )
     }
     if (credentials !== undefined && exitCode === 1) {
       for (const line of credentials) yield* Console.error(`uplink: ${line}`)
@@ -320,30 +410,127 @@ export const runApply = (
 const credentialSourceIn = (settings: Layer.Layer<never>) => Effect.provide(credentialSource, settings)
 
 /**
- * The outcomes of a real run: builds the client once from flags and environment (a missing setting fails here, before
- * any record is read), fetches the goals for `--goal-check`, and sends through the pipeline.
+ * The outcomes of a real run: builds the clients once from flags and environment (a missing setting fails here,
+ * before any record is read) — the conversions client and, for `--wait-for-report`, the REST report client over the
+ * same credentials — fetches the goals for `--goal-check` (names, windows, enhanced conversions: one call), takes the
+ * report's baseline for `--wait-for-report`, and sends through the pipeline.
  */
 const sendingOutcomes = (
   mode: "apply" | "adjust",
   input: string | Stream.Stream<Uint8Array, unknown>,
   options: PipelineOptions,
   flags: Flags,
-  extraConfig: ReadonlyMap<string, string> | undefined
+  extraConfig: ReadonlyMap<string, string> | undefined,
+  goalTimes: GoalTimes.GoalTimes,
+  goalSettings: { check: GoalReadiness.GoalSettingsCheck | undefined }
 ) =>
   Effect.gen(function* () {
     const scope = yield* Effect.scope
-    const context = yield* Layer.buildWithScope(clientLayer(flags, extraConfig), scope)
+    const context = yield* Layer.buildWithScope(
+      ReportClient.layerConfig.pipe(Layer.provide(configLayer(flags, extraConfig))),
+      scope
+    )
     const client = Context.get(context, CampaignManagement)
     const sender = yield* makeCampaignManagementSender.pipe(Effect.provide(context))
-    let goals: GoalCheck.GoalCheck | undefined
+    let goals = options.goals
     if (flags.goalCheck) {
-      const names = yield* GoalCheck.fetchOfflineGoalNames((op, request) =>
-        Effect.map(client.call(op, request), (result) => result.response)
+      const facts = yield* GoalReadiness.fetchGoalFacts(
+        (op, request) => Effect.map(client.call(op, request), (result) => result.response),
+        goalTimes
       )
-      goals = GoalCheck.make(names, yield* recordedGoalTimes)
+      goals = GoalCheck.make(facts.keys(), goalTimes, { refuseNotReady: true })
+      goalSettings.check = new GoalReadiness.GoalSettingsCheck(facts)
+    }
+    let watch: { readonly report: CampaignManagementShape; readonly baseline: Baseline } | undefined
+    if (flags.waitForReport) {
+      const report = Context.get(context, ReportClient)
+      watch = { report, baseline: yield* takeBaseline(client, report, Date.now()) }
     }
     const run = mode === "apply" ? OfflineConversions.apply : OfflineConversions.adjust
-    return run(input, { ...options, goals }).pipe(Stream.provideService(Sender, sender))
+    return { outcomes: run(input, { ...options, goals }).pipe(Stream.provideService(Sender, sender)), watch }
+  })
+
+/**
+ * `--hold`: waits, visibly, until every goal the input uses that Uplink created less than two hours ago takes
+ * conversions. A file is read once first (no network) to learn which goals it uses; standard input cannot be read
+ * twice, so then every such goal is waited for. Ctrl-C (`stop`) ends the wait: nothing is sent.
+ */
+const holdForGoals = (
+  flags: Flags,
+  options: PipelineOptions,
+  notReady: ReadonlyMap<string, number>,
+  stop: AbortSignal
+) =>
+  Effect.gen(function* () {
+    let used = new Set(notReady.keys())
+    if (flags.file !== "-") {
+      used = yield* OfflineConversions.dryRun(flags.file, {
+        format: options.format,
+        timeZone: options.timeZone,
+        defaultRegion: options.defaultRegion,
+        mode: "apply"
+      }).pipe(
+        Stream.runFold(new Set<string>(), (names, outcome) => {
+          const name = outcome.identity.conversionName
+          if (name !== null && notReady.has(name)) names.add(name)
+          return names
+        }),
+        Effect.orElseSucceed(() => used)
+      )
+    }
+    if (used.size === 0) return "ready" as const
+    const readyAt = Math.max(...[...used].map((name) => notReady.get(name)!))
+    const waitMs = readyAt - Date.now()
+    if (waitMs <= 0) return "ready" as const
+    const names = [...used].map((name) => JSON.stringify(name)).join(", ")
+    yield* Console.error(
+      `uplink: holding: Microsoft takes conversions for ${names} from ${new Date(readyAt).toISOString()} (two ` +
+        `hours after it was created), in ${seconds(waitMs)}; waiting, then sending (Ctrl-C stops, nothing sent)`
+    )
+    const interrupted = yield* Effect.raceFirst(
+      Effect.as(Effect.sleep(Duration.millis(waitMs)), false),
+      Effect.as(
+        Effect.async<void>((resume) => {
+          if (stop.aborted) return resume(Effect.void)
+          const done = () => resume(Effect.void)
+          stop.addEventListener("abort", done, { once: true })
+          return Effect.sync(() => stop.removeEventListener("abort", done))
+        }),
+        true
+      )
+    )
+    if (interrupted) return "interrupted" as const
+    yield* Console.error("uplink: the goal takes conversions now: sending")
+    return "ready" as const
+  })
+
+/** What the ledger part of the summary says. */
+interface LedgerResult {
+  readonly path: string
+  readonly runId: string | null
+  readonly rows: number
+  readonly error: string | null
+}
+
+/** Writes the run's rows to the ledger file (`None`: the ledger is off); a failure is reported, never fatal. */
+const writeLedger = (
+  path: Option.Option<string>,
+  rows: ReadonlyArray<Ledger.LedgerRow>
+): Effect.Effect<LedgerResult | null> =>
+  Option.match(path, {
+    onNone: () => Effect.succeed(null),
+    onSome: (file) =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const ledger = yield* openLedger(file, { create: true })
+          yield* ledger.record(rows)
+          return { path: file, runId: rows[0]?.runId ?? null, rows: rows.length, error: null }
+        })
+      ).pipe(
+        Effect.catchAll((error) =>
+          Effect.succeed({ path: file, runId: null, rows: 0, error: `the ledger was not written: ${error.message}` })
+        )
+      )
   })
 
 const outcomeMessage = (outcome: Outcome.Outcome): string | null => {

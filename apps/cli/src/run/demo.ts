@@ -75,6 +75,12 @@ export const runDemo = (flags: DemoFlags) =>
         timezone: Option.none(),
         defaultRegion: Option.some("US"),
         goalCheck: false,
+        hold: false,
+        waitForReport: false,
+        reportTimeout: Option.none(),
+        // The demo's emulator is gone after the run: its counts do not belong in the user's ledger.
+        ledger: Option.none(),
+        noLedger: true,
         batchSize: Option.none(),
         concurrency: Option.none(),
         maxConcurrency: Option.none(),

@@ -4,11 +4,10 @@
  * the OfflineConversion type; AddConversionGoals with an OfflineConversionGoal).
  */
 import type * as Schemas from "@uplink/campaign-management/schemas"
-import { OfflineGoals } from "@uplink/core"
+import { GoalTimes, OfflineGoals } from "@uplink/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { recordGoalCreated } from "../goalTimes.js"
 import type { CreateFlags, ListFlags } from "../commands/goals.js"
 import { clientLayer } from "./client.js"
 
@@ -81,7 +80,7 @@ export const createGoal = (flags: CreateFlags) =>
       currencyCode: Option.getOrUndefined(flags.currency),
       category: flags.category
     })
-    yield* recordGoalCreated(flags.name, new Date())
+    yield* GoalTimes.record(flags.name, new Date())
     if (flags.json) yield* Console.log(JSON.stringify({ id: id?.toString() ?? null, name: flags.name }))
     else {
       yield* Console.log(`Created offline conversion goal ${JSON.stringify(flags.name)} (id ${id?.toString() ?? "?"}).`)

@@ -78,6 +78,12 @@ export const conversionWindowDays: IntegerRange = integers(1, 90)
 /** A goal's fixed revenue value (the service documents 0 to 9,999,999). */
 export const goalValue: NumberRange = { _tag: "NumberRange", min: 0, max: 9_999_999 }
 
+/**
+ * How long `uplink apply --wait-for-report` waits for Microsoft's per-goal report to cover the run (`--report-timeout`,
+ * default 10 minutes): Microsoft documents a delay of up to several hours, so the longest wait is a day.
+ */
+export const reportTimeout: DurationRange = durations("1 second", "24 hours")
+
 /** A TCP port to listen on; 0 picks a free one. */
 export const port: IntegerRange = integers(0, 65535)
 

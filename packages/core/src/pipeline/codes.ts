@@ -48,6 +48,11 @@ export const ServiceCodes = {
     "OfflineConversionCurrencyCodeInvalid",
     "The currency code of offline conversion is invalid."
   ),
+  NotAcceptedForGoal: entry(
+    5615,
+    "OfflineConversionNotAcceptedForGoal",
+    "Offline conversions cannot be accepted for the conversion goal at this time. You must wait 2 hours after the goal was created before uploading offline conversions."
+  ),
   FutureConversionTime: entry(5614, "FutureConversionTimeCannotBeSet", "A future conversion time cannot be set."),
   InvalidAdjustmentType: entry(
     5618,

@@ -41,6 +41,14 @@ const SHA256_HEX = /^[0-9a-f]{64}$/
 /** Whether `value` looks like a SHA-256 digest as the service wants it: 64 lower-case hex digits. */
 export const isSha256Hex = (value: string): boolean => SHA256_HEX.test(value)
 
+const ANY_CASE_HEX64 = /^[0-9a-fA-F]{64}$/
+
+/**
+ * Whether a value of a raw `Email` / `Phone` column already looks like a SHA-256 digest (64 hex digits, either case):
+ * such a value was hashed upstream, and hashing it again would send a digest of a digest that matches nobody.
+ */
+export const looksHashed = (raw: string): boolean => ANY_CASE_HEX64.test(raw.trim())
+
 /** A deliberately loose shape check: one `@`, something on both sides, no white space. */
 const EMAIL = /^[^\s@]+@[^\s@]+$/
 
@@ -62,14 +70,22 @@ export const normalizePhone = (raw: string, defaultRegion?: CountryCode): string
 /** Whether `region` is an ISO 3166 region libphonenumber-js knows (for the default-region option). */
 export const isRegion = (region: string): region is CountryCode => phoneNumbersLibrary().isSupportedCountry(region)
 
-/** The SHA-256 of the normalised email, or `undefined` when it is not an email address. */
+/**
+ * The SHA-256 of the normalised email, or `undefined` when it is not an email address. A value that already looks
+ * hashed (`looksHashed`) is taken as the digest (lower-cased), never hashed twice.
+ */
 export const hashEmail = (raw: string): string | undefined => {
+  if (looksHashed(raw)) return raw.trim().toLowerCase()
   const email = normalizeEmail(raw)
   return email === undefined ? undefined : sha256Hex(email)
 }
 
-/** The SHA-256 of the E.164 phone number, or `undefined` when it is not a valid number. */
+/**
+ * The SHA-256 of the E.164 phone number, or `undefined` when it is not a valid number. A value that already looks
+ * hashed (`looksHashed`) is taken as the digest (lower-cased), never hashed twice.
+ */
 export const hashPhone = (raw: string, defaultRegion?: CountryCode): string | undefined => {
+  if (looksHashed(raw)) return raw.trim().toLowerCase()
   const phone = normalizePhone(raw, defaultRegion)
   return phone === undefined ? undefined : sha256Hex(phone)
 }

@@ -117,7 +117,21 @@ export interface PipelineOptions {
   readonly onWait?: ((wait: Wait) => Effect.Effect<void>) | undefined
   /** Called just before each request is sent (every attempt), with the input lines of its batch. */
   readonly onSend?: ((send: Send) => void) | undefined
+  /**
+   * Called with every record read and what validation made of it (the prepared item or its `invalid` outcome), before
+   * the goal check and dedupe, at the chunk's "now"; warnings it adds are reported with the chunk's. For reports on
+   * the run such as identifier hygiene (`Hygiene`) and goal settings (`GoalReadiness`). It must not keep the record.
+   */
+  readonly inspect?: Inspect | undefined
 }
+
+/** See `PipelineOptions.inspect`. */
+export type Inspect = (
+  record: SourceRecord,
+  result: Prepared | Outcome,
+  nowMs: number,
+  warnings: Array<Warning>
+) => void
 
 /**
  * The run cannot start (bad options) or its input cannot be read. A numeric option out of its range names the
@@ -387,7 +401,7 @@ const commonOf = (prepared: PreparedConversion | PreparedAdjustment) => ({
 })
 
 /** The per-run state of steps 1–5 (validation, goal check, dedupe, batching) and its chunk-by-chunk driver. */
-const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputSize) => {
+const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputSize, inspect?: Inspect) => {
   const table = new DedupeTable()
   let recordsRead = 0
   let reserved = false
@@ -419,6 +433,7 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputS
     const validation = record.bulk === true ? context.bulk : context.plain
     const result =
       config.mode === "apply" ? prepareConversion(record, validation) : prepareAdjustment(record, validation)
+    inspect?.(record, result, validation.nowMs, warnings)
     if (isOutcome(result)) {
       batcher.outcome(result, units)
       return
@@ -426,7 +441,7 @@ const prepareStage = (config: Config, goals: GoalCheck | undefined, size: InputS
     const prepared: PreparedConversion | PreparedAdjustment = result
     if (checkGoal !== undefined) {
       const verdict = checkGoal(prepared.conversionName, validation.nowMs)
-      if (verdict._tag === "Unknown") {
+      if (verdict._tag !== "Known") {
         const { code, errorCode, message } = verdict
         batcher.outcome(Invalid({ ...commonOf(prepared), code, errorCode, message, field: "ConversionName" }), units)
         return
@@ -525,7 +540,7 @@ const run = <E, R>(
     Effect.map(configure(mode, dryRun, options), (config) =>
       Stream.suspend(() => {
         const size = inputSize(input)
-        const stage = prepareStage(config, options.goals, size)
+        const stage = prepareStage(config, options.goals, size, options.inspect)
         return orderedPool(
           (emit: Emit<ReadonlyArray<Prepared>, Outcome>) =>
             Effect.zipRight(readInput(input, mode, options, size, stage.onItems(emit)), stage.onEnd(emit)),

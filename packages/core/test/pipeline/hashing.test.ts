@@ -36,6 +36,19 @@ describe("Hashing", () => {
     expect(Hashing.isSha256Hex(`${digest.slice(1)}g`)).toBe(false)
   })
 
+  it("takes a raw Email or Phone value that already looks hashed as the digest, never hashing it twice", () => {
+    const email = sha256("jane@example.com")
+    const phone = sha256("+14255550100")
+    expect(Hashing.looksHashed(email)).toBe(true)
+    expect(Hashing.looksHashed(` ${email.toUpperCase()} `)).toBe(true)
+    expect(Hashing.looksHashed(email.slice(1))).toBe(false)
+    expect(Hashing.looksHashed("jane@example.com")).toBe(false)
+    expect(Hashing.hashEmail(email)).toBe(email)
+    expect(Hashing.hashEmail(` ${email.toUpperCase()} `)).toBe(email)
+    expect(Hashing.hashPhone(phone, "US")).toBe(phone)
+    expect(Hashing.hashPhone(phone.toUpperCase())).toBe(phone)
+  })
+
   it("knows regions", () => {
     expect(Hashing.isRegion("US")).toBe(true)
     expect(Hashing.isRegion("XX")).toBe(false)
