@@ -90,7 +90,10 @@ describe("uplink report --goals after runs that fail attribution for every reaso
         env
       ),
       // The retracted conversion again: ConversionAlreadyRetracted.
-      await runInProcess(["apply", write([HEADER, `${click.retracted},Recon Purchase,${retractedAt},,`].join("\n"))], env)
+      await runInProcess(
+        ["apply", write([HEADER, `${click.retracted},Recon Purchase,${retractedAt},,`].join("\n"))],
+        env
+      )
     ]
     for (const run of runs) expect(run.code, run.stderr).toBe(0)
     // What the emulator learns after the upload: two clicks (one after its conversion, one far before it), and the
@@ -390,7 +393,10 @@ describe("the ledger's place", () => {
 
     // The report says when there is no ledger to put next to Microsoft's numbers.
     const day = today()
-    const report = await runInProcess(["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--no-ledger"], env)
+    const report = await runInProcess(
+      ["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--no-ledger"],
+      env
+    )
     expect(report.code, report.stderr).toBe(0)
     expect(report.stdout).toMatch(/Goal "Ledger Goal" \(id \d+\): sent -, counted/)
     expect(report.stdout).toContain("(the ledger is off: sent counts are not shown)")

@@ -459,4 +459,3 @@ const postChunked = (url: string, body: string) =>
     for (let offset = 0; offset < body.length; offset += 8 * 1024) request.write(body.slice(offset, offset + 8 * 1024))
     request.end()
   })
-

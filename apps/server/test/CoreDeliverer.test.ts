@@ -24,9 +24,7 @@ const claimed = (id: string, fields: Record<string, unknown>): ClaimedRecord => 
 })
 
 const environment = (emulatorUrl: string, overrides: Record<string, string> = {}) =>
-  new Map(
-    Object.entries({ ...emulatorEnv(emulatorUrl, temporaryDirectory()), ...overrides })
-  )
+  new Map(Object.entries({ ...emulatorEnv(emulatorUrl, temporaryDirectory()), ...overrides }))
 
 const deliverWith = (
   env: Map<string, string>,

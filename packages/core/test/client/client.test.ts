@@ -11,7 +11,6 @@ import * as NodePath from "node:path"
 import { createClient, type UplinkClient, UplinkError } from "../../src/client/index.js"
 import { ACCESS_TOKEN, DEVELOPER_TOKEN, type Fixture, startFixture } from "../support/Loopback.js"
 
-
 describe.each(["rest", "soap"] as const)("the Promise client over %s", (transport) => {
   let fixture: Fixture
   let client: UplinkClient
@@ -49,7 +48,11 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
         ConversionCurrencyCode: "EUR",
         Email: " Jane.Doe@Example.com "
       },
-      { MicrosoftClickId: randomClickId(), ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() + HOUR) },
+      {
+        MicrosoftClickId: randomClickId(),
+        ConversionName: "Offline Purchase",
+        ConversionTime: new Date(Date.now() + HOUR)
+      },
       { MicrosoftClickId: first, ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() - HOUR) }
     ])
     expect(result.outcomes.map((o) => [o.index, o.status, o.code])).toEqual([
