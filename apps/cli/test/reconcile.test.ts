@@ -203,7 +203,7 @@ describe("uplink report --goals after runs that fail attribution for every reaso
     expect(unknown.stderr).not.toMatch(/\n\s+at /)
   })
 
-  it("refuses a day that is not a calendar day, and a range that ends before it starts, naming the option", async () => {
+  it("refuses a day that is not a calendar day, a range that ends before it starts or is longer than 90 days, naming the options", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [
         ["--from", "2026-02-30", "--to", "2026-03-02"],
@@ -216,6 +216,15 @@ describe("uplink report --goals after runs that fail attribution for every reaso
       [
         ["--from", "2026-03-05", "--to", "2026-03-01"],
         "--to must not be before --from (got --from 2026-03-05 --to 2026-03-01)"
+      ],
+      [
+        ["--from", "2016-01-01", "--to", "2026-01-01"],
+        "--from 2016-01-01 --to 2026-01-01 covers 3654 days; with --goals the report covers at most 90 days at once " +
+          "(Microsoft answers 7 days per request): narrow --from/--to, or run one report per 90 days"
+      ],
+      [
+        ["--from", "2026-01-01", "--to", "2026-04-01"],
+        "--from 2026-01-01 --to 2026-04-01 covers 91 days; with --goals the report covers at most 90 days at once"
       ]
     ]
     for (const [dates, message] of cases) {
@@ -291,6 +300,22 @@ describe("uplink apply --wait-for-report", () => {
     expect(text.stdout).toMatch(
       /"Wait Goal" \(id \d+\): sent 1, counted 0, not counted 1\n\s+NoMatchingClickFound ×1\n\s+→ unknown click id/
     )
+  })
+
+  it("refuses --report-timeout without --wait-for-report (exit 1, nothing sent) instead of ignoring it", async () => {
+    emulator.registerGoals([{ name: "Timeout Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
+    const file = write([HEADER, `${clickId("timeout-alone")},Timeout Goal,${isoAgo(10 * MINUTE)},,`].join("\n"))
+    const sentBefore = emulator.state().requestsByOp.ApplyOfflineConversions ?? 0
+    for (const mode of ["apply", "adjust"]) {
+      const run = await runInProcess([mode, file, "--report-timeout", "2s"], env)
+      expect(run.code, `${mode}: ${run.stderr}`).toBe(1)
+      expect(run.stderr).toBe(
+        "uplink: --report-timeout only sets how long --wait-for-report waits: add --wait-for-report, or leave " +
+          "--report-timeout out\n"
+      )
+      expect(run.stdout).toBe("")
+    }
+    expect(emulator.state().requestsByOp.ApplyOfflineConversions ?? 0).toBe(sentBefore)
   })
 
   it("says clearly when the report does not cover the run before the timeout", async () => {

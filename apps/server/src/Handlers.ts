@@ -8,7 +8,7 @@
  *
  * A record whose goal does not take conversions yet is enqueued `waiting` until it does: known from a 5615 answer
  * (the outbox's goal readiness) or from the creation time Uplink recorded when it created the goal (@uplink/core's
- * `GoalTimes`, the file `uplink goals create` writes beside the token file). Intake counts each request's identifier
+ * `GoalTimes`, the file `uplink goals create` writes beside the token file, read again when it changes). Intake counts each request's identifier
  * hygiene per goal for `/metrics`. `/v1/goals/{id}/health` answers from the report poller and the outbox.
  */
 import * as NodeCrypto from "node:crypto"
@@ -75,8 +75,8 @@ const outboxUnavailable = (what: string) => (error: SqlError.SqlError | OutboxFi
     })
   )
 
-/** Intake of one request for `kind`. */
-const intake = (kind: RecordKind, body: unknown) =>
+/** Intake of one request for `kind`; `goalTimes` answers the goal creation times Uplink recorded (goals.json). */
+const intake = (kind: RecordKind, body: unknown, goalTimes: Effect.Effect<GoalTimes.GoalTimes>) =>
   Effect.gen(function* () {
     const config = yield* ServerConfig
     const outbox = yield* Outbox
@@ -110,7 +110,7 @@ const intake = (kind: RecordKind, body: unknown) =>
       return typeof name === "string" ? name : undefined
     }
     const goals = [...new Set(checked.prepared.flatMap((record) => goalOf(record.fields) ?? []))]
-    const notReady = new Map(GoalReadiness.notReady(yield* GoalTimes.recorded, now))
+    const notReady = new Map(GoalReadiness.notReady(yield* goalTimes, now))
     const refused = yield* outbox
       .goalsReadyAt(goals, now)
       .pipe(Effect.catchAll(outboxUnavailable("could not be read, nothing was acknowledged; send the records again")))
@@ -156,28 +156,30 @@ const intake = (kind: RecordKind, body: unknown) =>
     return new IntakeAccepted({ records: acknowledged, invalid })
   })
 
-/** The records group. */
+/** The records group; goals.json is read again only when it changed, not on every request. */
 export const recordsLive = HttpApiBuilder.group(UplinkApi, "records", (handlers) =>
-  handlers
-    .handle("postConversions", ({ payload }) => intake("conversion", payload))
-    .handle("postAdjustments", ({ payload }) => intake("adjustment", payload))
-    .handle("getRecord", ({ path }) =>
-      Effect.gen(function* () {
-        const outbox = yield* Outbox
-        const found = yield* outbox.get(path.id).pipe(Effect.catchAll(outboxUnavailable("could not be read")))
-        if (Option.isNone(found))
-          return yield* Effect.fail(new RecordNotFound({ error: "not_found", message: "no record has this id" }))
-        const record = found.value
-        return new RecordView({
-          id: record.id,
-          status: record.status,
-          code: record.code,
-          errorCode: record.errorCode,
-          message: record.message,
-          updatedAt: new Date(record.updatedAt).toISOString()
+  Effect.map(GoalTimes.makeRecordedReader, (goalTimes) =>
+    handlers
+      .handle("postConversions", ({ payload }) => intake("conversion", payload, goalTimes))
+      .handle("postAdjustments", ({ payload }) => intake("adjustment", payload, goalTimes))
+      .handle("getRecord", ({ path }) =>
+        Effect.gen(function* () {
+          const outbox = yield* Outbox
+          const found = yield* outbox.get(path.id).pipe(Effect.catchAll(outboxUnavailable("could not be read")))
+          if (Option.isNone(found))
+            return yield* Effect.fail(new RecordNotFound({ error: "not_found", message: "no record has this id" }))
+          const record = found.value
+          return new RecordView({
+            id: record.id,
+            status: record.status,
+            code: record.code,
+            errorCode: record.errorCode,
+            message: record.message,
+            updatedAt: new Date(record.updatedAt).toISOString()
+          })
         })
-      })
-    )
+      )
+  )
 )
 
 /** The goals group: a goal's health from the last polled report and the outbox. */

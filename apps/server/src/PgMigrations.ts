@@ -7,7 +7,6 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
-import { Ledger } from "@uplink/core"
 import * as Effect from "effect/Effect"
 import { OutboxSchemaError } from "./Outbox.js"
 
@@ -18,7 +17,11 @@ export interface Migration {
   readonly statements: ReadonlyArray<string>
 }
 
-/** Every migration, in order. Add new ones at the end; never change one that was released. */
+/**
+ * Every migration, in order, its SQL written out literally (never built from code that may change, such as core's
+ * `Ledger.schema`). Add new ones at the end; never change one that was released: databases out there were migrated
+ * by it, and would not be again. `test/MigrationsFrozen.test.ts` pins the text of every released one.
+ */
 export const migrations: ReadonlyArray<Migration> = [
   {
     version: 1,
@@ -73,7 +76,23 @@ export const migrations: ReadonlyArray<Migration> = [
         windows INTEGER NOT NULL,
         updated_at BIGINT NOT NULL
       )`,
-      ...Ledger.schema("postgres")
+      // The ledger's table as @uplink/core's `Ledger.schema("postgres")` wrote it when this migration was released.
+      // Written out here: core's statements may change, a released migration may not.
+      `CREATE TABLE IF NOT EXISTS uplink_ledger (
+      run_id TEXT NOT NULL,
+      source TEXT NOT NULL CHECK (source IN ('cli', 'server')),
+      kind TEXT NOT NULL CHECK (kind IN ('conversion', 'adjustment')),
+      goal TEXT NOT NULL,
+      day TEXT NOT NULL,
+      accepted INTEGER NOT NULL DEFAULT 0,
+      rejected INTEGER NOT NULL DEFAULT 0,
+      invalid INTEGER NOT NULL DEFAULT 0,
+      duplicate INTEGER NOT NULL DEFAULT 0,
+      failed INTEGER NOT NULL DEFAULT 0,
+      recorded_at BIGINT NOT NULL,
+      PRIMARY KEY (run_id, kind, goal, day)
+    )`,
+      "CREATE INDEX IF NOT EXISTS uplink_ledger_day ON uplink_ledger (day, goal)"
     ]
   }
 ]

@@ -49,23 +49,84 @@ import { ServerConfig } from "./ServerConfig.js"
 /** The schema version this binary writes. */
 export const sqliteSchemaVersion = 4
 
-/** Version 4: each record's goal and the goal it waits for; goals' readiness after 5615; the ledger. */
-const version4 = (sql: SqlClient.SqlClient, fresh: boolean) =>
-  Effect.gen(function* () {
-    if (!fresh) {
-      yield* sql`ALTER TABLE records ADD COLUMN goal TEXT`
-      yield* sql`ALTER TABLE records ADD COLUMN waiting_goal TEXT`
-      yield* sql`UPDATE records SET goal = json_extract(fields, '$.ConversionName')`
-    }
-    yield* sql`CREATE INDEX IF NOT EXISTS records_goal ON records (goal, not_before) WHERE status = 'pending'`
-    yield* sql`CREATE TABLE IF NOT EXISTS goal_readiness (
+/**
+ * The SQL of every released schema step, written out literally (never built from code that may change, such as
+ * core's `Ledger.schema`). A released step is never edited — files out there were migrated by it and would not be
+ * again: a change is a new version with a new step. `test/MigrationsFrozen.test.ts` pins the text of every one.
+ */
+export const sqliteMigrations = {
+  /** A new file: the records and the probe, with the columns versions 2–4 add (`version4` follows). */
+  create: [
+    `CREATE TABLE IF NOT EXISTS records (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('conversion', 'adjustment')),
+            fields TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'accepted', 'rejected', 'duplicate', 'failed')),
+            code INTEGER,
+            error_code TEXT,
+            message TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before INTEGER NOT NULL,
+            lease_owner TEXT,
+            lease_until INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            lease_token TEXT,
+            goal TEXT,
+            waiting_goal TEXT
+          )`,
+    "CREATE INDEX IF NOT EXISTS records_pending ON records (kind, not_before, seq) WHERE status = 'pending'",
+    "CREATE INDEX IF NOT EXISTS records_sending ON records (kind, lease_until, seq) WHERE status = 'sending'",
+    `CREATE TABLE IF NOT EXISTS probe (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            at INTEGER NOT NULL,
+            pad BLOB
+          )`
+  ],
+  /** 1 → 2: the probe's pad. */
+  version2: ["ALTER TABLE probe ADD COLUMN pad BLOB"],
+  /** 2 → 3: the claim token of a lease. */
+  version3: ["ALTER TABLE records ADD COLUMN lease_token TEXT"],
+  /** 3 → 4, a file that has records: each record's goal (filled in from its fields) and the goal it waits for. */
+  version4Records: [
+    "ALTER TABLE records ADD COLUMN goal TEXT",
+    "ALTER TABLE records ADD COLUMN waiting_goal TEXT",
+    "UPDATE records SET goal = json_extract(fields, '$.ConversionName')"
+  ],
+  /**
+   * 3 → 4, and a new file: the records' goal index, goals' readiness after 5615, and the ledger's table as
+   * @uplink/core's `Ledger.schema("sqlite")` wrote it when version 4 was released.
+   */
+  version4: [
+    "CREATE INDEX IF NOT EXISTS records_goal ON records (goal, not_before) WHERE status = 'pending'",
+    `CREATE TABLE IF NOT EXISTS goal_readiness (
       goal TEXT PRIMARY KEY,
       ready_at INTEGER NOT NULL,
       windows INTEGER NOT NULL,
       updated_at INTEGER NOT NULL
-    )`
-    for (const statement of Ledger.schema("sqlite")) yield* sql.unsafe(statement)
-  })
+    )`,
+    `CREATE TABLE IF NOT EXISTS uplink_ledger (
+      run_id TEXT NOT NULL,
+      source TEXT NOT NULL CHECK (source IN ('cli', 'server')),
+      kind TEXT NOT NULL CHECK (kind IN ('conversion', 'adjustment')),
+      goal TEXT NOT NULL,
+      day TEXT NOT NULL,
+      accepted INTEGER NOT NULL DEFAULT 0,
+      rejected INTEGER NOT NULL DEFAULT 0,
+      invalid INTEGER NOT NULL DEFAULT 0,
+      duplicate INTEGER NOT NULL DEFAULT 0,
+      failed INTEGER NOT NULL DEFAULT 0,
+      recorded_at INTEGER NOT NULL,
+      PRIMARY KEY (run_id, kind, goal, day)
+    )`,
+    "CREATE INDEX IF NOT EXISTS uplink_ledger_day ON uplink_ledger (day, goal)"
+  ]
+} as const satisfies Record<string, ReadonlyArray<string>>
+
+/** Runs `statements` in order. */
+const runAll = (sql: SqlClient.SqlClient, statements: ReadonlyArray<string>) =>
+  Effect.forEach(statements, (statement) => sql.unsafe(statement), { discard: true })
 
 /** Brings the file's schema to `sqliteSchemaVersion`; answers the version it found. */
 const migrate = (sql: SqlClient.SqlClient) =>
@@ -86,38 +147,13 @@ const migrate = (sql: SqlClient.SqlClient) =>
     if (found === sqliteSchemaVersion) return found
     yield* sql.withTransaction(
       Effect.gen(function* () {
-        if (found === 0) {
-          yield* sql`CREATE TABLE IF NOT EXISTS records (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL UNIQUE,
-            kind TEXT NOT NULL CHECK (kind IN ('conversion', 'adjustment')),
-            fields TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'accepted', 'rejected', 'duplicate', 'failed')),
-            code INTEGER,
-            error_code TEXT,
-            message TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            not_before INTEGER NOT NULL,
-            lease_owner TEXT,
-            lease_until INTEGER,
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL,
-            lease_token TEXT,
-            goal TEXT,
-            waiting_goal TEXT
-          )`
-          yield* sql`CREATE INDEX IF NOT EXISTS records_pending ON records (kind, not_before, seq) WHERE status = 'pending'`
-          yield* sql`CREATE INDEX IF NOT EXISTS records_sending ON records (kind, lease_until, seq) WHERE status = 'sending'`
-          yield* sql`CREATE TABLE IF NOT EXISTS probe (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            at INTEGER NOT NULL,
-            pad BLOB
-          )`
-        } else {
-          if (found < 2) yield* sql`ALTER TABLE probe ADD COLUMN pad BLOB`
-          if (found < 3) yield* sql`ALTER TABLE records ADD COLUMN lease_token TEXT`
+        if (found === 0) yield* runAll(sql, sqliteMigrations.create)
+        else {
+          if (found < 2) yield* runAll(sql, sqliteMigrations.version2)
+          if (found < 3) yield* runAll(sql, sqliteMigrations.version3)
+          yield* runAll(sql, sqliteMigrations.version4Records)
         }
-        yield* version4(sql, found === 0)
+        yield* runAll(sql, sqliteMigrations.version4)
         yield* sql.unsafe(`PRAGMA user_version = ${sqliteSchemaVersion}`)
       })
     )

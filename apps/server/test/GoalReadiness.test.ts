@@ -34,6 +34,25 @@ const eventually = <E, R>(check: Effect.Effect<boolean, E, R>, what: string) =>
     }
   })
 
+/** Points the server (which reads its settings from the environment) at `dir/goals.json`, account 2002, until the scope closes. */
+const recordedGoalTimesIn = (dir: string) =>
+  Effect.gen(function* () {
+    const before = { file: process.env.UPLINK_TOKEN_FILE, account: process.env.MSADS_ACCOUNT_ID }
+    process.env.UPLINK_TOKEN_FILE = NodePath.join(dir, "tokens.json")
+    process.env.MSADS_ACCOUNT_ID = "2002"
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const [key, value] of [
+          ["UPLINK_TOKEN_FILE", before.file],
+          ["MSADS_ACCOUNT_ID", before.account]
+        ] as const) {
+          if (value === undefined) delete process.env[key]
+          else process.env[key] = value
+        }
+      })
+    )
+  })
+
 describe("records for a goal younger than two hours", () => {
   it.effect(
     "wait in the outbox after Microsoft's 5615, then go out two hours later: none lost, none sent early",
@@ -177,20 +196,7 @@ describe("records for a goal younger than two hours", () => {
         NodePath.join(dir, "goals.json"),
         JSON.stringify({ "2002": { "Fresh Goal": createdAt.toISOString() } })
       )
-      const before = { file: process.env.UPLINK_TOKEN_FILE, account: process.env.MSADS_ACCOUNT_ID }
-      process.env.UPLINK_TOKEN_FILE = NodePath.join(dir, "tokens.json")
-      process.env.MSADS_ACCOUNT_ID = "2002"
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          for (const [key, value] of [
-            ["UPLINK_TOKEN_FILE", before.file],
-            ["MSADS_ACCOUNT_ID", before.account]
-          ] as const) {
-            if (value === undefined) delete process.env[key]
-            else process.env[key] = value
-          }
-        })
-      )
+      yield* recordedGoalTimesIn(dir)
       const deliverer = yield* makeTestDeliverer()
       const server = yield* Effect.promise(() => startInProcess(deliverer.layer, { flushMs: 0 }))
       yield* Effect.addFinalizer(() => Effect.promise(() => server.stop()))
@@ -224,6 +230,45 @@ describe("records for a goal younger than two hours", () => {
         server.run(Effect.flatMap(Outbox, (outbox) => outbox.waitingFor("Fresh Goal")))
       )
       expect(waiting).toEqual({ records: 1, readyAt: Option.some(createdAt.getTime() + 2 * HOUR) })
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("are held by goals.json as it is: the server reads it again when it changes, not on every request", () =>
+    Effect.gen(function* () {
+      const dir = temporaryDirectory()
+      const file = NodePath.join(dir, "goals.json")
+      const mtime = Math.floor(Date.now() / 1000) - 60
+      /** The goal "Cached Goal" created `minutesAgo` ago; the file keeps its size and gets `mtime`. */
+      const writeGoal = (minutesAgo: number, modifiedAt: number) => {
+        const createdAt = new Date(Math.floor((Date.now() - minutesAgo * MINUTE) / 1000) * 1000).toISOString()
+        NodeFs.writeFileSync(file, JSON.stringify({ "2002": { "Cached Goal": createdAt } }))
+        NodeFs.utimesSync(file, modifiedAt, modifiedAt)
+      }
+      writeGoal(30, mtime)
+      yield* recordedGoalTimesIn(dir)
+      const deliverer = yield* makeTestDeliverer()
+      const server = yield* Effect.promise(() => startInProcess(deliverer.layer, { flushMs: 0 }))
+      yield* Effect.addFinalizer(() => Effect.promise(() => server.stop()))
+      const time = new Date(Date.now() - 5 * MINUTE).toISOString()
+      const send = (id: string) =>
+        Effect.promise(async () => {
+          const answer = await request(server.url, "/v1/conversions", {
+            body: { id, MicrosoftClickId: clickId(id), ConversionName: "Cached Goal", ConversionTime: time }
+          })
+          expect(answer.status).toBe(202)
+          const body = (await answer.json()) as { records: ReadonlyArray<{ status: string }> }
+          return body.records[0]?.status
+        })
+
+      // Created 30 minutes ago: the record waits.
+      expect(yield* send("cache-1")).toBe("waiting")
+      // Rewritten (created three hours ago, same size) and given back its modification time: not read again, so
+      // the record still waits — the server did not read the file for this request.
+      writeGoal(180, mtime)
+      expect(yield* send("cache-2")).toBe("waiting")
+      // Its modification time changes: read again, the goal is ready, the record goes out.
+      NodeFs.utimesSync(file, mtime + 1, mtime + 1)
+      expect(yield* send("cache-3")).toBe("pending")
     }).pipe(Effect.scoped)
   )
 })

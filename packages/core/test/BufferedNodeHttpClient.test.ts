@@ -1,16 +1,22 @@
 /**
  * The default HTTP client (`BufferedNodeHttpClient`) against a local node:http server: request line, headers and body
  * as sent, whole responses and every way of reading them, statuses that are not errors, keep-alive reuse, streamed
- * bodies through the platform client, connection failures, invalid URLs, bodies cut before their end, and
- * interruption destroying the request.
+ * bodies through the platform client, connection failures, invalid URLs, bodies cut before their end,
+ * interruption destroying the request, and the request timeout (`withRequestTimeout`) that the transports' exchanges
+ * use instead of forking fibers around every call.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { afterAll, assert, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Either, Stream } from "effect"
+import { Chunk, Duration, Effect, Either, Exit, Stream, Supervisor } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { layerBufferedNodeHttpClient } from "../src/transport/BufferedNodeHttpClient.js"
+import {
+  layerBufferedNodeHttpClient,
+  RequestTimeout,
+  withRequestTimeout
+} from "../src/transport/BufferedNodeHttpClient.js"
+import { makeExchange } from "../src/transport/HttpExchange.js"
 
 interface Seen {
   readonly method: string
@@ -81,6 +87,20 @@ afterAll(async () => {
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
 })
+
+/** Counts the fibers started under it. */
+class ForkCounter extends Supervisor.AbstractSupervisor<number> {
+  started = 0
+  get value() {
+    return Effect.sync(() => this.started)
+  }
+  override onStart(): void {
+    this.started++
+  }
+}
+
+/** The timers of the process that are pending now. */
+const pendingTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
 
 const withClient = <A, E>(f: (client: HttpClient.HttpClient) => Effect.Effect<A, E>) =>
   Effect.flatMap(HttpClient.HttpClient, f).pipe(Effect.provide(layerBufferedNodeHttpClient))
@@ -219,6 +239,78 @@ describe("BufferedNodeHttpClient", () => {
         assert(Either.isLeft(cut))
         expect(cut.left._tag).toBe("ResponseError")
         expect(cut.left.reason).toBe("Decode")
+      })
+    )
+  )
+
+  it.live("with a request timeout, fails a call not answered within it and destroys its request", () =>
+    withClient((client) =>
+      Effect.gen(function* () {
+        const timed = withRequestTimeout(client, Duration.millis(100))
+        assert(timed !== undefined)
+        // Answered in time: the response, and no timer left behind.
+        const timers = pendingTimers()
+        const echoed = yield* timed.execute(
+          HttpClientRequest.post(`${base}/echo`).pipe(HttpClientRequest.bodyText("x"))
+        )
+        expect(echoed.status).toBe(201)
+        expect(pendingTimers()).toBe(timers)
+        const before = closedEarly
+        const result = yield* Effect.either(timed.execute(HttpClientRequest.get(`${base}/hang`)))
+        assert(Either.isLeft(result))
+        expect(result.left._tag).toBe("RequestError")
+        expect(result.left.reason).toBe("Transport")
+        expect(result.left.cause).toBeInstanceOf(RequestTimeout)
+        // The server sees its response's connection closed.
+        for (let i = 0; i < 50 && closedEarly === before; i++) yield* Effect.sleep(Duration.millis(20))
+        expect(closedEarly).toBe(before + 1)
+        // A streamed body (through the platform client) has the same deadline.
+        const streamed = yield* Effect.either(
+          timed.execute(
+            HttpClientRequest.post(`${base}/hang`).pipe(
+              HttpClientRequest.bodyStream(Stream.make(new TextEncoder().encode("x")), { contentType: "text/plain" })
+            )
+          )
+        )
+        assert(Either.isLeft(streamed))
+        expect(streamed.left.cause).toBeInstanceOf(RequestTimeout)
+        // Only for clients of this module as they were made.
+        expect(
+          withRequestTimeout(
+            HttpClient.mapRequest(client, (request) => request),
+            Duration.seconds(1)
+          )
+        ).toBe(undefined)
+      })
+    )
+  )
+
+  it.live("an exchange over it times out with the client's own timer, forking no fiber; another client's forks", () =>
+    withClient((client) =>
+      Effect.gen(function* () {
+        const timeout = Duration.millis(100)
+        const expected = `GET ${base}/hang: no complete response within ${Duration.format(timeout)}`
+        const forks = new ForkCounter()
+        const exchange = makeExchange(client, timeout)
+        const reply = yield* Effect.supervised(
+          exchange(HttpClientRequest.post(`${base}/echo`).pipe(HttpClientRequest.bodyText("x"))),
+          forks
+        )
+        expect(reply.status).toBe(201)
+        const slow = yield* Effect.exit(Effect.supervised(exchange(HttpClientRequest.get(`${base}/hang`)), forks))
+        expect(slow).toEqual(Exit.fail(expect.objectContaining({ kind: "Timeout", detail: expected })))
+        expect(forks.started).toBe(0)
+        // A client it cannot give a timer to: the same timeout, around the exchange.
+        const other = makeExchange(
+          HttpClient.mapRequest(client, (request) => request),
+          timeout
+        )
+        const otherForks = new ForkCounter()
+        const otherSlow = yield* Effect.exit(
+          Effect.supervised(other(HttpClientRequest.get(`${base}/hang`)), otherForks)
+        )
+        expect(otherSlow).toEqual(Exit.fail(expect.objectContaining({ kind: "Timeout", detail: expected })))
+        expect(otherForks.started).toBeGreaterThan(0)
       })
     )
   )

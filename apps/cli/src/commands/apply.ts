@@ -52,7 +52,7 @@ const pipelineFlags = {
   reportTimeout: durationFlag(
     "report-timeout",
     Limits.reportTimeout,
-    "how long --wait-for-report waits (default 10 minutes; Microsoft may take several hours)"
+    "how long --wait-for-report waits (default 10 minutes; Microsoft may take several hours); only with --wait-for-report"
   ).pipe(Options.optional),
   batchSize: integerFlag("batch-size", Limits.batchSize, "items per request (default 1000)").pipe(Options.optional),
   concurrency: integerFlag(

@@ -94,6 +94,14 @@ export const runApply = (
   tuning: ApplyTuning = {}
 ) =>
   Effect.gen(function* () {
+    // A flag that would change nothing is refused, never ignored.
+    if (Option.isSome(flags.reportTimeout) && !flags.waitForReport) {
+      return yield* new UserError({
+        message:
+          "--report-timeout only sets how long --wait-for-report waits: add --wait-for-report, or leave " +
+          "--report-timeout out"
+      })
+    }
     const started = Date.now()
     let totalBytes: number | undefined
     if (flags.file !== "-") {

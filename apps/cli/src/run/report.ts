@@ -5,14 +5,15 @@
  * Without `--goals`: GetOfflineConversionReports as a table of daily success and failure counts (or `--json`).
  * With `--goals`: the reconciliation — per goal and UTC day, what Uplink's ledger says was sent (accepted records)
  * next to what Microsoft counted and did not count, by reason, with a hint per reason (GetOfflineConversionReportByGoalIds,
- * 7-day windows and 20 goals per request as the API requires). Goals are named by id or name (resolved through the
- * account's goal list). The per-goal report is REST-only at Microsoft: it is fetched over REST whatever
+ * 7-day windows and 20 goals per request as the API requires; a range longer than `Limits.reportDays` is refused
+ * before any request). Goals are named by id or name (resolved through the account's goal list). The per-goal report is REST-only at Microsoft: it is fetched over REST whatever
  * `--transport` says (same credentials), and the run says so when the conversions go over SOAP.
  */
 import * as NodeFs from "node:fs"
 import {
   CampaignManagement,
   type Ledger,
+  Limits,
   MsadsConfig,
   OfflineGoals,
   Reconciliation,
@@ -52,7 +53,19 @@ export const runReport = (flags: ReportFlags) =>
         message: `--to must not be before --from (got --from ${flags.from.trim()} --to ${flags.to.trim()})`
       })
     }
-    if (Option.isSome(flags.goals)) return yield* reconciliation(flags, flags.goals.value, start, last)
+    if (Option.isSome(flags.goals)) {
+      // Before any request: a per-goal report is fetched 7 days per request, so its range is bounded.
+      const days = Reconciliation.dayCount(DateTime.toEpochMillis(start), DateTime.toEpochMillis(last))
+      if (!Limits.contains(Limits.reportDays, days)) {
+        return yield* new UserError({
+          message:
+            `--from ${flags.from.trim()} --to ${flags.to.trim()} covers ${days} days; with --goals the report covers ` +
+            `at most ${Limits.reportDays.max} days at once (Microsoft answers 7 days per request): narrow --from/--to, ` +
+            `or run one report per ${Limits.reportDays.max} days`
+        })
+      }
+      return yield* reconciliation(flags, flags.goals.value, start, last)
+    }
     return yield* dailySummary(flags, start, DateTime.add(last, { days: 1 }))
   })
 

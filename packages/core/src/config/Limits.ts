@@ -84,6 +84,15 @@ export const goalValue: NumberRange = { _tag: "NumberRange", min: 0, max: 9_999_
  */
 export const reportTimeout: DurationRange = durations("1 second", "24 hours")
 
+/**
+ * How many UTC days one per-goal report may cover (`uplink report --goals --from/--to`, and every other use of
+ * GetOfflineConversionReportByGoalIds). Microsoft takes at most 7 days and 20 goal ids per request and documents no
+ * look-back limit (docs/microsoft-api.md §5), so a range is split into requests and, unbounded, ten years would be
+ * 522 requests per 20 goals. Uplink's own cap is 90 days: the longest conversion window a goal can have (and
+ * Microsoft's 90-day look-back for conversions and their clicks), at most 13 requests per 20 goals.
+ */
+export const reportDays: IntegerRange = integers(1, 90)
+
 /** A TCP port to listen on; 0 picks a free one. */
 export const port: IntegerRange = integers(0, 65535)
 

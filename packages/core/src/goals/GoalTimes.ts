@@ -3,7 +3,8 @@
  * (`UPLINK_TOKEN_FILE`'s folder, else `$XDG_CONFIG_HOME/uplink/`), per account id. Microsoft returns no creation time
  * for a goal and refuses its conversions for two hours (5615), so these recorded times are the only creation times
  * Uplink can know before sending: the CLI refuses (or, with `--hold`, holds) records for a goal younger than two
- * hours, and the server holds them in its outbox. The file holds goal names and times only, mode 0600.
+ * hours, and the server holds them in its outbox (reading the file again only when it changed: `makeRecordedReader`).
+ * The file holds goal names and times only, mode 0600.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -52,6 +53,37 @@ export const recorded: Effect.Effect<GoalTimes> = Effect.all([goalTimesFile, acc
   Effect.map(([path, account]) => readFrom(path, account)),
   Effect.orElseSucceed((): GoalTimes => new Map())
 )
+
+/** What identifies one version of the file: its modification time, size and inode (`missing` when it is absent). */
+const fileVersion = (path: string): string => {
+  try {
+    const stat = NodeFs.statSync(path, { bigint: true })
+    return `${stat.mtimeNs}:${stat.size}:${stat.ino}`
+  } catch {
+    return "missing"
+  }
+}
+
+/**
+ * `recorded` for a long-running process that asks often (the server, on every intake request): the file is read
+ * again only when its modification time, size or inode changed since the last read (it is looked at before it is
+ * read, so a change during a read is read again next time); otherwise the times read last are answered.
+ */
+export const makeRecordedReader: Effect.Effect<Effect.Effect<GoalTimes>> = Effect.sync(() => {
+  let last:
+    | { readonly path: string; readonly account: string; readonly version: string; readonly times: GoalTimes }
+    | undefined
+  return Effect.all([goalTimesFile, accountKey]).pipe(
+    Effect.map(([path, account]): GoalTimes => {
+      const version = fileVersion(path)
+      if (last?.path === path && last.account === account && last.version === version) return last.times
+      const times = readFrom(path, account)
+      last = { path, account, version, times }
+      return times
+    }),
+    Effect.orElseSucceed((): GoalTimes => new Map())
+  )
+})
 
 /** Records that goal `name` was created at `at` in the configured account; a file that cannot be written is logged. */
 export const record = (name: string, at: Date): Effect.Effect<void> =>

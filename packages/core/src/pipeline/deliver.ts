@@ -149,13 +149,18 @@ type Attempt =
 
 const stopped: Attempt = { _tag: "Stopped" }
 
-/** Sends `batch` (with retries) and returns one outcome per record, in batch order (in a new array). */
+/**
+ * Sends `batch` (with retries) and returns one outcome per record, in batch order (in a new array). `waitAside` runs
+ * each backoff before a retry (the delivery pool's, so that the batch does not count as one in delivery meanwhile).
+ */
 export const deliverBatch: (
   batch: ReadonlyArray<Prepared>,
-  context: DeliveryContext
+  context: DeliveryContext,
+  waitAside?: <X, E, R>(wait: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>
 ) => Effect.Effect<Array<Outcome>, never, Sender> = Effect.fn("OfflineConversions.deliverBatch")(function* (
   batch: ReadonlyArray<Prepared>,
-  context: DeliveryContext
+  context: DeliveryContext,
+  waitAside?: <X, E, R>(wait: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>
 ) {
   const limiter = context.rateLimiter
   const firstLine = batch.length === 0 ? 0 : batch[0].line
@@ -234,7 +239,8 @@ export const deliverBatch: (
     const millis = ScheduleIntervals.start(decision.intervals) - now
     if (millis > 0) {
       yield* announce("backoff", millis, failure)
-      yield* sleepUnlessStopped(millis, context.stop)
+      const backoff = sleepUnlessStopped(millis, context.stop)
+      yield* waitAside === undefined ? backoff : waitAside(backoff)
     }
   }
 

@@ -545,11 +545,12 @@ const run = <E, R>(
           (emit: Emit<ReadonlyArray<Prepared>, Outcome>) =>
             Effect.zipRight(readInput(input, mode, options, size, stage.onItems(emit)), stage.onEnd(emit)),
           config.workers,
-          (batch): Effect.Effect<Array<Outcome>, never, Sender> =>
-            Effect.map(deliverBatch(batch, config.delivery), (outcomes) => {
+          (batch, waitAside): Effect.Effect<Array<Outcome>, never, Sender> =>
+            Effect.map(deliverBatch(batch, config.delivery, waitAside), (outcomes) => {
               emptied(batch)
               return outcomes
-            })
+            }),
+          () => config.delivery.concurrency.snapshot().limit
         )
       })
     )

@@ -1,9 +1,9 @@
 /**
  * Did it count? Microsoft's per-goal report (GetOfflineConversionReportByGoalIds: success and unattributed counts by
  * reason, per goal and UTC upload day), fetched as the API requires — at most 20 goal ids and 7 days per request, so
- * a longer range or more goals take several requests — and merged into one entry per goal; then joined with what
- * Uplink's ledger says was sent (`reconcile`). The operation is REST-only at Microsoft: fetch it through a REST client
- * (`ReportClient`) whatever transport the conversions go over.
+ * a longer range or more goals take several requests, and a range is at most `Limits.reportDays` long — and merged
+ * into one entry per goal; then joined with what Uplink's ledger says was sent (`reconcile`). The operation is
+ * REST-only at Microsoft: fetch it through a REST client (`ReportClient`) whatever transport the conversions go over.
  *
  * Invariants: totals are Microsoft's (the sums of each request's overall counts); days are its daily summaries, plus
  * the days the ledger knows of that Microsoft does not report yet (their Microsoft counts 0); counts are numbers.
@@ -13,6 +13,7 @@ import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import type { CampaignManagementShape } from "../CampaignManagement.js"
+import * as Limits from "../config/Limits.js"
 import type { CampaignManagementError } from "../errors/CampaignManagementError.js"
 import type { SentDay } from "../ledger/Ledger.js"
 
@@ -69,6 +70,22 @@ export const parseDay = (text: string): number | undefined => {
 
 const dayText = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
 
+/** How many days `fromMs`..`toMs` covers (midnights, both included). */
+export const dayCount = (fromMs: number, toMs: number): number => Math.round((toMs - fromMs) / DAY_MS) + 1
+
+/**
+ * Why the days `fromMs`..`toMs` cannot be one report (the last before the first, or more days than
+ * `Limits.reportDays`), or undefined when they can.
+ */
+export const rangeProblem = (fromMs: number, toMs: number): string | undefined => {
+  if (toMs < fromMs) return "the last day is before the first day"
+  const days = dayCount(fromMs, toMs)
+  return Limits.contains(Limits.reportDays, days)
+    ? undefined
+    : `the per-goal report covers at most ${Limits.reportDays.max} days at once (Microsoft answers 7 days per ` +
+        `request), and ${days} days were asked for`
+}
+
 /** The requests' date ranges for the days `from`..`to` (inclusive): 7 days each at most, `[first, last]` days. */
 export const windows = (fromMs: number, toMs: number): ReadonlyArray<readonly [number, number]> => {
   const ranges: Array<readonly [number, number]> = []
@@ -118,9 +135,8 @@ export const fetch = (
   toMs: number
 ): Effect.Effect<ReadonlyArray<GoalReport>, CampaignManagementError | GoalReportError> =>
   Effect.gen(function* () {
-    if (toMs < fromMs) {
-      return yield* new GoalReportError({ reason: "InvalidRange", message: "the last day is before the first day" })
-    }
+    const refused = rangeProblem(fromMs, toMs)
+    if (refused !== undefined) return yield* new GoalReportError({ reason: "InvalidRange", message: refused })
     const unique = [...new Set(goalIds)]
     const goals = new Map<bigint, GoalAccumulator>(unique.map((id) => [id, new GoalAccumulator()]))
     for (const ids of chunks(unique, MAX_GOALS_PER_REQUEST)) {

@@ -32,7 +32,7 @@ import {
 } from "../errors/CampaignManagementError.js"
 import { reasonFromReply } from "../errors/FaultClassification.js"
 import { BodyBufferPool } from "./BodyBufferPool.js"
-import { excerpt, exchange, isSuccessStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
+import { excerpt, isSuccessStatus, makeExchange, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
 import { operationContract } from "./operationContract.js"
 import type { TransportResponse, TransportShape } from "./Transport.js"
 
@@ -41,6 +41,7 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
   function* () {
     const config = yield* MsadsConfig
     const client = yield* HttpClient.HttpClient
+    const exchange = makeExchange(client, config.requestTimeout)
     const bodies = new BodyBufferPool()
 
     const send = <Op extends OperationName>(
@@ -82,7 +83,7 @@ export const makeRestTransport: Effect.Effect<TransportShape, never, MsadsConfig
           HttpClientRequest.acceptJson,
           HttpClientRequest.bodyUint8Array(json.right, "application/json")
         )
-        const reply = yield* exchange(client, httpRequest, config.requestTimeout).pipe(Effect.mapError((e) => fail(e)))
+        const reply = yield* exchange(httpRequest).pipe(Effect.mapError((e) => fail(e)))
         const headerTrackingId = trackingIdHeader(reply.headers)
         // A fault is an error body with a known detail (`Type`, or its error lists), whatever the HTTP status.
         const decodedFault = decodeRestFault(reply.body)

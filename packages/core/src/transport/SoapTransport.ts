@@ -25,7 +25,7 @@ import {
   RestOnlyOperationError
 } from "../errors/CampaignManagementError.js"
 import { reasonFromReply } from "../errors/FaultClassification.js"
-import { excerpt, exchange, isSuccessStatus, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
+import { excerpt, isSuccessStatus, makeExchange, retryAfterHeader, trackingIdHeader } from "./HttpExchange.js"
 import { operationContract } from "./operationContract.js"
 import type { TransportResponse, TransportShape } from "./Transport.js"
 
@@ -34,6 +34,7 @@ export const makeSoapTransport: Effect.Effect<TransportShape, never, MsadsConfig
   function* () {
     const config = yield* MsadsConfig
     const client = yield* HttpClient.HttpClient
+    const exchange = makeExchange(client, config.requestTimeout)
 
     const send = <Op extends OperationName>(
       operation: Op,
@@ -64,7 +65,7 @@ export const makeSoapTransport: Effect.Effect<TransportShape, never, MsadsConfig
           HttpClientRequest.setHeaders({ SOAPAction: `"${contract.soapAction}"`, Accept: "text/xml" }),
           HttpClientRequest.bodyText(envelope.right, "text/xml; charset=utf-8")
         )
-        const reply = yield* exchange(client, httpRequest, config.requestTimeout).pipe(Effect.mapError((e) => fail(e)))
+        const reply = yield* exchange(httpRequest).pipe(Effect.mapError((e) => fail(e)))
         const headerTrackingId = trackingIdHeader(reply.headers)
         const decoded = decodeSoapResponse(contract, reply.body)
         const fault = Either.isLeft(decoded) && decoded.left._tag === "WireFault" ? decoded.left : undefined

@@ -5,7 +5,7 @@
  * run paces to the rate the window admitted, every record delivered once.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Chunk, Duration, Effect, Stream } from "effect"
 import { CampaignManagementError, RateLimitError, toDeliveryError } from "../../src/index.js"
 import { ConcurrencyLimit, OfflineConversions, RateLimiter, RateLimiters } from "../../src/pipeline/index.js"
 import { driveClock } from "../support/ClockDriver.js"
@@ -20,7 +20,8 @@ import {
   hoursAgo,
   makeFakeSender,
   NOW,
-  slidingWindow
+  slidingWindow,
+  transient
 } from "./support.js"
 
 const header = "MicrosoftClickId,ConversionName,ConversionTime\n"
@@ -97,6 +98,73 @@ describe("adaptive concurrency in delivery", () => {
       const median = [...settled].sort((a, b) => a - b)[settled.length >> 1]!
       expect(median).toBeLessThanOrEqual(150)
       expect(Math.max(...fake.calls.slice(100).map((c) => c.inFlight))).toBeLessThanOrEqual(8)
+    })
+  )
+
+  it.effect("keeps records unread, not in workers, while the limit is below its bound", () =>
+    Effect.gen(function* () {
+      yield* atNow
+      // A limit of the caller's that has backed off to 2 within the default bound of 16: 16 workers, 2 requests.
+      const backedOff = ConcurrencyLimit.fixed(2)
+      const limit: ConcurrencyLimit.ConcurrencyLimit = {
+        ...backedOff,
+        mode: "adaptive",
+        snapshot: () => ({ ...backedOff.snapshot(), mode: "adaptive", max: 16 })
+      }
+      const fake = makeFakeSender(undefined, { latency: "100 millis" })
+      const text = csv(400)
+      const line = text.indexOf("\n", header.length) + 1 - header.length
+      // Read in chunks of 10 records; count what has been read and not given out yet.
+      let read = 0
+      let out = 0
+      let mostHeld = 0
+      const input = bytes(text, 10 * line).pipe(
+        Stream.rechunk(1),
+        Stream.tap((chunk) =>
+          Effect.sync(() => {
+            for (const byte of chunk) if (byte === 0x0a) read++
+            mostHeld = Math.max(mostHeld, read - 1 - out)
+          })
+        )
+      )
+      const outcomes = yield* driveClock(
+        OfflineConversions.apply(input, { batchSize: 10, concurrency: limit }).pipe(
+          Stream.tap(() => Effect.sync(() => out++)),
+          Stream.runCollect,
+          Effect.map(Chunk.toReadonlyArray),
+          Effect.provide(fake.layer)
+        )
+      )
+      expect(outcomes.filter((o) => o._tag === "Accepted")).toHaveLength(400)
+      expect(fake.load.maxInFlight).toBe(2)
+      // At most the two batches in flight, one waiting for a worker, one being handed over, one being filled and the
+      // chunk being read (10 records each) — not a batch for each of the 16 workers.
+      expect(mostHeld).toBeLessThanOrEqual(60)
+    })
+  )
+
+  it.effect("while a batch waits to be sent again, others go in its place", () =>
+    Effect.gen(function* () {
+      yield* atNow
+      const backedOff = ConcurrencyLimit.fixed(1)
+      const limit: ConcurrencyLimit.ConcurrencyLimit = {
+        ...backedOff,
+        mode: "adaptive",
+        snapshot: () => ({ ...backedOff.snapshot(), mode: "adaptive", max: 16 })
+      }
+      // The first call fails (retryable): its batch waits ~1 s before it is sent again.
+      const fake = makeFakeSender((call) => (call.call === 1 ? transient() : { _tag: "ok" }), {
+        latency: "100 millis"
+      })
+      const outcomes = yield* run(fake, 50, { concurrency: limit, retry: { base: "1 second", cap: "1 second" } })
+      expect(outcomes.map((o) => o._tag)).toEqual(Array(50).fill("Accepted"))
+      const firstBatch = JSON.stringify(fake.calls[0]!.items[0])
+      const retry = fake.calls.find((c) => c.call > 1 && JSON.stringify(c.items[0]) === firstBatch)!
+      // The other four batches were sent one after another during the wait, not after it.
+      const others = fake.calls.filter((c) => JSON.stringify(c.items[0]) !== firstBatch)
+      expect(others).toHaveLength(4)
+      expect(others.every((c) => c.at < retry.at)).toBe(true)
+      expect(fake.load.maxInFlight).toBe(1)
     })
   )
 

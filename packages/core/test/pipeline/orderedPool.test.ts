@@ -1,12 +1,12 @@
 /**
  * `orderedPool`, the delivery stage's worker pool: results in input order whatever order the work finishes in (ready
- * results in their place among them), never more than `concurrency` elements in `f` at once, the producer's failure
- * after the results before it, a defect of `f` ending the stream, and calls in progress interrupted when the stream is
- * left early.
+ * results in their place among them), never more than `concurrency` elements in `f` at once — nor more than `admit()`
+ * says, work waiting unstarted with the producer rather than in a worker — the producer's failure after the results
+ * before it, a defect of `f` ending the stream, and calls in progress interrupted when the stream is left early.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Exit, Fiber, Ref, Stream, TestClock } from "effect"
-import { orderedPool } from "../../src/pipeline/orderedPool.js"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Ref, Stream, TestClock } from "effect"
+import { type Emit, orderedPool } from "../../src/pipeline/orderedPool.js"
 
 /** The pool over the elements of `upstream`, all of them work for `f`, each result one element. */
 const mapEffectOrdered = <A, E, B, R>(
@@ -61,6 +61,82 @@ describe("orderedPool", () => {
       expect(yield* Ref.get(peak)).toBe(1)
       const empty = yield* Stream.runCollect(mapEffectOrdered(Stream.empty, 2, (n: number) => Effect.succeed(n)))
       expect(Chunk.size(empty)).toBe(0)
+    })
+  )
+
+  it.effect("lets only `admit()` workers hold work, following it as it changes, and holds the producer back", () =>
+    Effect.gen(function* () {
+      const running = yield* Ref.make(0)
+      const peak = yield* Ref.make(0)
+      let admitted = 2
+      let emitted = 0
+      let started = 0
+      let mostAhead = 0
+      const stream = orderedPool(
+        (emit) =>
+          Effect.forEach(
+            Array.from({ length: 200 }, (_, i) => i),
+            (n) =>
+              Effect.zipRight(
+                emit.work(n),
+                Effect.sync(() => {
+                  emitted++
+                  mostAhead = Math.max(mostAhead, emitted - started)
+                })
+              ),
+            { discard: true }
+          ),
+        8,
+        (n: number) =>
+          Effect.zipRight(
+            Effect.sync(() => started++),
+            Effect.map(tracked(running, peak)(n), (result) => [result])
+          ),
+        () => admitted
+      )
+      const fiber = yield* Effect.fork(Stream.runCollect(stream))
+      yield* TestClock.adjust(Duration.millis(200))
+      // Eight workers, two admitted: two calls at a time, and one element more waiting for them, not eight.
+      expect(yield* Ref.get(peak)).toBe(2)
+      expect(mostAhead).toBe(3)
+      admitted = 5
+      yield* TestClock.adjust(Duration.millis(200))
+      expect(yield* Ref.get(peak)).toBe(5)
+      // Lowered: the calls in progress finish (each takes at most 41 ms), and then one at a time.
+      admitted = 1
+      yield* TestClock.adjust(Duration.millis(100))
+      yield* Ref.set(peak, yield* Ref.get(running))
+      yield* TestClock.adjust(Duration.seconds(10))
+      expect(yield* Ref.get(peak)).toBe(1)
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(fiber))).toEqual(Array.from({ length: 200 }, (_, n) => n * 10))
+    })
+  )
+
+  it.effect("admits other work while admitted work waits aside", () =>
+    Effect.gen(function* () {
+      const started: Array<[number, number]> = []
+      const stream = orderedPool(
+        (emit: Emit<number, number>) => Effect.forEach([0, 1, 2], (n) => emit.work(n), { discard: true }),
+        4,
+        (n: number, waitAside) =>
+          Effect.gen(function* () {
+            started.push([n, yield* Clock.currentTimeMillis])
+            // The first element waits a second (a backoff) before it is done.
+            if (n === 0) yield* waitAside(Effect.sleep(Duration.seconds(1)))
+            yield* Effect.sleep(Duration.millis(10))
+            return [n]
+          }),
+        () => 1
+      )
+      const fiber = yield* Effect.fork(Stream.runCollect(stream))
+      yield* TestClock.adjust(Duration.seconds(5))
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(fiber))).toEqual([0, 1, 2])
+      // One admitted at a time, but the others ran while the first waited aside.
+      expect(started).toEqual([
+        [0, 0],
+        [1, 0],
+        [2, 10]
+      ])
     })
   )
 

@@ -4,6 +4,7 @@ import { DateTime, Effect, Layer } from "effect"
 import { Auth } from "../../src/auth/Auth.js"
 import { CampaignManagement } from "../../src/CampaignManagement.js"
 import { MsadsConfig } from "../../src/config/MsadsConfig.js"
+import * as Limits from "../../src/config/Limits.js"
 import * as Ledger from "../../src/ledger/Ledger.js"
 import * as GoalReport from "../../src/reconciliation/GoalReport.js"
 import * as Reasons from "../../src/reconciliation/Reasons.js"
@@ -92,6 +93,33 @@ describe("the per-goal report", () => {
         ])
         expect(reports[0]).toMatchObject({ successCount: 0, days: [] })
       }).pipe(Effect.provide(clients()))
+  )
+
+  it.live("covers at most Limits.reportDays (90) days: a longer range is refused before any request", () =>
+    Effect.gen(function* () {
+      emulator.reset()
+      const [goal] = emulator.registerGoals([{ name: "Range Goal", createdAt: Date.now() - 3 * 3_600_000 }])
+      const report = yield* ReportClient
+      const requests = () => emulator.state().requestsByOp.GetOfflineConversionReportByGoalIds ?? 0
+      expect(Limits.reportDays.max).toBe(90)
+      expect(GoalReport.dayCount(today() - 89 * DAY, today())).toBe(90)
+
+      const before = requests()
+      const refused = yield* Effect.flip(GoalReport.fetch(report, [BigInt(goal!.id)], today() - 90 * DAY, today()))
+      expect(refused).toMatchObject({ _tag: "GoalReportError", reason: "InvalidRange" })
+      expect(refused.message).toBe(
+        "the per-goal report covers at most 90 days at once (Microsoft answers 7 days per request), and 91 days " +
+          "were asked for"
+      )
+      const tenYears = yield* Effect.flip(GoalReport.fetch(report, [BigInt(goal!.id)], Date.UTC(2016, 0, 1), today()))
+      expect(tenYears.reason).toBe("InvalidRange")
+      expect(requests()).toBe(before)
+
+      // 90 days: 13 requests of at most 7 days for one goal.
+      const reports = yield* GoalReport.fetch(report, [BigInt(goal!.id)], today() - 89 * DAY, today())
+      expect(reports.map((entry) => entry.name)).toEqual(["Range Goal"])
+      expect(requests() - before).toBe(13)
+    }).pipe(Effect.provide(clients()))
   )
 
   it.live("names an unknown goal id", () =>
