@@ -4,37 +4,30 @@
  * emulator counts the calls in flight; after a 117 the run paces to what the window admitted; the `--json` summary
  * carries the limiter's state; the progress bar's status names the concurrency and counts a pause down.
  */
-import { join } from "node:path"
-import { writeFileSync } from "node:fs"
 import { PassThrough } from "node:stream"
 import { fixedConcurrency, RateLimiter } from "@uplink/core"
-import { type RunningEmulator, start } from "@uplink/emulator"
+import type { RunningEmulator } from "@uplink/emulator"
+import { emulatorEnv, startEmulator, writeInput } from "@uplink/emulator/testing"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { deliveryStatus, deliverySummary } from "../src/render/delivery.js"
 import { makeProgress } from "../src/render/progress.js"
-import { click, emulatorEnv, hoursAgo, runInProcess, scratch } from "./support.js"
+import { runInProcess, scratch, validCsv } from "./support.js"
 
 let emulator: RunningEmulator
 let dir: string
 let env: Record<string, string>
 
 beforeAll(async () => {
-  emulator = await start({ demo: true, port: 0 })
+  emulator = await startEmulator({ demo: true })
   dir = scratch()
   env = emulatorEnv(emulator, dir)
 })
 afterAll(() => emulator.stop())
 beforeEach(() => emulator.reset())
 
-const HEADER = "Microsoft Click Id,Conversion Name,Conversion Time,Conversion Value,Conversion Currency Code"
 let files = 0
 /** A file of `n` valid records with click ids from `first`. */
-const csv = (n: number, first: number) => {
-  const path = join(dir, `delivery-${++files}.csv`)
-  const rows = Array.from({ length: n }, (_, i) => `${click(first + i)},Offline Purchase,${hoursAgo(3)},5,USD`)
-  writeFileSync(path, `${[HEADER, ...rows].join("\n")}\n`)
-  return path
-}
+const csv = (n: number, first: number) => writeInput(dir, `delivery-${++files}.csv`, validCsv(n, first))
 
 /** 300 records in batches of 10 against a service that answers each call after 100 ms. */
 const thirtyBatches = async (first: number, flags: ReadonlyArray<string>, extraEnv: Record<string, string> = {}) => {

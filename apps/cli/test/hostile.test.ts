@@ -2,64 +2,35 @@
  * The CLI against hostile input and a hostile world (issue 16): a results path that is the input, formula injection
  * through the results file, nonsense and out-of-range numbers in flags and variables, an unreadable input, a results
  * file that cannot be written mid-run, an endpoint that refuses or never answers, Microsoft's rate limit and
- * failures (waits must be visible), a refused access token, and Ctrl-C. Most cases run the CLI in-process; the ones
- * that need a real process (signals, standard input) spawn the built bin.
+ * failures (waits must be visible), a refused access token, and Ctrl-C. They run the CLI in-process (Ctrl-C through
+ * a signal source of the test's own); the Ctrl-C cases that need a real process and its SIGINT are in
+ * `bin.integration.test.ts`.
  */
 import { EventEmitter } from "node:events"
-import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from "node:fs"
 import { createServer, type Server, type Socket } from "node:net"
 import { join } from "node:path"
-import { type RunningEmulator, start } from "@uplink/emulator"
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import {
-  type CliRun,
-  click,
-  csvRows,
-  emulatorEnv,
-  hoursAgo,
-  killSpawned,
-  runInProcess,
-  scratch,
-  spawnUplink,
-  uplink,
-  waitFor
-} from "./support.js"
+import type { RunningEmulator } from "@uplink/emulator"
+import { clickId, emulatorEnv, startEmulator, waitFor, writeInput } from "@uplink/emulator/testing"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { type CliRun, HEADER, hoursAgo, resultRows, runInProcess, scratch, validCsv } from "./support.js"
 
 let emulator: RunningEmulator
 let dir: string
 let env: Record<string, string>
 
 beforeAll(async () => {
-  emulator = await start({ demo: true, port: 0 })
+  emulator = await startEmulator({ demo: true })
   dir = scratch()
   env = emulatorEnv(emulator, dir)
 })
 afterAll(() => emulator.stop())
 beforeEach(() => emulator.reset())
-afterEach(killSpawned)
-
-const HEADER = "Microsoft Click Id,Conversion Name,Conversion Time,Conversion Value,Conversion Currency Code"
 
 let files = 0
-const write = (text: string, name = `in-${++files}.csv`) => {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
-
-/** `n` valid records (lines 2…n+1) with click ids from `first`. */
-const validCsv = (n: number, first = 1) =>
-  [HEADER, ...Array.from({ length: n }, (_, i) => `${click(first + i)},Offline Purchase,${hoursAgo(3)},5,USD`)].join(
-    "\n"
-  ) + "\n"
+const write = (text: string, name = `in-${++files}.csv`) => writeInput(dir, name, text)
 
 const noStackTrace = (run: CliRun) => expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
-
-/** The rows of a results file as objects keyed by column. */
-const resultRows = (path: string) => {
-  const [header, ...rows] = csvRows(readFileSync(path, "utf8"))
-  return rows.map((row) => Object.fromEntries(header!.map((column, i) => [column, row[i] ?? ""])))
-}
 
 describe("a results path that is the input file", () => {
   it("is refused before anything is written, however it is spelled (path, ./, symlink, hard link)", async () => {
@@ -84,7 +55,9 @@ describe("a results path that is the input file", () => {
 
   it("is fine when the input is standard input", async () => {
     const results = join(dir, "stdin-results.csv")
-    const run = await uplink(["apply", "-", "--format", "csv", "--results", results], env, validCsv(1, 110))
+    const run = await runInProcess(["apply", "-", "--format", "csv", "--results", results], env, {
+      input: validCsv(1, 110)
+    })
     expect(run.code).toBe(0)
     expect(resultRows(results).map((row) => [row.line, row.status])).toEqual([["2", "accepted"]])
   })
@@ -117,9 +90,9 @@ describe("spreadsheet formula injection", () => {
         // sent, rejected by the service (unknown click): the click id comes back in the row
         `${quoted},Offline Purchase,${hoursAgo(3)},5,USD`,
         // sent, rejected by the service (no such goal): the conversion name comes back
-        `${click(200 + i)},${quoted},${hoursAgo(3)},5,USD`,
+        `${clickId(200 + i)},${quoted},${hoursAgo(3)},5,USD`,
         // invalid before sending (not a time): the time text comes back
-        `${click(300 + i)},Offline Purchase,${quoted},5,USD`
+        `${clickId(300 + i)},Offline Purchase,${quoted},5,USD`
       ]
     })
     const input = write([HEADER, ...rows].join("\n") + "\n")
@@ -335,40 +308,8 @@ describe("credentials Microsoft refuses", () => {
 })
 
 describe("Ctrl-C", () => {
-  /** ~3,000 records in ~4 chunks of input: a first Ctrl-C leaves most of the file unread. */
-  const bigCsv = (first: number) => validCsv(3000, first)
-
-  it("the first stops reading, lets the request in flight finish, reports every record read, exit 130", async () => {
-    emulator.setFaults({ latencyMs: 3000 })
-    const input = write(bigCsv(10_000))
-    const results = join(dir, "interrupted-results.csv")
-    const cli = spawnUplink(["apply", input, "--batch-size", "10", "--concurrency", "1", "--results", results], env)
-    await waitFor(() => emulator.state().faultsInjected.latency >= 1, "a request in flight")
-    cli.child.kill("SIGINT")
-    const run = await cli.done
-    expect(run.code).toBe(130)
-    expect(run.stderr).toMatch(
-      /uplink: interrupted: no more records are read; waiting up to 30 s for 1 request in flight/
-    )
-    const rows = resultRows(results)
-    // One row per record read, in order, from line 2; the rest of the file was not read.
-    const lines = rows.map((row) => Number(row.line))
-    expect(lines).toEqual(Array.from({ length: lines.length }, (_, i) => i + 2))
-    expect(lines.length).toBeLessThan(3000)
-    expect(rows.slice(0, 10).map((row) => row.status)).toEqual(Array(10).fill("accepted"))
-    expect(new Set(rows.slice(10).map((row) => `${row.status} ${row.error_code} ${row.message}`))).toEqual(
-      new Set(["failed NotSent not sent: interrupted (Ctrl-C)"])
-    )
-    expect(emulator.state().accepted).toHaveLength(10)
-    expect(run.stdout).toMatch(/accepted\s+10\n/)
-    expect(run.stdout).toContain(
-      `Interrupted (Ctrl-C): ${(lines.length - 10).toLocaleString("en-US")} records read but not sent (failed, NotSent); ` +
-        `records after line ${lines.at(-1)!.toLocaleString("en-US")} were not read`
-    )
-  })
-
   it("requests still in flight when the grace period ends are abandoned, and their lines named", async () => {
-    const slow = await start({ demo: true, port: 0, faults: { latencyMs: 60_000 } })
+    const slow = await startEmulator({ demo: true, faults: { latencyMs: 60_000 } })
     try {
       const signals = new EventEmitter()
       const running = runInProcess(
@@ -376,7 +317,7 @@ describe("Ctrl-C", () => {
         emulatorEnv(slow, dir),
         { apply: { grace: "300 millis", signals } }
       )
-      await waitFor(() => slow.state().faultsInjected.latency >= 2, "two requests in flight")
+      await waitFor("two requests in flight", () => slow.state().faultsInjected.latency >= 2)
       signals.emit("SIGINT")
       const run = await running
       expect(run.code).toBe(130)
@@ -391,26 +332,6 @@ describe("Ctrl-C", () => {
         total: 0
       })
       expect(signals.listenerCount("SIGINT")).toBe(0)
-    } finally {
-      await slow.stop()
-    }
-  })
-
-  it("a second one stops at once and names the lines whose outcome is unknown, exit 130", async () => {
-    const slow = await start({ demo: true, port: 0, faults: { latencyMs: 60_000 } })
-    try {
-      const cli = spawnUplink(
-        ["apply", write(bigCsv(20_000)), "--batch-size", "10", "--concurrency", "1"],
-        emulatorEnv(slow, dir)
-      )
-      await waitFor(() => slow.state().faultsInjected.latency >= 1, "a request in flight")
-      cli.child.kill("SIGINT")
-      await waitFor(() => cli.output().stderr.includes("interrupted"), "the first Ctrl-C's message")
-      cli.child.kill("SIGINT")
-      const run = await cli.done
-      expect(run.code).toBe(130)
-      expect(run.stdout).toContain("Stopped at once (second Ctrl-C).")
-      expect(run.stdout).toContain("The outcome of lines 2–11 is unknown: sent to Microsoft, no answer recorded.")
     } finally {
       await slow.stop()
     }

@@ -3,23 +3,20 @@
  * records fail attribution for every reason the emulator reports, then `uplink report --goals` showing each reason
  * with its count and hint next to what the ledger says was sent; the ledger holding no identifier; `--wait-for-report`
  * when the report covers the run and when it never does (a proxy serves a stale report); goals younger than two hours
- * refused, or held with `--hold`.
+ * refused, or held with `--hold`. The CLI runs in-process (`runInProcess`), each run with its own environment.
  */
 import { createHash } from "node:crypto"
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createServer, request as httpRequest, type Server } from "node:http"
 import { join } from "node:path"
-import { type RunningEmulator, start } from "@uplink/emulator"
+import type { RunningEmulator } from "@uplink/emulator"
+import { clickId, emulatorEnv, isoAgo, MINUTE, startEmulator, writeInput } from "@uplink/emulator/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { emulatorEnv, runInProcess, scratch, uplink } from "./support.js"
+import { runInProcess, scratch } from "./support.js"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
-const MINUTE = 60_000
-const iso = (msAgo: number) =>
-  new Date(Math.floor((Date.now() - msAgo) / 1000) * 1000).toISOString().replace(".000Z", "Z")
 const today = () => new Date().toISOString().slice(0, 10)
-const id = (label: string) => sha256(label).slice(0, 32)
 
 const HEADER = "Microsoft Click Id,Conversion Name,Conversion Time,Email,Phone"
 
@@ -27,14 +24,10 @@ let emulator: RunningEmulator
 let dir: string
 let env: Record<string, string>
 let files = 0
-const write = (text: string) => {
-  const path = join(dir, `in-${++files}.csv`)
-  writeFileSync(path, text)
-  return path
-}
+const write = (text: string) => writeInput(dir, `in-${++files}.csv`, text)
 
 beforeAll(async () => {
-  emulator = await start({ port: 0 })
+  emulator = await startEmulator()
   dir = scratch()
   env = emulatorEnv(emulator, dir)
 })
@@ -48,65 +41,68 @@ describe("uplink report --goals after runs that fail attribution for every reaso
       { name: "Recon Paused", createdAt: threeHoursAgo }
     ])
     const click = {
-      ok: id("ok"),
-      unknown1: id("unknown-1"),
-      unknown2: id("unknown-2"),
-      after: id("after"),
-      outside: id("outside"),
-      paused: id("paused"),
-      retracted: id("retracted"),
-      never: id("never-sent")
+      ok: clickId("ok"),
+      unknown1: clickId("unknown-1"),
+      unknown2: clickId("unknown-2"),
+      after: clickId("after"),
+      outside: clickId("outside"),
+      paused: clickId("paused"),
+      retracted: clickId("retracted"),
+      never: clickId("never-sent")
     }
     emulator.registerClicks({
-      [click.ok]: iso(50 * MINUTE),
-      [click.paused]: iso(50 * MINUTE),
-      [click.retracted]: iso(50 * MINUTE)
+      [click.ok]: isoAgo(50 * MINUTE),
+      [click.paused]: isoAgo(50 * MINUTE),
+      [click.retracted]: isoAgo(50 * MINUTE)
     })
     const email = "Reconcile.Person@Example.com"
     const phone = "+1 425 555 0199"
-    const conversionOk = `${click.ok},Recon Purchase,${iso(10 * MINUTE)},${email},${phone}`
-    const retractedAt = iso(20 * MINUTE)
+    const conversionOk = `${click.ok},Recon Purchase,${isoAgo(10 * MINUTE)},${email},${phone}`
+    const retractedAt = isoAgo(20 * MINUTE)
     const first = write(
       [
         HEADER,
         conversionOk,
-        `${click.unknown1},Recon Purchase,${iso(10 * MINUTE)},,`,
-        `${click.unknown2},Recon Purchase,${iso(12 * MINUTE)},,`,
-        `${click.after},Recon Purchase,${iso(10 * MINUTE)},,`,
-        `${click.outside},Recon Purchase,${iso(10 * MINUTE)},,`,
-        `${click.paused},Recon Paused,${iso(10 * MINUTE)},,`,
+        `${click.unknown1},Recon Purchase,${isoAgo(10 * MINUTE)},,`,
+        `${click.unknown2},Recon Purchase,${isoAgo(12 * MINUTE)},,`,
+        `${click.after},Recon Purchase,${isoAgo(10 * MINUTE)},,`,
+        `${click.outside},Recon Purchase,${isoAgo(10 * MINUTE)},,`,
+        `${click.paused},Recon Paused,${isoAgo(10 * MINUTE)},,`,
         `${click.retracted},Recon Purchase,${retractedAt},,`
       ].join("\n")
     )
     const runs = [
-      await uplink(["apply", first], env),
+      await runInProcess(["apply", first], env),
       // The same conversion again: DuplicateConversionKey.
-      await uplink(["apply", write([HEADER, conversionOk].join("\n"))], env),
+      await runInProcess(["apply", write([HEADER, conversionOk].join("\n"))], env),
       // Retract one conversion (counted), and one that was never sent: AdjustmentOriginalNotFound.
-      await uplink(
+      await runInProcess(
         [
           "adjust",
           write(
             [
               "Adjustment Type,Adjustment Time,Microsoft Click Id,Conversion Name,Conversion Time",
-              `Retract,${iso(5 * MINUTE)},${click.retracted},Recon Purchase,${retractedAt}`,
-              `Retract,${iso(5 * MINUTE)},${click.never},Recon Purchase,${iso(30 * MINUTE)}`
+              `Retract,${isoAgo(5 * MINUTE)},${click.retracted},Recon Purchase,${retractedAt}`,
+              `Retract,${isoAgo(5 * MINUTE)},${click.never},Recon Purchase,${isoAgo(30 * MINUTE)}`
             ].join("\n")
           )
         ],
         env
       ),
       // The retracted conversion again: ConversionAlreadyRetracted.
-      await uplink(["apply", write([HEADER, `${click.retracted},Recon Purchase,${retractedAt},,`].join("\n"))], env)
+      await runInProcess(
+        ["apply", write([HEADER, `${click.retracted},Recon Purchase,${retractedAt},,`].join("\n"))],
+        env
+      )
     ]
     for (const run of runs) expect(run.code, run.stderr).toBe(0)
     // What the emulator learns after the upload: two clicks (one after its conversion, one far before it), and the
     // second goal paused.
-    emulator.registerClicks({ [click.after]: iso(5 * MINUTE), [click.outside]: iso(3 * 60 * MINUTE) })
+    emulator.registerClicks({ [click.after]: isoAgo(5 * MINUTE), [click.outside]: isoAgo(3 * 60 * MINUTE) })
     emulator.registerGoals([{ name: "Recon Paused", createdAt: threeHoursAgo, status: "Paused" }])
 
     const day = today()
-    const json = await uplink(
+    const json = await runInProcess(
       ["report", "--goals", "Recon Purchase,Recon Paused", "--from", day, "--to", day, "--json"],
       env
     )
@@ -150,7 +146,7 @@ describe("uplink report --goals after runs that fail attribution for every reaso
     )
 
     // The same by id, as a table, over SOAP settings (the report itself goes over REST).
-    const table = await uplink(
+    const table = await runInProcess(
       ["report", "--goals", `${purchase.id},Recon Paused`, "--from", day, "--to", day, "--transport", "soap"],
       env
     )
@@ -199,7 +195,7 @@ describe("uplink report --goals after runs that fail attribution for every reaso
 
   it("without --goals keeps the daily summary; an unknown goal is named with the account's goals", async () => {
     const day = today()
-    const unknown = await uplink(["report", "--goals", "No Such Goal", "--from", day, "--to", day], env)
+    const unknown = await runInProcess(["report", "--goals", "No Such Goal", "--from", day, "--to", day], env)
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toMatch(
       /--goals: no offline conversion goal is named or numbered "No Such Goal"; the account has/
@@ -232,7 +228,7 @@ describe("uplink report --goals after runs that fail attribution for every reaso
       ]
     ]
     for (const [dates, message] of cases) {
-      const run = await uplink(["report", "--goals", "Any Goal", ...dates], env)
+      const run = await runInProcess(["report", "--goals", "Any Goal", ...dates], env)
       expect(run.code, dates.join(" ")).toBe(1)
       expect(run.stderr).toContain(message)
       expect(run.stderr).not.toMatch(/\n\s+at /)
@@ -271,16 +267,16 @@ const staleReportProxy = (target: string): Promise<{ url: string; server: Server
 describe("uplink apply --wait-for-report", () => {
   it("prints the attribution outcome of the run once the report covers it", async () => {
     emulator.registerGoals([{ name: "Wait Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
-    const known = id("wait-known")
-    emulator.registerClicks({ [known]: iso(30 * MINUTE) })
+    const known = clickId("wait-known")
+    emulator.registerClicks({ [known]: isoAgo(30 * MINUTE) })
     const file = write(
       [
         HEADER,
-        `${known},Wait Goal,${iso(10 * MINUTE)},,`,
-        `${id("wait-unknown")},Wait Goal,${iso(10 * MINUTE)},,`
+        `${known},Wait Goal,${isoAgo(10 * MINUTE)},,`,
+        `${clickId("wait-unknown")},Wait Goal,${isoAgo(10 * MINUTE)},,`
       ].join("\n")
     )
-    const json = await uplink(["apply", file, "--wait-for-report", "--json"], env)
+    const json = await runInProcess(["apply", file, "--wait-for-report", "--json"], env)
     expect(json.code, json.stderr).toBe(0)
     const summary = JSON.parse(json.stdout)
     expect(summary.attribution).toMatchObject({
@@ -291,10 +287,10 @@ describe("uplink apply --wait-for-report", () => {
     })
     expect(summary.ledger).toMatchObject({ path: join(dir, "state", "ledger.db"), error: null })
 
-    const text = await uplink(
+    const text = await runInProcess(
       [
         "apply",
-        write([HEADER, `${id("wait-unknown-2")},Wait Goal,${iso(9 * MINUTE)},,`].join("\n")),
+        write([HEADER, `${clickId("wait-unknown-2")},Wait Goal,${isoAgo(9 * MINUTE)},,`].join("\n")),
         "--wait-for-report"
       ],
       env
@@ -308,7 +304,7 @@ describe("uplink apply --wait-for-report", () => {
 
   it("refuses --report-timeout without --wait-for-report (exit 1, nothing sent) instead of ignoring it", async () => {
     emulator.registerGoals([{ name: "Timeout Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
-    const file = write([HEADER, `${id("timeout-alone")},Timeout Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    const file = write([HEADER, `${clickId("timeout-alone")},Timeout Goal,${isoAgo(10 * MINUTE)},,`].join("\n"))
     const sentBefore = emulator.state().requestsByOp.ApplyOfflineConversions ?? 0
     for (const mode of ["apply", "adjust"]) {
       const run = await runInProcess([mode, file, "--report-timeout", "2s"], env)
@@ -326,9 +322,9 @@ describe("uplink apply --wait-for-report", () => {
     emulator.registerGoals([{ name: "Slow Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
     const proxy = await staleReportProxy(emulator.url)
     try {
-      const file = write([HEADER, `${id("slow")},Slow Goal,${iso(10 * MINUTE)},,`].join("\n"))
+      const file = write([HEADER, `${clickId("slow")},Slow Goal,${isoAgo(10 * MINUTE)},,`].join("\n"))
       const started = Date.now()
-      const run = await uplink(["apply", file, "--wait-for-report", "--report-timeout", "2s"], {
+      const run = await runInProcess(["apply", file, "--wait-for-report", "--report-timeout", "2s"], {
         ...env,
         MSADS_ENDPOINT: proxy.url
       })
@@ -362,18 +358,18 @@ describe("a goal younger than two hours", () => {
         [env.MSADS_ACCOUNT_ID!]: { "Fresh Goal": freshCreated.toISOString(), "Young Goal": youngCreated.toISOString() }
       })
     )
-    const fresh = write([HEADER, `${id("fresh")},Fresh Goal,${iso(10 * MINUTE)},,`].join("\n"))
-    const young = write([HEADER, `${id("young")},Young Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    const fresh = write([HEADER, `${clickId("fresh")},Fresh Goal,${isoAgo(10 * MINUTE)},,`].join("\n"))
+    const young = write([HEADER, `${clickId("young")},Young Goal,${isoAgo(10 * MINUTE)},,`].join("\n"))
     const before = emulator.state().accepted.length
 
-    const held = await uplink(["apply", fresh, "--hold"], goalEnv)
+    const held = await runInProcess(["apply", fresh, "--hold"], goalEnv)
     expect(held.code, held.stderr).toBe(0)
     expect(held.stderr).toMatch(/holding: Microsoft takes conversions for "Fresh Goal" from .* waiting, then sending/)
     expect(held.stdout).toMatch(/accepted\s+1/)
     expect(emulator.state().accepted.length).toBe(before + 1)
 
     const results = join(dir, "young.csv")
-    const refused = await uplink(["apply", young, "--results", results], goalEnv)
+    const refused = await runInProcess(["apply", young, "--results", results], goalEnv)
     expect(refused.code).toBe(2)
     const readyAt = new Date(youngCreated.getTime() + 2 * 60 * MINUTE).toISOString()
     expect(readFileSync(results, "utf8")).toContain(
@@ -383,10 +379,10 @@ describe("a goal younger than two hours", () => {
     )
     expect(emulator.state().accepted.length).toBe(before + 1)
     // A dry run says the same; with --hold the record would be sent (after the wait), so it is ready.
-    const dryRun = await uplink(["apply", young, "--dry-run", "--results", results], goalEnv)
+    const dryRun = await runInProcess(["apply", young, "--dry-run", "--results", results], goalEnv)
     expect(dryRun.code).toBe(2)
     expect(readFileSync(results, "utf8")).toMatch(/\n2,invalid,5615,OfflineConversionNotAcceptedForGoal,/)
-    const dryHold = await uplink(["apply", young, "--dry-run", "--hold", "--results", results], goalEnv)
+    const dryHold = await runInProcess(["apply", young, "--dry-run", "--hold", "--results", results], goalEnv)
     expect(dryHold.code, dryHold.stderr).toBe(0)
     expect(readFileSync(results, "utf8")).toMatch(/\n2,ready,/)
   })
@@ -395,25 +391,25 @@ describe("a goal younger than two hours", () => {
 describe("the ledger's place", () => {
   it("is the XDG state folder (else ~/.local/state), private; UPLINK_LEDGER=off and --no-ledger keep none", async () => {
     emulator.registerGoals([{ name: "Ledger Goal", createdAt: Date.now() - 3 * 60 * MINUTE }])
-    const file = write([HEADER, `${id("ledger-1")},Ledger Goal,${iso(10 * MINUTE)},,`].join("\n"))
+    const file = write([HEADER, `${clickId("ledger-1")},Ledger Goal,${isoAgo(10 * MINUTE)},,`].join("\n"))
     const { UPLINK_LEDGER: _, ...withoutLedger } = env
     const home = scratch()
     const state = join(scratch(), "state")
-    const byXdg = await uplink(["apply", file, "--json"], { ...withoutLedger, XDG_STATE_HOME: state, HOME: home })
+    const byXdg = await runInProcess(["apply", file, "--json"], { ...withoutLedger, XDG_STATE_HOME: state, HOME: home })
     expect(byXdg.code, byXdg.stderr).toBe(0)
     const xdgFile = join(state, "uplink", "ledger.db")
     expect(JSON.parse(byXdg.stdout).ledger).toMatchObject({ path: xdgFile, rows: 1, error: null })
     expect(statSync(xdgFile).mode & 0o777).toBe(0o600)
 
-    const byHome = await uplink(["apply", file, "--json"], { ...withoutLedger, HOME: home })
+    const byHome = await runInProcess(["apply", file, "--json"], { ...withoutLedger, HOME: home })
     expect(JSON.parse(byHome.stdout).ledger).toMatchObject({
       path: join(home, ".local", "state", "uplink", "ledger.db")
     })
 
     const offHome = scratch()
     for (const off of [
-      await uplink(["apply", file, "--json"], { ...withoutLedger, HOME: offHome, UPLINK_LEDGER: "off" }),
-      await uplink(["apply", file, "--json", "--no-ledger"], { ...withoutLedger, HOME: offHome })
+      await runInProcess(["apply", file, "--json"], { ...withoutLedger, HOME: offHome, UPLINK_LEDGER: "off" }),
+      await runInProcess(["apply", file, "--json", "--no-ledger"], { ...withoutLedger, HOME: offHome })
     ]) {
       expect(off.code, off.stderr).toBe(0)
       expect(JSON.parse(off.stdout).ledger).toBeNull()
@@ -422,12 +418,15 @@ describe("the ledger's place", () => {
 
     // The report says when there is no ledger to put next to Microsoft's numbers.
     const day = today()
-    const report = await uplink(["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--no-ledger"], env)
+    const report = await runInProcess(
+      ["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--no-ledger"],
+      env
+    )
     expect(report.code, report.stderr).toBe(0)
     expect(report.stdout).toMatch(/Goal "Ledger Goal" \(id \d+\): sent -, counted/)
     expect(report.stdout).toContain("(the ledger is off: sent counts are not shown)")
     const missing = join(scratch(), "none.db")
-    const none = await uplink(
+    const none = await runInProcess(
       ["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--ledger", missing],
       env
     )
@@ -435,7 +434,7 @@ describe("the ledger's place", () => {
     // A file that is not a ledger is named as such, not taken for a missing one.
     const broken = join(scratch(), "broken.db")
     writeFileSync(broken, "not a database, but long enough to be read as one: ".repeat(200))
-    const unreadable = await uplink(
+    const unreadable = await runInProcess(
       ["report", "--goals", "Ledger Goal", "--from", day, "--to", day, "--ledger", broken],
       env
     )
@@ -463,15 +462,15 @@ describe("apply --goal-check against the goals' settings", () => {
     const file = write(
       [
         "Microsoft Click Id,Conversion Name,Conversion Time,Hashed Email Address",
-        `${id("gs1")},Window Goal,${iso(10 * MINUTE)},`, // fine
-        `${id("gs2")},Window Goal,${iso(100 * MINUTE)},`, // older than the 60-minute window
-        `${id("gs3")},Window Goal,${iso(160 * MINUTE)},`, // older than the window, and before the goal was created
-        `,Window Goal,${iso(20 * MINUTE)},${digest}`, // hashed only; the goal has no enhanced conversions
-        `,Window Goal,${iso(21 * MINUTE)},${digest}`,
-        `,Enhanced Goal,${iso(20 * MINUTE)},${digest}` // hashed only, enhanced conversions on: fine
+        `${clickId("gs1")},Window Goal,${isoAgo(10 * MINUTE)},`, // fine
+        `${clickId("gs2")},Window Goal,${isoAgo(100 * MINUTE)},`, // older than the 60-minute window
+        `${clickId("gs3")},Window Goal,${isoAgo(160 * MINUTE)},`, // older than the window, and before the goal was created
+        `,Window Goal,${isoAgo(20 * MINUTE)},${digest}`, // hashed only; the goal has no enhanced conversions
+        `,Window Goal,${isoAgo(21 * MINUTE)},${digest}`,
+        `,Enhanced Goal,${isoAgo(20 * MINUTE)},${digest}` // hashed only, enhanced conversions on: fine
       ].join("\n")
     )
-    const json = await uplink(["apply", file, "--goal-check", "--json"], goalEnv)
+    const json = await runInProcess(["apply", file, "--goal-check", "--json"], goalEnv)
     // Warnings, not refusals: Microsoft may still count these records.
     expect(json.code, json.stderr).toBe(0)
     const summary = JSON.parse(json.stdout)
@@ -491,7 +490,7 @@ describe("apply --goal-check against the goals' settings", () => {
       expect.stringMatching(/^line 5: goal "Window Goal" is not enabled for enhanced conversions/)
     ])
 
-    const text = await uplink(["apply", file, "--goal-check"], goalEnv)
+    const text = await runInProcess(["apply", file, "--goal-check"], goalEnv)
     expect(text.stderr).toContain('uplink: warning: line 5: goal "Window Goal" is not enabled for enhanced conversions')
     expect(text.stdout).toContain(
       'goal "Window Goal": 2 dated longer ago than its conversion window; 1 dated before it was created; 2 with only ' +
@@ -499,7 +498,7 @@ describe("apply --goal-check against the goals' settings", () => {
     )
     expect(text.stdout).not.toContain('goal "Enhanced Goal"')
     // Without --goal-check the goals' settings are not known: no such warning.
-    const unchecked = await uplink(["apply", file, "--json"], goalEnv)
+    const unchecked = await runInProcess(["apply", file, "--json"], goalEnv)
     expect(JSON.parse(unchecked.stdout)).toMatchObject({ goalSettings: null, warnings: [] })
   })
 })
@@ -511,13 +510,13 @@ describe("the identifier hygiene report of a run", () => {
     const file = write(
       [
         HEADER,
-        `${id("h1")},Hygiene Goal,${iso(10 * MINUTE)},ann@gmial.com,`,
-        `${id("h2")},Hygiene Goal,${iso(11 * MINUTE)},,+14255550100`,
-        `,Hygiene Goal,${iso(12 * MINUTE)},${digest.toUpperCase()},`,
-        `${id("h4")},Hygiene Goal,${iso(13 * MINUTE)},,`
+        `${clickId("h1")},Hygiene Goal,${isoAgo(10 * MINUTE)},ann@gmial.com,`,
+        `${clickId("h2")},Hygiene Goal,${isoAgo(11 * MINUTE)},,+14255550100`,
+        `,Hygiene Goal,${isoAgo(12 * MINUTE)},${digest.toUpperCase()},`,
+        `${clickId("h4")},Hygiene Goal,${isoAgo(13 * MINUTE)},,`
       ].join("\n")
     )
-    const json = await uplink(["apply", file, "--json"], env)
+    const json = await runInProcess(["apply", file, "--json"], env)
     expect(json.code, json.stderr).toBe(0)
     const { hygiene } = JSON.parse(json.stdout)
     expect(hygiene.total).toMatchObject({
@@ -531,7 +530,7 @@ describe("the identifier hygiene report of a run", () => {
     })
     const sent = emulator.state().accepted.filter((entry) => entry.ConversionName === "Hygiene Goal")
     expect(sent.find((entry) => entry.MicrosoftClickId === null)?.HashedEmailAddress).toBe(digest)
-    const text = await uplink(["apply", file, "--no-ledger"], env)
+    const text = await runInProcess(["apply", file, "--no-ledger"], env)
     expect(text.stdout).toContain("Identifiers: click id 75.0 % (3/4), email 50.0 % (2/4), phone 25.0 % (1/4)")
     expect(text.stdout).toContain("already SHA-256 digests in raw columns: Email 1, Phone 0")
     expect(text.stdout).toContain("gmial.com ×1 (gmail.com?, first on line 2)")

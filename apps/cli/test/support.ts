@@ -1,14 +1,16 @@
 /**
- * Test support: run the built `uplink` as a child process with a clean environment pointed at an emulator (or
- * in-process, which starts in milliseconds instead of ~2 s, with its own environment and captured output), watch a
- * spawned one to signal it, read CSV rows, and make input files with times relative to now.
+ * Test support: run `uplink` in-process (`runInProcess`: the CLI's own runner with its own environment, standard input
+ * and captured output — it starts in milliseconds instead of ~2 s, so most tests use it), or the built bin as a child
+ * process with a clean environment (`uplink`, `spawnUplink`: the smoke tests of `*.integration.test.ts`, and what
+ * needs a real process, such as signals); read CSV rows; and make input files with times relative to now. Click ids,
+ * the emulator's environment, folders and waiting come from `@uplink/emulator/testing`.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import { defaultCredentials, type RunningEmulator } from "@uplink/emulator"
-import { ConfigProvider, Console, Effect } from "effect"
+import { resolve } from "node:path"
+import { clickId, HOUR, isoAgo, tempDir } from "@uplink/emulator/testing"
+import { ConfigProvider, Console, Effect, Stream } from "effect"
 import { type RunOptions, run } from "../src/cli.js"
 
 export const bin = resolve(import.meta.dirname, "..", "dist", "bin.js")
@@ -19,19 +21,8 @@ export interface CliRun {
   readonly stderr: string
 }
 
-export const scratch = () => mkdtempSync(join(tmpdir(), "uplink-cli-test-"))
-
-/** MSADS_* for the emulator, plus a private config folder and ledger so tests never touch the user's files. */
-export const emulatorEnv = (emulator: RunningEmulator, dir: string): Record<string, string> => ({
-  MSADS_ENDPOINT: emulator.url,
-  MSADS_DEVELOPER_TOKEN: defaultCredentials.developerToken,
-  MSADS_CUSTOMER_ID: defaultCredentials.customerId,
-  MSADS_ACCOUNT_ID: defaultCredentials.accountId,
-  MSADS_ACCESS_TOKEN: defaultCredentials.accessToken,
-  XDG_CONFIG_HOME: join(dir, "config"),
-  UPLINK_TOKEN_FILE: join(dir, "config", "uplink", "tokens.json"),
-  UPLINK_LEDGER: join(dir, "state", "ledger.db")
-})
+/** A new folder for a test file's inputs, results and config (`emulatorEnv(emulator, dir)` keeps config there). */
+export const scratch = () => tempDir("uplink-cli-test-")
 
 /** Runs `uplink args…` with exactly `env` (plus PATH/HOME) and optional standard input. */
 export const uplink = (args: ReadonlyArray<string>, env: Record<string, string>, input?: string): Promise<CliRun> =>
@@ -50,24 +41,40 @@ export const uplink = (args: ReadonlyArray<string>, env: Record<string, string>,
   })
 
 /** An ISO time `hours` before now, at whole seconds. */
-export const hoursAgo = (hours: number): string =>
-  new Date(Math.floor((Date.now() - hours * 3_600_000) / 1000) * 1000).toISOString().replace(".000Z", "Z")
+export const hoursAgo = (hours: number): string => isoAgo(hours * HOUR)
 
-/** A 32-hex click id (demo mode knows every such id). */
-export const click = (n: number): string => n.toString(16).padStart(32, "a")
+/** The header of Microsoft's conversion columns, as the input files of these tests start. */
+export const HEADER = "Microsoft Click Id,Conversion Name,Conversion Time,Conversion Value,Conversion Currency Code"
 
-/** Runs `uplink args…` in this process with exactly `env` as its environment, capturing what it prints. */
+/** `n` valid records (lines 2…n+1) with click ids from `first`. */
+export const validCsv = (n: number, first = 1) =>
+  [HEADER, ...Array.from({ length: n }, (_, i) => `${clickId(first + i)},Offline Purchase,${hoursAgo(3)},5,USD`)].join(
+    "\n"
+  ) + "\n"
+
+/** Settings of an in-process run: the runner's own, and what `-` reads. */
+export interface InProcessOptions extends RunOptions {
+  /** The text standard input gives (default: none, as `uplink` spawned with an empty standard input). */
+  readonly input?: string | undefined
+}
+
+/**
+ * Runs `uplink args…` in this process as the bin would, with exactly `env` (plus `HOME`, as `uplink` spawns it) as its
+ * environment and `input` as its standard input, capturing what it prints; resolves to its exit code and output.
+ */
 export const runInProcess = async (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  options: RunOptions = {}
+  options: InProcessOptions = {}
 ): Promise<CliRun> => {
+  const { input, ...runOptions } = options
+  const stdin = Stream.make(new TextEncoder().encode(input ?? ""))
   const stdout: Array<string> = []
   const stderr: Array<string> = []
   const code = await Effect.runPromise(
-    run(["node", "uplink", ...args], options).pipe(
+    run(["node", "uplink", ...args], { ...runOptions, apply: { stdin, ...runOptions.apply } }).pipe(
       Effect.withConsole(captureConsole(stdout, stderr)),
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ HOME: tmpdir(), ...env }))))
     )
   )
   return { code, stdout: stdout.join(""), stderr: stderr.join("") }
@@ -159,18 +166,6 @@ export const spawnUplink = (args: ReadonlyArray<string>, env: Record<string, str
   return { child, output: () => ({ stdout, stderr }), done }
 }
 
-/** Resolves once `condition()` holds, checking every 20 ms; rejects with `what` after `timeoutMs`. */
-export const waitFor = (condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> =>
-  new Promise((resolvePromise, reject) => {
-    const started = Date.now()
-    const check = () => {
-      if (condition()) return resolvePromise()
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(check, 20)
-    }
-    check()
-  })
-
 /** The rows of a CSV text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes). */
 export const csvRows = (text: string): Array<Array<string>> => {
   const rows: Array<Array<string>> = []
@@ -198,4 +193,10 @@ export const csvRows = (text: string): Array<Array<string>> => {
   }
   if (field !== "" || row.length > 0) rows.push([...row, field])
   return rows
+}
+
+/** The rows of a results file as objects keyed by column. */
+export const resultRows = (path: string) => {
+  const [header, ...rows] = csvRows(readFileSync(path, "utf8"))
+  return rows.map((row) => Object.fromEntries(header!.map((column, i) => [column, row[i] ?? ""])))
 }

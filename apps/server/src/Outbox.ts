@@ -1,7 +1,8 @@
 /**
  * `Outbox`: the durable queue between intake and delivery, as one service with two implementations chosen by
  * `UPLINK_DB` — `SqliteOutbox` (one file, one instance, the embedded default) and `PgOutbox` (PostgreSQL, shared by
- * any number of instances). Both keep the same promises, which `test/OutboxBehaviour.test.ts` checks on each engine:
+ * any number of instances). Both keep the same promises, which `test/OutboxBehaviour.integration.test.ts` checks on
+ * each engine:
  *
  * - a record is committed with its id, kind and normalised fields before the request that brought it is answered; a
  *   repeated id keeps the first record (within one call too: a later record with the same id is `repeated`), decided

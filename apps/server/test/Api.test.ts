@@ -3,6 +3,7 @@ import * as NodeHttp from "node:http"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { waitFor } from "@uplink/emulator/testing"
 import { Effect, Option } from "effect"
 import { DeliveryOutcome } from "../src/Deliverer.js"
 import { Outbox } from "../src/Outbox.js"
@@ -394,7 +395,7 @@ describe("readiness", () => {
         body: { records: [conversion("d-1", { id: "will-accept" }), conversion("d-2", { id: "will-reject" })] }
       })
       expect(response.status).toBe(202)
-      const final = await waitFor(async () => {
+      const final = await waitFor("the rejected record's final status", async () => {
         const rejected = (await (await request(server.url, "/v1/records/will-reject")).json()) as { status: string }
         return rejected.status === "rejected" ? rejected : undefined
       })
@@ -458,13 +459,3 @@ const postChunked = (url: string, body: string) =>
     for (let offset = 0; offset < body.length; offset += 8 * 1024) request.write(body.slice(offset, offset + 8 * 1024))
     request.end()
   })
-
-const waitFor = async <A>(probe: () => Promise<A | undefined>, timeoutMs = 10_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error("condition not met in time")
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Outcome, RateLimiters } from "@uplink/core"
-import { type RunningEmulator, start } from "@uplink/emulator"
+import type { RunningEmulator } from "@uplink/emulator"
+import { emulatorEnv, startEmulator } from "@uplink/emulator/testing"
 import { ConfigProvider, Effect, Layer, Metric, Option } from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
 import { SharedThrottle } from "../src/SharedThrottle.js"
@@ -25,17 +26,7 @@ const claimed = (id: string, fields: Record<string, unknown>): ClaimedRecord => 
 })
 
 const environment = (emulatorUrl: string, overrides: Record<string, string> = {}) =>
-  new Map(
-    Object.entries({
-      MSADS_DEVELOPER_TOKEN: "BBD37VB98",
-      MSADS_CUSTOMER_ID: "1000001",
-      MSADS_ACCOUNT_ID: "2000002",
-      MSADS_ACCESS_TOKEN: "emulator-access-token",
-      MSADS_ENDPOINT: emulatorUrl,
-      UPLINK_TOKEN_FILE: `${temporaryDirectory()}/tokens.json`,
-      ...overrides
-    })
-  )
+  new Map(Object.entries({ ...emulatorEnv(emulatorUrl, temporaryDirectory()), ...overrides }))
 
 const deliverWith = (
   env: Map<string, string>,
@@ -62,7 +53,7 @@ describe("CoreDeliverer", () => {
   let emulator: RunningEmulator
 
   beforeAll(async () => {
-    emulator = await start({ port: 0, demo: true })
+    emulator = await startEmulator({ demo: true })
   })
 
   afterAll(async () => {

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import type { Reconciliation } from "@uplink/core/reconciliation"
+import { clickId } from "@uplink/emulator/testing"
 import { Effect, Exit, Layer, Option, Ref, Scope, TestClock } from "effect"
 import { Outbox } from "../src/Outbox.js"
 import * as ReportPoller from "../src/ReportPoller.js"
@@ -15,7 +16,7 @@ import { storageLayer } from "../src/Server.js"
 import { ServerConfig } from "../src/ServerConfig.js"
 import { request, startInProcess } from "./support/InProcessServer.js"
 import { makeTestDeliverer } from "./support/TestDeliverer.js"
-import { clickId, isoMinutesAgo } from "./support/records.js"
+import { isoMinutesAgo } from "./support/records.js"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 

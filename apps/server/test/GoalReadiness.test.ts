@@ -9,7 +9,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { RateLimiters } from "@uplink/core"
-import { start } from "@uplink/emulator"
+import { clickId, startEmulator } from "@uplink/emulator/testing"
 import { ConfigProvider, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
 import * as CoreDeliverer from "../src/CoreDeliverer.js"
 import { Outbox, type RecordStatus } from "../src/Outbox.js"
@@ -19,7 +19,6 @@ import * as Worker from "../src/Worker.js"
 import { request, startInProcess } from "./support/InProcessServer.js"
 import { temporaryDatabase, temporaryDirectory } from "./support/files.js"
 import { makeTestDeliverer } from "./support/TestDeliverer.js"
-import { clickId } from "./support/records.js"
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -62,7 +61,7 @@ describe("records for a goal younger than two hours", () => {
       Effect.gen(function* () {
         const t0 = Date.UTC(2026, 2, 2, 12, 0, 0)
         let virtual = t0
-        const emulator = yield* Effect.promise(() => start({ port: 0, clock: () => virtual }))
+        const emulator = yield* Effect.promise(() => startEmulator({ clock: () => virtual }))
         yield* Effect.addFinalizer(() => Effect.promise(() => emulator.stop()))
         yield* TestClock.setTime(t0)
         /** Moves the emulator's clock and the TestClock together. */

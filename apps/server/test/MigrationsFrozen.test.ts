@@ -11,19 +11,33 @@
 import * as NodeCrypto from "node:crypto"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { vi } from "vitest"
-import { migrations } from "../src/PgMigrations.js"
-import { migrateFile, sqliteMigrations } from "../src/SqliteOutbox.js"
 import { temporaryDatabase } from "./support/files.js"
 
-vi.mock("@uplink/core/reconciliation", async (importOriginal) => {
-  const core = await importOriginal<typeof import("@uplink/core/reconciliation")>()
-  return {
-    ...core,
-    Ledger: { ...core.Ledger, schema: () => ["CREATE TABLE IF NOT EXISTS core_changed_since (x INTEGER)"] }
-  }
+const CHANGED_SCHEMA = ["CREATE TABLE IF NOT EXISTS core_changed_since (x INTEGER)"]
+
+let migrations: typeof import("../src/PgMigrations.js").migrations
+let migrateFile: typeof import("../src/SqliteOutbox.js").migrateFile
+let sqliteMigrations: typeof import("../src/SqliteOutbox.js").sqliteMigrations
+
+// The unit gate shares a worker's loaded modules between test files, so the migrations are imported afresh under the
+// changed core here, and forgotten afterwards (no other file may get the changed core, nor this one an unchanged one).
+beforeAll(async () => {
+  vi.resetModules()
+  vi.doMock("@uplink/core/reconciliation", async (importOriginal) => {
+    const core = await importOriginal<typeof import("@uplink/core/reconciliation")>()
+    return { ...core, Ledger: { ...core.Ledger, schema: () => CHANGED_SCHEMA } }
+  })
+  const core = await import("@uplink/core/reconciliation")
+  expect(core.Ledger.schema("sqlite")).toEqual(CHANGED_SCHEMA)
+  ;({ migrations } = await import("../src/PgMigrations.js"))
+  ;({ migrateFile, sqliteMigrations } = await import("../src/SqliteOutbox.js"))
+})
+afterAll(() => {
+  vi.doUnmock("@uplink/core/reconciliation")
+  vi.resetModules()
 })
 
 /** The SHA-256 of a migration's statements, in order. */

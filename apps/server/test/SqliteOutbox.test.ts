@@ -1,7 +1,7 @@
 /**
  * What only the SQLite outbox does: an outbox file of schema version 1 (the first release) is migrated in place to
  * the current version and keeps its records (their goal filled in from their fields, so a 5615 for that goal holds
- * them too). The behaviour both engines share is in OutboxBehaviour.test.ts.
+ * them too). The behaviour both engines share is in OutboxBehaviour.integration.test.ts.
  */
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"

@@ -4,7 +4,7 @@
  * on it (validate, hash, dedupe, batch, deliver, one outcome per record).
  *
  * This file is the public API: every name exported below, each with its one-line doc (the package README lists the
- * same names; `test/PublicApi.test.ts` keeps the two in step and the count of runtime names, namespace members
+ * same names; `test/PublicApi.integration.test.ts` keeps the two in step and the count of runtime names, namespace members
  * included, at most 70). Everything else under `src/` is implementation, and `src/internal/` holds what is not API
  * at all (buffer pools, scanners, the fingerprint set, hashing tables). Three more entry points:
  * `@uplink/core/Limits` (the range of every numeric setting), `@uplink/core/reconciliation` (did it count: the

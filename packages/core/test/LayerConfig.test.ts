@@ -13,7 +13,8 @@ import { MsadsConfig } from "../src/config/MsadsConfig.js"
 import { RetryPolicy } from "../src/retry/RetryPolicy.js"
 import { layerNodeHttpClient } from "../src/transport/NodeHttpClientLayer.js"
 import * as SoapTransport from "../src/transport/SoapTransport.js"
-import { clickId, type Fixture, startFixture } from "./support/Loopback.js"
+import { randomClickId } from "@uplink/emulator/testing"
+import { type Fixture, startFixture } from "./support/Loopback.js"
 
 let fixture: Fixture
 beforeAll(async () => {
@@ -28,7 +29,7 @@ const program = Effect.gen(function* () {
   const { response, trackingId, transport } = yield* cm.call("ApplyOfflineConversions", {
     OfflineConversions: [
       {
-        MicrosoftClickId: clickId(),
+        MicrosoftClickId: randomClickId(),
         ConversionName: "Offline Purchase",
         ConversionTime: DateTime.unsafeMake(Date.now() - 3_600_000),
         ConversionValue: 10,

@@ -10,6 +10,7 @@ import type { PipelineOptions } from "@uplink/core"
 import * as Limits from "@uplink/core/Limits"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { SignalSource } from "../interrupt.js"
 import { connection, durationFlag, integerFlag, json as jsonOption, ledgerFlags } from "../options.js"
 
@@ -90,6 +91,8 @@ export interface ApplyTuning {
   readonly retry?: PipelineOptions["retry"]
   /** Where Ctrl-C (SIGINT) comes from (default: this process). */
   readonly signals?: SignalSource | undefined
+  /** What `-` reads (default: this process's standard input). */
+  readonly stdin?: Stream.Stream<Uint8Array, unknown> | undefined
   /** How often `--wait-for-report` asks for the report (default: a tenth of the timeout, 1 to 30 seconds). */
   readonly reportPollInterval?: Duration.DurationInput | undefined
 }

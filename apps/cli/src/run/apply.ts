@@ -221,14 +221,15 @@ export const runApply = (
     }
     // Only goals Uplink recorded can be refused as too young: without any, no per-record check at all.
     const goals = goalTimes.size === 0 ? undefined : makeGoalCheck(undefined, goalTimes, { refuseNotReady: true })
+    const input = flags.file === "-" && tuning.stdin !== undefined ? tuning.stdin : flags.file
     const sending = flags.dryRun
       ? undefined
-      : yield* sendingOutcomes(mode, flags.file, { ...options, goals }, flags, extraConfig, goalTimes, goalSettings)
+      : yield* sendingOutcomes(mode, input, { ...options, goals }, flags, extraConfig, goalTimes, goalSettings)
     // A dry run shows the records of a goal younger than two hours as the run would treat them: refused (5615),
     // or with --hold ready (the run would wait, then send them).
     const outcomes: Stream.Stream<Outcome.Outcome, unknown> =
       sending === undefined
-        ? OfflineConversions.dryRun(flags.file, { ...options, goals: flags.hold ? undefined : goals, mode })
+        ? OfflineConversions.dryRun(input, { ...options, goals: flags.hold ? undefined : goals, mode })
         : sending.outcomes
     progress = makeProgress({
       enabled: !flags.json,
@@ -423,7 +424,7 @@ const credentialSourceIn = (settings: Layer.Layer<never>) => Effect.provide(cred
  */
 const sendingOutcomes = (
   mode: "apply" | "adjust",
-  file: string,
+  input: string | Stream.Stream<Uint8Array, unknown>,
   options: PipelineOptions,
   flags: Flags,
   extraConfig: ReadonlyMap<string, string> | undefined,
@@ -453,7 +454,7 @@ const sendingOutcomes = (
       watch = { report, baseline: yield* takeBaseline(client, report, Date.now()) }
     }
     const run = mode === "apply" ? OfflineConversions.apply : OfflineConversions.adjust
-    return { outcomes: run(file, { ...options, goals }).pipe(Stream.provideService(Sender, sender)), watch }
+    return { outcomes: run(input, { ...options, goals }).pipe(Stream.provideService(Sender, sender)), watch }
   })
 
 /**

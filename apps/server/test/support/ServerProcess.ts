@@ -85,31 +85,6 @@ export const spawnServer = (
   })
 }
 
-/** The environment that points delivery at an emulator with its default credentials. */
-export const emulatorEnv = (emulatorUrl: string, tokenFile: string): Record<string, string> => ({
-  MSADS_DEVELOPER_TOKEN: "BBD37VB98",
-  MSADS_CUSTOMER_ID: "1000001",
-  MSADS_ACCOUNT_ID: "2000002",
-  MSADS_ACCESS_TOKEN: "emulator-access-token",
-  MSADS_ENDPOINT: emulatorUrl,
-  UPLINK_TOKEN_FILE: tokenFile
-})
-
-/** Polls `probe` every 50 ms until it returns a value, or fails after `timeoutMs`. */
-export const waitFor = async <A>(
-  what: string,
-  probe: () => Promise<A | undefined> | A | undefined,
-  timeoutMs = 30_000
-): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
 /** Runs the bin to its end (e.g. `migrate`) with `env` as `spawnServer` would; answers its exit code and output. */
 export const runBin = (
   env: Record<string, string>,

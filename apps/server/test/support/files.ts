@@ -2,8 +2,8 @@
  * Temporary files for tests: a fresh directory per call under the OS temp folder, removed when the process exits.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { tempDir } from "@uplink/emulator/testing"
 
 const created: Array<string> = []
 process.once("exit", () => {
@@ -12,7 +12,7 @@ process.once("exit", () => {
 
 /** A new empty directory. */
 export const temporaryDirectory = (): string => {
-  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "uplink-server-test-"))
+  const dir = tempDir("uplink-server-test-")
   created.push(dir)
   return dir
 }

@@ -2,26 +2,14 @@
  * The Promise client against the emulator, over REST and over SOAP: apply and adjust with plain records (Date and
  * text times, raw email), goals, the daily report, `call` of an operation, stopping a run with an AbortSignal while a
  * request is in flight, the errors it throws, and a file streamed by path. The client uses the real clock and the
- * real HTTP client, as a user's program would.
+ * real HTTP client, as a user's program would. The 100,000-record stream is in `largeStream.integration.test.ts`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { randomBytes } from "node:crypto"
+import { HOUR, randomClickId, waitFor } from "@uplink/emulator/testing"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { createClient, type UplinkClient, UplinkError } from "../../src/client/index.js"
 import { ACCESS_TOKEN, DEVELOPER_TOKEN, type Fixture, startFixture } from "../support/Loopback.js"
-
-const clickId = () => randomBytes(16).toString("hex")
-const HOUR = 3_600_000
-
-/** Waits until `condition` holds, checking every 10 ms (a signal of the emulator, not a fixed sleep). */
-const until = async (condition: () => boolean, what: string, timeoutMs = 30_000) => {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 describe.each(["rest", "soap"] as const)("the Promise client over %s", (transport) => {
   let fixture: Fixture
@@ -49,7 +37,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
 
   it("applies plain records and answers one outcome per record, in order, with the summary", async () => {
     fixture.emulator.reset()
-    const first = clickId()
+    const first = randomClickId()
     const result = await client.applyOfflineConversions([
       { MicrosoftClickId: first, ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() - HOUR) },
       {
@@ -60,7 +48,11 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
         ConversionCurrencyCode: "EUR",
         Email: " Jane.Doe@Example.com "
       },
-      { MicrosoftClickId: clickId(), ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() + HOUR) },
+      {
+        MicrosoftClickId: randomClickId(),
+        ConversionName: "Offline Purchase",
+        ConversionTime: new Date(Date.now() + HOUR)
+      },
       { MicrosoftClickId: first, ConversionName: "Offline Purchase", ConversionTime: new Date(Date.now() - HOUR) }
     ])
     expect(result.outcomes.map((o) => [o.index, o.status, o.code])).toEqual([
@@ -81,7 +73,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
 
   it("restates and retracts conversions sent earlier", async () => {
     fixture.emulator.reset()
-    const click = clickId()
+    const click = randomClickId()
     const time = new Date(Date.now() - 3 * HOUR)
     await client.applyOfflineConversions([
       { MicrosoftClickId: click, ConversionName: "Offline Purchase", ConversionTime: time }
@@ -112,7 +104,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
   })
 
   it("creates and lists goals, reports the days, and calls any operation with plain values", async () => {
-    const name = `Client Goal ${transport} ${clickId().slice(0, 6)}`
+    const name = `Client Goal ${transport} ${randomClickId().slice(0, 6)}`
     const created = await client.goals.create({ name, conversionWindowDays: 7, value: 5, currencyCode: "USD" })
     expect(created.id).toMatch(/^\d+$/)
     const goals = await client.goals.list()
@@ -133,7 +125,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
     expect(byId.trackingId).toBeTypeOf("string")
     const applied = await client.call("ApplyOfflineConversions", {
       OfflineConversions: [
-        { MicrosoftClickId: clickId(), ConversionName: name, ConversionTime: new Date(Date.now() - HOUR) }
+        { MicrosoftClickId: randomClickId(), ConversionName: name, ConversionTime: new Date(Date.now() - HOUR) }
       ]
     })
     // The goal is younger than two hours: the service refuses its conversions with 5615.
@@ -146,13 +138,13 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
     try {
       const stop = new AbortController()
       const records = Array.from({ length: 6 }, () => ({
-        MicrosoftClickId: clickId(),
+        MicrosoftClickId: randomClickId(),
         ConversionName: "Offline Purchase",
         ConversionTime: new Date(Date.now() - HOUR)
       }))
       const running = client.applyOfflineConversions(records, { signal: stop.signal, batchSize: 2, concurrency: 1 })
       // A latency fault counted: the first request has arrived and waits in the emulator, unanswered.
-      await until(() => fixture.emulator.state().faultsInjected.latency >= 1, "the first request to be in flight")
+      await waitFor("the first request to be in flight", () => fixture.emulator.state().faultsInjected.latency >= 1)
       stop.abort("stopped by the test")
       const result = await running
       expect(result.outcomes.map((o) => o.status)).toEqual([
@@ -225,7 +217,7 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
     const time = new Date(Date.now() - HOUR).toISOString()
     NodeFs.writeFileSync(
       path,
-      `Microsoft Click Id,Conversion Name,Conversion Time\n${clickId()},Offline Purchase,${time}\n,Offline Purchase,${time}\n`
+      `Microsoft Click Id,Conversion Name,Conversion Time\n${randomClickId()},Offline Purchase,${time}\n,Offline Purchase,${time}\n`
     )
     const seen = []
     for await (const outcome of client.streamOfflineConversions(path))
@@ -235,51 +227,4 @@ describe.each(["rest", "soap"] as const)("the Promise client over %s", (transpor
       [3, undefined, "invalid"]
     ])
   })
-})
-
-describe("the Promise client on a large stream", () => {
-  let fixture: Fixture
-  beforeAll(async () => {
-    fixture = await startFixture()
-  })
-  afterAll(async () => {
-    await fixture?.stop()
-  })
-
-  it("delivers 100,000 records from an async iterable, reading only a bounded way ahead of its outcomes", async () => {
-    await using client = createClient({
-      developerToken: DEVELOPER_TOKEN,
-      customerId: "1000001",
-      accountId: 2000002,
-      auth: { accessToken: ACCESS_TOKEN },
-      endpoint: fixture.emulator.url,
-      tokenFile: NodePath.join(fixture.tempDir, "tokens.json")
-    })
-    const total = 100_000
-    const time = new Date(Date.now() - HOUR).toISOString()
-    let produced = 0
-    async function* records() {
-      for (; produced < total; ) {
-        produced++
-        yield {
-          MicrosoftClickId: produced.toString(16).padStart(32, "0"),
-          ConversionName: "Offline Purchase",
-          ConversionTime: time
-        }
-      }
-    }
-    let consumed = 0
-    let accepted = 0
-    let furthestAhead = 0
-    for await (const outcome of client.streamOfflineConversions(records())) {
-      consumed++
-      if (outcome.status === "accepted") accepted++
-      furthestAhead = Math.max(furthestAhead, produced - consumed)
-    }
-    expect(consumed).toBe(total)
-    expect(accepted).toBe(total)
-    expect(fixture.emulator.state().accepted).toHaveLength(total)
-    // Bounded: the pipeline keeps a few batches in flight and one chunk being read, never the whole input.
-    expect(furthestAhead).toBeLessThan(20_000)
-  }, 300_000)
 })

@@ -43,7 +43,7 @@ const K = (n: number) => clickId(n)
  * A click id that is not well-formed (not 32 hex digits): the service refuses it with 5604. A well-formed one it does
  * not know is accepted and only reported unattributed later (GetOfflineConversionReportByGoalIds).
  */
-const UNKNOWN_CLICK = `not-a-click-${clickId(999, 0xee).slice(0, 8)}`
+const UNKNOWN_CLICK = `not-a-click-${clickId("unknown").slice(0, 8)}`
 const GIVEN_HASH = sha256("given@example.net")
 
 const registerWorld = (fixture: Fixture) => {
@@ -270,7 +270,7 @@ describe.each(["rest", "soap"] as const)("a mixed file against the emulator over
 
   it.effect("every line gets exactly its expected outcome and the emulator holds exactly the valid records", () =>
     Effect.gen(function* () {
-      const path = writeInput(fixture, "mixed.csv", fileText)
+      const path = writeInput(fixture.tempDir, "mixed.csv", fileText)
       const { outcomes, requests } = yield* applyFile(fixture, transport, path)
 
       const actual = outcomes.map((outcome) => {
@@ -320,7 +320,7 @@ describe.each(["rest", "soap"] as const)("a mixed file against the emulator over
       fixture.emulator.reset()
       const names = yield* fetchGoalNames(fixture, transport)
       assert.deepStrictEqual([...names].sort(), [FRENCH_NAME, FRESH_GOAL, PURCHASE, XML_NAME, SHORT_WINDOW_GOAL].sort())
-      const path = writeInput(fixture, "mixed-goals.csv", fileText)
+      const path = writeInput(fixture.tempDir, "mixed-goals.csv", fileText)
       const { outcomes, requests } = yield* applyFile(fixture, transport, path, { goals: GoalCheck.make(names) })
 
       const unknownGoalLine = 14

@@ -1,12 +1,11 @@
 /**
  * End-to-end support: a real `@uplink/emulator` (not demo mode: only the clicks and goals a test registers exist)
- * whose clock is a fixed "now" plus the virtual time the test has jumped, and a run of the public pipeline
+ * whose clock is the tests' fixed `NOW` (`@uplink/emulator/testing`) plus the virtual time the test has jumped, and a run of the public pipeline
  * (`OfflineConversions.apply` from the package entry) over a CSV file through `CampaignManagementSender` and the real
  * client (OAuth, either transport), under the TestClock so retry and 117 waits cost no real time.
  */
+import { NOW } from "@uplink/emulator/testing"
 import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
-import * as NodeFs from "node:fs"
-import * as NodePath from "node:path"
 import type { TransportKind } from "../../src/config/MsadsConfig.js"
 import { CampaignManagement, CampaignManagementSender, type PipelineOptions } from "../../src/index.js"
 import * as GoalCheck from "../../src/pipeline/goalCheck.js"
@@ -15,33 +14,10 @@ import type * as Outcome from "../../src/pipeline/outcome.js"
 import type { RecordedRequest } from "../support/MockHttpClient.js"
 import { type Fixture, makeClient, runDriven, startFixture } from "../support/Loopback.js"
 
-/** "Now" for the emulator's rules and the pipeline's Clock: 2026-03-16T12:00:00Z. */
-export const NOW = Date.UTC(2026, 2, 16, 12, 0, 0)
-
-export const MINUTE = 60_000
-export const HOUR = 60 * MINUTE
-export const DAY = 24 * HOUR
-
-/** ISO text (UTC, milliseconds) of `ms`. */
-export const iso = (ms: number): string => new Date(ms).toISOString()
-
-/** A 32-hex click id from a number and a tag (so ids of different roles never meet). */
-export const clickId = (n: number, tag = 0xc1): string =>
-  tag.toString(16).padStart(2, "0") + n.toString(16).padStart(30, "0")
+export { clickId, csvLine, DAY, HOUR, iso, MINUTE, NOW, writeInput } from "@uplink/emulator/testing"
 
 /** Starts an emulator (no demo) at NOW that follows the virtual clock; the caller registers clicks and goals. */
 export const startEmulator = (): Promise<Fixture> => startFixture({ demo: false }, () => NOW)
-
-/** Writes `text` to a file in the fixture's folder and returns its path. */
-export const writeInput = (fixture: Fixture, name: string, text: string): string => {
-  const path = NodePath.join(fixture.tempDir, name)
-  NodeFs.writeFileSync(path, text)
-  return path
-}
-
-/** One CSV line from cells (quoted only where needed, quotes doubled). */
-export const csvLine = (cells: ReadonlyArray<string>): string =>
-  cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(",")
 
 /**
  * Runs `OfflineConversions.apply(path, options)` against the fixture's emulator over `transport` with OAuth auth,

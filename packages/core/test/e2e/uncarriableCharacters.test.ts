@@ -54,7 +54,7 @@ describe.each(["rest", "soap"] as const)("characters a transport cannot carry, o
 
   it.effect("make their record invalid with the field named, and the other records are delivered", () =>
     Effect.gen(function* () {
-      const path = writeInput(fixture, "controls.jsonl", `${lines.map(([text]) => text).join("\n")}\n`)
+      const path = writeInput(fixture.tempDir, "controls.jsonl", `${lines.map(([text]) => text).join("\n")}\n`)
       const { outcomes, requests } = yield* applyFile(fixture, transport, path)
 
       const actual = [...outcomes]

@@ -9,6 +9,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import type { RequestOf } from "@uplink/campaign-management"
 import { errorCatalog } from "@uplink/emulator"
+import { DAY, HOUR, iso, NOW } from "@uplink/emulator/testing"
 import { DateTime, Effect, TestClock } from "effect"
 import { CampaignManagement } from "../../src/index.js"
 import * as Codes from "../../src/pipeline/codes.js"
@@ -19,11 +20,6 @@ import { type Fixture, makeClient, runDriven, startFixture } from "../support/Lo
 /** Where the codes and their wording come from. */
 const DOCS = "https://learn.microsoft.com/en-us/advertising/guides/operation-error-codes?view=bingads-13"
 
-/** "Now" for both sides. */
-const NOW = Date.UTC(2026, 2, 16, 12, 0, 0)
-const HOUR = 3_600_000
-const DAY = 24 * HOUR
-const iso = (ms: number) => new Date(ms).toISOString()
 const CLICK = "c1ab0000000000000000000000000001"
 const GOAL = "Spec Goal"
 

@@ -24,8 +24,7 @@ export const bytes = (text: string, size?: number): Stream.Stream<Uint8Array> =>
   return Stream.fromIterable(chunks)
 }
 
-/** A 32-hex click id from a number. */
-export const clickId = (n: number): string => n.toString(16).padStart(32, "0")
+export { clickId } from "@uplink/emulator/testing"
 
 /** What a fake sender call sees and answers. */
 export interface FakeCall {

@@ -3,12 +3,11 @@
  * rewriting proxy, and the client layers a test needs — config for either transport, static or OAuth auth with a
  * 0600 token file in a temporary folder, and the real node HTTP client wrapped to record every request.
  */
-import { start, type EmulatorOptions, type RunningEmulator } from "@uplink/emulator"
+import type { EmulatorOptions, RunningEmulator } from "@uplink/emulator"
+import { randomClickId, startEmulator, tempDir } from "@uplink/emulator/testing"
 import type { RequestOf } from "@uplink/campaign-management"
 import { DateTime, Effect, Layer, Redacted } from "effect"
-import { randomBytes } from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { Auth } from "../../src/auth/Auth.js"
 import { TokenStore } from "../../src/auth/TokenStore.js"
@@ -40,18 +39,18 @@ export interface Fixture {
  */
 export const startFixture = async (options: EmulatorOptions = {}, now: () => number = Date.now): Promise<Fixture> => {
   const virtual = { offsetMs: 0 }
-  const emulator = await start({ port: 0, demo: true, clock: () => now() + virtual.offsetMs, ...options })
+  const emulator = await startEmulator({ demo: true, clock: () => now() + virtual.offsetMs, ...options })
   const proxy = await startRewritingProxy(emulator.url)
-  const tempDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "uplink-core-loopback-"))
+  const folder = tempDir("uplink-core-loopback-")
   return {
     emulator,
     proxy,
     virtual,
-    tempDir,
+    tempDir: folder,
     stop: async () => {
       await proxy.stop()
       await emulator.stop()
-      NodeFs.rmSync(tempDir, { recursive: true, force: true })
+      NodeFs.rmSync(folder, { recursive: true, force: true })
     }
   }
 }
@@ -111,13 +110,10 @@ export const runDriven = <A, E, R>(
     ...(idle === undefined ? {} : { idle })
   }) as Effect.Effect<A, E>
 
-/** A random demo click id (any 32-hex id is a click in demo mode). */
-export const clickId = (): string => randomBytes(16).toString("hex")
-
 /** An ApplyOfflineConversions request for demo goals; `currency` lets a test make an item invalid. */
 export const conversions = (...currencies: ReadonlyArray<string>): RequestOf<"ApplyOfflineConversions"> => ({
   OfflineConversions: (currencies.length === 0 ? ["USD"] : currencies).map((currency) => ({
-    MicrosoftClickId: clickId(),
+    MicrosoftClickId: randomClickId(),
     ConversionName: "Offline Purchase",
     ConversionTime: DateTime.unsafeMake(Date.now() - 60 * 60 * 1000),
     ConversionValue: 25.5,

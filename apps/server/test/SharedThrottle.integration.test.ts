@@ -8,7 +8,8 @@
 import { SqlClient } from "@effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { RateLimiters } from "@uplink/core"
-import { type RunningEmulator, start } from "@uplink/emulator"
+import type { RunningEmulator } from "@uplink/emulator"
+import { startEmulator } from "@uplink/emulator/testing"
 import {
   Clock,
   ConfigProvider,
@@ -109,7 +110,7 @@ describe("the deliverer and the worker consult the shared throttle", () => {
   let emulator: RunningEmulator
 
   beforeAll(async () => {
-    emulator = await start({ port: 0, demo: true })
+    emulator = await startEmulator({ demo: true })
   })
 
   afterAll(async () => {

@@ -1,3 +1,7 @@
+/**
+ * Delivery of a large run (a volume run of the integration gate): 25,000 records through a fake sender that fails,
+ * answers 117 and reports partial errors, under the TestClock; every valid record is accepted, none failed or lost.
+ */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { DeliveryError } from "../../src/index.js"

@@ -26,7 +26,7 @@ describe.each(["rest", "soap"] as const)(
     beforeAll(async () => {
       fixture = await startEmulator()
       const clicks: Record<string, string> = {}
-      for (let i = 1; i <= RECORDS; i++) clicks[clickId(i, 0xd2)] = iso(NOW - 3 * DAY)
+      for (let i = 1; i <= RECORDS; i++) clicks[clickId(i)] = iso(NOW - 3 * DAY)
       fixture.emulator.registerClicks(clicks)
       fixture.emulator.registerGoals([{ name: NAME, createdAt: NOW - 10 * DAY }])
     })
@@ -40,9 +40,9 @@ describe.each(["rest", "soap"] as const)(
         Effect.gen(function* () {
           const lines = ["MicrosoftClickId,ConversionName,ConversionTime,ConversionValue,ConversionCurrencyCode"]
           for (let i = 1; i <= RECORDS; i++) {
-            lines.push(`${clickId(i, 0xd2)},${NAME},${iso(NOW - 2 * DAY + i * 1000)},${(i % 100) + 0.5},USD`)
+            lines.push(`${clickId(i)},${NAME},${iso(NOW - 2 * DAY + i * 1000)},${(i % 100) + 0.5},USD`)
           }
-          const path = writeInput(fixture, `throttle-${transport}.csv`, `${lines.join("\n")}\n`)
+          const path = writeInput(fixture.tempDir, `throttle-${transport}.csv`, `${lines.join("\n")}\n`)
           fixture.emulator.setFaults({ rateLimit: { calls: ADMITTED, windowMs: WINDOW } })
           const limiter = RateLimiter.make()
           const started = fixture.virtual.offsetMs

@@ -6,6 +6,7 @@
  * acknowledge nothing twice; `/metrics` shows the outbox-wide and per-instance gauges.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { waitFor } from "@uplink/emulator/testing"
 import { Effect } from "effect"
 import { postUntilAcknowledged, statusCounts } from "./support/client.js"
 import { request, startInProcess, testToken } from "./support/InProcessServer.js"
@@ -13,7 +14,6 @@ import { dropConnections, freshDatabase, makeReadOnly, makeWritable } from "./su
 import { adminQuery } from "./support/postgresAdmin.js"
 import { conversion } from "./support/records.js"
 import { makeTestDeliverer } from "./support/TestDeliverer.js"
-import { waitFor } from "./support/ServerProcess.js"
 
 const start = async (label: string, settings: Parameters<typeof startInProcess>[1] = {}) => {
   const database = await freshDatabase(label)

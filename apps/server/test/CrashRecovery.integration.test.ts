@@ -6,12 +6,13 @@
  * every record's status is `accepted`.
  */
 import * as NodePath from "node:path"
-import { conversionKey, type RunningEmulator, start } from "@uplink/emulator"
+import { conversionKey, type RunningEmulator } from "@uplink/emulator"
+import { emulatorEnv, startEmulator, waitFor } from "@uplink/emulator/testing"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { type Acknowledged, postUntilAcknowledged, statusCounts } from "./support/client.js"
 import { temporaryDirectory } from "./support/files.js"
 import { conversion } from "./support/records.js"
-import { emulatorEnv, type ServerProcess, spawnServer, waitFor } from "./support/ServerProcess.js"
+import { type ServerProcess, spawnServer } from "./support/ServerProcess.js"
 
 const token = "crash-test-token"
 const clients = 4
@@ -30,10 +31,10 @@ describe("crash recovery", () => {
   it("delivers every acknowledged record exactly once across a SIGKILL mid-delivery", {
     timeout: 120_000
   }, async () => {
-    emulator = await start({ port: 0, demo: true, faults: { latencyMs: 40 } })
+    emulator = await startEmulator({ demo: true, faults: { latencyMs: 40 } })
     const dir = temporaryDirectory()
     const env = {
-      ...emulatorEnv(emulator.url, NodePath.join(dir, "tokens.json")),
+      ...emulatorEnv(emulator, dir),
       UPLINK_SERVER_TOKEN: token,
       UPLINK_DB: NodePath.join(dir, "outbox.db"),
       UPLINK_FLUSH_MS: "100",

@@ -7,13 +7,14 @@ import * as NodePath from "node:path"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { type RunningEmulator, start } from "@uplink/emulator"
+import type { EmulatorOptions, RunningEmulator } from "@uplink/emulator"
+import { emulatorEnv, startEmulator, waitFor } from "@uplink/emulator/testing"
 import { Effect } from "effect"
 import { postUntilAcknowledged, statusCounts } from "./support/client.js"
 import { temporaryDirectory } from "./support/files.js"
 import { startOutageProxy } from "./support/OutageProxy.js"
 import { conversion } from "./support/records.js"
-import { emulatorEnv, type ServerProcess, spawnServer, waitFor } from "./support/ServerProcess.js"
+import { type ServerProcess, spawnServer } from "./support/ServerProcess.js"
 
 const token = "lifecycle-test-token"
 const running: Array<ServerProcess> = []
@@ -29,8 +30,9 @@ afterEach(async () => {
   for (const emulator of emulators.splice(0)) await emulator.stop()
 })
 
-const startEmulator = async (options: Parameters<typeof start>[0] = {}) => {
-  const emulator = await start({ port: 0, demo: true, ...options })
+/** A demo emulator that the test's afterEach stops. */
+const emulatorForTest = async (options: EmulatorOptions = {}) => {
+  const emulator = await startEmulator({ demo: true, ...options })
   emulators.push(emulator)
   return emulator
 }
@@ -38,7 +40,7 @@ const startEmulator = async (options: Parameters<typeof start>[0] = {}) => {
 const serverEnv = (emulatorUrl: string, extra: Record<string, string> = {}) => {
   const dir = temporaryDirectory()
   return {
-    ...emulatorEnv(emulatorUrl, NodePath.join(dir, "tokens.json")),
+    ...emulatorEnv(emulatorUrl, dir),
     UPLINK_SERVER_TOKEN: token,
     UPLINK_DB: NodePath.join(dir, "outbox.db"),
     UPLINK_FLUSH_MS: "50",
@@ -94,7 +96,7 @@ describe("emulator outage", () => {
     "keeps records pending while the service is down and delivers them when it is back",
     async () => {
       // The service goes down behind a forwarder that keeps its port (nothing else can take it meanwhile).
-      const emulator = await startEmulator()
+      const emulator = await emulatorForTest()
       const outage = await startOutageProxy(emulator.url)
       stops.push(outage.stop)
       outage.down()
@@ -137,7 +139,7 @@ describe("graceful shutdown", () => {
   it(
     "on SIGTERM stops intake, finishes the batch in flight, exits 0, and the next start sends the rest",
     async () => {
-      const emulator = await startEmulator({ faults: { latencyMs: 1_500 } })
+      const emulator = await emulatorForTest({ faults: { latencyMs: 1_500 } })
       const env = serverEnv(emulator.url, { UPLINK_BATCH_SIZE: "100" })
       const server = await launch(env)
       // Raw email and phone numbers, and the token, must never reach the logs.
@@ -194,7 +196,7 @@ describe("graceful shutdown", () => {
   it(
     "releases a batch that outlasts the grace period, exits 0, and delivers it on the next start",
     async () => {
-      const emulator = await startEmulator({ faults: { latencyMs: 5_000 } })
+      const emulator = await emulatorForTest({ faults: { latencyMs: 5_000 } })
       const env = serverEnv(emulator.url, { UPLINK_SHUTDOWN_GRACE_MS: "300", UPLINK_LEASE_MS: "60000" })
       const server = await launch(env)
       expect((await postUntilAcknowledged(() => server.url, token, records("grace", 40))).length).toBe(40)

@@ -6,14 +6,14 @@
  * the killed instance held, which the other instance reclaimed after UPLINK_LEASE_MS), nothing else, and every
  * record's final status reads `accepted` from either instance.
  */
-import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { conversionKey, type RunningEmulator, start } from "@uplink/emulator"
+import { conversionKey, type RunningEmulator } from "@uplink/emulator"
+import { emulatorEnv, startEmulator, waitFor } from "@uplink/emulator/testing"
 import { type Acknowledged, postUntilAcknowledged, statusCounts } from "./support/client.js"
 import { temporaryDirectory } from "./support/files.js"
 import { freshDatabase } from "./support/postgres.js"
 import { conversion } from "./support/records.js"
-import { emulatorEnv, type ServerProcess, spawnServer, waitFor } from "./support/ServerProcess.js"
+import { type ServerProcess, spawnServer } from "./support/ServerProcess.js"
 
 const token = "pg-crash-test-token"
 const clients = 4
@@ -58,10 +58,10 @@ describe("crash recovery with two instances on PostgreSQL", () => {
   it("delivers every acknowledged record exactly once across a SIGKILL of one instance mid-delivery", {
     timeout: 240_000
   }, async () => {
-    emulator = await start({ port: 0, demo: true, faults: { latencyMs: 40 } })
+    emulator = await startEmulator({ demo: true, faults: { latencyMs: 40 } })
     const database = await freshDatabase("crash")
     const env = {
-      ...emulatorEnv(emulator.url, NodePath.join(temporaryDirectory(), "tokens.json")),
+      ...emulatorEnv(emulator, temporaryDirectory()),
       UPLINK_SERVER_TOKEN: token,
       UPLINK_DB: database.url,
       UPLINK_FLUSH_MS: "100",

@@ -32,7 +32,7 @@ const writeFile = (fixture: Fixture): string => {
   for (let i = 1; i <= RECORDS; i++) {
     lines.push(`${clickId(i)},${NAME},${iso(NOW - 2 * DAY + i * 1000)},${(i % 100) + 0.5},USD`)
   }
-  return writeInput(fixture, "faults.csv", `${lines.join("\n")}\n`)
+  return writeInput(fixture.tempDir, "faults.csv", `${lines.join("\n")}\n`)
 }
 
 describe.each(["rest", "soap"] as const)("25,000 records over %s with injected faults", (transport) => {

@@ -5,11 +5,12 @@
  * or a wrong password stop the start with the reason — and the database password never appears in any output.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { waitFor } from "@uplink/emulator/testing"
 import Pg from "pg"
 import { migrationLockKey, migrations } from "../src/PgMigrations.js"
 import { freshDatabase } from "./support/postgres.js"
 import { adminQuery } from "./support/postgresAdmin.js"
-import { runBin, type ServerProcess, spawnServer, waitFor } from "./support/ServerProcess.js"
+import { runBin, type ServerProcess, spawnServer } from "./support/ServerProcess.js"
 
 /** The schema version this uplink-server brings a database to, and every version it applies on the way. */
 const current = migrations[migrations.length - 1]!.version

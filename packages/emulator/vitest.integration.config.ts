@@ -1,0 +1,3 @@
+import { uplinkIntegrationVitest } from "@uplink/vitest-config"
+
+export default uplinkIntegrationVitest()

@@ -1,3 +1,0 @@
-import { uplinkVitest } from "@uplink/vitest-config"
-
-export default uplinkVitest()
