@@ -14,7 +14,8 @@ import { basename, dirname, extname, join, resolve } from "node:path"
 import { build } from "esbuild"
 
 /** Lets the CommonJS modules inlined into the ESM output `require` Node's built-ins. */
-const BANNER = 'import { createRequire as __uplinkCreateRequire } from "node:module";\nconst require = __uplinkCreateRequire(import.meta.url);'
+const BANNER =
+  'import { createRequire as __uplinkCreateRequire } from "node:module";\nconst require = __uplinkCreateRequire(import.meta.url);'
 
 /**
  * @typedef {object} BundleOptions
@@ -61,7 +62,7 @@ export const bundleBin = async (options) => {
     sourcesContent: false,
     banner: { js: BANNER },
     metafile: true,
-    logLevel: "warning",
+    logLevel: "warning"
   })
   if (!existsSync(join(outdir, `${name}.js`))) throw new Error(`esbuild wrote no ${name}.js into ${dirname(outdir)}`)
   return result.metafile

@@ -23,10 +23,7 @@ export const deliveryStatus = (
 const round3 = (seconds: number) => Math.round(seconds * 1000) / 1000
 
 /** The `delivery` object of the `--json` summary. */
-export const deliverySummary = (
-  state: RateLimiter.RateLimiterState,
-  concurrency: ConcurrencySnapshot
-) => ({
+export const deliverySummary = (state: RateLimiter.RateLimiterState, concurrency: ConcurrencySnapshot) => ({
   concurrency: {
     mode: concurrency.mode,
     limit: concurrency.limit,

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { toDeliveryError } from "../../src/CampaignManagementSender.js"
-import { CampaignManagementError, DecodeError, HttpStatusError, InvalidRequestError, TransportError, type Wait } from "../../src/index.js"
+import {
+  CampaignManagementError,
+  DecodeError,
+  HttpStatusError,
+  InvalidRequestError,
+  TransportError,
+  type Wait
+} from "../../src/index.js"
 import * as ConcurrencyLimit from "../../src/pipeline/concurrencyLimit.js"
 import * as OfflineConversions from "../../src/pipeline/offlineConversions.js"
 import * as Outcome from "../../src/pipeline/outcome.js"

@@ -67,9 +67,7 @@ describe("streaming", () => {
         const baseline = retained()
         let peakHeap = 0
         let peakTotal = 0
-        const input = fileBytes(path).pipe(
-          Stream.tap((chunk) => Effect.sync(() => (bytesRead += chunk.length)))
-        )
+        const input = fileBytes(path).pipe(Stream.tap((chunk) => Effect.sync(() => (bytesRead += chunk.length))))
         const counts = yield* OfflineConversions.apply(input).pipe(
           Stream.runFold({ outcomes: 0, accepted: 0 }, (acc, outcome) => {
             if (acc.outcomes === 0) bytesReadAtFirstOutcome = bytesRead
