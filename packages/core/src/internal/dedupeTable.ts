@@ -4,7 +4,8 @@
  * the first line, 16 bytes in one typed array (open addressing, linear probing, at most `MAX_LOAD` full), so the table
  * holds no strings and gives the garbage collector nothing to trace. The price is a chance that two different keys
  * share a fingerprint and the second is wrongly called a duplicate: about n² / 2⁹⁷ for n keys (10⁻¹⁵ for ten million).
- * Sizes: `reserve` sizes it once, exactly, for the keys to come; otherwise it doubles when full.
+ * Sizes: `reserve` sizes it once, exactly, for the keys to come; otherwise it doubles when full. `release` frees it
+ * at once when the run's input has ended; a released table must not be used again.
  */
 import type { KeyUnits } from "./keyUnits.js"
 import { murmur128, murmur128Units } from "./murmur3.js"
@@ -43,6 +44,7 @@ export class DedupeTable {
 
   /** Records `key` first seen on `line` and returns 0, or returns the line it was first seen on. */
   firstSeen(key: string | KeyUnits, line: number): number {
+    if (this.capacity === 0) throw new Error("DedupeTable: used after release")
     const hash = this.hash
     if (typeof key === "string") murmur128(key, hash)
     else murmur128Units(key.units, key.length, hash)
@@ -83,6 +85,22 @@ export class DedupeTable {
   reserve(keys: number): void {
     const capacity = Math.ceil(keys / MAX_LOAD) + 1
     if (capacity > this.capacity) this.resize(capacity)
+  }
+
+  /**
+   * Frees the table's memory now, not when the garbage collector next collects old objects (a run ends before it
+   * does): the table is a run's largest allocation, and what the run does once its input has ended (its last
+   * batches, writing the ledger) would otherwise add to peak memory on top of it. The buffer is detached by moving it
+   * to a copy that is dropped at once (Node 20 has no `ArrayBuffer.prototype.transfer`), so its bytes go with the next
+   * young collection. The table is empty and unusable afterwards.
+   */
+  release(): void {
+    // Always an ArrayBuffer: the table makes its own arrays.
+    const buffer = this.slots.buffer as ArrayBuffer
+    this.slots = new Uint32Array(0)
+    this.capacity = 0
+    this.count = 0
+    structuredClone(buffer, { transfer: [buffer] })
   }
 
   private grow(): void {

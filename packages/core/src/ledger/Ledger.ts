@@ -212,21 +212,47 @@ const countOf: Partial<Record<Outcome["_tag"], keyof OutcomeCounts>> = {
   Failed: "failed"
 }
 
-/** Counts a run's outcomes into ledger rows (per kind, goal and day); only goal names and counts are kept. */
+const DAY_MS = 86_400_000
+
+interface TallyRow {
+  readonly kind: Kind
+  readonly goal: string
+  readonly day: string
+  readonly counts: MutableCounts
+}
+
+/**
+ * Counts a run's outcomes into ledger rows (per kind, goal and day); only goal names and counts are kept. Counting an
+ * outcome of a kind and UTC day already seen, for a goal already seen, builds nothing (no date, day or key text): a
+ * large run counts every one of its outcomes here, and what each count allocates is collected young garbage whose
+ * collections promote whatever else is alive then, so it raised the run's peak memory.
+ */
 export class Tally {
-  readonly #rows = new Map<string, { kind: Kind; goal: string; day: string; counts: MutableCounts }>()
+  readonly #rows = new Map<string, TallyRow>()
+  /** The rows of the kind and UTC day counted last, by goal (all of them also in `#rows`). */
+  #current: { kind: Kind; dayNumber: number; byGoal: Map<string, TallyRow> } | undefined
 
   /** Counts `outcome` (a `ready` one of a dry run is not counted) on the UTC day of `atMs`. */
   add(kind: Kind, outcome: Outcome, atMs: number): void {
     const counted = countOf[outcome._tag]
     if (counted === undefined) return
     const goal = outcome.identity.conversionName ?? ""
-    const day = dayOf(atMs)
-    const key = `${kind}\u0000${day}\u0000${goal}`
-    let row = this.#rows.get(key)
+    const dayNumber = Math.floor(atMs / DAY_MS)
+    let current = this.#current
+    if (current === undefined || current.kind !== kind || current.dayNumber !== dayNumber) {
+      current = { kind, dayNumber, byGoal: new Map() }
+      this.#current = current
+    }
+    let row = current.byGoal.get(goal)
     if (row === undefined) {
-      row = { kind, goal, day, counts: { accepted: 0, rejected: 0, invalid: 0, duplicate: 0, failed: 0 } }
-      this.#rows.set(key, row)
+      const day = dayOf(atMs)
+      const key = `${kind}\u0000${day}\u0000${goal}`
+      row = this.#rows.get(key)
+      if (row === undefined) {
+        row = { kind, goal, day, counts: { accepted: 0, rejected: 0, invalid: 0, duplicate: 0, failed: 0 } }
+        this.#rows.set(key, row)
+      }
+      current.byGoal.set(goal, row)
     }
     row.counts[counted]++
   }
@@ -242,6 +268,7 @@ export class Tally {
       (row): LedgerRow => ({ runId, source, kind: row.kind, goal: row.goal, day: row.day, ...row.counts })
     )
     this.#rows.clear()
+    this.#current = undefined
     return rows
   }
 }

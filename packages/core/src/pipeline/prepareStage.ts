@@ -145,11 +145,12 @@ export const prepareStage = (config: Config, goals: GoalCheck | undefined, size:
           : Effect.zipRight(Effect.forEach(warnings, config.onWarning, { discard: true }), emitted)
       })
 
-  /** Emits what is still held once the input has ended. */
+  /** Emits what is still held once the input has ended, and frees the dedupe table (no record comes after). */
   const onEnd = (emit: Emit<ReadonlyArray<Prepared>, Outcome>): Effect.Effect<void> =>
     Effect.suspend(() => {
       const units: Array<Unit> = []
       batcher.end(units)
+      table.release()
       return emitUnits(emit, units)
     })
 

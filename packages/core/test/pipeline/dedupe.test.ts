@@ -108,6 +108,20 @@ describe("DedupeTable", () => {
     expect(table.bytes).toBe(reserved)
   })
 
+  it("release frees its buffer at once (detached, not left to the garbage collector) and refuses later use", () => {
+    const table = new DedupeTable()
+    table.reserve(50_000)
+    expect(table.firstSeen("a", 1)).toBe(0)
+    // The buffer the table holds (private): once released, it must be detached, its bytes freed at once.
+    const buffer = (table as unknown as { readonly slots: Uint32Array }).slots.buffer
+    expect(buffer.byteLength).toBeGreaterThan(50_000 * 16)
+    table.release()
+    expect(buffer.byteLength).toBe(0)
+    expect(table.bytes).toBe(0)
+    expect(table.size).toBe(0)
+    expect(() => table.firstSeen("a", 2)).toThrow("DedupeTable: used after release")
+  })
+
   it("grows and keeps every key through growth, at 16 bytes a slot", () => {
     const table = new DedupeTable()
     const n = 100_000

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import { start, type RunningEmulator } from "@uplink/emulator"
 import { DateTime, Effect, Layer } from "effect"
 import { Auth } from "../../src/auth/Auth.js"
@@ -235,5 +235,38 @@ describe("the ledger's tally and statements", () => {
     expect(insert.sql).toContain("$22")
     expect(insert.params).toHaveLength(22)
     expect(Ledger.selectSent("sqlite", { from: "a", to: "b", goals: ["x", "y"] }).sql).toContain("goal IN (?,?)")
+  })
+
+  it("counts an outcome of a kind, day and goal already counted without building a date or key text", () => {
+    const tally = new Ledger.Tally()
+    const identity = (conversionName: string | null) => ({
+      microsoftClickId: null,
+      conversionName,
+      conversionTime: null
+    })
+    const at = Date.UTC(2026, 2, 2, 10)
+    const toISOString = vi.spyOn(Date.prototype, "toISOString")
+    try {
+      for (let line = 1; line <= 1000; line++) {
+        const goal = line % 2 === 0 ? "Purchase" : null
+        tally.add("conversion", { _tag: "Accepted", line, identity: identity(goal) } as never, at + line)
+      }
+      // Once per goal and day (the day's text of each row), not once per outcome.
+      expect(toISOString).toHaveBeenCalledTimes(2)
+    } finally {
+      toISOString.mockRestore()
+    }
+    const counts = (rows: ReadonlyArray<Ledger.LedgerRow>) => rows.map((row) => [row.goal, row.day, row.accepted])
+    expect(counts(tally.take("run-1", "cli"))).toEqual([
+      ["", "2026-03-02", 500],
+      ["Purchase", "2026-03-02", 500]
+    ])
+    // After take, the same goal and day start a new row.
+    tally.add("conversion", { _tag: "Rejected", line: 1, identity: identity("Purchase") } as never, at)
+    tally.add("adjustment", { _tag: "Rejected", line: 1, identity: identity("Purchase") } as never, at)
+    expect(tally.take("run-1", "cli").map((row) => [row.kind, row.goal, row.rejected])).toEqual([
+      ["conversion", "Purchase", 1],
+      ["adjustment", "Purchase", 1]
+    ])
   })
 })
