@@ -38,7 +38,6 @@ import {
   chunk,
   type DueSummary,
   emptyCounts,
-  enqueueResults,
   type FinalOutcome,
   type GoalHold,
   type Lease,
@@ -55,10 +54,10 @@ import {
   type RecordStatus,
   type RecordView,
   shownStatus,
-  trackWrites,
-  waitsAt
+  trackWrites
 } from "./Outbox.js"
 import { migrate } from "./PgMigrations.js"
+import { makeRecordStatements } from "./RecordStatements.js"
 import { ServerConfig, type ServerConfigShape } from "./ServerConfig.js"
 
 type PostgresTarget = Extract<DatabaseTarget, { readonly _tag: "Postgres" }>
@@ -189,41 +188,15 @@ export const makeOutbox = (target: PostgresTarget) =>
 
     /** A write transaction, its errors scrubbed, tracked. */
     const write = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => tracked(scrubbing(transaction(effect)))
+    const statements = makeRecordStatements({
+      sql,
+      name: "uplink_records",
+      idsPerStatement: 1_000,
+      leaseMs: config.leaseMs
+    })
 
     const enqueue = (records: ReadonlyArray<NewRecord>) =>
-      Effect.gen(function* () {
-        if (records.length === 0) return []
-        const now = yield* Clock.currentTimeMillis
-        const inserted = new Set<string>()
-        for (const part of chunk(records, 1_000)) {
-          const rows = part.map((record) => ({
-            id: record.id,
-            kind: record.kind,
-            fields: JSON.stringify(record.fields),
-            status: "pending",
-            attempts: 0,
-            not_before: waitsAt(record, now) ? record.waitUntil! : now,
-            created_at: now,
-            updated_at: now,
-            goal: record.goal ?? null,
-            waiting_goal: waitsAt(record, now) ? record.goal! : null
-          }))
-          const returned = yield* sql<{ id: string }>`INSERT INTO uplink_records ${sql.insert(rows)}
-            ON CONFLICT (id) DO NOTHING RETURNING id`
-          for (const row of returned) inserted.add(row.id)
-        }
-        const repeatedIds = [...new Set(records.map((record) => record.id).filter((id) => !inserted.has(id)))]
-        const existing = new Map<string, RecordStatus>()
-        for (const part of chunk(repeatedIds, 1_000)) {
-          const rows = yield* sql<{
-            id: string
-            status: RecordStatus
-            waiting_goal: string | null
-          }>`SELECT id, status, waiting_goal FROM uplink_records WHERE ${sql.in("id", part)}`
-          for (const row of rows) existing.set(row.id, shownStatus(row.status, row.waiting_goal))
-        }
-        return enqueueResults(records, inserted, existing, now)
-      }).pipe(write, Effect.withSpan("Outbox.enqueue"))
+      statements.enqueue(records).pipe(write, Effect.withSpan("Outbox.enqueue"))
 
     const get = (id: string) =>
       sql<RecordRow>`SELECT id, kind, status, waiting_goal, code, error_code, message, attempts, created_at, updated_at
@@ -292,21 +265,7 @@ export const makeOutbox = (target: PostgresTarget) =>
         return { lease, records } satisfies Claim
       }).pipe(write)
 
-    /** The condition that `lease` still holds a record. */
-    const holds = (lease: Lease) =>
-      sql`status = 'sending' AND lease_owner = ${lease.owner} AND lease_token = ${lease.token}`
-
-    const renew = (lease: Lease, ids: ReadonlyArray<string>) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        let held = 0
-        for (const part of chunk(ids, 1_000)) {
-          const rows = yield* sql`UPDATE uplink_records SET lease_until = ${now + config.leaseMs}
-            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
-          held += rows.length
-        }
-        return held
-      }).pipe(write)
+    const renew = (lease: Lease, ids: ReadonlyArray<string>) => statements.renew(lease, ids).pipe(write)
 
     const complete = (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>, ledger?: LedgerEntry) =>
       Effect.gen(function* () {
@@ -341,27 +300,9 @@ export const makeOutbox = (target: PostgresTarget) =>
       }).pipe(write)
 
     const hold = (lease: Lease, ids: ReadonlyArray<string>, goal: string, readyAt: number, message: string) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        let moved = 0
-        for (const part of chunk(ids, 1_000)) {
-          const rows = yield* sql`UPDATE uplink_records
-            SET status = 'pending', not_before = ${readyAt}, message = ${message}, waiting_goal = ${goal},
-                lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
-          moved += rows.length
-        }
-        return moved
-      }).pipe(write)
+      statements.hold(lease, ids, goal, readyAt, message).pipe(write)
 
-    const holdGoal = (goal: string, readyAt: number) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const rows = yield* sql`UPDATE uplink_records
-          SET not_before = ${readyAt}, waiting_goal = ${goal}, updated_at = ${now}
-          WHERE status = 'pending' AND goal = ${goal} AND not_before < ${readyAt} RETURNING id`
-        return rows.length
-      }).pipe(write)
+    const holdGoal = (goal: string, readyAt: number) => statements.holdGoal(goal, readyAt).pipe(write)
 
     const notAccepted = (goal: string, nowMs: number) =>
       Effect.gen(function* () {
@@ -405,18 +346,7 @@ export const makeOutbox = (target: PostgresTarget) =>
       }).pipe(Effect.map(Ledger.sentRows), scrubbing)
 
     const reschedule = (lease: Lease, ids: ReadonlyArray<string>, notBefore: number, message: string | null) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        let moved = 0
-        for (const part of chunk(ids, 1_000)) {
-          const rows = yield* sql`UPDATE uplink_records
-            SET status = 'pending', not_before = ${notBefore}, message = ${message},
-                lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
-          moved += rows.length
-        }
-        return moved
-      }).pipe(write)
+      statements.reschedule(lease, ids, notBefore, message).pipe(write)
 
     const counts = sql<{ status: RecordStatus; waiting: boolean; n: number }>`SELECT status,
       waiting_goal IS NOT NULL AS waiting, COUNT(*) AS n FROM uplink_records GROUP BY 1, 2`.pipe(

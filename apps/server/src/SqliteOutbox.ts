@@ -25,7 +25,6 @@ import {
   chunk,
   type DueSummary,
   emptyCounts,
-  enqueueResults,
   type FinalOutcome,
   type GoalHold,
   type Lease,
@@ -42,9 +41,9 @@ import {
   type RecordStatus,
   type RecordView,
   shownStatus,
-  trackWrites,
-  waitsAt
+  trackWrites
 } from "./Outbox.js"
+import { makeRecordStatements } from "./RecordStatements.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** The schema version this binary writes. */
@@ -228,41 +227,10 @@ export const makeOutbox = (path: Option.Option<string>) =>
 
     /** A write transaction, tracked. */
     const write = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => tracked(transaction(effect))
+    const statements = makeRecordStatements({ sql, name: "records", idsPerStatement: 500, leaseMs: config.leaseMs })
 
     const enqueue = (records: ReadonlyArray<NewRecord>) =>
-      Effect.gen(function* () {
-        if (records.length === 0) return []
-        const now = yield* Clock.currentTimeMillis
-        const inserted = new Set<string>()
-        for (const part of chunk(records, 500)) {
-          const rows = part.map((record) => ({
-            id: record.id,
-            kind: record.kind,
-            fields: JSON.stringify(record.fields),
-            status: "pending",
-            attempts: 0,
-            not_before: waitsAt(record, now) ? record.waitUntil! : now,
-            created_at: now,
-            updated_at: now,
-            goal: record.goal ?? null,
-            waiting_goal: waitsAt(record, now) ? record.goal! : null
-          }))
-          const returned = yield* sql<{ id: string }>`INSERT INTO records ${sql.insert(rows)}
-            ON CONFLICT (id) DO NOTHING RETURNING id`
-          for (const row of returned) inserted.add(row.id)
-        }
-        const repeatedIds = [...new Set(records.map((record) => record.id).filter((id) => !inserted.has(id)))]
-        const existing = new Map<string, RecordStatus>()
-        for (const part of chunk(repeatedIds, 500)) {
-          const rows = yield* sql<{
-            id: string
-            status: RecordStatus
-            waiting_goal: string | null
-          }>`SELECT id, status, waiting_goal FROM records WHERE ${sql.in("id", part)}`
-          for (const row of rows) existing.set(row.id, shownStatus(row.status, row.waiting_goal))
-        }
-        return enqueueResults(records, inserted, existing, now)
-      }).pipe(write, Effect.withSpan("Outbox.enqueue"))
+      statements.enqueue(records).pipe(write, Effect.withSpan("Outbox.enqueue"))
 
     const get = (id: string) =>
       sql<RecordRow>`SELECT id, kind, status, waiting_goal, code, error_code, message, attempts, created_at, updated_at
@@ -326,21 +294,9 @@ export const makeOutbox = (path: Option.Option<string>) =>
         return { lease, records } satisfies Claim
       }).pipe(write)
 
-    /** The condition that `lease` still holds a record. */
-    const holds = (lease: Lease) =>
-      sql`status = 'sending' AND lease_owner = ${lease.owner} AND lease_token = ${lease.token}`
+    const holds = statements.holds
 
-    const renew = (lease: Lease, ids: ReadonlyArray<string>) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        let held = 0
-        for (const part of chunk(ids, 500)) {
-          const rows = yield* sql`UPDATE records SET lease_until = ${now + config.leaseMs}
-            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
-          held += rows.length
-        }
-        return held
-      }).pipe(write)
+    const renew = (lease: Lease, ids: ReadonlyArray<string>) => statements.renew(lease, ids).pipe(write)
 
     const complete = (lease: Lease, outcomes: ReadonlyArray<FinalOutcome>, ledger?: LedgerEntry) =>
       Effect.gen(function* () {
@@ -362,26 +318,9 @@ export const makeOutbox = (path: Option.Option<string>) =>
       }).pipe(write)
 
     const hold = (lease: Lease, ids: ReadonlyArray<string>, goal: string, readyAt: number, message: string) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        let moved = 0
-        for (const part of chunk(ids, 500)) {
-          const rows = yield* sql`UPDATE records
-            SET status = 'pending', not_before = ${readyAt}, message = ${message}, waiting_goal = ${goal},
-                lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
-          moved += rows.length
-        }
-        return moved
-      }).pipe(write)
+      statements.hold(lease, ids, goal, readyAt, message).pipe(write)
 
-    const holdGoal = (goal: string, readyAt: number) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const rows = yield* sql`UPDATE records SET not_before = ${readyAt}, waiting_goal = ${goal}, updated_at = ${now}
-          WHERE status = 'pending' AND goal = ${goal} AND not_before < ${readyAt} RETURNING id`
-        return rows.length
-      }).pipe(write)
+    const holdGoal = (goal: string, readyAt: number) => statements.holdGoal(goal, readyAt).pipe(write)
 
     const notAccepted = (goal: string, nowMs: number) =>
       Effect.gen(function* () {
@@ -422,18 +361,7 @@ export const makeOutbox = (path: Option.Option<string>) =>
       }).pipe(Effect.map(Ledger.sentRows))
 
     const reschedule = (lease: Lease, ids: ReadonlyArray<string>, notBefore: number, message: string | null) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        let moved = 0
-        for (const part of chunk(ids, 500)) {
-          const rows = yield* sql`UPDATE records
-            SET status = 'pending', not_before = ${notBefore}, message = ${message},
-                lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-            WHERE ${holds(lease)} AND ${sql.in("id", part)} RETURNING id`
-          moved += rows.length
-        }
-        return moved
-      }).pipe(write)
+      statements.reschedule(lease, ids, notBefore, message).pipe(write)
 
     const counts = sql<{
       status: RecordStatus
