@@ -223,9 +223,8 @@ interface TallyRow {
 
 /**
  * Counts a run's outcomes into ledger rows (per kind, goal and day); only goal names and counts are kept. Counting an
- * outcome of a kind and UTC day already seen, for a goal already seen, builds nothing (no date, day or key text): a
- * large run counts every one of its outcomes here, and what each count allocates is collected young garbage whose
- * collections promote whatever else is alive then, so it raised the run's peak memory.
+ * outcome of a kind and UTC day already seen, for a goal already seen, builds nothing (no date, day or key text), so
+ * that counting a large run allocates per row, not per outcome (the pipeline's memory rule, `internal/emptied.ts`).
  */
 export class Tally {
   readonly #rows = new Map<string, TallyRow>()
