@@ -7,9 +7,10 @@
  * record's final status reads `accepted` from either instance.
  */
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { conversionKey, type RunningEmulator } from "@uplink/emulator"
+import type { RunningEmulator } from "@uplink/emulator"
 import { emulatorEnv, startEmulator, waitFor } from "@uplink/emulator/testing"
 import { type Acknowledged, postUntilAcknowledged, statusCounts } from "./support/client.js"
+import { conversionKeys } from "./support/conversionKeys.js"
 import { temporaryDirectory } from "./support/files.js"
 import { freshDatabase } from "./support/postgres.js"
 import { conversion } from "./support/records.js"
@@ -134,21 +135,7 @@ describe("crash recovery with two instances on PostgreSQL", () => {
     }
 
     const state = emulator.state()
-    const expectedKeys = new Set(
-      records.map((record) =>
-        conversionKey({
-          MicrosoftClickId: record.MicrosoftClickId as string,
-          ConversionName: record.ConversionName as string,
-          ConversionTime: Date.parse(record.ConversionTime as string),
-          ConversionValue: null,
-          ConversionCurrencyCode: null,
-          ExternalAttributionCredit: null,
-          ExternalAttributionModel: null,
-          HashedEmailAddress: null,
-          HashedPhoneNumber: null
-        })
-      )
-    )
+    const expectedKeys = conversionKeys(records)
     const acceptedKeys = state.accepted.map((entry) => entry.key)
     expect(new Set(acceptedKeys).size).toBe(acceptedKeys.length)
     expect(new Set(acceptedKeys)).toEqual(expectedKeys)
