@@ -47,9 +47,10 @@ export const runReport = (flags: ReportFlags) =>
       })
     }
     if (Option.isSome(flags.goals)) {
-      // Before any request: a per-goal report is fetched 7 days per request, so its range is bounded.
-      const days = Reconciliation.dayCount(DateTime.toEpochMillis(start), DateTime.toEpochMillis(last))
-      if (!Limits.contains(Limits.reportDays, days)) {
+      // Before any request: a per-goal report is fetched 7 days per request, so its range is bounded (core's rule).
+      const [fromMs, lastMs] = [DateTime.toEpochMillis(start), DateTime.toEpochMillis(last)]
+      if (Reconciliation.rangeProblem(fromMs, lastMs) !== undefined) {
+        const days = Reconciliation.dayCount(fromMs, lastMs)
         return yield* new UserError({
           message:
             `--from ${flags.from.trim()} --to ${flags.to.trim()} covers ${days} days; with --goals the report covers ` +
